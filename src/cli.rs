@@ -1,0 +1,37 @@
+//! One file per command; this file only lists them.
+
+use clap::{Parser, Subcommand};
+
+pub mod measure;
+pub mod plot;
+pub mod run;
+pub mod validate;
+
+/// povsim: an agent-based simulator of rural poverty and of the policies that fight it.
+#[derive(Debug, Parser)]
+#[command(name = "povsim", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario and write trajectory.csv, villages.csv, summary.json, charts and a report.
+    Run(run::RunArgs),
+    /// Check a scenario file and print the effective scenario.
+    Validate(validate::ValidateArgs),
+    /// Poverty and inequality measures for survey microdata in a CSV file.
+    Measure(measure::MeasureArgs),
+    /// Redraw the charts and the report of an output directory from its CSV files.
+    Plot(plot::PlotArgs),
+}
+
+pub fn execute(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Run(a) => run::execute(a),
+        Command::Validate(a) => validate::execute(a),
+        Command::Measure(a) => measure::execute(a),
+        Command::Plot(a) => plot::execute(a),
+    }
+}

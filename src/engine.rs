@@ -1,0 +1,274 @@
+//! The yearly step.
+//!
+//! One replicate: draw the population, then each year
+//!
+//! 1. covariate shocks: the county's farm price, each village's drought;
+//! 2. phase one of the household update, in parallel over fixed-size chunks:
+//!    demography, shocks, labour, market incomes;
+//! 3. the modules plan, serially, in a fixed order (targeting first);
+//! 4. phase two, in parallel: help received, consumption, saving, assets,
+//!    schooling; per-chunk partial sums;
+//! 5. the partial sums are added in chunk order and the measures computed on
+//!    the sorted per-capita incomes.
+//!
+//! Chunks have a fixed size ([`CHUNK`]) and partial sums are combined in
+//! chunk order, so results do not depend on the number of threads.
+
+use crate::interventions::{self, Ledger, Module, PlanCtx};
+use crate::measures::{Measures, Obs};
+use crate::model::household::{self, DemographyCounts, YearParams};
+use crate::model::state::{Households, Villages, flag};
+use crate::population;
+use crate::recorder::{self, VillageRow, YearRecord};
+use crate::rng::{Purpose, Streams};
+use crate::scenario::Scenario;
+use rand::RngExt;
+use rand_distr::{Distribution, StandardNormal};
+use rayon::prelude::*;
+
+/// Households per chunk of the parallel update (fixed: results must not depend on threads).
+pub const CHUNK: usize = 4096;
+
+/// Per-chunk partial sums of phase two.
+#[derive(Clone, Debug, Default)]
+struct ChunkTotals {
+    households: u64,
+    entries: u64,
+    exits: u64,
+    people: f64,
+    poor_people: f64,
+    sources_all: [f64; 6],
+    sources_poor: [f64; 6],
+    /// (village, population, poor, income) runs: households are laid out village by village.
+    villages: Vec<(u32, u64, u64, f64)>,
+}
+
+/// The state of one replicate as it runs.
+pub struct Simulation<'a> {
+    pub sc: &'a Scenario,
+    pub streams: Streams,
+    pub hh: Households,
+    pub villages: Villages,
+    modules: Vec<Box<dyn Module>>,
+    /// State in the first year (0 poor, 1 near poor, 2 non-poor), for the transition matrix.
+    first_state: Vec<u8>,
+    obs: Vec<Obs>,
+    pub year: i32,
+}
+
+impl<'a> Simulation<'a> {
+    /// Draw the initial population of `replicate`.
+    pub fn new(sc: &'a Scenario, replicate: u32) -> Self {
+        let streams = Streams::new(sc.seed, replicate);
+        let (villages, weights) = population::villages(sc, &streams);
+        let hh = population::households(sc, &streams, &villages, &weights);
+        Simulation {
+            sc,
+            streams,
+            hh,
+            villages,
+            modules: interventions::build(sc),
+            first_state: Vec::new(),
+            obs: Vec::new(),
+            year: sc.start_year,
+        }
+    }
+
+    /// Run one year and return what was recorded.
+    pub fn step(&mut self) -> YearRecord {
+        let sc = self.sc;
+        let year = self.year;
+        let first = year == sc.start_year;
+        let last = year == sc.end_year();
+
+        // 1. Covariate shocks.
+        let sd = sc.file.shocks.price_sd as f32;
+        let z: f32 = StandardNormal.sample(&mut self.streams.stream(0, year, Purpose::Price));
+        let price = (sd * z - sd * sd / 2.0).exp();
+        for v in 0..self.villages.len() {
+            let u: f32 = self.streams.stream(v as u64, year, Purpose::VillageShock).random();
+            self.villages.drought[v] = u < self.villages.drought_risk[v];
+        }
+        let active: Vec<bool> = self.modules.iter().map(|m| interventions::active(m.common(), sc, year)).collect();
+        let disincentive = self
+            .modules
+            .iter()
+            .zip(&active)
+            .filter(|(_, a)| **a)
+            .map(|(m, _)| m.work_disincentive())
+            .fold(0.0f32, f32::max);
+        let params = YearParams::new(sc, year, price, disincentive);
+
+        // 2. Phase one.
+        let streams = self.streams;
+        let villages = &self.villages;
+        let counts: Vec<DemographyCounts> = self
+            .hh
+            .chunks_mut(CHUNK)
+            .into_par_iter()
+            .map(|mut c| household::phase_one(&mut c, &params, villages, &streams))
+            .collect();
+        let mut demo = DemographyCounts::default();
+        for c in counts {
+            demo += c;
+        }
+
+        // 3. Modules plan, in order.
+        let mut ledger = Ledger::default();
+        {
+            let mut ctx = PlanCtx { sc, year, params: &params, streams: &self.streams, hh: &mut self.hh, villages: &mut self.villages };
+            for (m, a) in self.modules.iter().zip(&active) {
+                if *a {
+                    let budget = interventions::budget(m.common(), sc, year);
+                    let row = m.plan(&mut ctx, budget, &mut ledger);
+                    ledger.spending.push(row);
+                } else {
+                    ledger.spending.push(interventions::SpendRow { module: m.name(), budget: Some(0.0), ..Default::default() });
+                }
+            }
+        }
+
+        // 4. Phase two.
+        let villages = &self.villages;
+        let line = params.line;
+        let totals: Vec<ChunkTotals> = self
+            .hh
+            .chunks_mut(CHUNK)
+            .into_par_iter()
+            .map(|mut c| {
+                let mut t = ChunkTotals::default();
+                for j in 0..c.village.len() {
+                    let y = household::phase_two_household(&mut c, j, &params, villages);
+                    let m = c.adults[j] as u64 + c.children[j] as u64 + c.elderly[j] as u64;
+                    if m == 0 {
+                        continue;
+                    }
+                    let poor = y < line;
+                    let was = c.flags[j] & flag::POOR != 0;
+                    if !first {
+                        t.entries += if poor && !was { m } else { 0 };
+                        t.exits += if !poor && was { m } else { 0 };
+                    }
+                    if poor {
+                        c.flags[j] |= flag::POOR;
+                    } else {
+                        c.flags[j] &= !flag::POOR;
+                    }
+                    t.households += 1;
+                    t.people += m as f64;
+                    let src = [c.farm[j], c.wage[j], c.migrant[j], c.enterprise[j], c.tourism[j], c.transfers[j]];
+                    for (k, s) in src.iter().enumerate() {
+                        t.sources_all[k] += *s as f64;
+                        if poor {
+                            t.sources_poor[k] += *s as f64;
+                        }
+                    }
+                    if poor {
+                        t.poor_people += m as f64;
+                    }
+                    let v = c.village[j];
+                    let income = y as f64 * m as f64;
+                    match t.villages.last_mut() {
+                        Some(last) if last.0 == v => {
+                            last.1 += m;
+                            last.2 += if poor { m } else { 0 };
+                            last.3 += income;
+                        }
+                        _ => t.villages.push((v, m, if poor { m } else { 0 }, income)),
+                    }
+                }
+                t
+            })
+            .collect();
+
+        // 5. Combine in chunk order; measures on sorted incomes.
+        let nv = self.villages.len();
+        let mut vrows: Vec<VillageRow> =
+            (0..nv).map(|v| VillageRow { remoteness: self.villages.remoteness[v], ..Default::default() }).collect();
+        let (mut households, mut entries, mut exits, mut people, mut poor_people) = (0u64, 0u64, 0u64, 0.0f64, 0.0f64);
+        let (mut sa, mut sp) = ([0.0f64; 6], [0.0f64; 6]);
+        for t in &totals {
+            households += t.households;
+            entries += t.entries;
+            exits += t.exits;
+            people += t.people;
+            poor_people += t.poor_people;
+            for k in 0..6 {
+                sa[k] += t.sources_all[k];
+                sp[k] += t.sources_poor[k];
+            }
+            for &(v, pop, poor, inc) in &t.villages {
+                let r = &mut vrows[v as usize];
+                r.population += pop;
+                r.poor += poor;
+                r.income += inc;
+            }
+        }
+        for k in 0..6 {
+            sa[k] = if people > 0.0 { sa[k] / people } else { 0.0 };
+            sp[k] = if poor_people > 0.0 { sp[k] / poor_people } else { 0.0 };
+        }
+        self.obs.clear();
+        let hh = &self.hh;
+        self.obs.extend((0..hh.len()).filter_map(|i| {
+            let m = hh.members(i);
+            (m > 0).then(|| Obs { income: hh.income_pc[i] as f64, weight: m as f64 })
+        }));
+        self.obs.par_sort_unstable_by(|a, b| a.income.total_cmp(&b.income).then(a.weight.total_cmp(&b.weight)));
+        let measures = Measures::from_sorted(&self.obs, line as f64, params.extreme_line as f64);
+
+        let distribution = (self.streams.replicate == 0 && (first || last)).then(|| recorder::histogram(&self.obs));
+        let near = params.near_poor_line;
+        let state_of = |y: f32| -> u8 {
+            if y < line {
+                0
+            } else if y < near {
+                1
+            } else {
+                2
+            }
+        };
+        if first {
+            self.first_state = self.hh.income_pc.iter().map(|&y| state_of(y)).collect();
+        }
+        let transitions = last.then(|| {
+            let mut m = [[0u64; 3]; 3];
+            for i in 0..self.hh.len() {
+                let n = self.hh.members(i) as u64;
+                if n > 0 {
+                    m[self.first_state[i] as usize][state_of(self.hh.income_pc[i]) as usize] += n;
+                }
+            }
+            m
+        });
+
+        self.year += 1;
+        YearRecord {
+            replicate: self.streams.replicate,
+            year,
+            measures,
+            households,
+            entries,
+            exits,
+            births: demo.births,
+            deaths: demo.deaths,
+            out_migrants: demo.out_migrants,
+            line: line as f64,
+            extreme_line: params.extreme_line as f64,
+            sources_all: sa,
+            sources_poor: sp,
+            villages: vrows,
+            ledger,
+            distribution,
+            transitions,
+        }
+    }
+}
+
+/// Run one replicate to the end, handing each year's record to `sink`.
+pub fn run_replicate(sc: &Scenario, replicate: u32, mut sink: impl FnMut(YearRecord)) {
+    let mut sim = Simulation::new(sc, replicate);
+    for _ in 0..sc.years {
+        sink(sim.step());
+    }
+}

@@ -1,0 +1,268 @@
+//! Experiments wrap the engine without reaching inside it: a run is a set of
+//! replicates whose yearly records stream to the tables; the summary gives,
+//! per year, the mean and the 5th and 95th percentiles across replicates.
+
+use crate::engine;
+use crate::error::Result;
+use crate::measures::percentile;
+use crate::output::{atomic, tables::RunTables};
+use crate::recorder::{TRAJECTORY_COLUMNS, YearRecord};
+use crate::scenario::Scenario;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Mean and 90% band of one measure in one year, across replicates.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Band {
+    pub year: i32,
+    pub mean: f64,
+    pub p5: f64,
+    pub p95: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TargetOut {
+    pub year: i64,
+    pub measure: String,
+    pub value: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tolerance: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relative_tolerance: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bound: Option<String>,
+    /// The run's replicate mean.
+    pub simulated: f64,
+    pub met: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SpendingSummary {
+    pub total: f64,
+    pub by_module: BTreeMap<String, f64>,
+}
+
+/// summary.json.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    pub scenario: String,
+    pub seed: u64,
+    pub replicates: u32,
+    pub version: String,
+    pub start_year: i32,
+    pub years: u32,
+    pub households: u64,
+    pub wall_time_s: f64,
+    pub household_years_per_second: f64,
+    pub threads: usize,
+    pub targets: Vec<TargetOut>,
+    pub measures: BTreeMap<String, Vec<Band>>,
+    pub parameters: Vec<(String, String)>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spending: Option<SpendingSummary>,
+}
+
+/// Options of a run.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Show a progress bar (on a terminal).
+    pub progress: bool,
+    /// Skip charts and report (tables only).
+    pub no_charts: bool,
+}
+
+/// The result of a run.
+pub struct RunResult {
+    pub summary: Summary,
+    pub files: Vec<PathBuf>,
+}
+
+/// Per replicate and year, the trajectory values (kept for the summary: small).
+type Values = Vec<Vec<[f64; TRAJECTORY_COLUMNS.len()]>>;
+
+/// Run every replicate of `sc`, streaming records to `sink` in replicate order.
+/// Small populations run several replicates at once (parallel over replicates);
+/// large ones one at a time (parallel over households).
+pub fn run_records(sc: &Scenario, mut sink: impl FnMut(YearRecord) -> Result<()>) -> Result<()> {
+    let threads = rayon::current_num_threads().max(1);
+    let batch = if sc.households() <= 50_000 { (threads * 4) as u32 } else { 1 };
+    let mut rep = 0;
+    while rep < sc.replicates {
+        let end = (rep + batch).min(sc.replicates);
+        if end - rep == 1 {
+            let mut err = Ok(());
+            engine::run_replicate(sc, rep, |r| {
+                if err.is_ok() {
+                    err = sink(r);
+                }
+            });
+            err?;
+        } else {
+            let batches: Vec<Vec<YearRecord>> = (rep..end)
+                .into_par_iter()
+                .map(|r| {
+                    let mut v = Vec::with_capacity(sc.years as usize);
+                    engine::run_replicate(sc, r, |y| v.push(y));
+                    v
+                })
+                .collect();
+            for b in batches {
+                for r in b {
+                    sink(r)?;
+                }
+            }
+        }
+        rep = end;
+    }
+    Ok(())
+}
+
+/// Run a scenario into `out`: tables, summary.json, and (unless disabled) charts and report.
+pub fn run(sc: &Scenario, out: &Path, opts: &RunOptions) -> Result<RunResult> {
+    atomic::create_dir(out)?;
+    let t0 = Instant::now();
+    let modules = crate::interventions::build(sc);
+    let with_spending = !modules.is_empty();
+    let with_targeting = modules.iter().any(|m| m.name() == "targeting");
+    let mut tables = RunTables::create(out, with_spending, with_targeting)?;
+    let mut values: Values = vec![Vec::with_capacity(sc.years as usize); sc.replicates as usize];
+    let mut spending: BTreeMap<String, f64> = BTreeMap::new();
+    let bar = progress_bar(opts.progress, sc.replicates as u64 * sc.years as u64);
+    let res = run_records(sc, |r| {
+        values[r.replicate as usize].push(r.trajectory_values());
+        for s in &r.ledger.spending {
+            *spending.entry(s.module.to_string()).or_default() += s.spent;
+        }
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+        tables.record(&r)
+    });
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    if let Err(e) = res {
+        tables.abandon();
+        return Err(e);
+    }
+    let mut files = tables.commit()?;
+    let wall = t0.elapsed().as_secs_f64();
+    let hy = sc.households() as f64 * sc.years as f64 * sc.replicates as f64;
+    let summary = summarize(sc, &values, spending, wall, hy / wall.max(1e-9));
+    let json = serde_json::to_string_pretty(&summary).expect("summary serializes");
+    let path = out.join("summary.json");
+    atomic::write_file(&path, json.as_bytes())?;
+    files.push(path);
+    if !opts.no_charts {
+        files.extend(crate::output::charts::draw_all(out)?);
+        files.push(crate::output::report::write_report(out)?);
+    }
+    Ok(RunResult { summary, files })
+}
+
+fn progress_bar(show: bool, len: u64) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !show || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let b = indicatif::ProgressBar::new(len);
+    b.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} replicate-years (eta {eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(b)
+}
+
+/// Mean and 90% band across replicates of every trajectory column, per year.
+pub fn bands(sc: &Scenario, values: &Values) -> BTreeMap<String, Vec<Band>> {
+    let mut out = BTreeMap::new();
+    for (k, col) in TRAJECTORY_COLUMNS.iter().enumerate() {
+        let mut rows = Vec::with_capacity(sc.years as usize);
+        for t in 0..sc.years as usize {
+            let mut xs: Vec<f64> = values.iter().filter_map(|rep| rep.get(t).map(|v| v[k])).collect();
+            if xs.is_empty() {
+                continue;
+            }
+            let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+            rows.push(Band { year: sc.start_year + t as i32, mean, p5: percentile(&mut xs, 0.05), p95: percentile(&mut xs, 0.95) });
+        }
+        out.insert(col.to_string(), rows);
+    }
+    out
+}
+
+fn summarize(sc: &Scenario, values: &Values, spending: BTreeMap<String, f64>, wall: f64, hy_per_s: f64) -> Summary {
+    let measures = bands(sc, values);
+    let targets = sc
+        .file
+        .targets
+        .iter()
+        .map(|t| {
+            let simulated = measures
+                .get(&t.measure)
+                .and_then(|rows| rows.iter().find(|b| b.year as i64 == t.year))
+                .map(|b| b.mean)
+                .unwrap_or(f64::NAN);
+            TargetOut {
+                year: t.year,
+                measure: t.measure.clone(),
+                value: t.value,
+                tolerance: t.tolerance,
+                relative_tolerance: t.relative_tolerance,
+                bound: t.bound.clone(),
+                simulated,
+                met: target_met(t, simulated),
+            }
+        })
+        .collect();
+    let f = &sc.file;
+    let parameters = vec![
+        ("villages".into(), sc.villages.to_string()),
+        ("households".into(), sc.households().to_string()),
+        ("years".into(), format!("{}–{}", sc.start_year, sc.end_year())),
+        ("replicates".into(), sc.replicates.to_string()),
+        ("seed".into(), sc.seed.to_string()),
+        ("poverty line (first year)".into(), format!("{:.0} yuan", f.poverty_lines.low_income.at(sc.start_year))),
+        ("poverty line (last year)".into(), format!("{:.0} yuan", f.poverty_lines.low_income.at(sc.end_year()))),
+        ("extreme line (first year)".into(), format!("{:.0} yuan", f.poverty_lines.extreme.at(sc.start_year))),
+        ("modules".into(), {
+            let m: Vec<&str> = crate::interventions::build(sc).iter().map(|m| m.name()).collect();
+            if m.is_empty() { "none".into() } else { m.join(", ") }
+        }),
+    ];
+    let spending = (!spending.is_empty()).then(|| {
+        let per_rep: BTreeMap<String, f64> = spending.into_iter().map(|(k, v)| (k, v / sc.replicates as f64)).collect();
+        SpendingSummary { total: per_rep.values().sum(), by_module: per_rep }
+    });
+    Summary {
+        scenario: sc.name.clone(),
+        seed: sc.seed,
+        replicates: sc.replicates,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        start_year: sc.start_year,
+        years: sc.years,
+        households: sc.households(),
+        wall_time_s: wall,
+        household_years_per_second: hy_per_s,
+        threads: rayon::current_num_threads(),
+        targets,
+        measures,
+        parameters,
+        spending,
+    }
+}
+
+/// Whether a simulated value meets a calibration target.
+pub fn target_met(t: &crate::scenario::raw::Target, simulated: f64) -> bool {
+    match t.bound.as_deref() {
+        Some("below") => simulated < t.value,
+        Some("above") => simulated > t.value,
+        _ => {
+            let tol = t.tolerance.unwrap_or(0.0).max(t.relative_tolerance.unwrap_or(0.0) * t.value.abs());
+            (simulated - t.value).abs() <= tol
+        }
+    }
+}

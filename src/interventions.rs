@@ -1,0 +1,150 @@
+//! Intervention modules: the policies of targeted poverty reduction.
+//!
+//! Each year, after phase one of the household update (shocks, labour,
+//! market incomes), the modules act in a fixed order ([`ORDER`]): targeting
+//! first updates the poor register, then each other module chooses its
+//! beneficiaries within its budget, serially and deterministically (ties are
+//! broken by keyed random streams), writes their help into the household
+//! columns (`received` for money paid this year; skill, assets, debt or
+//! village attributes for lasting effects) and charges its costs to the
+//! [`Ledger`]. Phase two of the household update then turns that help into
+//! income, consumption and saving, in parallel.
+//!
+//! A module is a value behind the small [`Module`] trait, called once a year,
+//! never per household; the hot loop sees only columns.
+
+pub mod config;
+pub mod targeting;
+pub mod transfers;
+
+use crate::error::Result;
+use crate::model::household::YearParams;
+use crate::model::state::{Households, Villages};
+use crate::rng::Streams;
+use crate::scenario::Scenario;
+use crate::scenario::raw::ScenarioFile;
+use crate::scenario::validate::Checker;
+use config::{Common, ModuleConfig};
+
+/// The order in which modules act each year.
+pub const ORDER: [&str; 2] = ["targeting", "transfers"];
+
+/// One module's spending and reach in one year (a row of spending.csv).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SpendRow {
+    pub module: &'static str,
+    /// Annual budget, yuan (`None`: not capped).
+    pub budget: Option<f64>,
+    pub spent: f64,
+    pub beneficiary_households: u64,
+    pub beneficiary_people: u64,
+    pub registered_poor_beneficiaries: u64,
+}
+
+/// How identification did this year (a row of targeting.csv).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TargetingRow {
+    pub method: &'static str,
+    pub registered: u64,
+    /// Non-poor registered households / registered households.
+    pub inclusion_error: f64,
+    /// Poor households not registered / poor households.
+    pub exclusion_error: f64,
+}
+
+/// Everything the modules did in one year.
+#[derive(Clone, Debug, Default)]
+pub struct Ledger {
+    pub spending: Vec<SpendRow>,
+    pub targeting: Option<TargetingRow>,
+}
+
+/// What a module may read and change when it plans a year.
+pub struct PlanCtx<'a> {
+    pub sc: &'a Scenario,
+    pub year: i32,
+    pub params: &'a YearParams,
+    pub streams: &'a Streams,
+    pub hh: &'a mut Households,
+    pub villages: &'a mut Villages,
+}
+
+/// A policy module.
+pub trait Module: Send + Sync {
+    /// Name as in `[interventions.NAME]` and in spending.csv.
+    fn name(&self) -> &'static str;
+    /// The shared frame (years, budget, eligibility).
+    fn common(&self) -> &Common;
+    /// Choose beneficiaries within `budget` (None: uncapped), apply the help, report spending.
+    fn plan(&self, ctx: &mut PlanCtx, budget: Option<f64>, ledger: &mut Ledger) -> SpendRow;
+    /// Share of own local labour income given up by households on this module's help.
+    fn work_disincentive(&self) -> f32 {
+        0.0
+    }
+}
+
+/// Whether a module acts in `year`.
+pub fn active(c: &Common, sc: &Scenario, year: i32) -> bool {
+    c.enabled && year as i64 >= c.start_year.unwrap_or(i64::MIN) && year as i64 <= c.end_year.unwrap_or(i64::MAX)
+        && year >= sc.start_year
+}
+
+/// A module's budget in `year`: its own dated budget, or its share of the
+/// scenario-wide total, or uncapped when neither is given.
+pub fn budget(c: &Common, sc: &Scenario, year: i32) -> Option<f64> {
+    if let Some(b) = &c.budget {
+        return Some(b.at(year));
+    }
+    match (c.budget_share, &sc.file.budget) {
+        (Some(s), Some(total)) => Some(s * total.total.at(year)),
+        _ => None,
+    }
+}
+
+/// The enabled modules of a scenario, in [`ORDER`].
+pub fn build(sc: &Scenario) -> Vec<Box<dyn Module>> {
+    let i = &sc.file.interventions;
+    let mut out: Vec<Box<dyn Module>> = Vec::new();
+    if let Some(t) = &i.targeting
+        && t.enabled
+    {
+        out.push(Box::new(targeting::TargetingModule::new(t.clone())));
+    }
+    if let Some(t) = &i.transfers
+        && t.enabled
+    {
+        out.push(Box::new(transfers::TransfersModule::new(t.clone(), i.targeting.clone())));
+    }
+    out
+}
+
+/// Range checks of every `[interventions.*]` section.
+pub fn validate(file: &ScenarioFile, c: &Checker) -> Result<()> {
+    let i = &file.interventions;
+    if let Some(t) = &i.targeting {
+        targeting::validate(t, file, c)?;
+    }
+    if let Some(t) = &i.transfers {
+        transfers::validate(t, file, c)?;
+    }
+    // Shares of the scenario-wide budget may not add up past the whole.
+    let shares: f64 = [i.targeting.as_ref().map(|m| m.common()), i.transfers.as_ref().map(|m| m.common())]
+        .into_iter()
+        .flatten()
+        .filter(|m| m.enabled)
+        .filter_map(|m| m.budget_share)
+        .sum();
+    if shares > 1.0 + 1e-9 {
+        return Err(c.o.error("budget.total", format!("expected the modules' budget_share values to add up to at most 1, got {shares}")));
+    }
+    Ok(())
+}
+
+/// Take-up: the chance a household that is offered help takes it. It rises
+/// with awareness of the policy (publicity), motivation, and the expected gain
+/// relative to the household's income (docs/MODEL.md, "Take-up").
+#[inline]
+pub fn take_up(awareness: f32, motivation: f32, gain_ratio: f32) -> f32 {
+    let x = -2.0 + 3.0 * awareness + 1.5 * motivation + 2.0 * gain_ratio.clamp(0.0, 2.0);
+    1.0 / (1.0 + (-x).exp())
+}

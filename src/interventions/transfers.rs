@@ -1,0 +1,137 @@
+//! Minimum living guarantee (dibao): tops households up to a guarantee line.
+//!
+//! `eligible = "registered"`: a registered household that takes the help up
+//! (see [`super::take_up`]) receives `max(0, g·n − ŷ·n)`, its gap below the
+//! guarantee line `g` at its assessed income `ŷ` (the targeting module's
+//! draw). If the gaps and the administrative cost exceed the budget, every
+//! payment is scaled down by the same factor. `eligible = "all"` spreads the
+//! budget evenly per person ("flood irrigation"). Recipients may give up a
+//! share of their own local labour income next year (`work_disincentive`,
+//! the case study's "rely and wait").
+
+use super::config::{Common, Eligible, ModuleConfig, Targeting, Transfers};
+use super::targeting::{assessed_pc, error_sd, pre_transfer_pc};
+use super::{Ledger, Module, PlanCtx, SpendRow, take_up};
+use crate::error::Result;
+use crate::model::state::flag;
+use crate::rng::Purpose;
+use crate::scenario::raw::ScenarioFile;
+use crate::scenario::validate::Checker;
+
+pub struct TransfersModule {
+    cfg: Transfers,
+    common: Common,
+    targeting: Targeting,
+}
+
+impl TransfersModule {
+    pub fn new(cfg: Transfers, targeting: Option<Targeting>) -> Self {
+        let common = cfg.common();
+        TransfersModule { cfg, common, targeting: targeting.unwrap_or_default() }
+    }
+}
+
+pub fn validate(t: &Transfers, file: &ScenarioFile, c: &Checker) -> Result<()> {
+    let p = "interventions.transfers";
+    c.module(p, t, file)?;
+    c.dated_range(&format!("{p}.guarantee_line"), &t.guarantee_line, 0.0, 1e7)?;
+    c.prob(&format!("{p}.work_disincentive"), t.work_disincentive)?;
+    c.range(&format!("{p}.admin_cost"), t.admin_cost, 0.0, 1e6)?;
+    if t.eligible == Eligible::All && t.budget.is_none() && t.budget_share.is_none() {
+        return Err(c.o.error(&format!("{p}.eligible"), "expected a budget (or budget_share) when eligible = \"all\": the budget is what gets spread"));
+    }
+    Ok(())
+}
+
+impl Module for TransfersModule {
+    fn name(&self) -> &'static str {
+        "transfers"
+    }
+
+    fn common(&self) -> &Common {
+        &self.common
+    }
+
+    fn work_disincentive(&self) -> f32 {
+        self.cfg.work_disincentive as f32
+    }
+
+    fn plan(&self, ctx: &mut PlanCtx, budget: Option<f64>, _ledger: &mut Ledger) -> SpendRow {
+        let n = ctx.hh.len();
+        let line = ctx.params.line;
+        let mut row = SpendRow { module: "transfers", budget, ..Default::default() };
+        match self.common.eligible {
+            Eligible::All => {
+                let people: u64 = (0..n).map(|i| ctx.hh.members(i) as u64).sum();
+                let b = budget.unwrap_or(0.0);
+                if people == 0 || b <= 0.0 {
+                    return row;
+                }
+                let per_person = ((b - self.cfg.admin_cost * n as f64).max(0.0) / people as f64 * (1.0 - 1e-6)) as f32;
+                let mut spent = 0.0f64;
+                for i in 0..n {
+                    let m = ctx.hh.members(i);
+                    if m == 0 {
+                        continue;
+                    }
+                    let pay = per_person * m as f32;
+                    ctx.hh.received[i] += pay;
+                    spent += pay as f64 + self.cfg.admin_cost;
+                    row.beneficiary_households += 1;
+                    row.beneficiary_people += m as u64;
+                    if ctx.hh.flags[i] & flag::REGISTERED != 0 && pre_transfer_pc(ctx.hh, i) < line {
+                        row.registered_poor_beneficiaries += 1;
+                    }
+                }
+                row.spent = spent.min(b);
+            }
+            Eligible::Registered => {
+                let g = self.cfg.guarantee_line.at(ctx.year) as f32;
+                // Gaps of the registered households that take the help up.
+                let mut gaps: Vec<(usize, f32)> = Vec::new();
+                for i in 0..n {
+                    let m = ctx.hh.members(i);
+                    if m == 0 || ctx.hh.flags[i] & flag::REGISTERED == 0 {
+                        continue;
+                    }
+                    let v = ctx.hh.village[i] as usize;
+                    let sd = error_sd(&self.targeting, ctx.villages.cadre_quality[v], false);
+                    let assessed = assessed_pc(ctx.streams, ctx.year, i, pre_transfer_pc(ctx.hh, i), sd);
+                    let gap = (g - assessed).max(0.0) * m as f32;
+                    if gap <= 0.0 {
+                        continue;
+                    }
+                    let own = (ctx.hh.market_income(i) / m as f32).max(1.0);
+                    let p = take_up(ctx.hh.awareness[i], ctx.hh.motivation[i], (gap / m as f32) / own).max(0.5);
+                    if ctx.streams.uniform(i as u64, ctx.year, Purpose::TakeUp, 7) < p as f64 {
+                        gaps.push((i, gap));
+                    }
+                }
+                let demand: f64 = gaps.iter().map(|g| g.1 as f64).sum();
+                let admin = self.cfg.admin_cost * gaps.len() as f64;
+                let scale = match budget {
+                    // a hair under the exact share, so f32 rounding never pays past the budget
+                    Some(b) if demand + admin > b => ((b - admin).max(0.0) / demand.max(1e-9) * (1.0 - 1e-6)).clamp(0.0, 1.0),
+                    _ => 1.0,
+                };
+                if scale <= 0.0 {
+                    return row;
+                }
+                let mut spent = 0.0f64;
+                for (i, gap) in gaps {
+                    let pay = gap * scale as f32;
+                    ctx.hh.received[i] += pay;
+                    spent += pay as f64 + self.cfg.admin_cost;
+                    let m = ctx.hh.members(i) as u64;
+                    row.beneficiary_households += 1;
+                    row.beneficiary_people += m;
+                    if pre_transfer_pc(ctx.hh, i) < line {
+                        row.registered_poor_beneficiaries += 1;
+                    }
+                }
+                row.spent = budget.map_or(spent, |b| spent.min(b));
+            }
+        }
+        row
+    }
+}

@@ -1,0 +1,14 @@
+//! The model: household and village state as columns, and what happens to a
+//! household in a year.
+//!
+//! - [`state`]: the columns (struct of arrays) and the village table.
+//! - [`household`]: the yearly household update in two phases: before the
+//!   policies plan (demography, shocks, labour, market incomes) and after
+//!   (transfers received, consumption, saving, assets, debt, schooling).
+//! - [`sample`]: drawing from the scenario's distributions.
+
+pub mod household;
+pub mod sample;
+pub mod state;
+
+pub use state::{Households, Villages};

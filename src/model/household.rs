@@ -1,0 +1,369 @@
+//! What happens to one household in one year.
+//!
+//! Phase one (before the policies plan): demography, shocks, labour
+//! allocation and market incomes. Phase two (after): help received,
+//! consumption and saving, assets and debt, children's schooling, poverty
+//! status. Each phase reads only its own household and its village, and draws
+//! only from the household's keyed streams, so households can be updated in
+//! any order on any thread. Equations: docs/MODEL.md, section "Households".
+
+use super::state::{Chunk, Villages, flag};
+use crate::rng::{Purpose, Streams};
+use crate::scenario::Scenario;
+use rand::RngExt;
+use rand_distr::{Distribution, StandardNormal};
+
+/// Every scenario value the household update needs in one year, resolved
+/// from the dated schedules once per year (out of the hot loop).
+#[derive(Clone, Debug)]
+pub struct YearParams {
+    pub year: i32,
+    pub line: f32,
+    pub extreme_line: f32,
+    pub near_poor_line: f32,
+    /// County-wide farm price multiplier this year.
+    pub price: f32,
+    pub farm_return: f32,
+    pub farm_labour_per_mu: f32,
+    pub irrigation_gain: f32,
+    pub market_access_gain: f32,
+    pub local_wage: f32,
+    pub local_job_rate: f32,
+    pub migrant_wage: f32,
+    pub migration_propensity: f32,
+    pub migration_schooling: f32,
+    pub return_low: f32,
+    pub return_high: f32,
+    pub skill_premium: f32,
+    pub trap_threshold: f32,
+    pub asset_return_low: f32,
+    pub asset_return_high: f32,
+    pub asset_return_sd: f32,
+    pub pension: f32,
+    pub illness: f32,
+    pub illness_chronic: f32,
+    pub illness_lost_work: f32,
+    pub medical_cost: f32,
+    pub insurance_share: f32,
+    pub illness_health_loss: f32,
+    pub health_recovery: f32,
+    pub crop_loss: f32,
+    pub crop_loss_severity: f32,
+    pub job_loss: f32,
+    pub drought_severity: f32,
+    pub birth_rate: f32,
+    pub child_to_adult: f32,
+    pub adult_to_elderly: f32,
+    pub death_child: f32,
+    pub death_adult: f32,
+    pub death_elderly: f32,
+    pub out_migration: f32,
+    pub out_migration_schooling: f32,
+    pub child_schooling_max: f32,
+    pub enrolment_base: f32,
+    pub enrolment_school: f32,
+    pub enrolment_income: f32,
+    pub subsistence: f32,
+    pub mpc: f32,
+    pub invest_share: f32,
+    pub buffer_years: f32,
+    pub depreciation: f32,
+    pub fire_sale: f32,
+    pub debt_interest: f32,
+    pub debt_repay_share: f32,
+    /// "Rely and wait": share of own local labour income given up while on the guarantee.
+    pub work_disincentive: f32,
+}
+
+impl YearParams {
+    pub fn new(sc: &Scenario, year: i32, price: f32, work_disincentive: f32) -> Self {
+        let f = &sc.file;
+        let (i, s, d, b) = (&f.income, &f.shocks, &f.demography, &f.behaviour);
+        let line = f.poverty_lines.low_income.at(year) as f32;
+        YearParams {
+            year,
+            line,
+            extreme_line: f.poverty_lines.extreme.at(year) as f32,
+            near_poor_line: line * f.poverty_lines.near_poor_factor as f32,
+            price,
+            farm_return: i.farm_return_per_mu.at(year) as f32,
+            farm_labour_per_mu: i.farm_labour_per_mu as f32,
+            irrigation_gain: i.irrigation_gain as f32,
+            market_access_gain: i.market_access_gain as f32,
+            local_wage: i.local_wage.at(year) as f32,
+            local_job_rate: i.local_job_rate.at(year).min(1.0) as f32,
+            migrant_wage: i.migrant_wage.at(year) as f32,
+            migration_propensity: i.migration_propensity.at(year).min(1.0) as f32,
+            migration_schooling: i.migration_schooling as f32,
+            return_low: i.return_schooling_low as f32,
+            return_high: i.return_schooling_high as f32,
+            skill_premium: i.skill_premium as f32,
+            trap_threshold: i.trap_threshold as f32,
+            asset_return_low: i.return_low as f32,
+            asset_return_high: i.return_high as f32,
+            asset_return_sd: i.return_sd as f32,
+            pension: i.pension.at(year) as f32,
+            illness: s.illness as f32,
+            illness_chronic: s.illness_chronic as f32,
+            illness_lost_work: s.illness_lost_work as f32,
+            medical_cost: s.medical_cost.at(year) as f32,
+            insurance_share: s.insurance_share.at(year) as f32,
+            illness_health_loss: s.illness_health_loss as f32,
+            health_recovery: s.health_recovery as f32,
+            crop_loss: s.crop_loss as f32,
+            crop_loss_severity: s.crop_loss_severity as f32,
+            job_loss: s.job_loss as f32,
+            drought_severity: s.drought_severity as f32,
+            birth_rate: d.birth_rate as f32,
+            child_to_adult: d.child_to_adult as f32,
+            adult_to_elderly: d.adult_to_elderly as f32,
+            death_child: d.death_child as f32,
+            death_adult: d.death_adult as f32,
+            death_elderly: d.death_elderly as f32,
+            out_migration: d.out_migration as f32,
+            out_migration_schooling: d.out_migration_schooling as f32,
+            child_schooling_max: d.child_schooling_max as f32,
+            enrolment_base: d.enrolment_base as f32,
+            enrolment_school: d.enrolment_school as f32,
+            enrolment_income: d.enrolment_income as f32,
+            subsistence: b.subsistence_share as f32 * line,
+            mpc: b.mpc as f32,
+            invest_share: b.invest_share as f32,
+            buffer_years: b.buffer_years as f32,
+            depreciation: b.depreciation as f32,
+            fire_sale: b.fire_sale as f32,
+            debt_interest: b.debt_interest as f32,
+            debt_repay_share: b.debt_repay_share as f32,
+            work_disincentive,
+        }
+    }
+}
+
+/// Wage multiplier of schooling: piecewise log-linear around junior high (9 years).
+#[inline]
+pub fn schooling_factor(years: f32, low: f32, high: f32) -> f32 {
+    let d = years - 9.0;
+    if d < 0.0 { (low * d).exp() } else { (high * d).exp() }
+}
+
+/// People counted in phase one (demography), added up per chunk.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DemographyCounts {
+    pub births: u64,
+    pub deaths: u64,
+    pub out_migrants: u64,
+}
+
+impl std::ops::AddAssign for DemographyCounts {
+    fn add_assign(&mut self, o: Self) {
+        self.births += o.births;
+        self.deaths += o.deaths;
+        self.out_migrants += o.out_migrants;
+    }
+}
+
+#[inline]
+fn binomial<R: rand::Rng>(r: &mut R, n: u8, p: f32) -> u8 {
+    let mut k = 0;
+    for _ in 0..n {
+        if r.random::<f32>() < p {
+            k += 1;
+        }
+    }
+    k
+}
+
+/// Phase one for a chunk: demography, shocks, labour, market incomes.
+pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> DemographyCounts {
+    let mut counts = DemographyCounts::default();
+    for j in 0..c.village.len() {
+        let members0 = c.adults[j] as u32 + c.children[j] as u32 + c.elderly[j] as u32;
+        if members0 == 0 {
+            continue; // dissolved household
+        }
+        let i = (c.offset + j) as u64;
+        let vi = c.village[j] as usize;
+
+        // --- Demography ---------------------------------------------------
+        let mut r = st.stream(i, p.year, Purpose::Demography);
+        let dead_e = binomial(&mut r, c.elderly[j], p.death_elderly);
+        let dead_a = binomial(&mut r, c.adults[j], p.death_adult);
+        let dead_c = binomial(&mut r, c.children[j], p.death_child);
+        c.elderly[j] -= dead_e;
+        c.adults[j] -= dead_a;
+        c.children[j] -= dead_c;
+        counts.deaths += (dead_e + dead_a + dead_c) as u64;
+        let retire = binomial(&mut r, c.adults[j], p.adult_to_elderly);
+        c.adults[j] -= retire;
+        c.elderly[j] = c.elderly[j].saturating_add(retire);
+        let grown = binomial(&mut r, c.children[j], p.child_to_adult);
+        if grown > 0 {
+            // Children grow into workers with the schooling their household could give them.
+            let a = c.adults[j] as f32;
+            let g = grown as f32;
+            c.schooling[j] = (c.schooling[j] * a + c.child_schooling[j] * g) / (a + g);
+            c.children[j] -= grown;
+            c.adults[j] = c.adults[j].saturating_add(grown);
+        }
+        let p_out = p.out_migration + p.out_migration_schooling * (c.schooling[j] - 9.0).max(0.0);
+        let left = binomial(&mut r, c.adults[j], p_out);
+        c.adults[j] -= left;
+        counts.out_migrants += left as u64;
+        if c.adults[j] >= 2 && c.children[j] < 4 && r.random::<f32>() < p.birth_rate {
+            c.children[j] += 1;
+            counts.births += 1;
+        }
+        if c.adults[j] + c.children[j] + c.elderly[j] == 0 {
+            c.income_pc[j] = 0.0;
+            c.farm[j] = 0.0;
+            c.wage[j] = 0.0;
+            c.migrant[j] = 0.0;
+            c.enterprise[j] = 0.0;
+            c.tourism[j] = 0.0;
+            c.transfers[j] = 0.0;
+            continue;
+        }
+
+        // --- Shocks ---------------------------------------------------------
+        let mut r = st.stream(i, p.year, Purpose::Shocks);
+        let u_ill: f32 = r.random();
+        let u_crop: f32 = r.random();
+        let u_job: f32 = r.random();
+        let clinic = v.clinic[vi];
+        let water = v.water[vi];
+        // Clinics shorten illness and cut its cost; unsafe water adds illness.
+        let p_ill = (p.illness * (1.3 - 0.3 * clinic) * (1.2 - 0.4 * water) + p.illness_chronic * (1.0 - c.health[j])).min(1.0);
+        let ill = u_ill < p_ill && c.adults[j] + c.elderly[j] > 0;
+        let crop = u_crop < p.crop_loss;
+        let mut flags = c.flags[j] & (flag::REGISTERED | flag::POOR | flag::RELOCATED | flag::ON_GUARANTEE);
+        let mut lost_work = 0.0;
+        if ill {
+            flags |= flag::ILL;
+            let clinic_gain = 1.0 - 0.3 * clinic;
+            lost_work = p.illness_lost_work * clinic_gain;
+            c.medical[j] = p.medical_cost * clinic_gain * (1.0 - p.insurance_share);
+            c.health[j] *= 1.0 - p.illness_health_loss;
+        } else {
+            c.medical[j] = 0.0;
+            c.health[j] += (1.0 - c.health[j]) * p.health_recovery;
+        }
+        if crop {
+            flags |= flag::CROP_LOSS;
+        }
+
+        // --- Labour ---------------------------------------------------------
+        let mut r = st.stream(i, p.year, Purpose::Labour);
+        let adults = c.adults[j];
+        let sf = schooling_factor(c.schooling[j], p.return_low, p.return_high);
+        let productivity = c.ability[j] * sf * (1.0 + p.skill_premium * c.skill[j]);
+        let p_mig = (p.migration_propensity + p.migration_schooling * (c.schooling[j] - 6.0)).clamp(0.0, 0.9)
+            * (0.5 + c.motivation[j])
+            // someone stays home to care for the young and the old
+            * if c.children[j] + c.elderly[j] > 0 && adults == 1 { 0.3 } else { 1.0 };
+        let migrants = binomial(&mut r, adults, p_mig.min(1.0));
+        let local = (adults - migrants) as f32;
+        let access = v.access(vi);
+        // Some local work exists everywhere; roads and closeness to market add more.
+        let p_job = p.local_job_rate * (0.4 + 0.6 * access) * (0.5 + c.motivation[j]);
+        let jobs = binomial(&mut r, adults - migrants, p_job.min(1.0)) as f32;
+        let work = 1.0 - lost_work / (adults.max(1) as f32);
+        let disincentive = if flags & flag::ON_GUARANTEE != 0 { 1.0 - p.work_disincentive } else { 1.0 };
+        let wage = jobs * p.local_wage * productivity * work * disincentive;
+        // Farm: land needs labour; off-farm workers give 70% of their year to the job.
+        let farm_labour = (local - 0.7 * jobs) * work + 0.3 * c.elderly[j] as f32;
+        let need = c.land[j] * p.farm_labour_per_mu;
+        let labour_factor = if need > 0.0 { (farm_labour / need).min(1.0) } else { 0.0 };
+        let irrigation = v.irrigation[vi];
+        let drought_loss = if v.drought[vi] { p.drought_severity * (1.0 - irrigation) } else { 0.0 };
+        let crop_loss = if crop { p.crop_loss_severity } else { 0.0 };
+        let farm = c.land[j]
+            * p.farm_return
+            * p.price
+            * (1.0 + p.irrigation_gain * irrigation)
+            * (1.0 + p.market_access_gain * (access - 0.5))
+            * labour_factor
+            * (1.0 - crop_loss)
+            * (1.0 - drought_loss);
+        let job_lost = migrants > 0 && u_job < p.job_loss;
+        if job_lost {
+            flags |= flag::JOB_LOSS;
+        }
+        let migrant = migrants as f32 * p.migrant_wage * productivity * if job_lost { 0.5 } else { 1.0 };
+        // Enterprise and livestock: below the trap threshold assets earn little.
+        let mut r = st.stream(i, p.year, Purpose::Enterprise);
+        let z: f32 = StandardNormal.sample(&mut r);
+        let ret = if c.assets[j] >= p.trap_threshold { p.asset_return_high } else { p.asset_return_low };
+        let enterprise = c.assets[j] * (ret + p.asset_return_sd * z).max(-0.5);
+
+        c.migrants[j] = migrants;
+        c.farm[j] = farm.max(0.0);
+        c.wage[j] = wage;
+        c.migrant[j] = migrant;
+        c.enterprise[j] = enterprise;
+        c.tourism[j] = 0.0;
+        c.transfers[j] = c.elderly[j] as f32 * p.pension;
+        c.received[j] = 0.0;
+        c.flags[j] = flags;
+    }
+    counts
+}
+
+/// Phase two for one household: help received, consumption and saving, assets,
+/// debt, children's schooling. Returns the per-capita net income.
+#[inline]
+pub fn phase_two_household(c: &mut Chunk, j: usize, p: &YearParams, v: &Villages) -> f32 {
+    let members = c.adults[j] as u32 + c.children[j] as u32 + c.elderly[j] as u32;
+    if members == 0 {
+        return 0.0;
+    }
+    let n = members as f32;
+    c.transfers[j] += c.received[j];
+    let income = c.farm[j] + c.wage[j] + c.migrant[j] + c.enterprise[j] + c.tourism[j] + c.transfers[j];
+    let income_pc = income / n;
+    c.income_pc[j] = income_pc;
+
+    // Cash on hand pays medical costs and debt service first.
+    let interest = c.debt[j] * p.debt_interest;
+    let mut cash = c.savings[j] + income - c.medical[j] - interest;
+    let subsistence = p.subsistence * n;
+    let consumption = if cash <= subsistence { cash.max(0.0) } else { subsistence + p.mpc * (cash - subsistence) };
+    cash -= consumption;
+    // Distress: sell assets at a discount, then borrow.
+    if cash < 0.0 {
+        let sale = (-cash / p.fire_sale).min(c.assets[j]);
+        c.assets[j] -= sale;
+        cash += sale * p.fire_sale;
+        if cash < 0.0 {
+            c.debt[j] += -cash;
+            cash = 0.0;
+        }
+    }
+    // Repay debt from what is left.
+    let repay = (c.debt[j] * p.debt_repay_share).min(cash);
+    c.debt[j] -= repay;
+    cash -= repay;
+    // Invest beyond a buffer, more when motivated.
+    let buffer = p.buffer_years * subsistence;
+    let invest = if cash > buffer { (cash - buffer) * p.invest_share * c.motivation[j] } else { 0.0 };
+    c.assets[j] = c.assets[j] * (1.0 - p.depreciation) + invest;
+    c.savings[j] = cash - invest;
+
+    // Children's schooling: enrolment rises with school quality and the household's means.
+    if c.children[j] > 0 {
+        let rel = (income_pc.max(1.0) / p.line).ln();
+        let e = (p.enrolment_base + p.enrolment_school * (v.school_quality[c.village[j] as usize] - 0.5) + p.enrolment_income * rel)
+            .clamp(0.0, 1.0);
+        let target = p.child_schooling_max * e;
+        // The track moves a sixth of the way each year (about a school career).
+        c.child_schooling[j] += (target - c.child_schooling[j]) / 6.0;
+    }
+
+    let mut flags = c.flags[j];
+    if c.received[j] > 0.0 && flags & flag::REGISTERED != 0 {
+        flags |= flag::ON_GUARANTEE;
+    } else {
+        flags &= !flag::ON_GUARANTEE;
+    }
+    c.flags[j] = flags;
+    income_pc
+}

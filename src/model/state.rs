@@ -1,0 +1,158 @@
+//! Household and village state, one contiguous column per field (struct of
+//! arrays), so the yearly update streams through memory chunk by chunk.
+//! Narrow types (u8 counts, f32 amounts) keep a household near 100 bytes.
+
+/// Income sources, in the order used by every per-source table.
+pub const SOURCES: [&str; 6] = ["farm", "wage", "migrant", "enterprise", "tourism", "transfers"];
+
+macro_rules! columns {
+    ($( $(#[$m:meta])* $name:ident : $ty:ty ),* $(,)?) => {
+        /// Household columns. Index `i` is household `i` in every column.
+        #[derive(Clone, Debug, Default)]
+        pub struct Households {
+            $( $(#[$m])* pub $name: Vec<$ty>, )*
+        }
+
+        /// A contiguous range of households, every column borrowed mutably;
+        /// the engine updates chunks in parallel.
+        pub struct Chunk<'a> {
+            /// Index of the chunk's first household.
+            pub offset: usize,
+            $( $(#[$m])* pub $name: &'a mut [$ty], )*
+        }
+
+        impl Households {
+            /// Split every column into chunks of `size` households.
+            pub fn chunks_mut(&mut self, size: usize) -> Vec<Chunk<'_>> {
+                let len = self.len();
+                $( debug_assert_eq!(self.$name.len(), len); let mut $name = self.$name.chunks_mut(size); )*
+                let mut out = Vec::with_capacity(len.div_ceil(size));
+                let mut offset = 0;
+                while offset < len {
+                    out.push(Chunk {
+                        offset,
+                        $( $name: $name.next().expect("columns have equal lengths"), )*
+                    });
+                    offset += size;
+                }
+                out
+            }
+        }
+    };
+}
+
+columns! {
+    village: u32,
+    adults: u8,
+    children: u8,
+    elderly: u8,
+    /// Adults working away this year (still members).
+    migrants: u8,
+    /// Adults' mean years of schooling.
+    schooling: f32,
+    /// Schooling the current children are on track to complete (years).
+    child_schooling: f32,
+    skill: f32,
+    health: f32,
+    ability: f32,
+    land: f32,
+    assets: f32,
+    savings: f32,
+    debt: f32,
+    credit: f32,
+    awareness: f32,
+    motivation: f32,
+    /// This year's incomes by source (yuan per household-year).
+    farm: f32,
+    wage: f32,
+    migrant: f32,
+    enterprise: f32,
+    tourism: f32,
+    transfers: f32,
+    /// Medical cost paid this year (out of pocket).
+    medical: f32,
+    /// Per-capita net income this year (after transfers).
+    income_pc: f32,
+    /// Help planned for this year by the modules, paid in phase two (yuan).
+    received: f32,
+    /// Flags (see [`flag`]).
+    flags: u8,
+}
+
+/// Bits of [`Households::flags`].
+pub mod flag {
+    /// On the poor register.
+    pub const REGISTERED: u8 = 1;
+    /// Poor last year (per-capita income under the line).
+    pub const POOR: u8 = 2;
+    /// Ill this year.
+    pub const ILL: u8 = 4;
+    /// Relocated to a resettlement site.
+    pub const RELOCATED: u8 = 8;
+    /// Received the minimum living guarantee last year ("rely and wait").
+    pub const ON_GUARANTEE: u8 = 16;
+    /// Crop loss this year.
+    pub const CROP_LOSS: u8 = 32;
+    /// A migrant lost the job this year.
+    pub const JOB_LOSS: u8 = 64;
+}
+
+impl Households {
+    pub fn len(&self) -> usize {
+        self.village.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.village.is_empty()
+    }
+
+    #[inline]
+    pub fn members(&self, i: usize) -> u32 {
+        self.adults[i] as u32 + self.children[i] as u32 + self.elderly[i] as u32
+    }
+
+    /// Pre-transfer (market) income of household `i` this year.
+    #[inline]
+    pub fn market_income(&self, i: usize) -> f32 {
+        self.farm[i] + self.wage[i] + self.migrant[i] + self.enterprise[i] + self.tourism[i]
+    }
+
+    /// Bytes of state per household (for the memory estimate).
+    pub const BYTES_PER_HOUSEHOLD: usize = 4 + 4 + 4 * 19 + 1;
+}
+
+/// Village table (a few hundred rows; not performance critical).
+#[derive(Clone, Debug, Default)]
+pub struct Villages {
+    pub remoteness: Vec<f32>,
+    pub road: Vec<f32>,
+    pub water: Vec<f32>,
+    pub irrigation: Vec<f32>,
+    pub school_quality: Vec<f32>,
+    /// 1 if the village has a clinic.
+    pub clinic: Vec<f32>,
+    pub tourism_potential: Vec<f32>,
+    /// Tourism capacity built so far (0 to 1).
+    pub tourism_capacity: Vec<f32>,
+    pub land_per_person: Vec<f32>,
+    pub drought_risk: Vec<f32>,
+    pub cadre_quality: Vec<f32>,
+    /// Drought this year.
+    pub drought: Vec<bool>,
+}
+
+impl Villages {
+    pub fn len(&self) -> usize {
+        self.remoteness.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.remoteness.is_empty()
+    }
+
+    /// Market access: road quality times closeness to market, 0 to 1.
+    #[inline]
+    pub fn access(&self, v: usize) -> f32 {
+        self.road[v] * (1.0 - 0.6 * self.remoteness[v])
+    }
+}

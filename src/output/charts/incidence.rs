@@ -1,0 +1,183 @@
+//! `incidence`: headcount and extreme-poverty ratios over time, replicate mean
+//! with a 90% band, calibration targets as points.
+
+use super::data::{Band, OutputData};
+use super::draw::*;
+use super::draw::DrawResult;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+pub struct Incidence {
+    scenario: String,
+    replicates: usize,
+    years: Vec<i32>,
+    /// Headcount ratio in %, by year.
+    head: Vec<(i32, Band)>,
+    /// Extreme-poverty ratio in %, by year.
+    extreme: Vec<(i32, Band)>,
+    /// Calibration targets in %: (year, value).
+    targets_head: Vec<(i32, f64)>,
+    targets_extreme: Vec<(i32, f64)>,
+}
+
+const HEAD: Look = Look::new(OI_BLUE, Dash::Solid, Marker::Circle);
+const EXTREME: Look = Look::new(OI_VERMILLION, Dash::Dashed, Marker::Triangle);
+
+impl Incidence {
+    pub fn prepare(d: &OutputData) -> Self {
+        let pct = |v: Vec<(i32, Band)>| v.into_iter().map(|(y, b)| (y, b.scaled(100.0))).collect::<Vec<_>>();
+        let targets = |m: &str| {
+            d.summary
+                .targets
+                .iter()
+                .filter(|t| t.measure == m && t.value.is_finite())
+                .map(|t| (t.year, t.value * 100.0))
+                .collect::<Vec<_>>()
+        };
+        Incidence {
+            scenario: d.scenario(),
+            replicates: d.replicates(),
+            years: d.years(),
+            head: pct(d.by_year(|r| r.headcount_ratio)),
+            extreme: pct(d.by_year(|r| r.extreme_ratio)),
+            targets_head: targets("headcount_ratio"),
+            targets_extreme: targets("extreme_ratio"),
+        }
+    }
+
+    pub fn size(&self) -> (u32, u32) {
+        (WIDTH, 1000)
+    }
+
+    pub fn title(&self) -> String {
+        format!("Poverty incidence — {}", self.scenario)
+    }
+
+    fn subtitle(&self) -> String {
+        if self.replicates > 1 {
+            format!(
+                "Share of the population below each line · mean of {} replicates, shaded: 5th–95th percentile",
+                self.replicates
+            )
+        } else {
+            "Share of the population below each line · one replicate".to_string()
+        }
+    }
+
+    pub fn caption(&self) -> String {
+        let (y0, y1) = (self.years.first().copied().unwrap_or(0), self.years.last().copied().unwrap_or(0));
+        let mut s = format!(
+            "Share of the population below the poverty line (blue, solid) and below the extreme-poverty line (vermillion, dashed), {y0}–{y1}"
+        );
+        if self.replicates > 1 {
+            s.push_str(&format!(
+                ": means over {} replicates with shaded 5th–95th percentile bands",
+                self.replicates
+            ));
+        }
+        if !self.targets_head.is_empty() || !self.targets_extreme.is_empty() {
+            s.push_str("; open diamonds and squares are the calibration targets");
+        }
+        s.push('.');
+        s
+    }
+
+    pub fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        let area = header(root, &self.title(), &self.subtitle())?;
+        let (leg, plot) = area.split_vertically(LEGEND_H);
+        let bands = self.replicates > 1;
+        let sw = |l: Look| if bands { Swatch::Band(l) } else { Swatch::Line(l) };
+        let mut entries = vec![
+            ("headcount ratio (below poverty line)".to_string(), sw(HEAD)),
+            ("extreme-poverty ratio".to_string(), sw(EXTREME)),
+        ];
+        if !self.targets_head.is_empty() {
+            entries.push(("target: headcount".to_string(), Swatch::Hollow(Marker::Diamond, INK)));
+        }
+        if !self.targets_extreme.is_empty() {
+            entries.push(("target: extreme".to_string(), Swatch::Hollow(Marker::Square, INK)));
+        }
+        legend(&leg, &entries)?;
+
+        let top = self
+            .head
+            .iter()
+            .chain(&self.extreme)
+            .map(|(_, b)| b.hi.max(b.mean))
+            .chain(self.targets_head.iter().chain(&self.targets_extreme).map(|t| t.1))
+            .fold(0.0, f64::max);
+        let ymax = nice_max(top, 1.08);
+        let dec = tick_decimals(ymax).saturating_sub(1).max(if ymax < 10.0 { 1 } else { 0 });
+        let mut chart = ChartBuilder::on(&plot)
+            .margin_left(PAD as u32 / 2)
+            .margin_right(150)
+            .margin_top(18)
+            .margin_bottom(20)
+            .x_label_area_size(96)
+            .y_label_area_size(128)
+            .build_cartesian_2d(year_range(&self.years, 0.3), 0.0..ymax)?;
+        let yfmt = |v: &f64| format!("{:.*}", dec, v);
+        mesh!(chart)
+            .disable_x_mesh()
+            .x_labels(year_ticks(&self.years, 12))
+            .y_labels(7)
+            .x_label_formatter(&year_label)
+            .y_label_formatter(&yfmt)
+            .x_desc("year")
+            .y_desc("% of population")
+            .draw()?;
+        let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
+
+        let mut ends = Vec::new();
+        for (series, look) in [(&self.head, HEAD), (&self.extreme, EXTREME)] {
+            if bands && series.len() >= 2 {
+                let mut poly: Vec<(i32, i32)> = series.iter().map(|(y, b)| px(*y as f64, b.hi)).collect();
+                poly.extend(series.iter().rev().map(|(y, b)| px(*y as f64, b.lo)));
+                root.draw(&Polygon::new(poly, look.color.mix(0.2).filled()))?;
+            }
+        }
+        for (series, look) in [(&self.head, HEAD), (&self.extreme, EXTREME)] {
+            let pts: Vec<(i32, i32)> = series.iter().map(|(y, b)| px(*y as f64, b.mean)).collect();
+            polyline(root, &pts, &look)?;
+            if let (Some(p), Some((_, b))) = (pts.last(), series.last()) {
+                ends.push((p.1, format!("{:.1}%", b.mean), look.color));
+            }
+        }
+        for (y, v) in &self.targets_head {
+            hollow_marker(root, px(*y as f64, *v), Marker::Diamond, INK, MARKER_R + 3)?;
+        }
+        for (y, v) in &self.targets_extreme {
+            hollow_marker(root, px(*y as f64, *v), Marker::Square, INK, MARKER_R + 3)?;
+        }
+        let x_end = px(*self.years.last().unwrap_or(&0) as f64 + 0.3, 0.0).0 + 14;
+        end_labels(root, x_end, ends)?;
+        Ok(())
+    }
+}
+
+/// Values written beside the ends of lines, pushed apart so they never overlap.
+pub fn end_labels<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    x: i32,
+    mut labels: Vec<(i32, String, RGBColor)>,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let gap = (TICK_SIZE * 1.15) as i32;
+    labels.sort_by_key(|l| l.0);
+    for i in 1..labels.len() {
+        if labels[i].0 - labels[i - 1].0 < gap {
+            labels[i].0 = labels[i - 1].0 + gap;
+        }
+    }
+    for (y, s, c) in labels {
+        let c = if luminance(c) > 0.35 { INK } else { c };
+        text(root, &s, (x, y), TICK_SIZE, c, HPos::Left, VPos::Center, true)?;
+    }
+    Ok(())
+}

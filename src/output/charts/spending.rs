@@ -1,0 +1,197 @@
+//! `spending`: programme spending by module per year (stacked bars) and the
+//! running cost per person lifted out of poverty.
+
+use super::data::{OutputData, count_replicates, replicate_mean};
+use super::draw::*;
+use super::draw::DrawResult;
+use super::incidence::end_labels;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+use std::collections::BTreeMap;
+
+pub struct Spending {
+    scenario: String,
+    replicates: usize,
+    years: Vec<i32>,
+    modules: Vec<String>,
+    /// By year: spent per module (yuan, replicate mean), in `modules` order.
+    spent: Vec<(i32, Vec<f64>)>,
+    /// By year: cumulative spending / (poor in the first year − poor in the year).
+    cost_per_person: Vec<(i32, f64)>,
+    first_year: i32,
+}
+
+impl Spending {
+    pub fn prepare(d: &OutputData) -> Option<Self> {
+        let rows = d.spending.as_ref()?;
+        if rows.is_empty() {
+            return None;
+        }
+        let n = count_replicates(rows.iter().map(|r| r.replicate));
+        let mut modules: Vec<String> = Vec::new();
+        for r in rows {
+            if !modules.contains(&r.module) {
+                modules.push(r.module.clone());
+            }
+        }
+        let means = replicate_mean(rows.iter().map(|r| (r.replicate, (r.year, r.module.clone()), r.spent)), n);
+        let mut by_year: BTreeMap<i32, Vec<f64>> = BTreeMap::new();
+        for ((y, m), v) in means {
+            let i = modules.iter().position(|x| *x == m).unwrap_or(0);
+            by_year.entry(y).or_insert_with(|| vec![0.0; modules.len()])[i] = v.max(0.0);
+        }
+        let spent: Vec<(i32, Vec<f64>)> = by_year.into_iter().collect();
+        let poor: BTreeMap<i32, f64> = d.by_year(|r| r.poor).into_iter().map(|(y, b)| (y, b.mean)).collect();
+        let first_year = *poor.keys().next()?;
+        let poor0 = poor[&first_year];
+        let mut cum = 0.0;
+        let mut cost_per_person = Vec::new();
+        for (y, v) in &spent {
+            cum += v.iter().sum::<f64>();
+            if let Some(p) = poor.get(y) {
+                let lifted = poor0 - p;
+                if lifted >= 1.0 && cum.is_finite() {
+                    cost_per_person.push((*y, cum / lifted));
+                }
+            }
+        }
+        let years = spent.iter().map(|(y, _)| *y).collect();
+        Some(Spending {
+            scenario: d.scenario(),
+            replicates: n,
+            years,
+            modules,
+            spent,
+            cost_per_person,
+            first_year,
+        })
+    }
+
+    pub fn size(&self) -> (u32, u32) {
+        (WIDTH, 950)
+    }
+
+    pub fn title(&self) -> String {
+        format!("Programme spending — {}", self.scenario)
+    }
+
+    pub fn caption(&self) -> String {
+        format!(
+            "Spending per year by programme module as stacked bars (left) and the running cost per person lifted out of poverty, \
+             cumulative spending divided by the fall in the number of poor people since {} (right){}.",
+            self.first_year,
+            if self.replicates > 1 { format!("; means of {} replicates", self.replicates) } else { String::new() }
+        )
+    }
+
+    pub fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        let sub = format!(
+            "Money spent by module, and cumulative spending per person lifted out of poverty{}",
+            if self.replicates > 1 { format!(" · mean of {} replicates", self.replicates) } else { String::new() }
+        );
+        let area = header(root, &self.title(), &sub)?;
+        let (leg, body) = area.split_vertically(LEGEND_H + 8);
+        let entries: Vec<(String, Swatch)> =
+            self.modules.iter().enumerate().map(|(i, m)| (m.replace('_', " "), Swatch::Fill(module_color(i)))).collect();
+        legend(&leg, &entries)?;
+        let (w, _) = body.dim_in_pixel();
+        let (left, right) = body.split_horizontally(w / 2);
+        self.bars(root, &left)?;
+        self.cost(root, &right)
+    }
+
+    fn bars<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, area: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        let area = panel_title(area, "Spending by module")?;
+        let top = self.spent.iter().map(|(_, v)| v.iter().sum::<f64>()).fold(0.0, f64::max);
+        let (div, unit) = money_scale(top);
+        let ymax = nice_max(top / div, 1.12);
+        let dec = tick_decimals(ymax);
+        let yfmt = |v: &f64| thousands(*v, dec);
+        let mut chart = ChartBuilder::on(&area)
+            .margin_left(PAD as u32 / 2)
+            .margin_right(30)
+            .margin_top(10)
+            .margin_bottom(20)
+            .x_label_area_size(96)
+            .y_label_area_size(140)
+            .build_cartesian_2d(year_range(&self.years, 0.6), 0.0..ymax)?;
+        mesh!(chart)
+            .disable_x_mesh()
+            .x_labels(year_ticks(&self.years, 8))
+            .y_labels(7)
+            .x_label_formatter(&year_label)
+            .y_label_formatter(&yfmt)
+            .x_desc("year")
+            .y_desc(format!("{unit} per year"))
+            .draw()?;
+        let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
+        for (y, v) in &self.spent {
+            let x = *y as f64;
+            let mut base = 0.0;
+            for (i, s) in v.iter().enumerate() {
+                if *s <= 0.0 {
+                    continue;
+                }
+                let (a, b) = (px(x - 0.36, base / div), px(x + 0.36, (base + s) / div));
+                root.draw(&Rectangle::new([a, b], module_color(i).filled()))?;
+                root.draw(&Rectangle::new([a, b], WHITE.stroke_width(2)))?;
+                base += s;
+            }
+            if self.years.len() <= 10 {
+                let p = px(x, base / div);
+                text(root, &thousands(base / div, dec.max(1).min(2)), (p.0, p.1 - 6), TICK_SIZE * 0.8, INK, HPos::Center, VPos::Bottom, false)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn cost<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, area: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        let area = panel_title(area, "Running cost per person lifted out")?;
+        if self.cost_per_person.is_empty() {
+            return empty_note(&area, "the number of poor people did not fall");
+        }
+        let top = self.cost_per_person.iter().map(|p| p.1).fold(0.0, f64::max);
+        let (div, unit) = money_scale(top);
+        let ymax = nice_max(top / div, 1.12);
+        let dec = tick_decimals(ymax);
+        let yfmt = |v: &f64| thousands(*v, dec);
+        let mut chart = ChartBuilder::on(&area)
+            .margin_left(PAD as u32 / 2)
+            .margin_right(130)
+            .margin_top(10)
+            .margin_bottom(20)
+            .x_label_area_size(96)
+            .y_label_area_size(140)
+            .build_cartesian_2d(year_range(&self.years, 0.6), 0.0..ymax)?;
+        mesh!(chart)
+            .disable_x_mesh()
+            .x_labels(year_ticks(&self.years, 8))
+            .y_labels(7)
+            .x_label_formatter(&year_label)
+            .y_label_formatter(&yfmt)
+            .x_desc("year")
+            .y_desc(format!("{unit} per person lifted out"))
+            .draw()?;
+        let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
+        let pts: Vec<(i32, i32)> = self.cost_per_person.iter().map(|(y, v)| px(*y as f64, v / div)).collect();
+        polyline(root, &pts, &Look::new(INK, Dash::Solid, Marker::Circle))?;
+        if let (Some(p), Some(last)) = (pts.last(), self.cost_per_person.last()) {
+            end_labels(root, p.0 + 18, vec![(p.1, thousands(last.1 / div, dec.max(1)), INK)])?;
+        }
+        Ok(())
+    }
+}
+
+fn module_color(i: usize) -> RGBColor {
+    FILLS[i % FILLS.len()]
+}

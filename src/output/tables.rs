@@ -1,0 +1,185 @@
+//! CSV and JSON tables of a run, streamed to temporary files and renamed
+//! into place only when the run is complete (all or nothing).
+
+use crate::error::{Error, Result};
+use crate::model::state::SOURCES;
+use crate::recorder::{TRAJECTORY_COLUMNS, YearRecord};
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// One CSV file being written under a temporary name.
+pub struct TableFile {
+    path: PathBuf,
+    tmp: PathBuf,
+    w: BufWriter<File>,
+}
+
+impl TableFile {
+    pub fn create(dir: &Path, name: &str, header: &str) -> Result<Self> {
+        let path = dir.join(name);
+        let tmp = super::atomic::temp_name(&path);
+        let f = File::create(&tmp).map_err(|e| Error::file(&path, format!("cannot write: {e}")))?;
+        let mut t = TableFile { path, tmp, w: BufWriter::with_capacity(1 << 16, f) };
+        t.line(header)?;
+        Ok(t)
+    }
+
+    pub fn line(&mut self, s: &str) -> Result<()> {
+        self.w
+            .write_all(s.as_bytes())
+            .and_then(|_| self.w.write_all(b"\n"))
+            .map_err(|e| Error::file(&self.path, format!("cannot write: {e}")))
+    }
+
+    /// Flush, sync and rename into place.
+    pub fn commit(self) -> Result<PathBuf> {
+        let TableFile { path, tmp, w } = self;
+        let f = w.into_inner().map_err(|e| Error::file(&path, format!("cannot write: {e}")))?;
+        f.sync_all().map_err(|e| Error::file(&path, format!("cannot write: {e}")))?;
+        std::fs::rename(&tmp, &path).map_err(|e| Error::file(&path, format!("cannot write: {e}")))?;
+        Ok(path)
+    }
+
+    /// Give up: remove the temporary file.
+    pub fn abandon(self) {
+        let _ = std::fs::remove_file(&self.tmp);
+    }
+}
+
+/// A number as written in every table: shortest exact form, so outputs are byte-stable.
+pub fn num(x: f64) -> String {
+    if x.is_finite() { format!("{x}") } else { String::new() }
+}
+
+/// The tables of one run.
+pub struct RunTables {
+    trajectory: TableFile,
+    villages: TableFile,
+    sources: TableFile,
+    distribution: TableFile,
+    transitions: TableFile,
+    spending: Option<TableFile>,
+    targeting: Option<TableFile>,
+}
+
+impl RunTables {
+    pub fn create(dir: &Path, with_spending: bool, with_targeting: bool) -> Result<Self> {
+        Ok(RunTables {
+            trajectory: TableFile::create(dir, "trajectory.csv", &format!("replicate,year,{}", TRAJECTORY_COLUMNS.join(",")))?,
+            villages: TableFile::create(
+                dir,
+                "villages.csv",
+                "replicate,year,village,population,poor,headcount_ratio,mean_income,remoteness,relocated_in,relocated_out",
+            )?,
+            sources: TableFile::create(dir, "income_sources.csv", &format!("replicate,year,group,{}", SOURCES.join(",")))?,
+            distribution: TableFile::create(dir, "distribution.csv", "replicate,year,lower,upper,people")?,
+            transitions: TableFile::create(dir, "transitions.csv", "replicate,from,to,people")?,
+            spending: if with_spending {
+                Some(TableFile::create(
+                    dir,
+                    "spending.csv",
+                    "replicate,year,module,budget,spent,beneficiary_households,beneficiary_people,registered_poor_beneficiaries",
+                )?)
+            } else {
+                None
+            },
+            targeting: if with_targeting {
+                Some(TableFile::create(dir, "targeting.csv", "replicate,year,method,registered,inclusion_error,exclusion_error")?)
+            } else {
+                None
+            },
+        })
+    }
+
+    pub fn record(&mut self, r: &YearRecord) -> Result<()> {
+        let (rep, year) = (r.replicate, r.year);
+        let vals: Vec<String> = r.trajectory_values().iter().map(|v| num(*v)).collect();
+        self.trajectory.line(&format!("{rep},{year},{}", vals.join(",")))?;
+        for (k, v) in r.villages.iter().enumerate() {
+            let hr = if v.population > 0 { v.poor as f64 / v.population as f64 } else { 0.0 };
+            let mean = if v.population > 0 { v.income / v.population as f64 } else { 0.0 };
+            self.villages.line(&format!(
+                "{rep},{year},{k},{},{},{},{},{},{},{}",
+                v.population,
+                v.poor,
+                num(hr),
+                num(mean),
+                num(v.remoteness as f64),
+                v.relocated_in,
+                v.relocated_out
+            ))?;
+        }
+        for (group, s) in [("all", &r.sources_all), ("poor", &r.sources_poor)] {
+            let vals: Vec<String> = s.iter().map(|v| num(*v)).collect();
+            self.sources.line(&format!("{rep},{year},{group},{}", vals.join(",")))?;
+        }
+        if let Some(d) = &r.distribution {
+            for (lo, hi, people) in d {
+                self.distribution.line(&format!("{rep},{year},{},{},{}", num(*lo), num(*hi), num(*people)))?;
+            }
+        }
+        if let Some(t) = &r.transitions {
+            const STATES: [&str; 3] = ["poor", "near_poor", "non_poor"];
+            for (a, row) in t.iter().enumerate() {
+                for (b, people) in row.iter().enumerate() {
+                    self.transitions.line(&format!("{rep},{},{},{people}", STATES[a], STATES[b]))?;
+                }
+            }
+        }
+        if let Some(sp) = &mut self.spending {
+            for s in &r.ledger.spending {
+                sp.line(&format!(
+                    "{rep},{year},{},{},{},{},{},{}",
+                    s.module,
+                    s.budget.map(num).unwrap_or_default(),
+                    num(s.spent),
+                    s.beneficiary_households,
+                    s.beneficiary_people,
+                    s.registered_poor_beneficiaries
+                ))?;
+            }
+        }
+        if let (Some(tf), Some(t)) = (&mut self.targeting, &r.ledger.targeting) {
+            tf.line(&format!(
+                "{rep},{year},{},{},{},{}",
+                t.method,
+                t.registered,
+                num(t.inclusion_error),
+                num(t.exclusion_error)
+            ))?;
+        }
+        Ok(())
+    }
+
+    pub fn commit(self) -> Result<Vec<PathBuf>> {
+        let mut out = vec![
+            self.trajectory.commit()?,
+            self.villages.commit()?,
+            self.sources.commit()?,
+            self.distribution.commit()?,
+            self.transitions.commit()?,
+        ];
+        if let Some(s) = self.spending {
+            out.push(s.commit()?);
+        }
+        if let Some(t) = self.targeting {
+            out.push(t.commit()?);
+        }
+        Ok(out)
+    }
+
+    pub fn abandon(self) {
+        self.trajectory.abandon();
+        self.villages.abandon();
+        self.sources.abandon();
+        self.distribution.abandon();
+        self.transitions.abandon();
+        if let Some(s) = self.spending {
+            s.abandon();
+        }
+        if let Some(t) = self.targeting {
+            t.abandon();
+        }
+    }
+}

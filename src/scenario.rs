@@ -1,0 +1,21 @@
+//! Scenario files: TOML text → raw serde structs → a validated [`Scenario`].
+//!
+//! Loading happens in two stages, as in ripgrep's settings: first the file is
+//! read into a plain TOML table while the place (file, line, column) of every
+//! key is remembered; `extends` chains and `--set` overrides are merged at
+//! this stage. Then the merged table is deserialized into [`raw::ScenarioFile`]
+//! (unknown keys rejected) and every value is range-checked. Any error becomes
+//! one line: `file:line:col: key: expected ..., got ...`.
+
+pub mod dated;
+pub mod load;
+pub mod raw;
+pub mod validate;
+
+pub use load::{Origins, load, load_str};
+pub use raw::ScenarioFile;
+pub use validate::Scenario;
+
+/// The embedded default scenario (L County 2008–2014), so `povsim run` works
+/// with no file at all.
+pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/l_county.toml");

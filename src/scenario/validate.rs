@@ -1,0 +1,393 @@
+//! Range checks: a [`ScenarioFile`] becomes a [`Scenario`] only if every value
+//! is in range. The first problem found is reported as one line.
+
+use super::dated::Dated;
+use super::load::Origins;
+use super::raw::{Dist, DistKind, ScenarioFile};
+use crate::error::Result;
+use crate::interventions::config::ModuleConfig;
+
+/// Largest population povsim accepts (households); beyond it, memory is the limit.
+pub const MAX_HOUSEHOLDS: i64 = 50_000_000;
+
+/// A scenario whose every value has been checked.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// The effective scenario (after `extends` and `--set`).
+    pub file: ScenarioFile,
+    pub origins: Origins,
+    pub name: String,
+    pub start_year: i32,
+    pub years: u32,
+    pub seed: u64,
+    pub replicates: u32,
+    pub villages: u32,
+}
+
+impl Scenario {
+    pub fn end_year(&self) -> i32 {
+        self.start_year + self.years as i32 - 1
+    }
+
+    /// The effective scenario as TOML.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(&self.file).unwrap_or_default()
+    }
+
+    /// Number of households: given, or the population divided by the expected household size.
+    pub fn households(&self) -> u64 {
+        let s = &self.file.simulation;
+        match (s.households, s.population) {
+            (Some(h), _) => h as u64,
+            (None, Some(p)) => {
+                let size = expected_size(&self.file);
+                ((p as f64 / size).round() as u64).max(1)
+            }
+            (None, None) => 0,
+        }
+    }
+
+    pub fn validate(file: ScenarioFile, origins: Origins) -> Result<Scenario> {
+        let c = Checker { o: &origins };
+        let s = &file.simulation;
+        if s.name.trim().is_empty() || s.name.len() > 80 || !s.name.chars().all(|ch| ch.is_alphanumeric() || "_-.".contains(ch)) || s.name.starts_with('.') {
+            return Err(c.o.error("simulation.name", format!("expected a name of letters, digits, '_', '-' or '.' (not starting with '.'), at most 80 characters, got \"{}\"", s.name)));
+        }
+        c.int("simulation.start_year", s.start_year, 1900, 2200)?;
+        c.int("simulation.years", s.years, 1, 200)?;
+        c.int("simulation.seed", s.seed, 0, i64::MAX)?;
+        c.int("simulation.replicates", s.replicates, 1, 100_000)?;
+        c.int("simulation.villages", s.villages, 1, 1_000_000)?;
+        match (s.households, s.population) {
+            (Some(_), Some(_)) => return Err(c.o.error("simulation.population", "expected either `households` or `population`, not both")),
+            (None, None) => return Err(c.o.error("simulation", "expected `households` or `population`")),
+            (Some(h), None) => c.int("simulation.households", h, 1, MAX_HOUSEHOLDS)?,
+            (None, Some(p)) => c.int("simulation.population", p, 1, MAX_HOUSEHOLDS * 4)?,
+        }
+
+        let pl = &file.poverty_lines;
+        c.dated_positive("poverty_lines.low_income", &pl.low_income)?;
+        c.dated_positive("poverty_lines.extreme", &pl.extreme)?;
+        c.range("poverty_lines.near_poor_factor", pl.near_poor_factor, 1.0, 10.0)?;
+
+        let v = &file.villages;
+        c.unit_dist("villages.remoteness", &v.remoteness)?;
+        c.unit_dist("villages.road", &v.road)?;
+        c.unit_dist("villages.water", &v.water)?;
+        c.unit_dist("villages.irrigation", &v.irrigation)?;
+        c.unit_dist("villages.school_quality", &v.school_quality)?;
+        c.unit_dist("villages.clinic", &v.clinic)?;
+        c.unit_dist("villages.tourism_potential", &v.tourism_potential)?;
+        c.dist("villages.land_per_person", &v.land_per_person, 0.0, 100.0)?;
+        c.unit_dist("villages.drought_risk", &v.drought_risk)?;
+        c.unit_dist("villages.cadre_quality", &v.cadre_quality)?;
+
+        let h = &file.households;
+        c.dist("households.adults", &h.adults, 0.0, 20.0)?;
+        c.dist("households.children", &h.children, 0.0, 20.0)?;
+        c.dist("households.elderly", &h.elderly, 0.0, 20.0)?;
+        c.dist("households.schooling", &h.schooling, 0.0, 25.0)?;
+        c.unit_dist("households.skill", &h.skill)?;
+        c.unit_dist("households.health", &h.health)?;
+        c.dist("households.land_factor", &h.land_factor, 0.0, 100.0)?;
+        c.dist("households.assets", &h.assets, 0.0, 1e9)?;
+        c.dist("households.savings", &h.savings, 0.0, 1e9)?;
+        c.dist("households.debt", &h.debt, 0.0, 1e9)?;
+        c.unit_dist("households.awareness", &h.awareness)?;
+        c.unit_dist("households.motivation", &h.motivation)?;
+        c.dist("households.ability", &h.ability, 0.0, 100.0)?;
+        c.range("households.remoteness_penalty", h.remoteness_penalty, 0.0, 16.0)?;
+
+        let i = &file.income;
+        c.dated_range("income.farm_return_per_mu", &i.farm_return_per_mu, 0.0, 1e6)?;
+        c.range("income.farm_labour_per_mu", i.farm_labour_per_mu, 0.0, 10.0)?;
+        c.range("income.irrigation_gain", i.irrigation_gain, 0.0, 10.0)?;
+        c.range("income.market_access_gain", i.market_access_gain, 0.0, 10.0)?;
+        c.dated_range("income.local_wage", &i.local_wage, 0.0, 1e7)?;
+        c.dated_range("income.local_job_rate", &i.local_job_rate, 0.0, 1.0)?;
+        c.dated_range("income.migrant_wage", &i.migrant_wage, 0.0, 1e7)?;
+        c.dated_range("income.migration_propensity", &i.migration_propensity, 0.0, 1.0)?;
+        c.range("income.migration_schooling", i.migration_schooling, 0.0, 1.0)?;
+        c.range("income.return_schooling_low", i.return_schooling_low, 0.0, 1.0)?;
+        c.range("income.return_schooling_high", i.return_schooling_high, 0.0, 1.0)?;
+        c.range("income.skill_premium", i.skill_premium, 0.0, 10.0)?;
+        c.range("income.trap_threshold", i.trap_threshold, 0.0, 1e9)?;
+        c.range("income.return_low", i.return_low, -1.0, 10.0)?;
+        c.range("income.return_high", i.return_high, -1.0, 10.0)?;
+        c.range("income.return_sd", i.return_sd, 0.0, 10.0)?;
+        c.dated_range("income.pension", &i.pension, 0.0, 1e7)?;
+
+        let sh = &file.shocks;
+        c.prob("shocks.illness", sh.illness)?;
+        c.prob("shocks.illness_chronic", sh.illness_chronic)?;
+        c.prob("shocks.illness_lost_work", sh.illness_lost_work)?;
+        c.dated_range("shocks.medical_cost", &sh.medical_cost, 0.0, 1e8)?;
+        c.dated_range("shocks.insurance_share", &sh.insurance_share, 0.0, 1.0)?;
+        c.prob("shocks.illness_health_loss", sh.illness_health_loss)?;
+        c.prob("shocks.health_recovery", sh.health_recovery)?;
+        c.prob("shocks.crop_loss", sh.crop_loss)?;
+        c.prob("shocks.crop_loss_severity", sh.crop_loss_severity)?;
+        c.prob("shocks.job_loss", sh.job_loss)?;
+        c.prob("shocks.drought_severity", sh.drought_severity)?;
+        c.range("shocks.price_sd", sh.price_sd, 0.0, 2.0)?;
+
+        let d = &file.demography;
+        for (k, p) in [
+            ("birth_rate", d.birth_rate),
+            ("child_to_adult", d.child_to_adult),
+            ("adult_to_elderly", d.adult_to_elderly),
+            ("death_child", d.death_child),
+            ("death_adult", d.death_adult),
+            ("death_elderly", d.death_elderly),
+            ("out_migration", d.out_migration),
+            ("out_migration_schooling", d.out_migration_schooling),
+            ("enrolment_base", d.enrolment_base),
+        ] {
+            c.prob(&format!("demography.{k}"), p)?;
+        }
+        c.range("demography.child_schooling_max", d.child_schooling_max, 0.0, 25.0)?;
+        c.range("demography.enrolment_school", d.enrolment_school, 0.0, 10.0)?;
+        c.range("demography.enrolment_income", d.enrolment_income, 0.0, 10.0)?;
+
+        let b = &file.behaviour;
+        c.range("behaviour.subsistence_share", b.subsistence_share, 0.0, 10.0)?;
+        c.prob("behaviour.mpc", b.mpc)?;
+        c.prob("behaviour.invest_share", b.invest_share)?;
+        c.range("behaviour.buffer_years", b.buffer_years, 0.0, 100.0)?;
+        c.prob("behaviour.depreciation", b.depreciation)?;
+        c.prob("behaviour.fire_sale", b.fire_sale)?;
+        c.range("behaviour.debt_interest", b.debt_interest, 0.0, 1.0)?;
+        c.prob("behaviour.debt_repay_share", b.debt_repay_share)?;
+
+        if let Some(budget) = &file.budget {
+            c.dated_range("budget.total", &budget.total, 0.0, 1e13)?;
+        }
+        crate::interventions::validate(&file, &c)?;
+
+        for (k, t) in file.targets.iter().enumerate() {
+            let p = format!("targets[{k}]");
+            c.int(&format!("{p}.year"), t.year, s.start_year, s.start_year + s.years - 1)?;
+            if !crate::recorder::TRAJECTORY_COLUMNS.contains(&t.measure.as_str()) {
+                return Err(c.o.error(&format!("{p}.measure"), format!("expected a column of trajectory.csv (e.g. headcount_ratio, mean_income, poor), got \"{}\"", t.measure)));
+            }
+            c.finite(&format!("{p}.value"), t.value)?;
+            if let Some(b) = &t.bound
+                && b != "below"
+                && b != "above"
+            {
+                return Err(c.o.error(&format!("{p}.bound"), format!("expected \"below\" or \"above\", got \"{b}\"")));
+            }
+        }
+
+        let sc = Scenario {
+            name: s.name.clone(),
+            start_year: s.start_year as i32,
+            years: s.years as u32,
+            seed: s.seed as u64,
+            replicates: s.replicates as u32,
+            villages: s.villages as u32,
+            file,
+            origins,
+        };
+        let hh = sc.households();
+        if hh < sc.villages as u64 {
+            return Err(sc.origins.error("simulation.villages", format!("expected at most one village per household ({hh} households), got {}", sc.villages)));
+        }
+        crate::limits::check_memory(&sc)?;
+        Ok(sc)
+    }
+}
+
+/// Expected household size under the household distributions.
+pub fn expected_size(f: &ScenarioFile) -> f64 {
+    let h = &f.households;
+    (dist_mean(&h.adults) + dist_mean(&h.children) + dist_mean(&h.elderly)).max(1.0)
+}
+
+fn dist_mean(d: &Dist) -> f64 {
+    match d.dist {
+        DistKind::Constant => d.value.unwrap_or(0.0),
+        DistKind::Uniform => (d.min.unwrap_or(0.0) + d.max.unwrap_or(0.0)) / 2.0,
+        DistKind::Normal | DistKind::Beta | DistKind::Poisson => d.mean.unwrap_or(0.0).max(d.min.unwrap_or(0.0)),
+        DistKind::Lognormal => d.median.unwrap_or(0.0) * (d.sigma.unwrap_or(0.0).powi(2) / 2.0).exp(),
+    }
+}
+
+/// Range checks that name the key and its place.
+pub struct Checker<'a> {
+    pub o: &'a Origins,
+}
+
+impl Checker<'_> {
+    pub fn int(&self, path: &str, v: i64, lo: i64, hi: i64) -> Result<()> {
+        if v < lo || v > hi {
+            return Err(self.o.error(path, format!("expected a whole number from {lo} to {hi}, got {v}")));
+        }
+        Ok(())
+    }
+
+    pub fn finite(&self, path: &str, v: f64) -> Result<()> {
+        if !v.is_finite() {
+            return Err(self.o.error(path, format!("expected a finite number, got {v}")));
+        }
+        Ok(())
+    }
+
+    pub fn range(&self, path: &str, v: f64, lo: f64, hi: f64) -> Result<()> {
+        if !(v >= lo && v <= hi) {
+            return Err(self.o.error(path, format!("expected a number from {lo} to {hi}, got {v}")));
+        }
+        Ok(())
+    }
+
+    pub fn prob(&self, path: &str, v: f64) -> Result<()> {
+        if !(0.0..=1.0).contains(&v) {
+            return Err(self.o.error(path, format!("expected a probability from 0 to 1, got {v}")));
+        }
+        Ok(())
+    }
+
+    pub fn positive(&self, path: &str, v: f64) -> Result<()> {
+        if !(v > 0.0 && v.is_finite()) {
+            return Err(self.o.error(path, format!("expected a number greater than 0, got {v}")));
+        }
+        Ok(())
+    }
+
+    fn dated_points(&self, path: &str, d: &Dated) -> Result<Vec<(i32, f64)>> {
+        let pts = d.points().map_err(|m| self.o.error(&format!("{path}.values"), m))?;
+        if let Dated::Schedule(s) = d {
+            self.range(&format!("{path}.index"), s.index, -0.5, 1.0)?;
+            for (y, _) in &pts {
+                if !(1900..=2200).contains(y) {
+                    return Err(self.o.error(&format!("{path}.values"), format!("expected years from 1900 to 2200, got {y}")));
+                }
+            }
+        }
+        Ok(pts)
+    }
+
+    pub fn dated_range(&self, path: &str, d: &Dated, lo: f64, hi: f64) -> Result<()> {
+        for (y, v) in self.dated_points(path, d)? {
+            let p = if y == i32::MIN { path.to_string() } else { format!("{path}.values.{y}") };
+            self.range(&p, v, lo, hi)?;
+        }
+        Ok(())
+    }
+
+    pub fn dated_positive(&self, path: &str, d: &Dated) -> Result<()> {
+        for (y, v) in self.dated_points(path, d)? {
+            let p = if y == i32::MIN { path.to_string() } else { format!("{path}.values.{y}") };
+            self.positive(&p, v)?;
+        }
+        Ok(())
+    }
+
+    /// A distribution whose draws are clamped to [lo, hi]; its parameters must suit its kind.
+    pub fn dist(&self, path: &str, d: &Dist, lo: f64, hi: f64) -> Result<()> {
+        let need = |name: &str, v: Option<f64>| -> Result<f64> {
+            v.ok_or_else(|| self.o.error(path, format!("expected `{name}` for dist = \"{}\"", kind_name(d.dist))))
+        };
+        let fields = [("value", d.value), ("mean", d.mean), ("sd", d.sd), ("median", d.median), ("sigma", d.sigma), ("min", d.min), ("max", d.max)];
+        for (name, v) in fields {
+            if let Some(v) = v {
+                self.finite(&format!("{path}.{name}"), v)?;
+            }
+        }
+        let allowed: &[&str] = match d.dist {
+            DistKind::Constant => &["value"],
+            DistKind::Uniform => &["min", "max"],
+            DistKind::Normal => &["mean", "sd", "min", "max"],
+            DistKind::Lognormal => &["median", "sigma", "min", "max"],
+            DistKind::Beta => &["mean", "sd"],
+            DistKind::Poisson => &["mean", "min", "max"],
+        };
+        for (name, v) in fields {
+            if v.is_some() && !allowed.contains(&name) {
+                return Err(self.o.error(&format!("{path}.{name}"), format!("expected only {} for dist = \"{}\"", allowed.join(", "), kind_name(d.dist))));
+            }
+        }
+        match d.dist {
+            DistKind::Constant => self.range(&format!("{path}.value"), need("value", d.value)?, lo, hi)?,
+            DistKind::Uniform => {
+                let (a, b) = (need("min", d.min)?, need("max", d.max)?);
+                self.range(&format!("{path}.min"), a, lo, hi)?;
+                self.range(&format!("{path}.max"), b, a, hi)?;
+            }
+            DistKind::Normal => {
+                self.range(&format!("{path}.mean"), need("mean", d.mean)?, lo, hi)?;
+                self.range(&format!("{path}.sd"), need("sd", d.sd)?, 0.0, hi - lo)?;
+            }
+            DistKind::Lognormal => {
+                self.range(&format!("{path}.median"), need("median", d.median)?, lo.max(f64::MIN_POSITIVE), hi)?;
+                self.range(&format!("{path}.sigma"), need("sigma", d.sigma)?, 0.0, 5.0)?;
+            }
+            DistKind::Beta => {
+                let m = need("mean", d.mean)?;
+                let sd = need("sd", d.sd)?;
+                if !(m > 0.0 && m < 1.0) {
+                    return Err(self.o.error(&format!("{path}.mean"), format!("expected a number strictly between 0 and 1 for a beta distribution, got {m}")));
+                }
+                let max_sd = (m * (1.0 - m)).sqrt();
+                if !(sd > 0.0 && sd < max_sd) {
+                    return Err(self.o.error(&format!("{path}.sd"), format!("expected a number between 0 and {max_sd:.4} (sqrt(mean·(1−mean))) for a beta distribution, got {sd}")));
+                }
+            }
+            DistKind::Poisson => self.range(&format!("{path}.mean"), need("mean", d.mean)?, 0.0, hi)?,
+        }
+        if let (Some(a), Some(b)) = (d.min, d.max)
+            && a > b
+        {
+            return Err(self.o.error(&format!("{path}.max"), format!("expected max ≥ min ({a}), got {b}")));
+        }
+        Ok(())
+    }
+
+    pub fn unit_dist(&self, path: &str, d: &Dist) -> Result<()> {
+        self.dist(path, d, 0.0, 1.0)
+    }
+
+    /// The shared frame of a module: years in order, a budget that is a number ≥ 0.
+    pub fn module(&self, path: &str, m: &dyn ModuleConfig, file: &ScenarioFile) -> Result<()> {
+        let c = m.common();
+        let s = &file.simulation;
+        let (first, last) = (s.start_year, s.start_year + s.years - 1);
+        if let Some(y) = c.start_year {
+            self.int(&format!("{path}.start_year"), y, 1900, 2200)?;
+        }
+        if let Some(y) = c.end_year {
+            self.int(&format!("{path}.end_year"), y, 1900, 2200)?;
+            if let Some(s0) = c.start_year
+                && y < s0
+            {
+                return Err(self.o.error(&format!("{path}.end_year"), format!("expected a year ≥ start_year ({s0}), got {y}")));
+            }
+        }
+        let _ = (first, last);
+        if let Some(b) = &c.budget {
+            self.dated_range(&format!("{path}.budget"), b, 0.0, 1e13)?;
+        }
+        if let Some(sh) = c.budget_share {
+            self.prob(&format!("{path}.budget_share"), sh)?;
+            if file.budget.is_none() {
+                return Err(self.o.error(&format!("{path}.budget_share"), "expected a scenario-wide [budget] total for a budget_share"));
+            }
+            if c.budget.is_some() {
+                return Err(self.o.error(&format!("{path}.budget_share"), "expected either `budget` or `budget_share`, not both"));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn kind_name(k: DistKind) -> &'static str {
+    match k {
+        DistKind::Constant => "constant",
+        DistKind::Uniform => "uniform",
+        DistKind::Normal => "normal",
+        DistKind::Lognormal => "lognormal",
+        DistKind::Beta => "beta",
+        DistKind::Poisson => "poisson",
+    }
+}
+

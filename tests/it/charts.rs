@@ -1,0 +1,323 @@
+//! Charts, the HTML report and `povsim plot`, on a synthetic output directory.
+
+use crate::fixtures;
+use povsim::output::{charts, report};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Decode a PNG file: (width, height, RGB or RGBA bytes, bytes per pixel).
+fn decode_png(bytes: &[u8]) -> (u32, u32, Vec<u8>, usize) {
+    let mut dec = png::Decoder::new(bytes);
+    dec.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = dec.read_info().expect("PNG header");
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).expect("PNG data");
+    buf.truncate(info.buffer_size());
+    let bpp = info.color_type.samples();
+    (info.width, info.height, buf, bpp)
+}
+
+/// Number of distinct colours in decoded pixels.
+fn distinct_colours(px: &[u8], bpp: usize) -> usize {
+    let mut set = std::collections::HashSet::new();
+    for p in px.chunks_exact(bpp) {
+        set.insert((p[0], p.get(1).copied(), p.get(2).copied()));
+    }
+    set.len()
+}
+
+#[test]
+fn draw_all_writes_every_chart_as_png_and_svg() {
+    let dir = fixtures::output_dir("charts-all", "fixture_county");
+    let files = charts::draw_all(&dir).expect("draw_all");
+    assert_eq!(files.len(), 2 * charts::CHART_NAMES.len(), "{files:?}");
+    for name in charts::CHART_NAMES {
+        for ext in ["png", "svg"] {
+            let p = dir.join("charts").join(format!("{name}.{ext}"));
+            assert!(files.contains(&p), "{} not reported", p.display());
+            let bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            assert!(bytes.len() > 1000, "{} is nearly empty", p.display());
+            if ext == "png" {
+                let (w, h, px, bpp) = decode_png(&bytes);
+                assert!(w >= 1200 && h >= 800, "{name}: {w}x{h}");
+                assert!(distinct_colours(&px, bpp) > 50, "{name}.png looks blank");
+            } else {
+                let svg = String::from_utf8(bytes).expect("SVG is UTF-8");
+                assert!(svg.contains("<svg") && svg.trim_end().ends_with("</svg>"), "{name}.svg malformed");
+                assert!(svg.contains("fixture_county"), "{name}.svg: title should name the scenario");
+                assert!(svg.contains("<text"), "{name}.svg has no text");
+            }
+        }
+    }
+    // No temporary files left behind.
+    for e in std::fs::read_dir(dir.join("charts")).unwrap() {
+        let n = e.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(!n.ends_with(".tmp"), "left {n}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn charts_of_absent_optional_files_are_skipped() {
+    let dir = fixtures::output_dir("charts-optional", "fixture_county");
+    charts::draw_all(&dir).expect("draw_all");
+    for f in ["spending.csv", "targeting.csv", "villages.csv", "summary.json"] {
+        std::fs::remove_file(dir.join(f)).unwrap();
+    }
+    let files = charts::draw_all(&dir).expect("draw_all without optional files");
+    let names: Vec<String> = files.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    for gone in ["spending", "targeting", "village_map"] {
+        assert!(!names.iter().any(|n| n.starts_with(gone)), "{gone} drawn: {names:?}");
+        assert!(!dir.join("charts").join(format!("{gone}.png")).exists(), "stale {gone}.png kept");
+    }
+    assert!(names.contains(&"incidence.png".to_string()));
+    assert!(names.contains(&"dynamics.svg".to_string()));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn malformed_csv_is_an_input_error_naming_file_and_row() {
+    let dir = fixtures::output_dir("charts-bad", "fixture_county");
+    let p = dir.join("villages.csv");
+    let text = std::fs::read_to_string(&p).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    lines[3] = lines[3].replacen(",0.", ",zero.", 1);
+    std::fs::write(&p, lines.join("\n")).unwrap();
+    match charts::draw_all(&dir) {
+        Err(povsim::Error::Input(msg)) => {
+            assert!(msg.contains("villages.csv:4:"), "{msg}");
+            assert!(msg.contains("expected a number"), "{msg}");
+            assert!(!msg.contains('\n'), "{msg}");
+        }
+        other => panic!("expected an input error, got {other:?}"),
+    }
+    std::fs::write(dir.join("trajectory.csv"), "replicate,year\n0,2008\n").unwrap();
+    match charts::draw_all(&dir) {
+        Err(povsim::Error::Input(msg)) => assert!(msg.contains("trajectory.csv:1:1: missing column `population`"), "{msg}"),
+        other => panic!("expected an input error, got {other:?}"),
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The font is embedded and registered: the title strip of a chart rendered in
+/// memory holds many dark text pixels, and rendering fails without a font.
+#[test]
+fn font_renders_text_pixels() {
+    let dir = fixtures::output_dir("charts-font", "fixture_county");
+    let (w, h, px) = charts::render_rgb(&dir, "incidence").expect("render").expect("incidence is always drawn");
+    assert_eq!(px.len(), (w * h * 3) as usize);
+    let dark_in_rows = |y0: u32, y1: u32| {
+        (y0..y1)
+            .flat_map(|y| (0..w).map(move |x| ((y * w + x) * 3) as usize))
+            .filter(|&i| px[i] < 110 && px[i + 1] < 110 && px[i + 2] < 110)
+            .count()
+    };
+    // The title (bold, ~46 px) sits in the top 85 rows; nothing else is drawn there.
+    let title = dark_in_rows(0, 85);
+    assert!(title > 3000, "only {title} dark pixels in the title strip: is the font registered?");
+    // Anti-aliased glyph edges give intermediate greys, not only black and white.
+    let greys = (0..85 * w)
+        .map(|i| (i * 3) as usize)
+        .filter(|&i| px[i] > 60 && px[i] < 200 && px[i] == px[i + 1] && px[i + 1] == px[i + 2])
+        .count();
+    assert!(greys > 200, "no anti-aliased text edges ({greys})");
+    // The title's text width is about what DejaVu Sans Bold gives: dark pixels span
+    // from the left margin across a good part of the width.
+    let cols: Vec<u32> = (0..w).filter(|&x| (0..85).any(|y| px[((y * w + x) * 3) as usize] < 110)).collect();
+    let (left, right) = (cols.first().copied().unwrap_or(0), cols.last().copied().unwrap_or(0));
+    assert!(left < 60 && right > 600, "title spans {left}..{right}");
+    // An unknown chart renders nothing.
+    assert!(charts::render_rgb(&dir, "no_such_chart").unwrap().is_none());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn report_is_self_contained_and_escaped() {
+    let dir = fixtures::output_dir("charts-report", "fixture <county> & co");
+    let path = report::write_report(&dir).expect("report");
+    assert_eq!(path, dir.join("report.html"));
+    let html = std::fs::read_to_string(&path).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert_eq!(html.matches("<svg").count(), charts::CHART_NAMES.len());
+    assert_eq!(html.matches("<figcaption>").count(), charts::CHART_NAMES.len());
+    for bad in ["<script", "<link", "<img", "@import", "url(", "src=", "href=", "http://fonts", "https://"] {
+        assert!(!html.contains(bad), "report contains {bad:?}");
+    }
+    assert!(html.contains("Scenario fixture &lt;county&gt; &amp; co"), "scenario not escaped");
+    assert!(!html.contains("<county>"), "raw scenario name in the report");
+    assert!(html.contains("&lt;b&gt;&amp;amp;&lt;/b&gt; &#39;quoted&#39;"), "parameter not escaped");
+    assert!(html.contains("Headcount ratio") && html.contains("Gini coefficient"));
+    assert!(html.contains("<th class=\"num\">2008</th><th class=\"num\">2014</th>"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn povsim() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_povsim"))
+}
+
+#[test]
+fn plot_command_redraws_charts_and_report() {
+    let dir = fixtures::output_dir("charts-cli", "fixture_county");
+    let out = povsim().arg("plot").arg(&dir).output().expect("run povsim");
+    assert!(out.status.success(), "povsim plot failed: {}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let listed: Vec<&str> = stdout.lines().collect();
+    assert_eq!(listed.len(), 2 * charts::CHART_NAMES.len() + 1, "{stdout}");
+    for l in &listed {
+        assert!(Path::new(l).is_file(), "listed but missing: {l}");
+    }
+    assert!(listed.last().unwrap().ends_with("report.html"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn plot_command_without_trajectory_exits_2_with_one_line() {
+    let dir = fixtures::temp_dir("charts-cli-empty");
+    let out = povsim().arg("plot").arg(&dir).output().expect("run povsim");
+    assert_eq!(out.status.code(), Some(2), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("trajectory.csv") && stderr.contains("missing"), "{stderr}");
+    assert!(out.stdout.is_empty());
+    let missing = dir.join("no-such-dir");
+    let out = povsim().arg("plot").arg(&missing).output().expect("run povsim");
+    assert_eq!(out.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Run headless Chromium with `args` (after the common flags); returns stdout.
+fn chromium(profile: &Path, args: &[String]) -> String {
+    let mut cmd = Command::new(CHROMIUM);
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()))
+    .args(args)
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {CHROMIUM}: {e}"));
+    // Read stdout on a thread so a large DOM cannot block the browser.
+    let mut so = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = std::io::Read::read_to_string(&mut so, &mut s);
+        s
+    });
+    let mut se = child.stderr.take().unwrap();
+    let err_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = std::io::Read::read_to_string(&mut se, &mut s);
+        s
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait().expect("wait for chromium") {
+            break st;
+        }
+        if start.elapsed() > Duration::from_secs(180) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("chromium did not finish within 180 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let out = reader.join().unwrap();
+    let err = err_reader.join().unwrap();
+    assert!(status.success(), "chromium failed ({status}): {err}");
+    out
+}
+
+/// Opens report.html in headless Chromium: every chart is an SVG with a real
+/// size on the page, and a screenshot of the page is not blank.
+#[test]
+fn report_renders_in_chromium() {
+    assert!(
+        Path::new(CHROMIUM).exists(),
+        "{CHROMIUM} is missing: install it with `bash .ci/chromium.sh` (CI does); this test does not skip"
+    );
+    let dir = fixtures::output_dir("charts-browser", "fixture_county");
+    charts::draw_all(&dir).expect("charts");
+    let report = report::write_report(&dir).expect("report");
+    let html = std::fs::read_to_string(&report).unwrap();
+
+    // A test-only copy of the report with a probe script that writes each SVG's
+    // rendered size into the DOM (the report itself has no scripts).
+    let probe = r#"<script>
+const sizes = Array.from(document.querySelectorAll('svg')).map(s => {
+  const b = s.getBoundingClientRect(); return Math.round(b.width) + 'x' + Math.round(b.height); });
+const pre = document.createElement('pre'); pre.id = 'probe';
+pre.textContent = 'SVGSIZES[' + sizes.join(',') + ']';
+document.body.appendChild(pre);
+</script>
+</body>"#;
+    assert!(html.contains("</body>"));
+    let probed = dir.join("report_probe.html");
+    std::fs::write(&probed, html.replacen("</body>", probe, 1)).unwrap();
+    let profile = fixtures::temp_dir("chromium-profile");
+    let url = |p: &PathBuf| format!("file://{}", p.canonicalize().unwrap().display());
+
+    let dom = chromium(&profile, &["--window-size=1280,4000".to_string(), "--dump-dom".to_string(), url(&probed)]);
+    assert_eq!(dom.matches("<svg").count(), charts::CHART_NAMES.len(), "SVG elements in the DOM");
+    let sizes = dom
+        .split("SVGSIZES[")
+        .nth(1)
+        .and_then(|s| s.split(']').next())
+        .unwrap_or_else(|| panic!("probe output missing from the DOM: {}", &dom[dom.len().saturating_sub(500)..]));
+    let sizes: Vec<(u32, u32)> = sizes
+        .split(',')
+        .map(|s| {
+            let (w, h) = s.split_once('x').expect("WxH");
+            (w.parse().unwrap(), h.parse().unwrap())
+        })
+        .collect();
+    assert_eq!(sizes.len(), charts::CHART_NAMES.len());
+    for (i, (w, h)) in sizes.iter().enumerate() {
+        assert!(*w >= 600 && *h >= 300, "chart {i} is drawn {w}x{h} px");
+    }
+
+    let shot = dir.join("report_screenshot.png");
+    chromium(
+        &profile,
+        &["--window-size=1280,4000".to_string(), format!("--screenshot={}", shot.display()), url(&report)],
+    );
+    let bytes = std::fs::read(&shot).expect("screenshot written");
+    let (w, h, px, bpp) = decode_png(&bytes);
+    assert!(w >= 1000 && h >= 3000, "screenshot {w}x{h}");
+    let colours = distinct_colours(&px, bpp);
+    assert!(colours > 200, "screenshot looks blank: {colours} colours");
+    let _ = std::fs::remove_dir_all(&profile);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Not a check: writes the fixture's charts and report into
+/// `$POVSIM_PREVIEW_DIR` (default: a temp dir) to look at them by eye.
+/// `cargo test --test it preview_charts -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn preview_charts() {
+    let dir = match std::env::var_os("POVSIM_PREVIEW_DIR") {
+        Some(d) => {
+            let d = PathBuf::from(d);
+            std::fs::create_dir_all(&d).unwrap();
+            fixtures::write_output_dir(&d, "fixture_county");
+            d
+        }
+        None => fixtures::output_dir("preview", "fixture_county"),
+    };
+    charts::draw_all(&dir).expect("charts");
+    report::write_report(&dir).expect("report");
+    println!("preview in {}", dir.display());
+}

@@ -1,0 +1,6 @@
+//! The single integration-test binary: one module per area.
+
+mod measures;
+mod measure_cli;
+mod charts;
+mod fixtures;
