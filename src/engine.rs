@@ -53,6 +53,8 @@ pub struct Simulation<'a> {
     /// State in the first year (0 poor, 1 near poor, 2 non-poor), for the transition matrix.
     first_state: Vec<u8>,
     obs: Vec<Obs>,
+    keys: Vec<u64>,
+    scratch: Vec<u64>,
     pub year: i32,
 }
 
@@ -70,6 +72,8 @@ impl<'a> Simulation<'a> {
             modules: interventions::build(sc),
             first_state: Vec::new(),
             obs: Vec::new(),
+            keys: Vec::new(),
+            scratch: Vec::new(),
             year: sc.start_year,
         }
     }
@@ -208,13 +212,7 @@ impl<'a> Simulation<'a> {
             sa[k] = if people > 0.0 { sa[k] / people } else { 0.0 };
             sp[k] = if poor_people > 0.0 { sp[k] / poor_people } else { 0.0 };
         }
-        self.obs.clear();
-        let hh = &self.hh;
-        self.obs.extend((0..hh.len()).filter_map(|i| {
-            let m = hh.members(i);
-            (m > 0).then(|| Obs { income: hh.income_pc[i] as f64, weight: m as f64 })
-        }));
-        self.obs.par_sort_unstable_by(|a, b| a.income.total_cmp(&b.income).then(a.weight.total_cmp(&b.weight)));
+        sorted_incomes(&self.hh, &mut self.keys, &mut self.scratch, &mut self.obs);
         let measures = Measures::from_sorted(&self.obs, line as f64, params.extreme_line as f64);
 
         let distribution = (self.streams.replicate == 0 && (first || last)).then(|| recorder::histogram(&self.obs));
@@ -265,10 +263,68 @@ impl<'a> Simulation<'a> {
     }
 }
 
+/// A per-capita income as a key whose unsigned order is the income's order.
+#[inline]
+fn income_key(y: f32) -> u32 {
+    let b = y.to_bits();
+    if b & 0x8000_0000 != 0 { !b } else { b | 0x8000_0000 }
+}
+
+/// The living households' (per-capita income, members) in ascending order of
+/// income: an LSD radix sort on the 32-bit income key (4 passes of 8 bits),
+/// linear in the number of households and stable, so the order is the same
+/// on every machine and thread count.
+fn sorted_incomes(hh: &Households, keys: &mut Vec<u64>, scratch: &mut Vec<u64>, obs: &mut Vec<Obs>) {
+    keys.clear();
+    for i in 0..hh.len() {
+        let m = hh.members(i);
+        if m > 0 {
+            keys.push(((income_key(hh.income_pc[i]) as u64) << 32) | m as u64);
+        }
+    }
+    scratch.clear();
+    scratch.resize(keys.len(), 0);
+    for pass in 0..4 {
+        let shift = 32 + 8 * pass;
+        let mut count = [0usize; 257];
+        for k in keys.iter() {
+            count[((k >> shift) & 0xff) as usize + 1] += 1;
+        }
+        for d in 0..256 {
+            count[d + 1] += count[d];
+        }
+        for k in keys.iter() {
+            let d = ((k >> shift) & 0xff) as usize;
+            scratch[count[d]] = *k;
+            count[d] += 1;
+        }
+        std::mem::swap(keys, scratch);
+    }
+    obs.clear();
+    obs.extend(keys.iter().map(|k| {
+        let b = (k >> 32) as u32;
+        let bits = if b & 0x8000_0000 != 0 { b & 0x7fff_ffff } else { !b };
+        Obs { income: f32::from_bits(bits) as f64, weight: (k & 0xffff_ffff) as f64 }
+    }));
+}
+
 /// Run one replicate to the end, handing each year's record to `sink`.
 pub fn run_replicate(sc: &Scenario, replicate: u32, mut sink: impl FnMut(YearRecord)) {
     let mut sim = Simulation::new(sc, replicate);
     for _ in 0..sc.years {
         sink(sim.step());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn income_keys_keep_the_order_of_incomes() {
+        let ys = [-500.0f32, -1.0, -0.0, 0.0, 1e-3, 1.0, 2299.9, 2300.0, 1e9];
+        for w in ys.windows(2) {
+            assert!(income_key(w[0]) <= income_key(w[1]), "{} {}", w[0], w[1]);
+        }
     }
 }

@@ -200,6 +200,7 @@ fn summarize(sc: &Scenario, values: &Values, spending: BTreeMap<String, f64>, wa
         .file
         .targets
         .iter()
+        .filter(|t| t.year >= sc.start_year as i64 && t.year <= sc.end_year() as i64)
         .map(|t| {
             let simulated = measures
                 .get(&t.measure)

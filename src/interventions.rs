@@ -16,6 +16,9 @@
 pub mod config;
 pub mod targeting;
 pub mod transfers;
+pub mod infrastructure;
+pub mod publicity;
+pub mod cadres;
 
 use crate::error::Result;
 use crate::model::household::YearParams;
@@ -27,7 +30,7 @@ use crate::scenario::validate::Checker;
 use config::{Common, ModuleConfig};
 
 /// The order in which modules act each year.
-pub const ORDER: [&str; 2] = ["targeting", "transfers"];
+pub const ORDER: [&str; 5] = ["targeting", "transfers", "infrastructure", "publicity", "cadres"];
 
 /// One module's spending and reach in one year (a row of spending.csv).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -115,6 +118,21 @@ pub fn build(sc: &Scenario) -> Vec<Box<dyn Module>> {
     {
         out.push(Box::new(transfers::TransfersModule::new(t.clone(), i.targeting.clone())));
     }
+    if let Some(t) = &i.infrastructure
+        && t.enabled
+    {
+        out.push(Box::new(infrastructure::InfrastructureModule::new(t.clone())));
+    }
+    if let Some(t) = &i.publicity
+        && t.enabled
+    {
+        out.push(Box::new(publicity::PublicityModule::new(t.clone())));
+    }
+    if let Some(t) = &i.cadres
+        && t.enabled
+    {
+        out.push(Box::new(cadres::CadresModule::new(t.clone())));
+    }
     out
 }
 
@@ -127,8 +145,23 @@ pub fn validate(file: &ScenarioFile, c: &Checker) -> Result<()> {
     if let Some(t) = &i.transfers {
         transfers::validate(t, file, c)?;
     }
+    if let Some(t) = &i.infrastructure {
+        infrastructure::validate(t, file, c)?;
+    }
+    if let Some(t) = &i.publicity {
+        publicity::validate(t, file, c)?;
+    }
+    if let Some(t) = &i.cadres {
+        cadres::validate(t, file, c)?;
+    }
     // Shares of the scenario-wide budget may not add up past the whole.
-    let shares: f64 = [i.targeting.as_ref().map(|m| m.common()), i.transfers.as_ref().map(|m| m.common())]
+    let shares: f64 = [
+        i.targeting.as_ref().map(|m| m.common()),
+        i.transfers.as_ref().map(|m| m.common()),
+        i.infrastructure.as_ref().map(|m| m.common()),
+        i.publicity.as_ref().map(|m| m.common()),
+        i.cadres.as_ref().map(|m| m.common()),
+    ]
         .into_iter()
         .flatten()
         .filter(|m| m.enabled)

@@ -7,8 +7,6 @@
 //! on how many draws some intervention took before it, so two scenarios run
 //! with one seed meet the same shocks (common random numbers).
 
-use rand::SeedableRng;
-use rand::rngs::Xoshiro256PlusPlus;
 
 /// What a stream is for. Each purpose has its own stream, so adding draws to
 /// one purpose never shifts the numbers another purpose sees.
@@ -53,19 +51,62 @@ pub fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// The key of one stream: every component is mixed in turn, so that keys that
-/// differ in any component give unrelated streams.
+/// Everything of a stream's key but the entity, mixed (see [`key`]).
 #[inline]
-pub fn key(seed: u64, replicate: u32, entity: u64, year: i32, purpose: u64) -> u64 {
+pub fn prefix(seed: u64, replicate: u32, year: i32, purpose: u64) -> u64 {
     let mut h = mix(seed ^ 0x5851_f42d_4c95_7f2d);
     h = mix(h ^ u64::from(replicate).wrapping_mul(0x9e37_79b9_7f4a_7c15));
-    h = mix(h ^ entity.wrapping_mul(0xd6e8_feb8_6659_fd93));
     h = mix(h ^ (year as i64 as u64).wrapping_mul(0xa076_1d64_78bd_642f));
     mix(h ^ purpose.wrapping_mul(0xe703_7ed1_a0b4_28db))
 }
 
-/// The generator every stream uses (xoshiro256++: small, fast, good quality).
-pub type Stream = Xoshiro256PlusPlus;
+/// The key of one stream: every component is mixed in turn, so that keys that
+/// differ in any component give unrelated streams. The entity comes last so
+/// that hot loops mix the rest once a year ([`YearStreams`]).
+#[inline]
+pub fn key(seed: u64, replicate: u32, entity: u64, year: i32, purpose: u64) -> u64 {
+    mix(prefix(seed, replicate, year, purpose) ^ entity.wrapping_mul(0xd6e8_feb8_6659_fd93))
+}
+
+/// The generator of one keyed stream: SplitMix64 (Steele, Lea & Flood 2014)
+/// started at the key. Making a stream costs nothing (the key is the state),
+/// which matters because povsim makes several per household and year; each
+/// draw is one addition and one [`mix`]. It passes BigCrush, and streams of
+/// different keys are as unrelated as the mixer makes their starting points.
+#[derive(Clone, Debug)]
+pub struct Stream {
+    state: u64,
+}
+
+impl Stream {
+    #[inline]
+    pub fn from_key(key: u64) -> Self {
+        Stream { state: key }
+    }
+}
+
+impl rand::TryRng for Stream {
+    type Error = std::convert::Infallible;
+
+    #[inline]
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        Ok((self.try_next_u64()? >> 32) as u32)
+    }
+
+    #[inline]
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        Ok(mix(self.state))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        for chunk in dst.chunks_mut(8) {
+            let v = self.try_next_u64()?.to_le_bytes();
+            chunk.copy_from_slice(&v[..chunk.len()]);
+        }
+        Ok(())
+    }
+}
 
 /// Streams of one replicate of one run.
 #[derive(Clone, Copy, Debug)]
@@ -82,13 +123,13 @@ impl Streams {
     /// The stream of one household (or village, or the county: entity 0) in one year for one purpose.
     #[inline]
     pub fn stream(&self, entity: u64, year: i32, purpose: Purpose) -> Stream {
-        Stream::seed_from_u64(key(self.seed, self.replicate, entity, year, purpose as u64))
+        Stream::from_key(key(self.seed, self.replicate, entity, year, purpose as u64))
     }
 
     /// A stream for a purpose with a sub-key (e.g. take-up, one per module).
     #[inline]
     pub fn stream_sub(&self, entity: u64, year: i32, purpose: Purpose, sub: u64) -> Stream {
-        Stream::seed_from_u64(key(self.seed, self.replicate, entity, year, ((purpose as u64) << 16) | sub))
+        Stream::from_key(key(self.seed, self.replicate, entity, year, ((purpose as u64) << 16) | sub))
     }
 
     /// One uniform number in [0, 1) from a keyed stream, without building a generator.
@@ -96,6 +137,27 @@ impl Streams {
     pub fn uniform(&self, entity: u64, year: i32, purpose: Purpose, sub: u64) -> f64 {
         let k = key(self.seed, self.replicate, entity, year, ((purpose as u64) << 16) | sub);
         (mix(k) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// The streams of one purpose in one year, with everything but the
+    /// entity mixed in once (for hot loops over households).
+    #[inline]
+    pub fn year_purpose(&self, year: i32, purpose: Purpose) -> YearStreams {
+        YearStreams { prefix: prefix(self.seed, self.replicate, year, purpose as u64) }
+    }
+}
+
+/// Streams of one purpose in one year (see [`Streams::year_purpose`]).
+#[derive(Clone, Copy, Debug)]
+pub struct YearStreams {
+    prefix: u64,
+}
+
+impl YearStreams {
+    /// The same stream as `Streams::stream(entity, year, purpose)`.
+    #[inline]
+    pub fn of(&self, entity: u64) -> Stream {
+        Stream::from_key(mix(self.prefix ^ entity.wrapping_mul(0xd6e8_feb8_6659_fd93)))
     }
 }
 
@@ -120,6 +182,15 @@ mod tests {
         }
         // Same key, same numbers.
         assert_eq!(base, s.stream(1, 2010, Purpose::Shocks).random::<f64>());
+    }
+
+    #[test]
+    fn year_streams_match_streams() {
+        let s = Streams::new(11, 3);
+        let ys = s.year_purpose(2012, Purpose::Labour);
+        for e in [0u64, 1, 77, 1 << 40] {
+            assert_eq!(ys.of(e).random::<u64>(), s.stream(e, 2012, Purpose::Labour).random::<u64>());
+        }
     }
 
     #[test]

@@ -123,6 +123,20 @@ module_config! {
         reidentify_every: i64 = 1,
         /// Register households whose assessed per-capita income is below line × this factor.
         line_factor: f64 = 1.0,
+        /// `proxy_means`: error of the observed score, as a share of the income method's
+        /// measurement error (land, assets, schooling and members are easier to check than income).
+        proxy_error_share: f64 = 0.5,
+        /// `multidimensional`: weights of the deprivations in food and clothing, compulsory
+        /// schooling, health (basic medical care), safe housing and safe drinking water (adding up to 1).
+        md_weights: [f64; 5] = [0.4, 0.15, 0.15, 0.15, 0.15],
+        /// `multidimensional`: the Alkire–Foster cutoff k: registered if the weighted deprivation score is at least k.
+        md_cutoff: f64 = 0.4,
+        /// `multidimensional`: children's schooling track below this many years is deprived (compulsory: 9).
+        md_schooling_years: f64 = 9.0,
+        /// `multidimensional`: health below this is deprived (no basic medical security).
+        md_health: f64 = 0.6,
+        /// `multidimensional`: productive and housing assets below this (yuan per household) are deprived (unsafe housing).
+        md_housing_assets: f64 = 2_000.0,
     }
 }
 
@@ -135,6 +149,90 @@ module_config! {
         work_disincentive: f64 = 0.0,
         /// Administrative cost per recipient household, yuan.
         admin_cost: f64 = 20.0,
+        /// Leakage: share of a payment lost on its way (diverted, "favour" payments) in a village
+        /// whose cadre quality is 0; the loss falls linearly to 0 at quality 1. 0 = none.
+        leakage: f64 = 0.0,
+    }
+}
+
+/// Which villages a village-level module (infrastructure, publicity, cadres)
+/// serves first when its budget cannot reach them all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    /// Highest headcount ratio (poor people / people) first.
+    PoorestFirst,
+    /// Most poor people first.
+    MostPoorFirst,
+    /// Largest expected gain per yuan first.
+    BestGainPerYuan,
+}
+
+/// An infrastructure project type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Project {
+    /// Paved village roads (km): raise road access, lower remoteness.
+    Roads,
+    /// Drinking-water works (dry pools, dry wells): raise safe-water coverage.
+    Water,
+    /// Farmland irrigation (mu): raise the irrigated share of land.
+    Irrigation,
+    /// A village clinic (health centre).
+    Clinics,
+}
+
+module_config! {
+    /// Infrastructure: roads, drinking water, irrigation and clinics, village by village.
+    Infrastructure, eligible = Eligible::Registered, {
+        /// Which villages go first (`eligible = "registered"`): `poorest_first`, `most_poor_first`, `best_gain_per_yuan`.
+        priority: Priority = Priority::PoorestFirst,
+        /// Project types built (within a village, in this order).
+        projects: Vec<Project> = vec![Project::Roads, Project::Water, Project::Irrigation, Project::Clinics],
+        /// Cost of one km of paved village road, yuan.
+        road_cost_per_km: f64 = 400_000.0,
+        /// Km of road that take a village from no road access (0) to a paved all-weather road (1).
+        road_km_per_village: f64 = 3.0,
+        /// Fall in remoteness when a village's road goes from 0 to 1 (a shorter trip to market).
+        road_remoteness_cut: f64 = 0.2,
+        /// Cost of one drinking-water work (a dry pool or a dry well), yuan.
+        water_cost_per_unit: f64 = 140_000.0,
+        /// People one drinking-water work supplies.
+        water_people_per_unit: f64 = 284.0,
+        /// Cost of bringing one mu of farmland under irrigation, yuan.
+        irrigation_cost_per_mu: f64 = 1_500.0,
+        /// Highest share of a village's land that irrigation can reach.
+        irrigation_max: f64 = 0.8,
+        /// Cost of one village clinic (building and equipment), yuan.
+        clinic_cost: f64 = 120_000.0,
+    }
+}
+
+module_config! {
+    /// Publicity: cadres explain the policies in a village, so awareness and take-up rise.
+    Publicity, eligible = Eligible::Registered, {
+        /// Which villages go first when the budget is short.
+        priority: Priority = Priority::PoorestFirst,
+        /// Fixed cost of a year's publicity in one village (meetings, notice boards), yuan.
+        cost_per_village: f64 = 5_000.0,
+        /// Cost per household reached (a visit, leaflets), yuan.
+        cost_per_household: f64 = 20.0,
+        /// Share of a reached household's remaining unawareness (1 − awareness) removed per year.
+        awareness_gain: f64 = 0.3,
+    }
+}
+
+module_config! {
+    /// Cadre training: raises village cadre quality (fewer targeting errors, less leakage).
+    Cadres, eligible = Eligible::Registered, {
+        /// Which villages go first when the budget is short.
+        priority: Priority = Priority::PoorestFirst,
+        /// Cadres per village who assess households and pay out help.
+        cadres_per_village: i64 = 5,
+        /// Cost of training one cadre for a year, yuan.
+        cost_per_cadre: f64 = 2_000.0,
+        /// Share of the gap to full quality (1 − quality) closed when all of a village's cadres are trained.
+        quality_gain: f64 = 0.2,
     }
 }
 
@@ -146,4 +244,10 @@ pub struct Interventions {
     pub targeting: Option<Targeting>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfers: Option<Transfers>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub infrastructure: Option<Infrastructure>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publicity: Option<Publicity>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cadres: Option<Cadres>,
 }

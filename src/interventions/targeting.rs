@@ -7,7 +7,28 @@
 //!
 //! - `income`: per-capita income observed with log-normal measurement error
 //!   `ln ŷ = ln y + σ ε`, with `σ = measurement_error · (1 − cadre_effect ·
-//!   (2·cadre_quality − 1)) · (1 − verification_gain if verified)`.
+//!   (2·cadre_quality − 1)) · (1 − verification_gain if verified)`;
+//!   registered if `ŷ < line · line_factor`.
+//! - `proxy_means`: in each identification year, the coefficients `β` of an
+//!   OLS regression of ln pre-transfer per-capita income on observables
+//!   `x = (1, ln(1 + land/n), ln(1 + assets/n), schooling, n, dependency
+//!   ratio)` are estimated over the whole population (normal equations, sums
+//!   in a fixed chunk order, so the fit is the same on every thread count);
+//!   the score `exp(x·β)` is observed with error `σ · proxy_error_share` (the
+//!   same draw `ε` as the income method) and compared with the line.
+//! - `multidimensional`: Alkire–Foster counting over five deprivations with
+//!   weights `md_weights` (adding up to 1): food and clothing (assessed income
+//!   below the extreme line), compulsory schooling (children present whose
+//!   schooling track is below `md_schooling_years`), health / basic medical
+//!   care (health below `md_health`), safe housing (assets below
+//!   `md_housing_assets`) and safe drinking water (the household is among the
+//!   `1 − water` share of its village without it: a keyed draw fixed for the
+//!   run, so coverage gains reach the same households first). Registered if
+//!   the weighted score is at least `md_cutoff` (k).
+//!
+//! Community verification (`verification = true`) checks as many households
+//! as the budget pays for (`verification_cost` each, a keyed draw) and
+//! removes `verification_gain` of their error, whatever the method.
 //!
 //! Errors are measured against the truth every year: inclusion error =
 //! non-poor registered / registered; exclusion error = poor not registered /
@@ -16,7 +37,7 @@
 use super::config::{Common, Method, ModuleConfig, Targeting};
 use super::{Ledger, Module, PlanCtx, SpendRow, TargetingRow};
 use crate::error::Result;
-use crate::model::state::flag;
+use crate::model::state::{Households, flag};
 use crate::rng::{Purpose, Streams};
 use crate::scenario::raw::ScenarioFile;
 use crate::scenario::validate::Checker;
@@ -44,7 +65,148 @@ pub fn validate(t: &Targeting, file: &ScenarioFile, c: &Checker) -> Result<()> {
     c.range(&format!("{p}.verification_cost"), t.verification_cost, 0.0, 1e6)?;
     c.int(&format!("{p}.reidentify_every"), t.reidentify_every, 1, 100)?;
     c.range(&format!("{p}.line_factor"), t.line_factor, 0.0, 10.0)?;
+    c.range(&format!("{p}.proxy_error_share"), t.proxy_error_share, 0.0, 2.0)?;
+    for (k, w) in t.md_weights.iter().enumerate() {
+        c.prob(&format!("{p}.md_weights[{k}]"), *w)?;
+    }
+    let total: f64 = t.md_weights.iter().sum();
+    if (total - 1.0).abs() > 1e-6 {
+        return Err(c.o.error(&format!("{p}.md_weights"), format!("expected weights that add up to 1, got {total}")));
+    }
+    c.range(&format!("{p}.md_cutoff"), t.md_cutoff, 1e-6, 1.0)?;
+    c.range(&format!("{p}.md_schooling_years"), t.md_schooling_years, 0.0, 25.0)?;
+    c.prob(&format!("{p}.md_health"), t.md_health)?;
+    c.range(&format!("{p}.md_housing_assets"), t.md_housing_assets, 0.0, 1e9)?;
     Ok(())
+}
+
+/// Number of proxy-means regressors.
+pub const PMT_K: usize = 6;
+
+/// Observables of household `i` for the proxy-means score: 1, ln(1 + land per
+/// person), ln(1 + assets per person), adults' schooling, members, dependency
+/// ratio ((children + elderly) / members).
+#[inline]
+pub fn pmt_x(hh: &Households, i: usize) -> [f64; PMT_K] {
+    let m = hh.members(i).max(1) as f64;
+    let dep = (hh.children[i] as f64 + hh.elderly[i] as f64) / m;
+    [
+        1.0,
+        (1.0 + hh.land[i].max(0.0) as f64 / m).ln(),
+        (1.0 + hh.assets[i].max(0.0) as f64 / m).ln(),
+        hh.schooling[i] as f64,
+        m,
+        dep,
+    ]
+}
+
+/// OLS coefficients of ln pre-transfer per-capita income on [`pmt_x`], over
+/// every living household with a positive income. Sums run in chunks of a
+/// fixed size added in chunk order, so the fit does not depend on threads.
+pub fn pmt_fit(hh: &Households) -> [f64; PMT_K] {
+    const C: usize = 4096;
+    const K: usize = PMT_K;
+    let n = hh.len();
+    let parts: Vec<([f64; K * K], [f64; K])> = (0..n.div_ceil(C))
+        .into_par_iter()
+        .map(|c| {
+            let (mut xtx, mut xty) = ([0.0f64; K * K], [0.0f64; K]);
+            for i in c * C..((c + 1) * C).min(n) {
+                if hh.members(i) == 0 {
+                    continue;
+                }
+                let y = pre_transfer_pc(hh, i);
+                if y <= 0.0 || !y.is_finite() {
+                    continue;
+                }
+                let x = pmt_x(hh, i);
+                let ly = (y as f64).ln();
+                for a in 0..K {
+                    xty[a] += x[a] * ly;
+                    for b in a..K {
+                        xtx[a * K + b] += x[a] * x[b];
+                    }
+                }
+            }
+            (xtx, xty)
+        })
+        .collect();
+    let (mut xtx, mut xty) = ([0.0f64; K * K], [0.0f64; K]);
+    for (a, b) in &parts {
+        for k in 0..K * K {
+            xtx[k] += a[k];
+        }
+        for k in 0..K {
+            xty[k] += b[k];
+        }
+    }
+    for a in 0..K {
+        for b in 0..a {
+            xtx[a * K + b] = xtx[b * K + a];
+        }
+    }
+    solve(xtx, xty)
+}
+
+/// Solve `A β = b` for a symmetric positive semi-definite `A` by Gaussian
+/// elimination with partial pivoting. A tiny ridge on the diagonal keeps the
+/// system solvable when a regressor does not vary (its coefficient is then ≈ 0).
+pub fn solve(mut a: [f64; PMT_K * PMT_K], mut b: [f64; PMT_K]) -> [f64; PMT_K] {
+    const K: usize = PMT_K;
+    for j in 0..K {
+        a[j * K + j] += 1e-9 * a[j * K + j].abs() + 1e-12;
+    }
+    for col in 0..K {
+        let piv = (col..K).max_by(|&r, &s| a[r * K + col].abs().total_cmp(&a[s * K + col].abs())).unwrap_or(col);
+        if piv != col {
+            for k in 0..K {
+                a.swap(col * K + k, piv * K + k);
+            }
+            b.swap(col, piv);
+        }
+        let p = a[col * K + col];
+        if p.abs() < 1e-300 {
+            continue;
+        }
+        for r in col + 1..K {
+            let f = a[r * K + col] / p;
+            if f != 0.0 {
+                for k in col..K {
+                    a[r * K + k] -= f * a[col * K + k];
+                }
+                b[r] -= f * b[col];
+            }
+        }
+    }
+    let mut x = [0.0f64; K];
+    for col in (0..K).rev() {
+        let p = a[col * K + col];
+        if p.abs() < 1e-300 {
+            continue;
+        }
+        let mut s = b[col];
+        for k in col + 1..K {
+            s -= a[col * K + k] * x[k];
+        }
+        x[col] = s / p;
+    }
+    x
+}
+
+/// The Alkire–Foster deprivation score of household `i`: the weighted count
+/// of its deprivations in food and clothing, compulsory schooling, health,
+/// housing and drinking water (0 to 1).
+#[inline]
+pub fn md_score(cfg: &Targeting, hh: &Households, i: usize, assessed_pc: f32, extreme_line: f32, safe_water: bool) -> f64 {
+    let w = &cfg.md_weights;
+    let deprived = [
+        assessed_pc < extreme_line,
+        hh.children[i] > 0 && (hh.child_schooling[i] as f64) < cfg.md_schooling_years,
+        (hh.health[i] as f64) < cfg.md_health,
+        (hh.assets[i] as f64) < cfg.md_housing_assets,
+        !safe_water,
+    ];
+    deprived.iter().zip(w).map(|(d, w)| if *d { *w } else { 0.0 }).sum()
 }
 
 /// Per-capita income before the guarantee (market income plus pensions).
@@ -105,6 +267,9 @@ impl Module for TargetingModule {
         let method = cfg.method;
         let mut verified = 0u64;
         if identify {
+            let beta = if method == Method::ProxyMeans { pmt_fit(ctx.hh) } else { [0.0; PMT_K] };
+            let extreme = ctx.params.extreme_line;
+            let first_year = ctx.sc.start_year;
             let hh = &mut *ctx.hh;
             let decisions: Vec<(bool, bool)> = (0..n)
                 .into_par_iter()
@@ -116,12 +281,21 @@ impl Module for TargetingModule {
                     let v = hh.village[i] as usize;
                     let ver = verify_share > 0.0 && streams.uniform(i as u64, year, Purpose::Targeting, 1) < verify_share as f64;
                     let sd = error_sd(cfg, villages.cadre_quality[v], ver);
-                    let assessed = match method {
-                        Method::Income | Method::ProxyMeans | Method::Multidimensional => {
-                            assessed_pc(streams, year, i, pre_transfer_pc(hh, i), sd)
+                    let reg = match method {
+                        Method::Income => assessed_pc(streams, year, i, pre_transfer_pc(hh, i), sd) < line,
+                        Method::ProxyMeans => {
+                            let x = pmt_x(hh, i);
+                            let score = x.iter().zip(&beta).map(|(x, b)| x * b).sum::<f64>().exp() as f32;
+                            assessed_pc(streams, year, i, score, sd * cfg.proxy_error_share as f32) < line
+                        }
+                        Method::Multidimensional => {
+                            let food = assessed_pc(streams, year, i, pre_transfer_pc(hh, i), sd);
+                            // Fixed for the run: coverage gains reach the same households first.
+                            let safe_water = streams.uniform(i as u64, first_year, Purpose::Targeting, 3) < villages.water[v] as f64;
+                            md_score(cfg, hh, i, food, extreme, safe_water) + 1e-9 >= cfg.md_cutoff
                         }
                     };
-                    (assessed < line, ver)
+                    (reg, ver)
                 })
                 .collect();
             for (i, (reg, ver)) in decisions.into_iter().enumerate() {

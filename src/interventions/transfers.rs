@@ -7,7 +7,8 @@
 //! payment is scaled down by the same factor. `eligible = "all"` spreads the
 //! budget evenly per person ("flood irrigation"). Recipients may give up a
 //! share of their own local labour income next year (`work_disincentive`,
-//! the case study's "rely and wait").
+//! the case study's "rely and wait"). A share `leakage·(1 − cadre_quality)`
+//! of each payment is lost on the way (charged to the budget, never received).
 
 use super::config::{Common, Eligible, ModuleConfig, Targeting, Transfers};
 use super::targeting::{assessed_pc, error_sd, pre_transfer_pc};
@@ -29,6 +30,13 @@ impl TransfersModule {
         let common = cfg.common();
         TransfersModule { cfg, common, targeting: targeting.unwrap_or_default() }
     }
+
+    /// Share of a payment that reaches a household in a village of cadre quality `q`:
+    /// `1 − leakage·(1 − q)` (the rest is spent but lost on the way).
+    #[inline]
+    fn kept(&self, q: f32) -> f32 {
+        1.0 - self.cfg.leakage as f32 * (1.0 - q).clamp(0.0, 1.0)
+    }
 }
 
 pub fn validate(t: &Transfers, file: &ScenarioFile, c: &Checker) -> Result<()> {
@@ -37,6 +45,7 @@ pub fn validate(t: &Transfers, file: &ScenarioFile, c: &Checker) -> Result<()> {
     c.dated_range(&format!("{p}.guarantee_line"), &t.guarantee_line, 0.0, 1e7)?;
     c.prob(&format!("{p}.work_disincentive"), t.work_disincentive)?;
     c.range(&format!("{p}.admin_cost"), t.admin_cost, 0.0, 1e6)?;
+    c.prob(&format!("{p}.leakage"), t.leakage)?;
     if t.eligible == Eligible::All && t.budget.is_none() && t.budget_share.is_none() {
         return Err(c.o.error(&format!("{p}.eligible"), "expected a budget (or budget_share) when eligible = \"all\": the budget is what gets spread"));
     }
@@ -75,7 +84,7 @@ impl Module for TransfersModule {
                         continue;
                     }
                     let pay = per_person * m as f32;
-                    ctx.hh.received[i] += pay;
+                    ctx.hh.received[i] += pay * self.kept(ctx.villages.cadre_quality[ctx.hh.village[i] as usize]);
                     spent += pay as f64 + self.cfg.admin_cost;
                     row.beneficiary_households += 1;
                     row.beneficiary_people += m as u64;
@@ -120,7 +129,7 @@ impl Module for TransfersModule {
                 let mut spent = 0.0f64;
                 for (i, gap) in gaps {
                     let pay = gap * scale as f32;
-                    ctx.hh.received[i] += pay;
+                    ctx.hh.received[i] += pay * self.kept(ctx.villages.cadre_quality[ctx.hh.village[i] as usize]);
                     spent += pay as f64 + self.cfg.admin_cost;
                     let m = ctx.hh.members(i) as u64;
                     row.beneficiary_households += 1;

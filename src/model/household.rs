@@ -162,13 +162,29 @@ impl std::ops::AddAssign for DemographyCounts {
     }
 }
 
+/// A binomial draw by inversion from one uniform: exact, and one draw
+/// however many people the household has (most draws stop at k = 0).
 #[inline]
 fn binomial<R: rand::Rng>(r: &mut R, n: u8, p: f32) -> u8 {
-    let mut k = 0;
-    for _ in 0..n {
-        if r.random::<f32>() < p {
-            k += 1;
-        }
+    if n == 0 || p <= 0.0 {
+        return 0;
+    }
+    if p >= 1.0 {
+        return n;
+    }
+    let u: f32 = r.random();
+    let q = 1.0 - p;
+    let mut prob = q;
+    for _ in 1..n {
+        prob *= q; // n is a handful of people: cheaper than powi
+    }
+    let mut cdf = prob;
+    let mut k = 0u8;
+    let odds = p / q;
+    while u >= cdf && k < n {
+        k += 1;
+        prob *= (n - k + 1) as f32 / k as f32 * odds;
+        cdf += prob;
     }
     k
 }
@@ -176,6 +192,12 @@ fn binomial<R: rand::Rng>(r: &mut R, n: u8, p: f32) -> u8 {
 /// Phase one for a chunk: demography, shocks, labour, market incomes.
 pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> DemographyCounts {
     let mut counts = DemographyCounts::default();
+    let (s_demo, s_shock, s_labour, s_ent) = (
+        st.year_purpose(p.year, Purpose::Demography),
+        st.year_purpose(p.year, Purpose::Shocks),
+        st.year_purpose(p.year, Purpose::Labour),
+        st.year_purpose(p.year, Purpose::Enterprise),
+    );
     for j in 0..c.village.len() {
         let members0 = c.adults[j] as u32 + c.children[j] as u32 + c.elderly[j] as u32;
         if members0 == 0 {
@@ -185,7 +207,7 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
         let vi = c.village[j] as usize;
 
         // --- Demography ---------------------------------------------------
-        let mut r = st.stream(i, p.year, Purpose::Demography);
+        let mut r = s_demo.of(i);
         let dead_e = binomial(&mut r, c.elderly[j], p.death_elderly);
         let dead_a = binomial(&mut r, c.adults[j], p.death_adult);
         let dead_c = binomial(&mut r, c.children[j], p.death_child);
@@ -225,7 +247,7 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
         }
 
         // --- Shocks ---------------------------------------------------------
-        let mut r = st.stream(i, p.year, Purpose::Shocks);
+        let mut r = s_shock.of(i);
         let u_ill: f32 = r.random();
         let u_crop: f32 = r.random();
         let u_job: f32 = r.random();
@@ -252,7 +274,7 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
         }
 
         // --- Labour ---------------------------------------------------------
-        let mut r = st.stream(i, p.year, Purpose::Labour);
+        let mut r = s_labour.of(i);
         let adults = c.adults[j];
         let sf = schooling_factor(c.schooling[j], p.return_low, p.return_high);
         let productivity = c.ability[j] * sf * (1.0 + p.skill_premium * c.skill[j]);
@@ -290,7 +312,7 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
         }
         let migrant = migrants as f32 * p.migrant_wage * productivity * if job_lost { 0.5 } else { 1.0 };
         // Enterprise and livestock: below the trap threshold assets earn little.
-        let mut r = st.stream(i, p.year, Purpose::Enterprise);
+        let mut r = s_ent.of(i);
         let z: f32 = StandardNormal.sample(&mut r);
         let ret = if c.assets[j] >= p.trap_threshold { p.asset_return_high } else { p.asset_return_low };
         let enterprise = c.assets[j] * (ret + p.asset_return_sd * z).max(-0.5);
@@ -366,4 +388,39 @@ pub fn phase_two_household(c: &mut Chunk, j: usize, p: &YearParams, v: &Villages
     }
     c.flags[j] = flags;
     income_pc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Stream;
+
+    #[test]
+    fn binomial_by_inversion_has_the_right_moments() {
+        let mut r = Stream::from_key(42);
+        for &(n, p) in &[(1u8, 0.3f32), (4, 0.05), (6, 0.5), (3, 0.9)] {
+            let draws = 200_000;
+            let (mut s, mut s2) = (0.0f64, 0.0f64);
+            for _ in 0..draws {
+                let k = binomial(&mut r, n, p) as f64;
+                assert!(k <= n as f64);
+                s += k;
+                s2 += k * k;
+            }
+            let mean = s / draws as f64;
+            let var = s2 / draws as f64 - mean * mean;
+            let (m0, v0) = (n as f64 * p as f64, n as f64 * p as f64 * (1.0 - p as f64));
+            assert!((mean - m0).abs() < 0.01, "n={n} p={p}: mean {mean} vs {m0}");
+            assert!((var - v0).abs() < 0.02, "n={n} p={p}: var {var} vs {v0}");
+        }
+    }
+
+    #[test]
+    fn schooling_pays_more_above_junior_high() {
+        assert_eq!(schooling_factor(9.0, 0.032, 0.118), 1.0);
+        let below = schooling_factor(8.0, 0.032, 0.118);
+        let above = schooling_factor(10.0, 0.032, 0.118);
+        assert!((below - (-0.032f32).exp()).abs() < 1e-6);
+        assert!((above - 0.118f32.exp()).abs() < 1e-6);
+    }
 }

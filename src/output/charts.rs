@@ -20,7 +20,7 @@
 //! | `targeting` | targeting.csv | inclusion and exclusion errors, register size |
 //! | `dynamics` | trajectory.csv (+ transitions.csv) | entries and exits, transition matrix |
 
-pub(crate) mod data;
+pub mod data;
 pub(crate) mod draw;
 mod distribution;
 mod dynamics;

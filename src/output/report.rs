@@ -183,7 +183,9 @@ fn render(d: &OutputData) -> Result<String> {
 
     if let Some(sp) = &s.spending {
         h.push_str("<section>\n<h2>Spending</h2>\n<table>\n<thead><tr><th>Module</th><th class=\"num\">Spent (yuan)</th><th class=\"num\">Share</th></tr></thead>\n<tbody>\n");
-        for (m, v) in &sp.by_module {
+        let mut modules: Vec<(&String, &f64)> = sp.by_module.iter().collect();
+        modules.sort_by(|a, b| b.1.total_cmp(a.1));
+        for (m, v) in modules {
             let share = if sp.total > 0.0 { format!("{:.1}%", 100.0 * v / sp.total) } else { "–".to_string() };
             let _ = writeln!(h, "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>", escape(&m.replace('_', " ")), thousands(*v, 0), share);
         }

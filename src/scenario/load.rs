@@ -48,7 +48,10 @@ impl Origins {
 
 /// Byte offset → 1-based (line, column).
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map(|s| s.chars().count()).unwrap_or(0) + 1;
@@ -82,21 +85,73 @@ fn record_value(origins: &mut HashMap<String, Origin>, file: &Path, text: &str, 
 /// Parse TOML text into a table, remembering where each key was written.
 fn parse(file: &Path, text: &str, origins: &mut HashMap<String, Origin>) -> Result<toml::Table> {
     let table: toml::Table = toml::from_str(text).map_err(|e| {
-        let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
-        let key = text
-            .lines()
-            .nth(line - 1)
-            .and_then(|l| l.split_once('='))
-            .map(|(k, _)| k.trim().to_string())
-            .filter(|k| !k.is_empty() && k.len() < 60)
-            .unwrap_or_default();
+        let span = e.span().unwrap_or(0..0);
+        let (line, col) = line_col(text, span.start);
+        let key = key_near(text, line);
         let msg = e.message().lines().next().unwrap_or("invalid TOML").trim().to_string();
-        Error::at(file, line, col, &key, format!("invalid TOML: {msg}"))
+        let msg = if msg.contains("as i128") {
+            "expected a whole number from -9223372036854775808 to 9223372036854775807".to_string()
+        } else if msg == "duplicate key" {
+            "expected each key once per table".to_string()
+        } else {
+            msg
+        };
+        Error::at(file, line, col, &key, format!("invalid TOML: {msg}, got {}", found_at(text, span)))
     })?;
     if let Ok(de) = DeTable::parse(text) {
         record(origins, file, text, "", de.get_ref());
     }
     Ok(table)
+}
+
+/// The key a syntax error on `line` (1-based) is about: the line's own key or
+/// table header, else the table the line is in; empty at the top level.
+fn key_near(text: &str, line: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let tidy = |k: &str| {
+        let k: String = k.trim().chars().filter(|c| !c.is_control()).take(60).collect();
+        k.replace(['"', '\'', ' '], "")
+    };
+    let header = |l: &str| -> Option<String> {
+        let l = l.trim_start();
+        let inner = l.strip_prefix('[')?;
+        let inner = inner.strip_prefix('[').unwrap_or(inner);
+        let end = inner.find(']').unwrap_or(inner.len());
+        let k = tidy(&inner[..end]);
+        (!k.is_empty()).then_some(k)
+    };
+    if let Some(l) = lines.get(line.saturating_sub(1)) {
+        if let Some(h) = header(l) {
+            return h;
+        }
+        if let Some((k, _)) = l.split_once('=') {
+            let k = tidy(k);
+            if !k.is_empty() && !k.starts_with('#') {
+                return k;
+            }
+        }
+    }
+    lines.iter().take(line.saturating_sub(1)).rev().find_map(|l| header(l)).unwrap_or_default()
+}
+
+/// What the parser found at `span`, quoted, for "got ...".
+fn found_at(text: &str, span: std::ops::Range<usize>) -> String {
+    let floor = |mut i: usize| {
+        i = i.min(text.len());
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let (start, end) = (floor(span.start), floor(span.end.max(span.start)));
+    let piece = if end > start { &text[start..end] } else { &text[start..] };
+    let piece = piece.lines().next().unwrap_or("").trim();
+    if piece.is_empty() {
+        return if text[start..].trim().is_empty() { "the end of the file".into() } else { "the end of the line".into() };
+    }
+    let short: String = piece.chars().take(30).map(|c| if c.is_control() { '\u{fffd}' } else { c }).collect();
+    let more = if piece.chars().count() > 30 { "…" } else { "" };
+    format!("`{short}{more}`")
 }
 
 /// Deep merge: values of `top` replace those of `base`; tables merge key by key.
@@ -112,30 +167,42 @@ pub fn merge(base: &mut toml::Table, top: toml::Table) {
 }
 
 fn read(file: &Path) -> Result<String> {
-    std::fs::read_to_string(file).map_err(|e| Error::file(file, format!("cannot read scenario: {e}")))
+    let bytes = std::fs::read(file).map_err(|e| Error::file(file, format!("cannot read scenario: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let ok = e.utf8_error().valid_up_to();
+        let bad = e.as_bytes()[ok];
+        let text = String::from_utf8_lossy(&e.as_bytes()[..ok]);
+        let (line, col) = line_col(&text, ok);
+        Error::at(file, line, col, &key_near(&text, line), format!("expected UTF-8 text, got the byte 0x{bad:02X}"))
+    })
 }
 
 /// Read a file and every file it `extends`, merged (the file's own keys win).
-fn read_chain(file: &Path, chain: &mut Vec<PathBuf>, origins: &mut HashMap<String, Origin>) -> Result<toml::Table> {
+/// `chain` holds the files being read (canonical path, path as shown).
+fn read_chain(file: &Path, chain: &mut Vec<(PathBuf, PathBuf)>, origins: &mut HashMap<String, Origin>) -> Result<toml::Table> {
     let canon = file.canonicalize().unwrap_or_else(|_| file.to_path_buf());
-    if chain.contains(&canon) {
-        let names: Vec<String> = chain.iter().chain(std::iter::once(&canon)).map(|p| p.display().to_string()).collect();
-        return Err(Error::file(file, format!("extends: cycle: {}", names.join(" -> "))));
-    }
-    chain.push(canon);
+    chain.push((canon, file.to_path_buf()));
     let text = read(file)?;
     let mut own = HashMap::new();
     let table = parse(file, &text, &mut own)?;
     let merged = match table.get("extends") {
         Some(toml::Value::String(parent)) => {
             let parent_path = file.parent().unwrap_or(Path::new(".")).join(parent);
+            let (line, col) = match own.get("extends") {
+                Some(Origin::File { line, col, .. }) => (*line, *col),
+                _ => (1, 1),
+            };
+            if parent_path.is_dir() {
+                return Err(Error::at(file, line, col, "extends", format!("expected a scenario file, got \"{parent}\" (a directory: {})", parent_path.display())));
+            }
             if !parent_path.exists() {
-                let o = own.get("extends").cloned();
-                let (line, col) = match o {
-                    Some(Origin::File { line, col, .. }) => (line, col),
-                    _ => (1, 1),
-                };
                 return Err(Error::at(file, line, col, "extends", format!("expected an existing scenario file, got \"{parent}\" (no such file: {})", parent_path.display())));
+            }
+            let parent_canon = parent_path.canonicalize().unwrap_or_else(|_| parent_path.clone());
+            if let Some(k) = chain.iter().position(|(c, _)| *c == parent_canon) {
+                let names: Vec<String> =
+                    chain[k..].iter().map(|(_, shown)| shown.display().to_string()).chain(std::iter::once(parent_path.display().to_string())).collect();
+                return Err(Error::at(file, line, col, "extends", format!("expected a chain of scenario files without a cycle, got {}", names.join(" -> "))));
             }
             let mut base = read_chain(&parent_path, chain, origins)?;
             let mut table = table;
@@ -143,9 +210,9 @@ fn read_chain(file: &Path, chain: &mut Vec<PathBuf>, origins: &mut HashMap<Strin
             merge(&mut base, table);
             base
         }
-        Some(_) => {
+        Some(v) => {
             let o = Origins { map: own, file: file.to_path_buf() };
-            return Err(o.error("extends", "expected a path to a scenario file (a string)"));
+            return Err(o.error("extends", format!("expected a path to a scenario file (a string), got {}", describe(v))));
         }
         None => table,
     };
@@ -220,19 +287,132 @@ fn finish(mut table: toml::Table, mut origins: Origins, sets: &[String]) -> Resu
 
 /// Deserialize the merged table; a failure names the key path and its place.
 fn deserialize(table: toml::Table, origins: &Origins) -> Result<ScenarioFile> {
-    serde_path_to_error::deserialize::<_, ScenarioFile>(toml::Value::Table(table)).map_err(|e| {
+    let value = toml::Value::Table(table);
+    serde_path_to_error::deserialize::<_, ScenarioFile>(value.clone()).map_err(|e| {
         let path = e.path().to_string();
         let path = if path == "." { String::new() } else { path };
-        let msg = humanize(&e.inner().to_string());
-        if let Some(field) = msg.strip_prefix("unknown key `").and_then(|r| r.split('`').next()) {
-            let full = if path.is_empty() { field.to_string() } else { format!("{path}.{field}") };
+        let inner = e.inner().to_string();
+        if let Some(rest) = inner.lines().next().unwrap_or("").trim().strip_prefix("unknown field `") {
+            // unknown field `foo`, expected one of `a`, `b`
+            let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
+            let expected = expected.trim_start_matches(", ").replace('`', "");
+            // serde_path_to_error's path may or may not already end with the unknown key.
+            let parent = if path == field {
+                ""
+            } else {
+                path.strip_suffix(field).and_then(|p| p.strip_suffix('.')).unwrap_or(&path)
+            };
+            let full = if parent.is_empty() { field.to_string() } else { format!("{parent}.{field}") };
+            let names = expected.trim_start_matches("expected one of ").trim_start_matches("expected ");
+            let hint = match names.split(", ").filter(|n| close(field, n)).min_by_key(|n| edit_distance(field, n)) {
+                Some(n) => format!(" (did you mean `{n}`?)"),
+                None => String::new(),
+            };
+            let msg = format!("{expected}, got unknown key `{field}`{hint}");
             // serde stops at the unknown key; its own place is the best place to point at.
-            let shown = if origins.map.contains_key(&full) { full.clone() } else { path.clone() };
+            let shown = if origins.map.contains_key(&full) { full.clone() } else { parent.to_string() };
             let err = origins.error(&shown, &msg);
             return if shown == full { err } else { rename_key(err, &shown, &full) };
         }
+        if inner.contains("did not match any variant of untagged enum Dated")
+            && let Some(v) = lookup(&value, &path)
+        {
+            let (at, msg) = explain_dated(&path, v);
+            return origins.error(&at, msg);
+        }
+        let mut msg = humanize(&inner);
+        if path == "targets" && msg.starts_with("expected an array") {
+            msg = msg.replacen("expected an array", "expected an array of tables ([[targets]])", 1);
+        }
         origins.error(&path, msg)
     })
+}
+
+/// The value at a serde path such as `targets[0].year` (a key holding a dot
+/// or a bracket is not found, and the caller falls back to serde's message).
+fn lookup<'v>(root: &'v toml::Value, path: &str) -> Option<&'v toml::Value> {
+    let mut v = root;
+    for part in path.split('.').filter(|p| !p.is_empty()) {
+        let (key, mut idx) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if !key.is_empty() {
+            v = v.as_table()?.get(key)?;
+        }
+        while let Some(rest) = idx.strip_prefix('[') {
+            let (n, tail) = rest.split_once(']')?;
+            v = v.as_array()?.get(n.parse::<usize>().ok()?)?;
+            idx = tail;
+        }
+    }
+    Some(v)
+}
+
+/// A TOML value as "got ..." text.
+fn describe(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => {
+            let short: String = s.chars().take(40).collect();
+            format!("string \"{short}{}\"", if s.chars().count() > 40 { "…" } else { "" })
+        }
+        toml::Value::Integer(i) => format!("integer `{i}`"),
+        toml::Value::Float(f) => format!("floating point `{f}`"),
+        toml::Value::Boolean(b) => format!("boolean `{b}`"),
+        toml::Value::Datetime(d) => format!("date-time `{d}`"),
+        toml::Value::Array(_) => "an array".into(),
+        toml::Value::Table(_) => "a table".into(),
+    }
+}
+
+/// Why the value at `path` is not a dated value: (the key at fault, the message).
+fn explain_dated(path: &str, v: &toml::Value) -> (String, String) {
+    const SHAPE: &str = "a number or a table { values = { YEAR = VALUE, ... }, index = RATE }";
+    let number = |v: &toml::Value| matches!(v, toml::Value::Integer(_) | toml::Value::Float(_));
+    let toml::Value::Table(t) = v else {
+        return (path.to_string(), format!("expected {SHAPE}, got {}", describe(v)));
+    };
+    if let Some(k) = t.keys().find(|k| *k != "values" && *k != "index") {
+        let hint = ["values", "index"].into_iter().find(|n| close(k, n)).map(|n| format!(" (did you mean `{n}`?)")).unwrap_or_default();
+        return (format!("{path}.{k}"), format!("expected values or index, got unknown key `{k}`{hint}"));
+    }
+    match t.get("values") {
+        None => return (path.to_string(), format!("expected {SHAPE}, got a table without `values`")),
+        Some(toml::Value::Table(vals)) => {
+            if let Some((k, x)) = vals.iter().find(|(_, x)| !number(x)) {
+                return (format!("{path}.values.{k}"), format!("expected a number, got {}", describe(x)));
+            }
+        }
+        Some(other) => return (format!("{path}.values"), format!("expected a table {{ YEAR = VALUE, ... }}, got {}", describe(other))),
+    }
+    if let Some(i) = t.get("index")
+        && !number(i)
+    {
+        return (format!("{path}.index"), format!("expected a number, got {}", describe(i)));
+    }
+    (path.to_string(), format!("expected {SHAPE}"))
+}
+
+/// Whether `a` looks like a misspelling of `b`.
+fn close(a: &str, b: &str) -> bool {
+    let d = edit_distance(a, b);
+    d > 0 && d <= (b.chars().count() / 4).clamp(1, 3)
+}
+
+/// Levenshtein distance (between short key names).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 fn rename_key(err: Error, from: &str, to: &str) -> Error {
@@ -252,11 +432,16 @@ fn humanize(msg: &str) -> String {
         return format!("unknown key `{name}`; {}", exp.replace("expected", "expected").replace('`', ""));
     }
     if let Some(rest) = msg.strip_prefix("missing field ") {
-        return format!("expected key {rest}, which is required here");
+        return format!("expected key {rest} (required), got none");
     }
     if let Some(rest) = msg.strip_prefix("invalid type: ") {
         // invalid type: string "abc", expected f64
         if let Some((got, exp)) = rest.split_once(", expected ") {
+            let got = match got {
+                "sequence" => "an array",
+                "map" => "a table",
+                g => g,
+            };
             return format!("expected {}, got {got}", type_name(exp));
         }
     }
@@ -277,6 +462,8 @@ fn type_name(serde_name: &str) -> String {
         "i64" | "u64" | "i32" | "u32" | "usize" => "a whole number".into(),
         "a boolean" | "bool" => "true or false".into(),
         "a string" => "a string".into(),
-        other => other.replace("struct ", "a table ").replace('`', ""),
+        "a sequence" => "an array".into(),
+        other if other.starts_with("struct ") => "a table".into(),
+        other => other.replace('`', ""),
     }
 }

@@ -341,7 +341,7 @@ impl Default for Shocks {
             crop_loss_severity: 0.5,
             job_loss: 0.08,
             drought_severity: 0.4,
-            price_sd: 0.06,
+            price_sd: 0.04,
         }
     }
 }

@@ -59,8 +59,8 @@ impl Scenario {
         c.int("simulation.replicates", s.replicates, 1, 100_000)?;
         c.int("simulation.villages", s.villages, 1, 1_000_000)?;
         match (s.households, s.population) {
-            (Some(_), Some(_)) => return Err(c.o.error("simulation.population", "expected either `households` or `population`, not both")),
-            (None, None) => return Err(c.o.error("simulation", "expected `households` or `population`")),
+            (Some(_), Some(_)) => return Err(c.o.error("simulation.population", "expected either `households` or `population`, got both")),
+            (None, None) => return Err(c.o.error("simulation", "expected `households` or `population`, got neither")),
             (Some(h), None) => c.int("simulation.households", h, 1, MAX_HOUSEHOLDS)?,
             (None, Some(p)) => c.int("simulation.population", p, 1, MAX_HOUSEHOLDS * 4)?,
         }
@@ -166,7 +166,8 @@ impl Scenario {
 
         for (k, t) in file.targets.iter().enumerate() {
             let p = format!("targets[{k}]");
-            c.int(&format!("{p}.year"), t.year, s.start_year, s.start_year + s.years - 1)?;
+            // A target outside the simulated years is kept but not checked (a shortened run).
+            c.int(&format!("{p}.year"), t.year, 1900, 2200)?;
             if !crate::recorder::TRAJECTORY_COLUMNS.contains(&t.measure.as_str()) {
                 return Err(c.o.error(&format!("{p}.measure"), format!("expected a column of trajectory.csv (e.g. headcount_ratio, mean_income, poor), got \"{}\"", t.measure)));
             }
@@ -190,6 +191,13 @@ impl Scenario {
             origins,
         };
         let hh = sc.households();
+        if s.households.is_none() && hh > MAX_HOUSEHOLDS as u64 {
+            let size = expected_size(&sc.file);
+            return Err(sc.origins.error(
+                "simulation.population",
+                format!("expected at most {MAX_HOUSEHOLDS} households (population / expected household size {size:.2}), got {hh}"),
+            ));
+        }
         if hh < sc.villages as u64 {
             return Err(sc.origins.error("simulation.villages", format!("expected at most one village per household ({hh} households), got {}", sc.villages)));
         }
@@ -263,6 +271,11 @@ impl Checker<'_> {
                     return Err(self.o.error(&format!("{path}.values"), format!("expected years from 1900 to 2200, got {y}")));
                 }
             }
+            // "2010" and "+2010" are different keys but the same year: which would win is arbitrary.
+            if let Some(w) = pts.windows(2).find(|w| w[0].0 == w[1].0) {
+                let keys: Vec<&str> = s.values.keys().filter(|k| k.trim().parse::<i32>() == Ok(w[0].0)).map(String::as_str).collect();
+                return Err(self.o.error(&format!("{path}.values"), format!("expected each year once, got {} {} times (as \"{}\")", w[0].0, keys.len(), keys.join("\", \""))));
+            }
         }
         Ok(pts)
     }
@@ -286,7 +299,7 @@ impl Checker<'_> {
     /// A distribution whose draws are clamped to [lo, hi]; its parameters must suit its kind.
     pub fn dist(&self, path: &str, d: &Dist, lo: f64, hi: f64) -> Result<()> {
         let need = |name: &str, v: Option<f64>| -> Result<f64> {
-            v.ok_or_else(|| self.o.error(path, format!("expected `{name}` for dist = \"{}\"", kind_name(d.dist))))
+            v.ok_or_else(|| self.o.error(path, format!("expected `{name}` for dist = \"{}\", got none", kind_name(d.dist))))
         };
         let fields = [("value", d.value), ("mean", d.mean), ("sd", d.sd), ("median", d.median), ("sigma", d.sigma), ("min", d.min), ("max", d.max)];
         for (name, v) in fields {
@@ -303,8 +316,10 @@ impl Checker<'_> {
             DistKind::Poisson => &["mean", "min", "max"],
         };
         for (name, v) in fields {
-            if v.is_some() && !allowed.contains(&name) {
-                return Err(self.o.error(&format!("{path}.{name}"), format!("expected only {} for dist = \"{}\"", allowed.join(", "), kind_name(d.dist))));
+            if let Some(v) = v
+                && !allowed.contains(&name)
+            {
+                return Err(self.o.error(&format!("{path}.{name}"), format!("expected only {} for dist = \"{}\", got {name} = {v}", allowed.join(", "), kind_name(d.dist))));
             }
         }
         match d.dist {
@@ -370,10 +385,10 @@ impl Checker<'_> {
         if let Some(sh) = c.budget_share {
             self.prob(&format!("{path}.budget_share"), sh)?;
             if file.budget.is_none() {
-                return Err(self.o.error(&format!("{path}.budget_share"), "expected a scenario-wide [budget] total for a budget_share"));
+                return Err(self.o.error(&format!("{path}.budget_share"), "expected a scenario-wide [budget] total for a budget_share, got none"));
             }
             if c.budget.is_some() {
-                return Err(self.o.error(&format!("{path}.budget_share"), "expected either `budget` or `budget_share`, not both"));
+                return Err(self.o.error(&format!("{path}.budget_share"), "expected either `budget` or `budget_share`, got both"));
             }
         }
         Ok(())

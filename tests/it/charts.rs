@@ -259,7 +259,7 @@ fn report_renders_in_chromium() {
 const sizes = Array.from(document.querySelectorAll('svg')).map(s => {
   const b = s.getBoundingClientRect(); return Math.round(b.width) + 'x' + Math.round(b.height); });
 const pre = document.createElement('pre'); pre.id = 'probe';
-pre.textContent = 'SVGSIZES[' + sizes.join(',') + ']';
+pre.textContent = 'SVG' + 'SIZES[' + sizes.join(',') + ']';
 document.body.appendChild(pre);
 </script>
 </body>"#;
@@ -302,6 +302,37 @@ document.body.appendChild(pre);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+#[test]
+fn unusual_shapes_draw() {
+    for (r, y, v) in [(1, 1, 1), (1, 2, 3), (2, 3, 5), (5, 30, 400)] {
+        let dir = fixtures::temp_dir("charts-shape");
+        fixtures::write_output_dir_shaped(&dir, "shape", fixtures::Shape { replicates: r, years: y, villages: v });
+        let files = charts::draw_all(&dir).unwrap_or_else(|e| panic!("{r} replicates, {y} years, {v} villages: {e}"));
+        assert_eq!(files.len(), 2 * charts::CHART_NAMES.len(), "{r}/{y}/{v}: {files:?}");
+        report::write_report(&dir).expect("report");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// Only trajectory.csv, one replicate and one year, with undefined values.
+#[test]
+fn trajectory_alone_draws_incidence_and_dynamics() {
+    let dir = fixtures::temp_dir("charts-minimal");
+    std::fs::write(
+        dir.join("trajectory.csv"),
+        "replicate,year,population,households,poor,headcount_ratio,poverty_gap,poverty_severity,watts,sen,extreme_poor,\
+         extreme_ratio,mean_income,median_income,gini,theil,bottom40_share,entries,exits,poverty_line,extreme_line,births,deaths,out_migrants\n\
+         0,2020,1000,280,0,0,0,0,0,,0,0,9000.5,8000,0.3,0.2,0.2,0,0,4000,2400,10,8,3\n",
+    )
+    .unwrap();
+    let files = charts::draw_all(&dir).expect("draw_all");
+    let names: Vec<String> = files.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    assert_eq!(names, ["incidence.png", "incidence.svg", "dynamics.png", "dynamics.svg"]);
+    let html = std::fs::read_to_string(report::write_report(&dir).unwrap()).unwrap();
+    assert_eq!(html.matches("<svg").count(), 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Not a check: writes the fixture's charts and report into
 /// `$POVSIM_PREVIEW_DIR` (default: a temp dir) to look at them by eye.
 /// `cargo test --test it preview_charts -- --ignored --nocapture`
@@ -309,14 +340,19 @@ document.body.appendChild(pre);
 #[ignore]
 fn preview_charts() {
     let dir = match std::env::var_os("POVSIM_PREVIEW_DIR") {
-        Some(d) => {
-            let d = PathBuf::from(d);
-            std::fs::create_dir_all(&d).unwrap();
-            fixtures::write_output_dir(&d, "fixture_county");
-            d
-        }
-        None => fixtures::output_dir("preview", "fixture_county"),
+        Some(d) => PathBuf::from(d),
+        None => fixtures::temp_dir("preview"),
     };
+    std::fs::create_dir_all(&dir).unwrap();
+    // POVSIM_PREVIEW_SHAPE=replicates,years,villages
+    let shape = match std::env::var("POVSIM_PREVIEW_SHAPE") {
+        Ok(s) => {
+            let v: Vec<usize> = s.split(',').map(|x| x.trim().parse().expect("a number")).collect();
+            fixtures::Shape { replicates: v[0], years: v[1], villages: v[2] }
+        }
+        Err(_) => fixtures::SHAPE,
+    };
+    fixtures::write_output_dir_shaped(&dir, "fixture_county", shape);
     charts::draw_all(&dir).expect("charts");
     report::write_report(&dir).expect("report");
     println!("preview in {}", dir.display());

@@ -7,10 +7,18 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-pub const REPLICATES: usize = 3;
 pub const FIRST_YEAR: i32 = 2008;
-pub const YEARS: usize = 7;
-pub const VILLAGES: usize = 20;
+
+/// Size of a synthetic output directory.
+#[derive(Debug, Clone, Copy)]
+pub struct Shape {
+    pub replicates: usize,
+    pub years: usize,
+    pub villages: usize,
+}
+
+/// The default shape: 3 replicates, 7 years, 20 villages.
+pub const SHAPE: Shape = Shape { replicates: 3, years: 7, villages: 20 };
 
 /// A fresh, empty, unique directory under the system temp dir.
 pub fn temp_dir(tag: &str) -> PathBuf {
@@ -50,7 +58,11 @@ impl Rng {
     }
 }
 
-const POVERTY_LINES: [f64; YEARS] = [1196.0, 1274.0, 2300.0, 2536.0, 2625.0, 2736.0, 2800.0];
+const POVERTY_LINES: [f64; 7] = [1196.0, 1274.0, 2300.0, 2536.0, 2625.0, 2736.0, 2800.0];
+
+fn poverty_line(t: usize) -> f64 {
+    POVERTY_LINES.get(t).copied().unwrap_or_else(|| 2800.0 * 1.03f64.powi(t as i32 - 6))
+}
 const MODULES: [&str; 5] = ["transfers", "relocation", "microcredit", "skills_training", "infrastructure"];
 
 fn headcount(t: usize, rep: usize, rng: &mut Rng) -> f64 {
@@ -61,16 +73,23 @@ fn write(dir: &Path, name: &str, text: &str) {
     std::fs::write(dir.join(name), text).expect("write fixture file");
 }
 
-/// Write every file of an output directory into `dir`.
+/// Write every file of an output directory of the default shape into `dir`.
 pub fn write_output_dir(dir: &Path, scenario: &str) {
+    write_output_dir_shaped(dir, scenario, SHAPE)
+}
+
+/// Write every file of an output directory of the given shape into `dir`.
+#[allow(non_snake_case)]
+pub fn write_output_dir_shaped(dir: &Path, scenario: &str, shape: Shape) {
+    let Shape { replicates: REPLICATES, years: YEARS, villages: VILLAGES } = shape;
     let mut rng = Rng(42);
     // trajectory.csv
     let mut traj = String::from(
         "replicate,year,population,households,poor,headcount_ratio,poverty_gap,poverty_severity,watts,sen,extreme_poor,\
          extreme_ratio,mean_income,median_income,gini,theil,bottom40_share,entries,exits,poverty_line,extreme_line,births,deaths,out_migrants\n",
     );
-    let mut heads = [[0.0; YEARS]; REPLICATES];
-    let mut pops = [[0.0; YEARS]; REPLICATES];
+    let mut heads = vec![vec![0.0; YEARS]; REPLICATES];
+    let mut pops = vec![vec![0.0; YEARS]; REPLICATES];
     for rep in 0..REPLICATES {
         let mut prev_poor = 0.0;
         for t in 0..YEARS {
@@ -84,7 +103,7 @@ pub fn write_output_dir(dir: &Path, scenario: &str) {
             let entries = if t == 0 { 0.0 } else { (pop * 0.02 * (1.0 - 0.08 * t as f64)).round() };
             let exits = if t == 0 { 0.0 } else { entries + prev_poor - poor };
             prev_poor = poor;
-            let line = POVERTY_LINES[t];
+            let line = poverty_line(t);
             let _ = writeln!(
                 traj,
                 "{rep},{},{pop},{},{poor},{h:.6},{:.6},{:.6},{:.6},{:.6},{},{ext:.6},{mean:.2},{:.2},{:.4},{:.4},{:.4},{entries},{exits},{line},{},{},{},{}",
@@ -144,8 +163,8 @@ pub fn write_output_dir(dir: &Path, scenario: &str) {
     let remoteness: Vec<f64> = (0..VILLAGES).map(|_| 0.06 + 0.92 * rng.next()).collect();
     let mut order: Vec<usize> = (0..VILLAGES).collect();
     order.sort_by(|a, b| remoteness[*b].total_cmp(&remoteness[*a]));
-    let senders = &order[..4];
-    let receivers = &order[VILLAGES - 2..];
+    let senders = &order[..4.min(VILLAGES)];
+    let receivers = &order[VILLAGES.saturating_sub(2)..];
     let vpop: Vec<f64> = (0..VILLAGES).map(|_| (1500.0 + 4500.0 * rng.next()).round()).collect();
     let mut vil = String::from(
         "replicate,year,village,population,poor,headcount_ratio,mean_income,remoteness,relocated_in,relocated_out\n",
@@ -176,7 +195,9 @@ pub fn write_output_dir(dir: &Path, scenario: &str) {
     // distribution.csv: log-normal incomes on 40 log-spaced bins (100 – 100,000), plus a
     // first bin from 0, for replicate 0 in the first and last year.
     let mut dist = String::from("replicate,year,lower,upper,people\n");
-    for t in [0, YEARS - 1] {
+    let mut dist_years = vec![0, YEARS - 1];
+    dist_years.dedup();
+    for t in dist_years {
         let median = 4400.0 * 1.09f64.powi(t as i32);
         let sigma = 0.8 - 0.02 * t as f64;
         let cdf = |x: f64| 0.5 * (1.0 + erf((x / median).ln() / (sigma * 2f64.sqrt())));
@@ -258,10 +279,10 @@ pub fn write_output_dir(dir: &Path, scenario: &str) {
         r#"{{
   "scenario": {},
   "seed": 1,
-  "replicates": {REPLICATES},
+  "replicates": {},
   "version": "0.1.0",
   "start_year": {FIRST_YEAR},
-  "years": {YEARS},
+  "years": {},
   "households": 19500,
   "wall_time_s": 1.2,
   "household_years_per_second": 1.0e7,
@@ -272,12 +293,15 @@ pub fn write_output_dir(dir: &Path, scenario: &str) {
     {{"year": 2010, "measure": "extreme_ratio", "value": 0.038}}
   ],
   "measures": {{"headcount_ratio": [{}]}},
-  "parameters": [["households", "19500"], ["villages", "{VILLAGES}"], ["poverty line", "1196 → 2800 yuan"], ["targeting", "proxy means test"], ["note", {}]],
+  "parameters": [["households", "19500"], ["villages", "{}"], ["poverty line", "1196 → 2800 yuan"], ["targeting", "proxy means test"], ["note", {}]],
   "spending": {{"total": {total:.0}, "by_module": {{{}}}}}
 }}
 "#,
         json_str(scenario),
+        REPLICATES,
+        YEARS,
         hc.join(", "),
+        VILLAGES,
         json_str(&format!("{scenario} <b>&amp;</b> 'quoted'")),
         by_module.join(", ")
     );

@@ -4,3 +4,4 @@ mod measures;
 mod measure_cli;
 mod charts;
 mod fixtures;
+mod engine_core;

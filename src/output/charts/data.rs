@@ -438,11 +438,6 @@ impl OutputData {
         self.trajectory.iter().map(|r| r.replicate).collect::<BTreeSet<_>>().len()
     }
 
-    /// The smallest replicate number (the one drawn where a single replicate is shown).
-    pub fn first_replicate(&self) -> i64 {
-        self.trajectory.iter().map(|r| r.replicate).min().unwrap_or(0)
-    }
-
     /// Mean and 90% band across replicates of `f` for each year.
     pub fn by_year(&self, f: impl Fn(&TrajRow) -> f64) -> Vec<(i32, Band)> {
         let mut per: BTreeMap<i32, Vec<f64>> = BTreeMap::new();

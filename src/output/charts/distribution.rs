@@ -60,11 +60,15 @@ impl Distribution {
             let mut widths: Vec<f64> = bins.iter().map(|b| (b.1 / b.0).log10()).filter(|w| *w > 0.0).collect();
             widths.sort_by(f64::total_cmp);
             let typical = widths.get(widths.len() / 2).copied().unwrap_or(1.0);
-            let bins = bins
+            let mut bins: Vec<(f64, f64, f64)> = bins
                 .into_iter()
                 .filter(|b| b.1 > b.0)
                 .map(|(lo, hi, p)| (lo, hi, 100.0 * p / total * typical / (hi / lo).log10()))
                 .collect();
+            // Drop empty bins at both ends.
+            let first_full = bins.iter().position(|b| b.2 > 0.0).unwrap_or(bins.len());
+            let last_full = bins.iter().rposition(|b| b.2 > 0.0).map(|i| i + 1).unwrap_or(0);
+            bins = if first_full < last_full { bins[first_full..last_full].to_vec() } else { Vec::new() };
             let traj = d.trajectory.iter().find(|r| r.replicate == replicate && r.year == year);
             let mean_of = |f: fn(&super::data::TrajRow) -> f64| {
                 d.by_year(f).into_iter().find(|(y, _)| *y == year).map(|(_, b)| b.mean).unwrap_or(f64::NAN)
@@ -119,7 +123,6 @@ impl Distribution {
             self.replicate
         );
         let area = header(root, &self.title(), &sub)?;
-        let (leg, plot) = area.split_vertically(LEGEND_H);
         let mut entries = Vec::new();
         for (i, h) in self.years.iter().enumerate() {
             let label = format!("{} ({:.1}% poor)", h.year, h.headcount);
@@ -130,7 +133,7 @@ impl Distribution {
         }
         entries.push(("poverty line".to_string(), Swatch::Line(Look { width: 3, ..Look::new(INK, Dash::Solid, Marker::None) })));
         entries.push(("extreme-poverty line".to_string(), Swatch::Line(Look { width: 3, ..Look::new(INK, Dash::Dashed, Marker::None) })));
-        legend(&leg, &entries)?;
+        let plot = legend_strip(&area, &entries)?;
 
         // Axis range: occupied bins and the lines, in log10 units.
         let mut lo = f64::INFINITY;
@@ -239,12 +242,17 @@ impl Distribution {
             }
         }
         lines.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for (v, dash, color, _) in &lines {
+            let (x, _) = px(*v, 0.0);
+            polyline(root, &[(x, y_bottom), (x, y_top)], &Look { width: 3, ..Look::new(*color, *dash, Marker::None) })?;
+        }
+        // Labels after all lines, on a white box, in as many rows as needed.
+        let size = TICK_SIZE * 0.85;
+        let row_h = (size * 1.35) as i32;
         let mut row_ends: Vec<i32> = Vec::new();
-        let row_h = (TICK_SIZE * 1.2) as i32;
-        for (v, dash, color, label) in lines {
+        for (v, _, color, label) in lines {
             let (x, _) = px(v, 0.0);
-            polyline(root, &[(x, y_bottom), (x, y_top)], &Look { width: 3, ..Look::new(color, dash, Marker::None) })?;
-            let w = text_width(root, &label, TICK_SIZE * 0.85, false);
+            let w = text_width(root, &label, size, false);
             let row = match row_ends.iter().position(|&end| end < x) {
                 Some(r) => r,
                 None => {
@@ -252,10 +260,10 @@ impl Distribution {
                     row_ends.len() - 1
                 }
             };
-            row_ends[row] = x + 8 + w + 12;
-            let y = y_top + 6 + row as i32 * row_h;
-            root.draw(&Rectangle::new([(x + 4, y - 2), (x + 12 + w, y + row_h - 4)], WHITE.mix(0.85).filled()))?;
-            text(root, &label, (x + 8, y), TICK_SIZE * 0.85, if luminance(color) > 0.3 { INK } else { color }, HPos::Left, VPos::Top, false)?;
+            row_ends[row] = x + 8 + w + 10;
+            let y = y_top + 8 + row as i32 * row_h;
+            root.draw(&Rectangle::new([(x + 3, y - 3), (x + 10 + w, y + row_h - 6)], WHITE.mix(0.9).filled()))?;
+            text(root, &label, (x + 7, y), size, if luminance(color) > 0.3 { INK } else { color }, HPos::Left, VPos::Top, false)?;
         }
         Ok(())
     }

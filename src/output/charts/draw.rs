@@ -8,7 +8,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use plotters::style::{FontStyle, FontTransform};
+use plotters::style::FontStyle;
 use std::sync::Once;
 
 /// The one font family used everywhere (DejaVu Sans, embedded).
@@ -52,8 +52,6 @@ pub const FILLS: [RGBColor; 8] =
     [OI_BLUE, OI_YELLOW, OI_VERMILLION, OI_SKY, OI_GREEN, OI_ORANGE, OI_PURPLE, OI_BLACK];
 /// Dash patterns cycled together with [`CATEGORICAL`] (for greyscale print).
 pub const DASHES: [Dash; 4] = [Dash::Solid, Dash::Dashed, Dash::Dotted, Dash::DashDot];
-/// Markers cycled together with [`CATEGORICAL`].
-pub const MARKERS: [Marker; 4] = [Marker::Circle, Marker::Triangle, Marker::Square, Marker::Diamond];
 
 pub const INK: RGBColor = RGBColor(30, 30, 30);
 pub const MUTED: RGBColor = RGBColor(85, 85, 85);
@@ -106,11 +104,6 @@ impl Look {
     pub const fn new(color: RGBColor, dash: Dash, marker: Marker) -> Look {
         Look { color, width: LINE_W, dash, marker }
     }
-
-    /// The `i`-th look of the categorical cycle (colour, dash and marker all differ).
-    pub fn nth(i: usize) -> Look {
-        Look::new(CATEGORICAL[i % CATEGORICAL.len()], DASHES[i % DASHES.len()], MARKERS[i % MARKERS.len()])
-    }
 }
 
 /// A legend entry's swatch.
@@ -150,16 +143,6 @@ where
     Ok(())
 }
 
-/// Text rotated to read bottom-to-top, centred on `pos` (for vertical axis titles).
-pub fn vtext<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, s: &str, pos: (i32, i32), size: f64) -> DrawResult
-where
-    DB::ErrorType: 'static,
-{
-    let style = font(size, false).color(&INK).transform(FontTransform::Rotate270).pos(Pos::new(HPos::Center, VPos::Center));
-    area.draw_text(s, &style, pos)?;
-    Ok(())
-}
-
 /// The font of `size` pixels.
 pub fn font(size: f64, bold: bool) -> FontDesc<'static> {
     (FONT, size, if bold { FontStyle::Bold } else { FontStyle::Normal }).into_font()
@@ -185,18 +168,16 @@ where
     Ok(rest)
 }
 
-/// Draw a legend: one row of entries, centred in `area` (wrapping onto a
-/// second row if too wide).
-pub fn legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, entries: &[(String, Swatch)]) -> DrawResult
+const SW: i32 = 64; // legend swatch width
+const SW_GAP: i32 = 14; // swatch to text
+const SEP: i32 = 44; // between legend entries
+
+fn legend_rows<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, entries: &[(String, Swatch)]) -> (Vec<i32>, Vec<Vec<usize>>)
 where
     DB::ErrorType: 'static,
 {
-    const SW: i32 = 64; // swatch width
-    const GAP: i32 = 14; // swatch to text
-    const SEP: i32 = 44; // between entries
-    let (w, h) = area.dim_in_pixel();
-    let widths: Vec<i32> = entries.iter().map(|(s, _)| SW + GAP + text_width(area, s, LEGEND_SIZE, false)).collect();
-    // Greedy rows.
+    let (w, _) = area.dim_in_pixel();
+    let widths: Vec<i32> = entries.iter().map(|(s, _)| SW + SW_GAP + text_width(area, s, LEGEND_SIZE, false)).collect();
     let mut rows: Vec<Vec<usize>> = vec![vec![]];
     let mut row_w = 0;
     for (i, wi) in widths.iter().enumerate() {
@@ -209,19 +190,43 @@ where
             row_w += add;
         }
     }
-    let row_h = (LEGEND_SIZE * 1.6) as i32;
-    let total_h = row_h * rows.len() as i32;
-    let mut y = (h as i32 - total_h) / 2 + row_h / 2;
+    (widths, rows)
+}
+
+const LEGEND_ROW_H: i32 = (LEGEND_SIZE * 1.6) as i32;
+
+/// Draw a legend strip at the top of `area` (as many centred rows as the
+/// entries need) and return the area below it.
+pub fn legend_strip<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, entries: &[(String, Swatch)]) -> DrawResult<DrawingArea<DB, Shift>>
+where
+    DB::ErrorType: 'static,
+{
+    let (_, rows) = legend_rows(area, entries);
+    let h = LEGEND_ROW_H * rows.len() as i32 + 18;
+    let (strip, rest) = area.split_vertically(h);
+    legend(&strip, entries)?;
+    Ok(rest)
+}
+
+/// Draw a legend: rows of entries, centred in `area`.
+pub fn legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, entries: &[(String, Swatch)]) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let (w, h) = area.dim_in_pixel();
+    let (widths, rows) = legend_rows(area, entries);
+    let total_h = LEGEND_ROW_H * rows.len() as i32;
+    let mut y = (h as i32 - total_h) / 2 + LEGEND_ROW_H / 2;
     for row in rows {
         let rw: i32 = row.iter().map(|&i| widths[i]).sum::<i32>() + SEP * (row.len() as i32 - 1);
         let mut x = (w as i32 - rw) / 2;
         for i in row {
             let (label, sw) = &entries[i];
             swatch(area, (x, y), SW, *sw)?;
-            text(area, label, (x + SW + GAP, y), LEGEND_SIZE, INK, HPos::Left, VPos::Center, false)?;
+            text(area, label, (x + SW + SW_GAP, y), LEGEND_SIZE, INK, HPos::Left, VPos::Center, false)?;
             x += widths[i] + SEP;
         }
-        y += row_h;
+        y += LEGEND_ROW_H;
     }
     Ok(())
 }

@@ -11,7 +11,6 @@ use plotters::style::text_anchor::{HPos, VPos};
 pub struct Dynamics {
     scenario: String,
     replicates: usize,
-    years: Vec<i32>,
     /// By year: entries and exits (people).
     flows: Vec<(i32, Band, Band)>,
     /// Mean people by [from][to] state, if transitions.csv is present.
@@ -54,7 +53,6 @@ impl Dynamics {
             replicates: d.replicates(),
             first_year: years.first().copied().unwrap_or(0),
             last_year: years.last().copied().unwrap_or(0),
-            years,
             flows,
             matrix,
         }
@@ -109,9 +107,8 @@ impl Dynamics {
         DB::ErrorType: 'static,
     {
         let area = panel_title(area, "Entries and exits per year")?;
-        let (leg, area) = area.split_vertically(LEGEND_H);
-        legend(
-            &leg,
+        let area = legend_strip(
+            &area,
             &[
                 ("entered poverty".to_string(), Swatch::Fill(ENTRIES)),
                 ("left poverty".to_string(), Swatch::Outline(EXITS.to_rgba(), EXITS_EDGE)),
@@ -170,7 +167,7 @@ impl Dynamics {
         let area = panel_title(area, &format!("Where people stood in {}", self.last_year))?;
         let (w, h) = area.dim_in_pixel();
         let (label_w, head_h) = (190, 110);
-        let cell = ((w as i32 - label_w - 40) / 3).min((h as i32 - head_h - 70) / 3).max(40);
+        let cell = ((w as i32 - label_w - 80) / 3).min((h as i32 - head_h - 70) / 3).max(40);
         let x0 = label_w + 10;
         let y0 = head_h;
         let small = TICK_SIZE * 0.85;

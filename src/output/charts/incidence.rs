@@ -88,20 +88,19 @@ impl Incidence {
         DB::ErrorType: 'static,
     {
         let area = header(root, &self.title(), &self.subtitle())?;
-        let (leg, plot) = area.split_vertically(LEGEND_H);
         let bands = self.replicates > 1;
         let sw = |l: Look| if bands { Swatch::Band(l) } else { Swatch::Line(l) };
         let mut entries = vec![
-            ("headcount ratio (below poverty line)".to_string(), sw(HEAD)),
+            ("headcount ratio".to_string(), sw(HEAD)),
             ("extreme-poverty ratio".to_string(), sw(EXTREME)),
         ];
         if !self.targets_head.is_empty() {
-            entries.push(("target: headcount".to_string(), Swatch::Hollow(Marker::Diamond, INK)));
+            entries.push(("target (headcount)".to_string(), Swatch::Hollow(Marker::Diamond, INK)));
         }
         if !self.targets_extreme.is_empty() {
-            entries.push(("target: extreme".to_string(), Swatch::Hollow(Marker::Square, INK)));
+            entries.push(("target (extreme)".to_string(), Swatch::Hollow(Marker::Square, INK)));
         }
-        legend(&leg, &entries)?;
+        let plot = legend_strip(&area, &entries)?;
 
         let top = self
             .head

@@ -7,6 +7,7 @@ use super::draw::DrawResult;
 use super::incidence::end_labels;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub struct Sources {
@@ -22,6 +23,7 @@ pub struct Sources {
 /// Colours of the sources, bottom of the stack first: neighbours differ in
 /// lightness too, so the stack still reads in greyscale.
 const COLORS: [RGBColor; 6] = [OI_GREEN, OI_SKY, OI_BLUE, OI_YELLOW, OI_PURPLE, OI_VERMILLION];
+const POVERTY_LINE: Look = Look { width: 4, ..Look::new(INK, Dash::Dashed, Marker::None) };
 const LABELS: [&str; 6] = ["farming", "wages", "remittances", "enterprise", "tourism", "transfers"];
 
 impl Sources {
@@ -89,11 +91,9 @@ impl Sources {
             if self.replicates > 1 { format!(" · mean of {} replicates", self.replicates) } else { String::new() }
         );
         let area = header(root, &self.title(), &sub)?;
-        let (leg, body) = area.split_vertically(LEGEND_H + 8);
         let mut entries: Vec<(String, Swatch)> =
             LABELS.iter().zip(COLORS).rev().map(|(l, c)| (l.to_string(), Swatch::Fill(c))).collect();
-        entries.push(("poverty line".to_string(), Swatch::Line(Look { width: 3, ..Look::new(INK, Dash::Dashed, Marker::None) })));
-        legend(&leg, &entries)?;
+        let body = legend_strip(&area, &entries)?;
         let (w, _) = body.dim_in_pixel();
         let (left, right) = body.split_horizontally(w / 2);
         self.panel(root, &left, 0, "Everyone")?;
@@ -105,6 +105,15 @@ impl Sources {
     where
         DB::ErrorType: 'static,
     {
+        if g == 1 {
+            // The poverty line's key sits beside this panel's title.
+            let (w, _) = area.dim_in_pixel();
+            let label = "poverty line";
+            let tw = text_width(area, label, LEGEND_SIZE, false);
+            let x = w as i32 - 118 - tw - 64 - 14;
+            swatch(area, (x, 8 + (PANEL_TITLE_SIZE * 0.45) as i32), 64, Swatch::Line(POVERTY_LINE))?;
+            text(area, label, (x + 78, 8 + (PANEL_TITLE_SIZE * 0.45) as i32), LEGEND_SIZE, INK, HPos::Left, VPos::Center, false)?;
+        }
         let area = panel_title(area, name)?;
         let series = &self.groups[g];
         if series.is_empty() {
@@ -159,7 +168,7 @@ impl Sources {
                 .filter(|(y, v)| v.is_finite() && series.iter().any(|s| s.0 == *y))
                 .map(|(y, v)| px(*y as f64, *v))
                 .collect();
-            polyline(root, &pts, &Look { width: 4, ..Look::new(INK, Dash::Dashed, Marker::None) })?;
+            polyline(root, &pts, &POVERTY_LINE)?;
         }
         if let Some((y, v)) = series.last() {
             let total: f64 = v.iter().sum();

@@ -94,10 +94,9 @@ impl Spending {
             if self.replicates > 1 { format!(" · mean of {} replicates", self.replicates) } else { String::new() }
         );
         let area = header(root, &self.title(), &sub)?;
-        let (leg, body) = area.split_vertically(LEGEND_H + 8);
         let entries: Vec<(String, Swatch)> =
             self.modules.iter().enumerate().map(|(i, m)| (m.replace('_', " "), Swatch::Fill(module_color(i)))).collect();
-        legend(&leg, &entries)?;
+        let body = legend_strip(&area, &entries)?;
         let (w, _) = body.dim_in_pixel();
         let (left, right) = body.split_horizontally(w / 2);
         self.bars(root, &left)?;
@@ -186,7 +185,7 @@ impl Spending {
         let pts: Vec<(i32, i32)> = self.cost_per_person.iter().map(|(y, v)| px(*y as f64, v / div)).collect();
         polyline(root, &pts, &Look::new(INK, Dash::Solid, Marker::Circle))?;
         if let (Some(p), Some(last)) = (pts.last(), self.cost_per_person.last()) {
-            end_labels(root, p.0 + 18, vec![(p.1, thousands(last.1 / div, dec.max(1)), INK)])?;
+            end_labels(root, p.0 + 18, vec![(p.1, thousands(last.1 / div, if div > 1.0 { dec.max(1) } else { 0 }), INK)])?;
         }
         Ok(())
     }

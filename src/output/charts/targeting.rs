@@ -93,7 +93,6 @@ impl Targeting {
             if self.replicates > 1 { format!(" · mean of {} replicates", self.replicates) } else { String::new() }
         );
         let area = header(root, &self.title(), &sub)?;
-        let (leg, body) = area.split_vertically(LEGEND_H + 8);
         let mut entries = Vec::new();
         if self.methods.len() == 1 {
             let (a, b) = self.looks(0);
@@ -107,7 +106,7 @@ impl Targeting {
             entries.push(("inclusion error".to_string(), Swatch::Line(Look::new(INK, Dash::Solid, Marker::Circle))));
             entries.push(("exclusion error".to_string(), Swatch::Line(Look::new(INK, Dash::Dashed, Marker::Triangle))));
         }
-        legend(&leg, &entries)?;
+        let body = legend_strip(&area, &entries)?;
         let (w, _) = body.dim_in_pixel();
         let (left, right) = body.split_horizontally(w / 2);
         self.errors(root, &left)?;

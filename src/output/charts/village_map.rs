@@ -111,7 +111,7 @@ impl VillageMap {
     }
 
     pub fn size(&self) -> (u32, u32) {
-        (WIDTH, 960)
+        (WIDTH, 900)
     }
 
     pub fn title(&self) -> String {
@@ -151,13 +151,15 @@ impl VillageMap {
         } else {
             vec![maps]
         };
+        let mut radius = 200;
         for (panel, part) in self.panels.iter().zip(parts.iter()) {
-            self.panel(panel, part)?;
+            radius = self.panel(panel, part)?;
         }
-        self.key(&side)
+        self.key(&side, radius)
     }
 
-    fn panel<DB: DrawingBackend>(&self, p: &Panel, area: &DrawingArea<DB, Shift>) -> DrawResult
+    /// Draw one year's map; returns its radius in pixels.
+    fn panel<DB: DrawingBackend>(&self, p: &Panel, area: &DrawingArea<DB, Shift>) -> DrawResult<i32>
     where
         DB::ErrorType: 'static,
     {
@@ -170,10 +172,10 @@ impl VillageMap {
         for r in [0.25, 0.5, 0.75, 1.0] {
             let rr = (r * radius as f64) as i32;
             area.draw(&Circle::new((cx, cy), rr, GRID.stroke_width(2)))?;
-            let s = format!("{r}");
+            let s = if r == 1.0 { "remoteness 1".to_string() } else { format!("{r}") };
             text(&area, &s, (cx + 6, cy - rr + 4), TICK_SIZE * 0.75, MUTED, HPos::Left, VPos::Top, false)?;
         }
-        let rmax = (170.0 / (self.n_villages.max(1) as f64).sqrt()).clamp(5.0, 26.0) * radius as f64 / 300.0;
+        let rmax = self.max_radius(radius);
         let rmin = rmax * 0.35;
         let size = |pop: f64| {
             let f = if self.max_population > 0.0 { (pop / self.max_population).sqrt() } else { 1.0 };
@@ -221,11 +223,16 @@ impl VillageMap {
         // The centre: county seat and resettlement site.
         area.draw(&Rectangle::new([(cx - 9, cy - 9), (cx + 9, cy + 9)], INK.filled()))?;
         area.draw(&Rectangle::new([(cx - 9, cy - 9), (cx + 9, cy + 9)], WHITE.stroke_width(2)))?;
-        Ok(())
+        Ok(radius)
+    }
+
+    /// Radius in pixels of the most populous village on a map of `radius` pixels.
+    fn max_radius(&self, radius: i32) -> f64 {
+        (170.0 / (self.n_villages.max(1) as f64).sqrt()).clamp(5.0, 26.0) * radius as f64 / 300.0
     }
 
     /// The key on the right: colour bar, then size, flow and ring samples.
-    fn key<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult
+    fn key<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, map_radius: i32) -> DrawResult
     where
         DB::ErrorType: 'static,
     {
@@ -252,10 +259,10 @@ impl VillageMap {
         // Population sizes.
         text(area, "population", (x0, y), small, INK, HPos::Left, VPos::Top, true)?;
         y += 40;
-        let radius_px = 300.0 * 0.8; // typical map radius, for the sample sizes
-        let rmax = ((170.0 / (self.n_villages.max(1) as f64).sqrt()).clamp(5.0, 26.0) * radius_px / 300.0) as i32;
+        let rmax = self.max_radius(map_radius);
         for (f, label) in [(1.0, self.max_population), (0.25, self.max_population * 0.25)] {
-            let r = ((rmax as f64 * 0.35) + (rmax as f64 * 0.65) * f64::sqrt(f)) as i32;
+            let r = (rmax * 0.35 + rmax * 0.65 * f64::sqrt(f)).round() as i32;
+            let rmax = rmax.round() as i32;
             area.draw(&Circle::new((x0 + 20, y + 14), r.max(3), RGBColor(190, 190, 190).filled()))?;
             area.draw(&Circle::new((x0 + 20, y + 14), r.max(3), RGBColor(60, 60, 60).stroke_width(1)))?;
             text(area, &thousands(label, 0), (x0 + 56, y + 14), small, INK, HPos::Left, VPos::Center, false)?;
