@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod compare;
 pub mod measure;
 pub mod plot;
 pub mod run;
@@ -19,6 +20,8 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario and write trajectory.csv, villages.csv, summary.json, charts and a report.
     Run(run::RunArgs),
+    /// Compare reforms with a base under common random numbers: paired intervals, costs, winners and losers.
+    Compare(compare::CompareArgs),
     /// Check a scenario file and print the effective scenario.
     Validate(validate::ValidateArgs),
     /// Poverty and inequality measures for survey microdata in a CSV file.
@@ -30,6 +33,7 @@ pub enum Command {
 pub fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(a) => run::execute(a),
+        Command::Compare(a) => compare::execute(a),
         Command::Validate(a) => validate::execute(a),
         Command::Measure(a) => measure::execute(a),
         Command::Plot(a) => plot::execute(a),

@@ -208,6 +208,10 @@ impl<'a> Simulation<'a> {
                 r.income += inc;
             }
         }
+        // People moved to resettlement sites, from their origin village (they stay counted there).
+        for &(v, moved) in &ledger.relocations {
+            vrows[v as usize].relocated_out += moved;
+        }
         for k in 0..6 {
             sa[k] = if people > 0.0 { sa[k] / people } else { 0.0 };
             sp[k] = if poor_people > 0.0 { sp[k] / poor_people } else { 0.0 };

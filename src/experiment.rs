@@ -2,6 +2,8 @@
 //! replicates whose yearly records stream to the tables; the summary gives,
 //! per year, the mean and the 5th and 95th percentiles across replicates.
 
+pub mod compare;
+
 use crate::engine;
 use crate::error::Result;
 use crate::measures::percentile;
@@ -12,7 +14,26 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
+
+/// Set by Ctrl-C ([`interrupt`]); runs check it between replicate-years.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Ask running experiments to stop at the next replicate-year, leaving no
+/// output behind (for the Ctrl-C handler). Returns whether one was already asked.
+pub fn interrupt() -> bool {
+    INTERRUPTED.swap(true, Ordering::SeqCst)
+}
+
+/// Whether an interrupt has been asked for.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+fn interrupted_error() -> crate::error::Error {
+    crate::error::Error::Interrupted("no outputs written".into())
+}
 
 /// Mean and 90% band of one measure in one year, across replicates.
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -93,22 +114,32 @@ pub fn run_records(sc: &Scenario, mut sink: impl FnMut(YearRecord) -> Result<()>
     while rep < sc.replicates {
         let end = (rep + batch).min(sc.replicates);
         if end - rep == 1 {
-            let mut err = Ok(());
-            engine::run_replicate(sc, rep, |r| {
-                if err.is_ok() {
-                    err = sink(r);
+            // engine::run_replicate, stepping by hand to stop between years on Ctrl-C.
+            let mut sim = engine::Simulation::new(sc, rep);
+            for _ in 0..sc.years {
+                if interrupted() {
+                    return Err(interrupted_error());
                 }
-            });
-            err?;
+                sink(sim.step())?;
+            }
         } else {
             let batches: Vec<Vec<YearRecord>> = (rep..end)
                 .into_par_iter()
                 .map(|r| {
                     let mut v = Vec::with_capacity(sc.years as usize);
-                    engine::run_replicate(sc, r, |y| v.push(y));
+                    let mut sim = engine::Simulation::new(sc, r);
+                    for _ in 0..sc.years {
+                        if interrupted() {
+                            break;
+                        }
+                        v.push(sim.step());
+                    }
                     v
                 })
                 .collect();
+            if interrupted() {
+                return Err(interrupted_error());
+            }
             for b in batches {
                 for r in b {
                     sink(r)?;
@@ -147,6 +178,10 @@ pub fn run(sc: &Scenario, out: &Path, opts: &RunOptions) -> Result<RunResult> {
     if let Err(e) = res {
         tables.abandon();
         return Err(e);
+    }
+    if interrupted() {
+        tables.abandon();
+        return Err(interrupted_error());
     }
     let mut files = tables.commit()?;
     let wall = t0.elapsed().as_secs_f64();

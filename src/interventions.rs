@@ -16,6 +16,10 @@
 pub mod config;
 pub mod targeting;
 pub mod transfers;
+pub mod education;
+pub mod tourism;
+pub mod relocation;
+pub mod microfinance;
 pub mod infrastructure;
 pub mod publicity;
 pub mod cadres;
@@ -30,7 +34,8 @@ use crate::scenario::validate::Checker;
 use config::{Common, ModuleConfig};
 
 /// The order in which modules act each year.
-pub const ORDER: [&str; 5] = ["targeting", "transfers", "infrastructure", "publicity", "cadres"];
+pub const ORDER: [&str; 9] =
+    ["targeting", "transfers", "education", "tourism", "relocation", "microfinance", "infrastructure", "publicity", "cadres"];
 
 /// One module's spending and reach in one year (a row of spending.csv).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -60,6 +65,10 @@ pub struct TargetingRow {
 pub struct Ledger {
     pub spending: Vec<SpendRow>,
     pub targeting: Option<TargetingRow>,
+    /// Microfinance loans this year (`None` without the module).
+    pub loans: Option<microfinance::LoanRow>,
+    /// People moved to resettlement sites this year: (origin village, people), one entry per household.
+    pub relocations: Vec<(u32, u64)>,
 }
 
 /// What a module may read and change when it plans a year.
@@ -118,6 +127,26 @@ pub fn build(sc: &Scenario) -> Vec<Box<dyn Module>> {
     {
         out.push(Box::new(transfers::TransfersModule::new(t.clone(), i.targeting.clone())));
     }
+    if let Some(t) = &i.education
+        && t.enabled
+    {
+        out.push(Box::new(education::EducationModule::new(t.clone())));
+    }
+    if let Some(t) = &i.tourism
+        && t.enabled
+    {
+        out.push(Box::new(tourism::TourismModule::new(t.clone())));
+    }
+    if let Some(t) = &i.relocation
+        && t.enabled
+    {
+        out.push(Box::new(relocation::RelocationModule::new(t.clone())));
+    }
+    if let Some(t) = &i.microfinance
+        && t.enabled
+    {
+        out.push(Box::new(microfinance::MicrofinanceModule::new(t.clone())));
+    }
     if let Some(t) = &i.infrastructure
         && t.enabled
     {
@@ -145,6 +174,18 @@ pub fn validate(file: &ScenarioFile, c: &Checker) -> Result<()> {
     if let Some(t) = &i.transfers {
         transfers::validate(t, file, c)?;
     }
+    if let Some(t) = &i.education {
+        education::validate(t, file, c)?;
+    }
+    if let Some(t) = &i.tourism {
+        tourism::validate(t, file, c)?;
+    }
+    if let Some(t) = &i.relocation {
+        relocation::validate(t, file, c)?;
+    }
+    if let Some(t) = &i.microfinance {
+        microfinance::validate(t, file, c)?;
+    }
     if let Some(t) = &i.infrastructure {
         infrastructure::validate(t, file, c)?;
     }
@@ -158,6 +199,10 @@ pub fn validate(file: &ScenarioFile, c: &Checker) -> Result<()> {
     let shares: f64 = [
         i.targeting.as_ref().map(|m| m.common()),
         i.transfers.as_ref().map(|m| m.common()),
+        i.education.as_ref().map(|m| m.common()),
+        i.tourism.as_ref().map(|m| m.common()),
+        i.relocation.as_ref().map(|m| m.common()),
+        i.microfinance.as_ref().map(|m| m.common()),
         i.infrastructure.as_ref().map(|m| m.common()),
         i.publicity.as_ref().map(|m| m.common()),
         i.cadres.as_ref().map(|m| m.common()),

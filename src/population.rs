@@ -47,6 +47,7 @@ pub fn villages(sc: &Scenario, streams: &Streams) -> (Villages, Vec<f64>) {
         v.land_per_person.push(x[7]);
         v.drought_risk.push(x[8]);
         v.cadre_quality.push(x[9]);
+        v.remote_teaching.push(false);
         v.drought.push(false);
         // Village size: lognormal weight, median 1.
         let z: f64 = rand_distr::Distribution::sample(&rand_distr::StandardNormal, &mut r);
@@ -87,7 +88,8 @@ pub fn households(sc: &Scenario, streams: &Streams, villages: &Villages, weights
     fill!(adults: u8, children: u8, elderly: u8, migrants: u8, schooling: f32, child_schooling: f32, skill: f32,
           health: f32, ability: f32, land: f32, assets: f32, savings: f32, debt: f32, credit: f32, awareness: f32,
           motivation: f32, farm: f32, wage: f32, migrant: f32, enterprise: f32, tourism: f32, transfers: f32,
-          medical: f32, income_pc: f32, received: f32, flags: u8);
+          medical: f32, income_pc: f32, received: f32, flags: u8, loan: f32, loan_years: u8, shares: f32,
+          student_aid: u8);
 
     let d = &sc.file.households;
     let s = Samplers {

@@ -59,6 +59,14 @@ pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Sen
 }
 
 pub fn execute(a: RunArgs) -> anyhow::Result<()> {
+    // Ctrl-C: the first stops the run between replicate-years and removes its
+    // temporary files (exit code 130); a second exits at once. Outputs are
+    // renamed into place whole, so neither leaves a half-written file.
+    let _ = ctrlc::set_handler(|| {
+        if experiment::interrupt() {
+            std::process::exit(130);
+        }
+    });
     let sc = load(a.scenario.as_deref(), &a.sets, a.seed, a.replicates)?;
     let out = a.out.clone().unwrap_or_else(|| Path::new("out").join(&sc.name));
     let opts = RunOptions { progress: !a.quiet, no_charts: a.no_charts };

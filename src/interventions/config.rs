@@ -236,6 +236,126 @@ module_config! {
     }
 }
 
+module_config! {
+    /// Education: school rebuilding, student subsidies, vocational training, remote teaching.
+    Education, eligible = Eligible::Registered, {
+        /// Share of the budget for rebuilding schools (0 = off).
+        schools_share: f64 = 0.4,
+        /// Cost of rebuilding one school, yuan.
+        school_cost: f64 = 2_000_000.0,
+        /// Villages one school serves (L County: 631 villages, 98 schools).
+        villages_per_school: f64 = 6.44,
+        /// Most schools rebuilt in a year (L County: 86 in 2010–2017, about 11 a year).
+        schools_per_year: i64 = 11,
+        /// School quality (0 to 1) of a rebuilt school.
+        rebuilt_quality: f64 = 0.8,
+        /// Share of the budget for student subsidies (0 = off).
+        subsidy_share: f64 = 0.2,
+        /// Subsidy per student and year, yuan.
+        subsidy_per_student: f64 = 1_000.0,
+        /// Enrolment gain of a child whose household receives the full subsidy.
+        subsidy_enrolment: f64 = 0.15,
+        /// Share of the budget for vocational training of adults (0 = off).
+        training_share: f64 = 0.3,
+        /// Cost of training one adult, yuan.
+        training_cost: f64 = 1_500.0,
+        /// Most adults trained in a year.
+        training_capacity: i64 = 3_000,
+        /// Share of the gap to full skill (1 − skill) closed by training.
+        training_gain: f64 = 0.3,
+        /// Share of the budget for remote (network) teaching (0 = off).
+        remote_share: f64 = 0.1,
+        /// Villages with remoteness above this get remote teaching.
+        remote_threshold: f64 = 0.6,
+        /// Cost of setting up remote teaching in one village, yuan (once).
+        remote_cost: f64 = 100_000.0,
+        /// Gain in the village's school quality from remote teaching.
+        remote_gain: f64 = 0.1,
+    }
+}
+
+module_config! {
+    /// Tourism: village tourism companies in which the poor hold shares, work and train.
+    Tourism, eligible = Eligible::Registered, {
+        /// Villages with tourism potential at least this are developed.
+        potential_threshold: f64 = 0.35,
+        /// Investment per village and year, yuan.
+        investment: f64 = 1_000_000.0,
+        /// Investment that takes a village from no capacity (0) to full capacity (1), yuan.
+        capacity_cost: f64 = 5_000_000.0,
+        /// Most of the budget spent on building capacity; the rest goes to shares and training.
+        investment_share: f64 = 0.7,
+        /// Company shares given to a participating household, yuan (once).
+        share_grant: f64 = 5_000.0,
+        /// Yearly dividend per yuan of shares at full activity (capacity × potential × road = 1).
+        dividend_rate: f64 = 0.2,
+        /// Chance that a skilled local adult without another local job finds tourism work, at full activity.
+        job_rate: f64 = 1.0,
+        /// A (seasonal) tourism job's pay as a share of the local wage.
+        wage_share: f64 = 0.6,
+        /// Skill needed for tourism service work (human-capital threshold).
+        skill_threshold: f64 = 0.3,
+        /// Cost of service training for one adult, yuan.
+        training_cost: f64 = 1_000.0,
+        /// Share of the gap to full skill (1 − skill) closed by service training.
+        training_gain: f64 = 0.3,
+        /// Weight of road access in visitors: a = capacity × potential × (1 − w + w × road).
+        road_weight: f64 = 0.7,
+    }
+}
+
+module_config! {
+    /// Relocation: households in remote villages may move to a resettlement site.
+    Relocation, eligible = Eligible::Registered, {
+        /// Households in villages with remoteness above this are offered the move.
+        remoteness_threshold: f64 = 0.7,
+        /// Cost of moving one person (housing and site), yuan.
+        cost_per_person: f64 = 62_500.0,
+        /// Share of the cost paid by the budget for registered households (the rest becomes their debt).
+        subsidy: f64 = 1.0,
+        /// Share of the cost paid by the budget for households not on the register (`eligible = "all"`).
+        subsidy_other: f64 = 0.5,
+        /// Most households moved in a year.
+        max_households: i64 = 1_000,
+        /// Share of farm income lost by a moved household (land left behind).
+        farm_loss: f64 = 0.8,
+        /// Market access (for local wage jobs) at the resettlement site, 0 to 1.
+        site_access: f64 = 0.8,
+    }
+}
+
+module_config! {
+    /// Microfinance: poverty-alleviation microcredit with interest discounts and a guarantee fund.
+    Microfinance, eligible = Eligible::Registered, {
+        /// Largest loan, yuan.
+        max_loan: f64 = 50_000.0,
+        /// Term of a loan, years (repaid in equal instalments of principal).
+        term: i64 = 3,
+        /// Interest rate a year (the benchmark rate).
+        interest_rate: f64 = 0.0475,
+        /// Share of the interest paid by the budget (the interest discount) on qualifying loans.
+        interest_subsidy: f64 = 1.0,
+        /// The discount covers interest on at most this much principal, yuan.
+        discount_max_loan: f64 = 50_000.0,
+        /// Loans qualify for the discount only if their term is at most this many years.
+        discount_max_term: i64 = 3,
+        /// A loan is at most this multiple of the household's yearly income (repayment capacity).
+        income_multiple: f64 = 2.0,
+        /// Smallest credit rating (0 to 1) that gets a loan.
+        min_credit: f64 = 0.4,
+        /// Chance that a household short of cash for an instalment defaults (otherwise it borrows informally).
+        default_when_short: f64 = 0.5,
+        /// Share of the gap to a perfect rating gained by repaying an instalment from own cash.
+        credit_gain: f64 = 0.1,
+        /// Share of the credit rating lost in a default.
+        credit_penalty: f64 = 0.5,
+        /// Share of defaulted principal paid by the guarantee fund (charged to the budget).
+        guarantee_share: f64 = 1.0,
+        /// Banks lend up to this multiple of the year's budget in all (outstanding principal).
+        leverage: f64 = 10.0,
+    }
+}
+
 /// All modules. Absent sections are disabled.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -244,6 +364,14 @@ pub struct Interventions {
     pub targeting: Option<Targeting>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfers: Option<Transfers>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub education: Option<Education>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tourism: Option<Tourism>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relocation: Option<Relocation>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub microfinance: Option<Microfinance>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub infrastructure: Option<Infrastructure>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

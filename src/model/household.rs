@@ -73,6 +73,22 @@ pub struct YearParams {
     pub debt_repay_share: f32,
     /// "Rely and wait": share of own local labour income given up while on the guarantee.
     pub work_disincentive: f32,
+    /// Relocation: share of farm income a relocated household loses (land left behind).
+    pub relocation_farm_loss: f32,
+    /// Relocation: market access for wage jobs at the resettlement site.
+    pub site_access: f32,
+    /// Tourism: chance of tourism work per skilled idle local adult at full activity.
+    pub tourism_job_rate: f32,
+    /// Tourism: pay of a tourism job (before productivity), yuan.
+    pub tourism_wage: f32,
+    /// Tourism: skill needed for tourism work.
+    pub tourism_skill: f32,
+    /// Tourism: dividend per yuan of shares at full activity.
+    pub tourism_dividend: f32,
+    /// Tourism: weight of road access in a village's visitors.
+    pub tourism_road_weight: f32,
+    /// Education: enrolment gain of a child at the full student subsidy.
+    pub subsidy_enrolment: f32,
 }
 
 impl YearParams {
@@ -80,6 +96,12 @@ impl YearParams {
         let f = &sc.file;
         let (i, s, d, b) = (&f.income, &f.shocks, &f.demography, &f.behaviour);
         let line = f.poverty_lines.low_income.at(year) as f32;
+        let iv = &f.interventions;
+        let (rl, tr, ed) = (
+            iv.relocation.clone().unwrap_or_default(),
+            iv.tourism.clone().unwrap_or_default(),
+            iv.education.clone().unwrap_or_default(),
+        );
         YearParams {
             year,
             line,
@@ -135,6 +157,14 @@ impl YearParams {
             debt_interest: b.debt_interest as f32,
             debt_repay_share: b.debt_repay_share as f32,
             work_disincentive,
+            relocation_farm_loss: rl.farm_loss as f32,
+            site_access: rl.site_access as f32,
+            tourism_job_rate: tr.job_rate as f32,
+            tourism_wage: (tr.wage_share * i.local_wage.at(year)) as f32,
+            tourism_skill: tr.skill_threshold as f32,
+            tourism_dividend: tr.dividend_rate as f32,
+            tourism_road_weight: tr.road_weight as f32,
+            subsidy_enrolment: ed.subsidy_enrolment as f32,
         }
     }
 }
@@ -198,6 +228,7 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
         st.year_purpose(p.year, Purpose::Labour),
         st.year_purpose(p.year, Purpose::Enterprise),
     );
+    let s_tour = st.year_purpose(p.year, Purpose::Tourism);
     for j in 0..c.village.len() {
         let members0 = c.adults[j] as u32 + c.children[j] as u32 + c.elderly[j] as u32;
         if members0 == 0 {
@@ -285,8 +316,11 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
         let migrants = binomial(&mut r, adults, p_mig.min(1.0));
         let local = (adults - migrants) as f32;
         let access = v.access(vi);
+        // Relocated households look for work at the resettlement site (src/interventions/relocation.rs).
+        let relocated = flags & flag::RELOCATED != 0;
+        let job_access = if relocated { p.site_access } else { access };
         // Some local work exists everywhere; roads and closeness to market add more.
-        let p_job = p.local_job_rate * (0.4 + 0.6 * access) * (0.5 + c.motivation[j]);
+        let p_job = p.local_job_rate * (0.4 + 0.6 * job_access) * (0.5 + c.motivation[j]);
         let jobs = binomial(&mut r, adults - migrants, p_job.min(1.0)) as f32;
         let work = 1.0 - lost_work / (adults.max(1) as f32);
         let disincentive = if flags & flag::ON_GUARANTEE != 0 { 1.0 - p.work_disincentive } else { 1.0 };
@@ -305,7 +339,9 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
             * (1.0 + p.market_access_gain * (access - 0.5))
             * labour_factor
             * (1.0 - crop_loss)
-            * (1.0 - drought_loss);
+            * (1.0 - drought_loss)
+            // land left behind by relocated households
+            * if relocated { 1.0 - p.relocation_farm_loss } else { 1.0 };
         let job_lost = migrants > 0 && u_job < p.job_loss;
         if job_lost {
             flags |= flag::JOB_LOSS;
@@ -322,7 +358,17 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
         c.wage[j] = wage;
         c.migrant[j] = migrant;
         c.enterprise[j] = enterprise;
-        c.tourism[j] = 0.0;
+        // Tourism (src/interventions/tourism.rs): seasonal work for skilled local adults
+        // without another local job, and dividends on company shares.
+        let tourism = if v.tourism_capacity[vi] > 0.0 {
+            let a = crate::interventions::tourism::activity(v, vi, p.tourism_road_weight);
+            let idle = if relocated || c.skill[j] < p.tourism_skill { 0 } else { (adults - migrants).saturating_sub(jobs as u8) };
+            let t_jobs = binomial(&mut s_tour.of(i), idle, (p.tourism_job_rate * a).min(1.0)) as f32;
+            t_jobs * p.tourism_wage * productivity * work + c.shares[j] * p.tourism_dividend * a
+        } else {
+            0.0
+        };
+        c.tourism[j] = tourism;
         c.transfers[j] = c.elderly[j] as f32 * p.pension;
         c.received[j] = 0.0;
         c.flags[j] = flags;
@@ -373,7 +419,10 @@ pub fn phase_two_household(c: &mut Chunk, j: usize, p: &YearParams, v: &Villages
     // Children's schooling: enrolment rises with school quality and the household's means.
     if c.children[j] > 0 {
         let rel = (income_pc.max(1.0) / p.line).ln();
-        let e = (p.enrolment_base + p.enrolment_school * (v.school_quality[c.village[j] as usize] - 0.5) + p.enrolment_income * rel)
+        // A student subsidy (src/interventions/education.rs) adds enrolment in proportion to the share paid.
+        let aid = c.student_aid[j] as f32 * (p.subsidy_enrolment / 255.0);
+        c.student_aid[j] = 0;
+        let e = (p.enrolment_base + p.enrolment_school * (v.school_quality[c.village[j] as usize] - 0.5) + p.enrolment_income * rel + aid)
             .clamp(0.0, 1.0);
         let target = p.child_schooling_max * e;
         // The track moves a sixth of the way each year (about a school career).

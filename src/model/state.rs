@@ -77,6 +77,14 @@ columns! {
     received: f32,
     /// Flags (see [`flag`]).
     flags: u8,
+    /// Microfinance: principal outstanding (yuan).
+    loan: f32,
+    /// Microfinance: years left of the loan's term.
+    loan_years: u8,
+    /// Tourism: company shares held (yuan of equity).
+    shares: f32,
+    /// Student subsidy received this year, in 255ths of the full subsidy (read and cleared in phase two).
+    student_aid: u8,
 }
 
 /// Bits of [`Households::flags`].
@@ -118,7 +126,7 @@ impl Households {
     }
 
     /// Bytes of state per household (for the memory estimate).
-    pub const BYTES_PER_HOUSEHOLD: usize = 4 + 4 + 4 * 19 + 1;
+    pub const BYTES_PER_HOUSEHOLD: usize = 4 + 4 + 4 * 19 + 1 + (4 + 1 + 4 + 1);
 }
 
 /// Village table (a few hundred rows; not performance critical).
@@ -137,6 +145,8 @@ pub struct Villages {
     pub land_per_person: Vec<f32>,
     pub drought_risk: Vec<f32>,
     pub cadre_quality: Vec<f32>,
+    /// Remote (network) teaching set up (education module).
+    pub remote_teaching: Vec<bool>,
     /// Drought this year.
     pub drought: Vec<bool>,
 }

@@ -93,6 +93,8 @@ fn parse(file: &Path, text: &str, origins: &mut HashMap<String, Origin>) -> Resu
             "expected a whole number from -9223372036854775808 to 9223372036854775807".to_string()
         } else if msg == "duplicate key" {
             "expected each key once per table".to_string()
+        } else if msg.starts_with("string values must be quoted") && text[span.start.min(text.len())..].lines().next().is_none_or(|l| l.trim().is_empty()) {
+            "expected a value (a number, true or false, a \"string\", an array or a table)".to_string()
         } else {
             msg
         };
@@ -321,6 +323,12 @@ fn deserialize(table: toml::Table, origins: &Origins) -> Result<ScenarioFile> {
             return origins.error(&at, msg);
         }
         let mut msg = humanize(&inner);
+        if path.is_empty()
+            && let Some(field) = inner.strip_prefix("missing field `").and_then(|r| r.split('`').next())
+        {
+            // A required top-level table: name it as the key.
+            return origins.error(field, format!("expected a [{field}] table (required), got none"));
+        }
         if path == "targets" && msg.starts_with("expected an array") {
             msg = msg.replacen("expected an array", "expected an array of tables ([[targets]])", 1);
         }

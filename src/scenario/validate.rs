@@ -191,7 +191,7 @@ impl Scenario {
             origins,
         };
         let hh = sc.households();
-        if s.households.is_none() && hh > MAX_HOUSEHOLDS as u64 {
+        if sc.file.simulation.households.is_none() && hh > MAX_HOUSEHOLDS as u64 {
             let size = expected_size(&sc.file);
             return Err(sc.origins.error(
                 "simulation.population",

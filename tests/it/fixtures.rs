@@ -100,8 +100,8 @@ pub fn write_output_dir_shaped(dir: &Path, scenario: &str, shape: Shape) {
             let poor = (h * pop).round();
             let ext = 0.35 * h;
             let mean = 5200.0 * 1.09f64.powi(t as i32) * (1.0 + 0.01 * rng.sym());
-            let entries = if t == 0 { 0.0 } else { (pop * 0.02 * (1.0 - 0.08 * t as f64)).round() };
-            let exits = if t == 0 { 0.0 } else { entries + prev_poor - poor };
+            let entries = if t == 0 { 0.0 } else { (pop * 0.02 * (1.0 - 0.08 * t as f64)).max(pop * 0.002).round() };
+            let exits = if t == 0 { 0.0 } else { (entries + prev_poor - poor).max(0.0) };
             prev_poor = poor;
             let line = poverty_line(t);
             let _ = writeln!(

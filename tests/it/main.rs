@@ -4,4 +4,6 @@ mod measures;
 mod measure_cli;
 mod charts;
 mod fixtures;
+mod modules_a;
+mod modules_b;
 mod engine_core;

@@ -68,7 +68,6 @@ pub const PANEL_TITLE_SIZE: f64 = 32.0;
 pub const TICK_SIZE: f64 = 28.0;
 pub const DESC_SIZE: f64 = 30.0;
 pub const LEGEND_SIZE: f64 = 28.0;
-pub const LEGEND_H: u32 = 62;
 pub const LINE_W: u32 = 5;
 pub const MARKER_R: i32 = 9;
 

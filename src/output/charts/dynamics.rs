@@ -120,6 +120,9 @@ impl Dynamics {
         let top = self.flows.iter().flat_map(|f| [f.1.hi, f.2.hi, f.1.mean, f.2.mean]).filter(|v| v.is_finite()).fold(0.0, f64::max);
         let (div, prefix) = count_scale(top);
         let ymax = nice_max(top / div, 1.1);
+        // Counts are never negative; should a file say otherwise, show it rather than clip it.
+        let bottom = self.flows.iter().flat_map(|f| [f.1.lo, f.2.lo, f.1.mean, f.2.mean]).filter(|v| v.is_finite()).fold(0.0, f64::min);
+        let ymin = if bottom < 0.0 { -nice_max(-bottom / div, 1.1) } else { 0.0 };
         let dec = tick_decimals(ymax).saturating_sub(1);
         let yfmt = |v: &f64| thousands(*v, dec);
         let years: Vec<i32> = self.flows.iter().map(|f| f.0).collect();
@@ -130,7 +133,7 @@ impl Dynamics {
             .margin_bottom(20)
             .x_label_area_size(96)
             .y_label_area_size(140)
-            .build_cartesian_2d(year_range(&years, 0.6), 0.0..ymax)?;
+            .build_cartesian_2d(year_range(&years, 0.6), ymin..ymax)?;
         mesh!(chart)
             .disable_x_mesh()
             .x_labels(year_ticks(&years, 8))

@@ -91,7 +91,7 @@ impl Sources {
             if self.replicates > 1 { format!(" · mean of {} replicates", self.replicates) } else { String::new() }
         );
         let area = header(root, &self.title(), &sub)?;
-        let mut entries: Vec<(String, Swatch)> =
+        let entries: Vec<(String, Swatch)> =
             LABELS.iter().zip(COLORS).rev().map(|(l, c)| (l.to_string(), Swatch::Fill(c))).collect();
         let body = legend_strip(&area, &entries)?;
         let (w, _) = body.dim_in_pixel();

@@ -168,12 +168,10 @@ impl VillageMap {
         let (cx, cy) = (w as i32 / 2, h as i32 / 2 - 4);
         let radius = (w.min(h) as i32) / 2 - 34;
         let at = |(x, y): (f64, f64)| (cx + (x * radius as f64).round() as i32, cy - (y * radius as f64).round() as i32);
-        // Remoteness rings.
-        for r in [0.25, 0.5, 0.75, 1.0] {
-            let rr = (r * radius as f64) as i32;
-            area.draw(&Circle::new((cx, cy), rr, GRID.stroke_width(2)))?;
-            let s = if r == 1.0 { "remoteness 1".to_string() } else { format!("{r}") };
-            text(&area, &s, (cx + 6, cy - rr + 4), TICK_SIZE * 0.75, MUTED, HPos::Left, VPos::Top, false)?;
+        // Remoteness rings (labelled after the villages are drawn).
+        const RINGS: [f64; 4] = [0.25, 0.5, 0.75, 1.0];
+        for r in RINGS {
+            area.draw(&Circle::new((cx, cy), (r * radius as f64) as i32, GRID.stroke_width(2)))?;
         }
         let rmax = self.max_radius(radius);
         let rmin = rmax * 0.35;
@@ -219,6 +217,15 @@ impl VillageMap {
             if v.moved_in > 0.0 {
                 area.draw(&Circle::new(pt, r + 4, RING.stroke_width(4)))?;
             }
+        }
+        let size = TICK_SIZE * 0.75;
+        for r in RINGS {
+            let rr = (r * radius as f64) as i32;
+            let s = if r == 1.0 { "remoteness 1".to_string() } else { format!("{r}") };
+            let w = text_width(&area, &s, size, false);
+            let y = cy - rr + 4;
+            area.draw(&Rectangle::new([(cx + 3, y - 1), (cx + 10 + w, y + (size * 0.95) as i32)], WHITE.mix(0.75).filled()))?;
+            text(&area, &s, (cx + 6, y), size, MUTED, HPos::Left, VPos::Top, false)?;
         }
         // The centre: county seat and resettlement site.
         area.draw(&Rectangle::new([(cx - 9, cy - 9), (cx + 9, cy + 9)], INK.filled()))?;

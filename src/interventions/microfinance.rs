@@ -1,0 +1,264 @@
+//! Microfinance: poverty-alleviation microcredit with interest discounts and
+//! a guarantee fund (the case study's "poverty alleviation by finance").
+//!
+//! **New loans** (years from `start_year` to `end_year`). A household
+//! (`registered`: on the register; `all`: anyone) with at least one adult, no
+//! loan and a credit rating of at least `min_credit` is offered a loan of
+//! `min(max_loan, income_multiple × income)` (the bank's repayment-capacity
+//! rule; loans under 1,000 yuan are not made), served best credit first. It
+//! borrows if the expected return of the investment beats the interest it
+//! pays itself, with the probability [`super::take_up`] gives. The loan is
+//! invested in productive assets (enterprise, livestock): the enterprise
+//! return of phase one then applies to it, so a loan can lift a household
+//! over the trap threshold and into the high return. Banks lend up to
+//! `leverage` times the year's budget in all (the budget stands for the
+//! county's risk-compensation fund).
+//!
+//! **Servicing** (every year after a loan is made, also after `end_year`, so
+//! loans run to term; the module's frame is therefore open-ended). A loan
+//! with `y` years left owes `principal / y` and a year's interest
+//! `interest_rate × principal`. The budget pays the interest discount,
+//! `interest_subsidy × interest_rate × min(principal, discount_max_loan)`
+//! when `term ≤ discount_max_term` (the case study: full discount under
+//! 40,000 yuan and 2 years; national policy 2014–2020: 50,000 yuan, 3
+//! years); the household pays the rest of the instalment from its cash on
+//! hand (savings and this year's income, less medical costs, interest on
+//! informal debt and subsistence). If that falls short, the household
+//! defaults with probability `default_when_short` (a keyed draw, purpose
+//! Loan); otherwise it borrows the shortfall informally and pays. A household
+//! that repays from its own cash gains `credit_gain` of the gap to a perfect
+//! rating ("credit users"); a default writes off the whole outstanding
+//! principal, cuts the rating by `credit_penalty` and is paid by the
+//! guarantee fund up to `guarantee_share` (charged to the budget; the rest is
+//! the bank's loss). A dissolved household's loan is written off the same way.
+//!
+//! Charges (interest discounts, then guarantee payouts, household by
+//! household) stop when the budget is spent: later households pay their full
+//! interest, and uncovered defaults fall on the bank. Every year the
+//! [`LoanRow`] satisfies `outstanding_end = outstanding_start + disbursed −
+//! repaid − defaulted`, so over a run loans out = repaid + defaulted +
+//! outstanding.
+
+use super::config::{Common, Eligible, Microfinance, ModuleConfig};
+use super::targeting::pre_transfer_pc;
+use super::{Ledger, Module, PlanCtx, SpendRow, take_up};
+use crate::error::Result;
+use crate::model::state::flag;
+use crate::rng::Purpose;
+use crate::scenario::raw::ScenarioFile;
+use crate::scenario::validate::Checker;
+
+const SUB_TAKE_UP: u64 = 50;
+const SUB_ORDER: u64 = 51;
+const SUB_DEFAULT: u64 = 52;
+/// Smallest loan worth making, yuan.
+const MIN_LOAN: f32 = 1_000.0;
+
+/// The loans of one year, yuan of principal (and counts).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LoanRow {
+    /// Principal outstanding before this year's servicing.
+    pub outstanding_start: f64,
+    /// New loans made this year.
+    pub disbursed: f64,
+    /// Principal repaid this year.
+    pub repaid: f64,
+    /// Principal written off in defaults this year.
+    pub defaulted: f64,
+    /// Principal outstanding at the end of the year.
+    pub outstanding_end: f64,
+    /// Number of new loans.
+    pub new_loans: u64,
+    /// Number of defaults.
+    pub defaults: u64,
+    /// Households holding a loan at the end of the year.
+    pub borrowers: u64,
+    /// Interest discounts paid by the budget.
+    pub interest_subsidy: f64,
+    /// Defaulted principal paid by the guarantee fund (the budget).
+    pub guarantee_paid: f64,
+    /// Defaulted principal not covered by the fund (the bank's loss).
+    pub bank_loss: f64,
+}
+
+pub struct MicrofinanceModule {
+    cfg: Microfinance,
+    /// The frame with an open end: loans made before `end_year` are serviced to term.
+    common: Common,
+}
+
+impl MicrofinanceModule {
+    pub fn new(cfg: Microfinance) -> Self {
+        let mut common = cfg.common();
+        common.end_year = None;
+        MicrofinanceModule { cfg, common }
+    }
+}
+
+pub fn validate(t: &Microfinance, file: &ScenarioFile, c: &Checker) -> Result<()> {
+    let p = "interventions.microfinance";
+    c.module(p, t, file)?;
+    c.range(&format!("{p}.max_loan"), t.max_loan, 0.0, 1e8)?;
+    c.int(&format!("{p}.term"), t.term, 1, 30)?;
+    c.range(&format!("{p}.interest_rate"), t.interest_rate, 0.0, 1.0)?;
+    c.prob(&format!("{p}.interest_subsidy"), t.interest_subsidy)?;
+    c.range(&format!("{p}.discount_max_loan"), t.discount_max_loan, 0.0, 1e8)?;
+    c.int(&format!("{p}.discount_max_term"), t.discount_max_term, 0, 100)?;
+    c.range(&format!("{p}.income_multiple"), t.income_multiple, 0.0, 100.0)?;
+    c.prob(&format!("{p}.min_credit"), t.min_credit)?;
+    c.prob(&format!("{p}.default_when_short"), t.default_when_short)?;
+    c.prob(&format!("{p}.credit_gain"), t.credit_gain)?;
+    c.prob(&format!("{p}.credit_penalty"), t.credit_penalty)?;
+    c.prob(&format!("{p}.guarantee_share"), t.guarantee_share)?;
+    c.range(&format!("{p}.leverage"), t.leverage, 0.0, 1e4)?;
+    Ok(())
+}
+
+impl Module for MicrofinanceModule {
+    fn name(&self) -> &'static str {
+        "microfinance"
+    }
+
+    fn common(&self) -> &Common {
+        &self.common
+    }
+
+    fn plan(&self, ctx: &mut PlanCtx, budget: Option<f64>, ledger: &mut Ledger) -> SpendRow {
+        let cfg = &self.cfg;
+        let elig = self.common.eligible;
+        let (year, streams, p) = (ctx.year, ctx.streams, ctx.params);
+        let lending = cfg.end_year.is_none_or(|e| year as i64 <= e);
+        let n = ctx.hh.len();
+        let rate = cfg.interest_rate as f32;
+        let discounted = cfg.term <= cfg.discount_max_term;
+        let mut left = budget.unwrap_or(f64::INFINITY);
+        let mut spent = 0.0f64;
+        let mut lr = LoanRow::default();
+        let mut reached = vec![false; n];
+        let hh = &mut *ctx.hh;
+
+        // --- Servicing ------------------------------------------------------
+        for i in 0..n {
+            let principal = hh.loan[i];
+            if principal <= 0.0 {
+                continue;
+            }
+            lr.outstanding_start += principal as f64;
+            reached[i] = true;
+            let m = hh.members(i);
+            let years = hh.loan_years[i].max(1);
+            let due_principal = if years == 1 { principal } else { principal / years as f32 };
+            let discount = if discounted {
+                ((cfg.interest_subsidy * cfg.interest_rate * principal.min(cfg.discount_max_loan as f32) as f64).min(left)).max(0.0)
+            } else {
+                0.0
+            };
+            let due = due_principal + (principal * rate - discount as f32).max(0.0);
+            let cash = hh.savings[i] + hh.market_income(i) + hh.transfers[i] + hh.received[i]
+                - hh.medical[i]
+                - hh.debt[i] * p.debt_interest
+                - p.subsistence * m as f32;
+            let short = m == 0
+                || (cash < due && streams.uniform(i as u64, year, Purpose::Loan, SUB_DEFAULT) < cfg.default_when_short);
+            if short {
+                // Default: the outstanding principal is written off; the fund pays its share.
+                lr.defaulted += principal as f64;
+                lr.defaults += 1;
+                let g = (cfg.guarantee_share * principal as f64).min(left).max(0.0);
+                left -= g;
+                spent += g;
+                lr.guarantee_paid += g;
+                lr.bank_loss += principal as f64 - g;
+                hh.loan[i] = 0.0;
+                hh.loan_years[i] = 0;
+                hh.credit[i] *= 1.0 - cfg.credit_penalty as f32;
+                continue;
+            }
+            if cash >= due {
+                hh.savings[i] -= due;
+                hh.credit[i] += cfg.credit_gain as f32 * (1.0 - hh.credit[i]);
+            } else {
+                // Covered by borrowing from relatives and moneylenders.
+                let own = cash.max(0.0);
+                hh.savings[i] -= own;
+                hh.debt[i] += due - own;
+            }
+            left -= discount;
+            spent += discount;
+            lr.interest_subsidy += discount;
+            let rest = if years == 1 { 0.0 } else { principal - due_principal };
+            // Both are f32 values: their difference is exact in f64, so the identity holds.
+            lr.repaid += principal as f64 - rest as f64;
+            hh.loan[i] = rest;
+            hh.loan_years[i] = if rest > 0.0 { years - 1 } else { 0 };
+        }
+
+        // --- New loans ------------------------------------------------------
+        if lending && cfg.max_loan >= MIN_LOAN as f64 {
+            let ceiling = budget.map_or(f64::INFINITY, |b| cfg.leverage * b);
+            let mut outstanding: f64 = hh.loan.iter().map(|&l| l as f64).sum();
+            let mut cand: Vec<(usize, f64)> = (0..n)
+                .filter(|&i| {
+                    hh.members(i) > 0
+                        && hh.adults[i] > 0
+                        && hh.loan[i] <= 0.0
+                        && !reached[i]
+                        && hh.credit[i] as f64 >= cfg.min_credit
+                        && (elig == Eligible::All || hh.flags[i] & flag::REGISTERED != 0)
+                })
+                .map(|i| {
+                    let tie = streams.uniform(i as u64, year, Purpose::TieBreak, SUB_ORDER);
+                    (i, -(hh.credit[i] as f64) + 1e-6 * tie)
+                })
+                .collect();
+            cand.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+            for (i, _) in cand {
+                let income = (hh.market_income(i) + hh.transfers[i]).max(0.0);
+                let amount = (cfg.income_multiple as f32 * income).min(cfg.max_loan as f32);
+                if amount < MIN_LOAN || outstanding + amount as f64 > ceiling {
+                    continue;
+                }
+                let ret = if hh.assets[i] + amount >= p.trap_threshold { p.asset_return_high } else { p.asset_return_low };
+                let covered = if discounted {
+                    cfg.interest_subsidy as f32 * amount.min(cfg.discount_max_loan as f32) / amount
+                } else {
+                    0.0
+                };
+                let gain = amount * (ret - rate * (1.0 - covered));
+                if gain <= 0.0 {
+                    continue;
+                }
+                let own = hh.market_income(i).max(p.line * hh.members(i) as f32);
+                let pr = take_up(hh.awareness[i], hh.motivation[i], gain / own);
+                if streams.uniform(i as u64, year, Purpose::TakeUp, SUB_TAKE_UP) >= pr as f64 {
+                    continue;
+                }
+                hh.loan[i] = amount;
+                hh.loan_years[i] = cfg.term as u8;
+                hh.assets[i] += amount;
+                outstanding += amount as f64;
+                lr.disbursed += amount as f64;
+                lr.new_loans += 1;
+                reached[i] = true;
+            }
+        }
+
+        let line = p.line;
+        let mut row = SpendRow { module: "microfinance", budget, ..Default::default() };
+        for i in 0..n {
+            if hh.loan[i] > 0.0 {
+                lr.outstanding_end += hh.loan[i] as f64;
+                lr.borrowers += 1;
+            }
+            if reached[i] {
+                row.beneficiary_households += 1;
+                row.beneficiary_people += hh.members(i) as u64;
+                row.registered_poor_beneficiaries +=
+                    (hh.flags[i] & flag::REGISTERED != 0 && pre_transfer_pc(hh, i) < line) as u64;
+            }
+        }
+        ledger.loans = Some(lr);
+        row.spent = budget.map_or(spent, |b| spent.min(b));
+        row
+    }
+}

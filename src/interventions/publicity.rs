@@ -1,0 +1,157 @@
+//! Publicity: cadres explain the policies village by village, so households
+//! know them and take help up (the case study's problem A, weak publicity).
+//!
+//! A household reached this year gains `awareness += awareness_gain · (1 −
+//! awareness)`; awareness raises take-up of every module ([`super::take_up`])
+//! from the next decision on. A village costs `cost_per_village` plus
+//! `cost_per_household` per household reached. `eligible = "registered"`
+//! ("drip"): registered households only, villages in `priority` order until
+//! the budget runs out (the last one in part); `eligible = "all"` ("flood"):
+//! every household, the budget spread evenly over the villages. Where a
+//! village's money reaches only some of its households, a keyed draw picks
+//! them. Without a budget every village is covered.
+
+use super::config::{Common, Eligible, ModuleConfig, Priority, Publicity};
+use super::infrastructure::{known_poor, order_desc, priority_key, village_stats};
+use super::{Ledger, Module, PlanCtx, SpendRow};
+use crate::error::Result;
+use crate::model::state::flag;
+use crate::rng::Purpose;
+use crate::scenario::raw::ScenarioFile;
+use crate::scenario::validate::Checker;
+
+/// Sub-keys of the publicity module's draws (village ties, households reached).
+const SUB_TIES: u64 = 0x201;
+const SUB_REACH: u64 = 0x202;
+
+pub struct PublicityModule {
+    cfg: Publicity,
+    common: Common,
+}
+
+impl PublicityModule {
+    pub fn new(cfg: Publicity) -> Self {
+        let common = cfg.common();
+        PublicityModule { cfg, common }
+    }
+
+    /// Households `money` reaches in a village of `targets` households (0 if it cannot pay the fixed cost).
+    fn reach(&self, money: f64, targets: u64) -> u64 {
+        let full = self.cfg.cost_per_village + self.cfg.cost_per_household * targets as f64;
+        if money >= full {
+            return targets;
+        }
+        if money < self.cfg.cost_per_village || self.cfg.cost_per_household <= 0.0 {
+            return 0;
+        }
+        (((money - self.cfg.cost_per_village) * (1.0 - 1e-12) / self.cfg.cost_per_household).floor() as u64).min(targets)
+    }
+}
+
+pub fn validate(t: &Publicity, file: &ScenarioFile, c: &Checker) -> Result<()> {
+    let p = "interventions.publicity";
+    c.module(p, t, file)?;
+    c.range(&format!("{p}.cost_per_village"), t.cost_per_village, 0.0, 1e9)?;
+    c.range(&format!("{p}.cost_per_household"), t.cost_per_household, 0.0, 1e7)?;
+    c.prob(&format!("{p}.awareness_gain"), t.awareness_gain)?;
+    Ok(())
+}
+
+impl Module for PublicityModule {
+    fn name(&self) -> &'static str {
+        "publicity"
+    }
+
+    fn common(&self) -> &Common {
+        &self.common
+    }
+
+    fn plan(&self, ctx: &mut PlanCtx, budget: Option<f64>, _ledger: &mut Ledger) -> SpendRow {
+        let nv = ctx.villages.len();
+        let stats = village_stats(ctx.hh, nv, ctx.params.line);
+        let drip = self.common.eligible == Eligible::Registered;
+        let targets: Vec<u64> = stats.iter().map(|s| if drip { s.registered_households } else { s.households }).collect();
+        let cost = |v: usize| self.cfg.cost_per_village + self.cfg.cost_per_household * targets[v] as f64;
+        // Households to reach in each village.
+        let mut quota = vec![0u64; nv];
+        match budget {
+            None => quota.clone_from(&targets),
+            Some(b) if drip => {
+                let poor = known_poor(&stats);
+                let keys: Vec<(usize, f64)> = (0..nv)
+                    .filter(|&v| targets[v] > 0)
+                    .map(|v| {
+                        let gpy = if self.cfg.priority == Priority::BestGainPerYuan {
+                            stats[v].unaware_registered / cost(v).max(1e-9)
+                        } else {
+                            0.0
+                        };
+                        (v, priority_key(self.cfg.priority, &stats[v], poor[v], gpy))
+                    })
+                    .collect();
+                let mut planned = 0.0f64;
+                for k in order_desc(&keys, ctx.streams, ctx.year, SUB_TIES) {
+                    let v = keys[k].0;
+                    let q = self.reach(b - planned, targets[v]);
+                    if q > 0 {
+                        quota[v] = q;
+                        planned += self.cfg.cost_per_village + self.cfg.cost_per_household * q as f64;
+                    }
+                }
+            }
+            Some(b) => {
+                let served = targets.iter().filter(|t| **t > 0).count();
+                if served > 0 {
+                    let share = b / served as f64;
+                    for v in 0..nv {
+                        quota[v] = self.reach(share, targets[v]);
+                    }
+                }
+            }
+        }
+        // Reach households: everyone when the quota covers the village, else a
+        // keyed draw with a little slack, capped at the quota (so never over budget).
+        let chance: Vec<f64> = (0..nv)
+            .map(|v| {
+                let (q, t) = (quota[v] as f64, targets[v] as f64);
+                if t > 0.0 { ((q + 2.0 * q.sqrt() + 1.0) / t).min(1.0) } else { 0.0 }
+            })
+            .collect();
+        let mut reached = vec![0u64; nv];
+        let mut row = SpendRow { module: "publicity", budget, ..Default::default() };
+        let gain = self.cfg.awareness_gain as f32;
+        let line = ctx.params.line;
+        let hh = &mut *ctx.hh;
+        for i in 0..hh.len() {
+            let m = hh.members(i);
+            if m == 0 {
+                continue;
+            }
+            let reg = hh.flags[i] & flag::REGISTERED != 0;
+            if drip && !reg {
+                continue;
+            }
+            let v = hh.village[i] as usize;
+            if reached[v] >= quota[v] {
+                continue;
+            }
+            if quota[v] < targets[v] && ctx.streams.uniform(i as u64, ctx.year, Purpose::TieBreak, SUB_REACH) >= chance[v] {
+                continue;
+            }
+            reached[v] += 1;
+            hh.awareness[i] += gain * (1.0 - hh.awareness[i]);
+            row.beneficiary_households += 1;
+            row.beneficiary_people += m as u64;
+            if reg && super::targeting::pre_transfer_pc(hh, i) < line {
+                row.registered_poor_beneficiaries += 1;
+            }
+        }
+        let spent: f64 = reached
+            .iter()
+            .filter(|r| **r > 0)
+            .map(|&r| self.cfg.cost_per_village + self.cfg.cost_per_household * r as f64)
+            .sum();
+        row.spent = budget.map_or(spent, |b| spent.min(b));
+        row
+    }
+}
