@@ -78,13 +78,33 @@ pub fn validate(t: &Education, file: &ScenarioFile, c: &Checker) -> Result<()> {
         ));
     }
     c.range(&format!("{p}.school_cost"), t.school_cost, 0.0, 1e10)?;
-    c.range(&format!("{p}.villages_per_school"), t.villages_per_school, 0.01, 1e4)?;
-    c.int(&format!("{p}.schools_per_year"), t.schools_per_year, 0, 1_000_000)?;
+    c.range(
+        &format!("{p}.villages_per_school"),
+        t.villages_per_school,
+        0.01,
+        1e4,
+    )?;
+    c.int(
+        &format!("{p}.schools_per_year"),
+        t.schools_per_year,
+        0,
+        1_000_000,
+    )?;
     c.prob(&format!("{p}.rebuilt_quality"), t.rebuilt_quality)?;
-    c.range(&format!("{p}.subsidy_per_student"), t.subsidy_per_student, 0.0, 1e6)?;
+    c.range(
+        &format!("{p}.subsidy_per_student"),
+        t.subsidy_per_student,
+        0.0,
+        1e6,
+    )?;
     c.prob(&format!("{p}.subsidy_enrolment"), t.subsidy_enrolment)?;
     c.range(&format!("{p}.training_cost"), t.training_cost, 0.0, 1e7)?;
-    c.int(&format!("{p}.training_capacity"), t.training_capacity, 0, 1_000_000_000)?;
+    c.int(
+        &format!("{p}.training_capacity"),
+        t.training_capacity,
+        0,
+        1_000_000_000,
+    )?;
     c.prob(&format!("{p}.training_gain"), t.training_gain)?;
     c.prob(&format!("{p}.remote_threshold"), t.remote_threshold)?;
     c.range(&format!("{p}.remote_cost"), t.remote_cost, 0.0, 1e10)?;
@@ -133,11 +153,16 @@ impl Module for EducationModule {
         // --- Remote teaching (first, so rebuilt schools keep its gain) -----
         let mut money = limit(cfg.remote_share).min(left);
         let mut cand: Vec<(usize, f64)> = (0..nv)
-            .filter(|&v| ctx.villages.remoteness[v] as f64 > cfg.remote_threshold && !ctx.villages.remote_teaching[v])
+            .filter(|&v| {
+                ctx.villages.remoteness[v] as f64 > cfg.remote_threshold
+                    && !ctx.villages.remote_teaching[v]
+            })
             .map(|v| {
                 let key = match elig {
                     Eligible::Registered => -(ctx.villages.remoteness[v] as f64),
-                    Eligible::All => streams.uniform(v as u64, year, Purpose::TieBreak, SUB_ORDER_REMOTE),
+                    Eligible::All => {
+                        streams.uniform(v as u64, year, Purpose::TieBreak, SUB_ORDER_REMOTE)
+                    }
                 };
                 (v, key)
             })
@@ -151,25 +176,42 @@ impl Module for EducationModule {
             left -= cfg.remote_cost;
             spent += cfg.remote_cost;
             ctx.villages.remote_teaching[v] = true;
-            ctx.villages.school_quality[v] = (ctx.villages.school_quality[v] + cfg.remote_gain as f32).min(1.0);
+            ctx.villages.school_quality[v] =
+                (ctx.villages.school_quality[v] + cfg.remote_gain as f32).min(1.0);
             treated_village[v] = true;
         }
 
         // --- School rebuilding ----------------------------------------------
-        let bonus = |v: usize, vs: &crate::model::state::Villages| if vs.remote_teaching[v] { cfg.remote_gain as f32 } else { 0.0 };
+        let bonus = |v: usize, vs: &crate::model::state::Villages| {
+            if vs.remote_teaching[v] {
+                cfg.remote_gain as f32
+            } else {
+                0.0
+            }
+        };
         let target = cfg.rebuilt_quality as f32;
         let per_village = cfg.school_cost / cfg.villages_per_school;
         let max_villages = cfg.schools_per_year as f64 * cfg.villages_per_school;
         let money = limit(cfg.schools_share).min(left);
-        let below: Vec<usize> =
-            (0..nv).filter(|&v| ctx.villages.school_quality[v] - bonus(v, ctx.villages) < target - 1e-6).collect();
+        let below: Vec<usize> = (0..nv)
+            .filter(|&v| ctx.villages.school_quality[v] - bonus(v, ctx.villages) < target - 1e-6)
+            .collect();
         match elig {
             Eligible::Registered => {
                 let mut order: Vec<(usize, f64)> = below
                     .iter()
                     .map(|&v| {
                         let q = (ctx.villages.school_quality[v] - bonus(v, ctx.villages)) as f64;
-                        (v, q + 1e-9 * streams.uniform(v as u64, year, Purpose::TieBreak, SUB_ORDER_SCHOOLS))
+                        (
+                            v,
+                            q + 1e-9
+                                * streams.uniform(
+                                    v as u64,
+                                    year,
+                                    Purpose::TieBreak,
+                                    SUB_ORDER_SCHOOLS,
+                                ),
+                        )
                     })
                     .collect();
                 order.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
@@ -190,12 +232,14 @@ impl Module for EducationModule {
                 let k = below.len() as f64;
                 if k > 0.0 && per_village > 0.0 && money > 0.0 {
                     // The same fraction of every village's gap, as far as money and the yearly cap reach.
-                    let f = (money / (k * per_village)).min(max_villages / k).min(1.0) * (1.0 - 1e-9);
+                    let f =
+                        (money / (k * per_village)).min(max_villages / k).min(1.0) * (1.0 - 1e-9);
                     if f > 0.0 {
                         for &v in &below {
                             let b = bonus(v, ctx.villages);
                             let q = ctx.villages.school_quality[v] - b;
-                            ctx.villages.school_quality[v] = (q + f as f32 * (target - q) + b).min(1.0);
+                            ctx.villages.school_quality[v] =
+                                (q + f as f32 * (target - q) + b).min(1.0);
                             treated_village[v] = true;
                         }
                         let used = f * k * per_village;
@@ -206,7 +250,10 @@ impl Module for EducationModule {
             }
         }
         for i in 0..n {
-            if treated_village[ctx.hh.village[i] as usize] && ctx.hh.children[i] > 0 && ctx.hh.members(i) > 0 {
+            if treated_village[ctx.hh.village[i] as usize]
+                && ctx.hh.children[i] > 0
+                && ctx.hh.members(i) > 0
+            {
                 reached[i] = true;
             }
         }
@@ -225,7 +272,10 @@ impl Module for EducationModule {
                     streams.uniform(i as u64, year, Purpose::TakeUp, SUB_SUBSIDY) < p as f64
                 })
                 .collect();
-            let demand: f64 = takers.iter().map(|&i| cfg.subsidy_per_student * ctx.hh.children[i] as f64).sum();
+            let demand: f64 = takers
+                .iter()
+                .map(|&i| cfg.subsidy_per_student * ctx.hh.children[i] as f64)
+                .sum();
             if demand > 0.0 {
                 let scale = (money / demand).min(1.0);
                 // In 255ths of the full subsidy, rounded down so the money never overruns.
@@ -247,9 +297,12 @@ impl Module for EducationModule {
         if money > 0.0 && cfg.training_capacity > 0 {
             let p = ctx.params;
             let mut cand: Vec<(usize, f64)> = (0..n)
-                .filter(|&i| ctx.hh.adults[i] > 0 && ctx.hh.skill[i] < 0.99 && eligible(elig, ctx.hh, i))
+                .filter(|&i| {
+                    ctx.hh.adults[i] > 0 && ctx.hh.skill[i] < 0.99 && eligible(elig, ctx.hh, i)
+                })
                 .map(|i| {
-                    let tie = streams.uniform(i as u64, year, Purpose::TieBreak, SUB_ORDER_TRAINING);
+                    let tie =
+                        streams.uniform(i as u64, year, Purpose::TieBreak, SUB_ORDER_TRAINING);
                     let key = match elig {
                         Eligible::Registered => ctx.hh.skill[i] as f64 + 1e-9 * tie,
                         Eligible::All => tie,
@@ -272,7 +325,12 @@ impl Module for EducationModule {
                 }
                 let gain_skill = cfg.training_gain as f32 * (1.0 - hh.skill[i]);
                 // Expected gain: the wage premium of the added skill on the adults' likely local work.
-                let gain = adults as f32 * p.local_wage * p.local_job_rate * p.skill_premium * gain_skill * hh.ability[i];
+                let gain = adults as f32
+                    * p.local_wage
+                    * p.local_job_rate
+                    * p.skill_premium
+                    * gain_skill
+                    * hh.ability[i];
                 let own = hh.market_income(i).max(p.line * hh.members(i) as f32);
                 let pr = take_up(hh.awareness[i], hh.motivation[i], gain / own);
                 if streams.uniform(i as u64, year, Purpose::TakeUp, SUB_TRAINING) >= pr as f64 {
@@ -287,7 +345,11 @@ impl Module for EducationModule {
         }
 
         let line = ctx.params.line;
-        let mut row = SpendRow { module: "education", budget, ..Default::default() };
+        let mut row = SpendRow {
+            module: "education",
+            budget,
+            ..Default::default()
+        };
         for (i, r) in reached.iter().enumerate() {
             if *r {
                 row.beneficiary_households += 1;

@@ -102,9 +102,24 @@ pub fn validate(t: &Microfinance, file: &ScenarioFile, c: &Checker) -> Result<()
     c.int(&format!("{p}.term"), t.term, 1, 30)?;
     c.range(&format!("{p}.interest_rate"), t.interest_rate, 0.0, 1.0)?;
     c.prob(&format!("{p}.interest_subsidy"), t.interest_subsidy)?;
-    c.range(&format!("{p}.discount_max_loan"), t.discount_max_loan, 0.0, 1e8)?;
-    c.int(&format!("{p}.discount_max_term"), t.discount_max_term, 0, 100)?;
-    c.range(&format!("{p}.income_multiple"), t.income_multiple, 0.0, 100.0)?;
+    c.range(
+        &format!("{p}.discount_max_loan"),
+        t.discount_max_loan,
+        0.0,
+        1e8,
+    )?;
+    c.int(
+        &format!("{p}.discount_max_term"),
+        t.discount_max_term,
+        0,
+        100,
+    )?;
+    c.range(
+        &format!("{p}.income_multiple"),
+        t.income_multiple,
+        0.0,
+        100.0,
+    )?;
     c.prob(&format!("{p}.min_credit"), t.min_credit)?;
     c.prob(&format!("{p}.default_when_short"), t.default_when_short)?;
     c.prob(&format!("{p}.credit_gain"), t.credit_gain)?;
@@ -147,9 +162,17 @@ impl Module for MicrofinanceModule {
             reached[i] = true;
             let m = hh.members(i);
             let years = hh.loan_years[i].max(1);
-            let due_principal = if years == 1 { principal } else { principal / years as f32 };
+            let due_principal = if years == 1 {
+                principal
+            } else {
+                principal / years as f32
+            };
             let discount = if discounted {
-                ((cfg.interest_subsidy * cfg.interest_rate * principal.min(cfg.discount_max_loan as f32) as f64).min(left)).max(0.0)
+                ((cfg.interest_subsidy
+                    * cfg.interest_rate
+                    * principal.min(cfg.discount_max_loan as f32) as f64)
+                    .min(left))
+                .max(0.0)
             } else {
                 0.0
             };
@@ -159,7 +182,9 @@ impl Module for MicrofinanceModule {
                 - hh.debt[i] * p.debt_interest
                 - p.subsistence * m as f32;
             let short = m == 0
-                || (cash < due && streams.uniform(i as u64, year, Purpose::Loan, SUB_DEFAULT) < cfg.default_when_short);
+                || (cash < due
+                    && streams.uniform(i as u64, year, Purpose::Loan, SUB_DEFAULT)
+                        < cfg.default_when_short);
             if short {
                 // Default: the outstanding principal is written off; the fund pays its share.
                 lr.defaulted += principal as f64;
@@ -186,7 +211,11 @@ impl Module for MicrofinanceModule {
             left -= discount;
             spent += discount;
             lr.interest_subsidy += discount;
-            let rest = if years == 1 { 0.0 } else { principal - due_principal };
+            let rest = if years == 1 {
+                0.0
+            } else {
+                principal - due_principal
+            };
             // Both are f32 values: their difference is exact in f64, so the identity holds.
             lr.repaid += principal as f64 - rest as f64;
             hh.loan[i] = rest;
@@ -218,7 +247,11 @@ impl Module for MicrofinanceModule {
                 if amount < MIN_LOAN || outstanding + amount as f64 > ceiling {
                     continue;
                 }
-                let ret = if hh.assets[i] + amount >= p.trap_threshold { p.asset_return_high } else { p.asset_return_low };
+                let ret = if hh.assets[i] + amount >= p.trap_threshold {
+                    p.asset_return_high
+                } else {
+                    p.asset_return_low
+                };
                 let covered = if discounted {
                     cfg.interest_subsidy as f32 * amount.min(cfg.discount_max_loan as f32) / amount
                 } else {
@@ -244,7 +277,11 @@ impl Module for MicrofinanceModule {
         }
 
         let line = p.line;
-        let mut row = SpendRow { module: "microfinance", budget, ..Default::default() };
+        let mut row = SpendRow {
+            module: "microfinance",
+            budget,
+            ..Default::default()
+        };
         for i in 0..n {
             if hh.loan[i] > 0.0 {
                 lr.outstanding_end += hh.loan[i] as f64;

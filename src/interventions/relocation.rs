@@ -56,7 +56,12 @@ pub fn validate(t: &Relocation, file: &ScenarioFile, c: &Checker) -> Result<()> 
     c.range(&format!("{p}.cost_per_person"), t.cost_per_person, 0.0, 1e8)?;
     c.prob(&format!("{p}.subsidy"), t.subsidy)?;
     c.prob(&format!("{p}.subsidy_other"), t.subsidy_other)?;
-    c.int(&format!("{p}.max_households"), t.max_households, 0, 1_000_000_000)?;
+    c.int(
+        &format!("{p}.max_households"),
+        t.max_households,
+        0,
+        1_000_000_000,
+    )?;
     c.prob(&format!("{p}.farm_loss"), t.farm_loss)?;
     c.prob(&format!("{p}.site_access"), t.site_access)?;
     Ok(())
@@ -76,7 +81,11 @@ impl Module for RelocationModule {
         let elig = self.common.eligible;
         let (year, streams, p) = (ctx.year, ctx.streams, ctx.params);
         let n = ctx.hh.len();
-        let mut row = SpendRow { module: "relocation", budget, ..Default::default() };
+        let mut row = SpendRow {
+            module: "relocation",
+            budget,
+            ..Default::default()
+        };
         let mut cand: Vec<(usize, f64)> = Vec::new();
         {
             let (hh, vs) = (&*ctx.hh, &*ctx.villages);
@@ -90,7 +99,11 @@ impl Module for RelocationModule {
                 {
                     continue;
                 }
-                let s = if hh.flags[i] & flag::REGISTERED != 0 { cfg.subsidy } else { cfg.subsidy_other };
+                let s = if hh.flags[i] & flag::REGISTERED != 0 {
+                    cfg.subsidy
+                } else {
+                    cfg.subsidy_other
+                };
                 // Expected yearly gain: more local jobs at the site, less farming, interest on the own share.
                 let local = hh.adults[i].saturating_sub(hh.migrants[i]) as f32;
                 let more_jobs = (cfg.site_access as f32 - vs.access(v)).max(0.0)
@@ -100,7 +113,8 @@ impl Module for RelocationModule {
                     * local;
                 let wage_gain = more_jobs * p.local_wage * hh.ability[i];
                 let farm_lost = hh.farm[i] * cfg.farm_loss as f32;
-                let interest = ((1.0 - s) * cfg.cost_per_person * m as f64) as f32 * p.debt_interest;
+                let interest =
+                    ((1.0 - s) * cfg.cost_per_person * m as f64) as f32 * p.debt_interest;
                 let gain = wage_gain - farm_lost - interest;
                 if gain <= 0.0 {
                     continue;
@@ -130,7 +144,11 @@ impl Module for RelocationModule {
             let hh = &mut *ctx.hh;
             let m = hh.members(i);
             let registered = hh.flags[i] & flag::REGISTERED != 0;
-            let s = if registered { cfg.subsidy } else { cfg.subsidy_other };
+            let s = if registered {
+                cfg.subsidy
+            } else {
+                cfg.subsidy_other
+            };
             let full = cfg.cost_per_person * m as f64;
             let cost = s * full;
             if cost > left {
@@ -143,7 +161,8 @@ impl Module for RelocationModule {
             ledger.relocations.push((hh.village[i], m as u64));
             row.beneficiary_households += 1;
             row.beneficiary_people += m as u64;
-            row.registered_poor_beneficiaries += (registered && pre_transfer_pc(hh, i) < line) as u64;
+            row.registered_poor_beneficiaries +=
+                (registered && pre_transfer_pc(hh, i) < line) as u64;
         }
         row.spent = budget.map_or(spent, |b| spent.min(b));
         row

@@ -104,7 +104,8 @@ impl Module for TourismModule {
         let build_money = budget.map_or(f64::INFINITY, |b| b * cfg.investment_share);
         let mut cand: Vec<(usize, f64)> = (0..nv)
             .filter(|&v| {
-                ctx.villages.tourism_potential[v] as f64 >= cfg.potential_threshold && ctx.villages.tourism_capacity[v] < 1.0
+                ctx.villages.tourism_potential[v] as f64 >= cfg.potential_threshold
+                    && ctx.villages.tourism_capacity[v] < 1.0
             })
             .map(|v| {
                 let tie = streams.uniform(v as u64, year, Purpose::TieBreak, SUB_ORDER_VILLAGES);
@@ -114,7 +115,9 @@ impl Module for TourismModule {
         cand.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
         let per_village = match elig {
             Eligible::Registered => cfg.investment,
-            Eligible::All if !cand.is_empty() => cfg.investment.min(build_money / cand.len() as f64),
+            Eligible::All if !cand.is_empty() => {
+                cfg.investment.min(build_money / cand.len() as f64)
+            }
             Eligible::All => 0.0,
         };
         let mut build_left = build_money;
@@ -157,7 +160,11 @@ impl Module for TourismModule {
             })
             .collect();
         order.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-        let mut row = SpendRow { module: "tourism", budget, ..Default::default() };
+        let mut row = SpendRow {
+            module: "tourism",
+            budget,
+            ..Default::default()
+        };
         for (i, _) in order {
             if money <= 0.0 {
                 break;
@@ -167,13 +174,24 @@ impl Module for TourismModule {
             let wants_shares = hh.shares[i] <= 0.0 && cfg.share_grant > 0.0;
             let wants_training = hh.skill[i] < threshold && hh.adults[i] > 0;
             let cost = if wants_shares { cfg.share_grant } else { 0.0 }
-                + if wants_training { cfg.training_cost * hh.adults[i] as f64 } else { 0.0 };
+                + if wants_training {
+                    cfg.training_cost * hh.adults[i] as f64
+                } else {
+                    0.0
+                };
             if cost > money || !(wants_shares || wants_training) {
                 continue;
             }
             // Expected gain: the dividend, and for the trained a chance of seasonal tourism work.
-            let gain = if wants_shares { cfg.share_grant as f32 * cfg.dividend_rate as f32 * a } else { 0.0 }
-                + if wants_training { hh.adults[i] as f32 * cfg.job_rate as f32 * a * cfg.wage_share as f32 * local_wage } else { 0.0 };
+            let gain = if wants_shares {
+                cfg.share_grant as f32 * cfg.dividend_rate as f32 * a
+            } else {
+                0.0
+            } + if wants_training {
+                hh.adults[i] as f32 * cfg.job_rate as f32 * a * cfg.wage_share as f32 * local_wage
+            } else {
+                0.0
+            };
             let own = hh.market_income(i).max(line * hh.members(i) as f32);
             let p = take_up(hh.awareness[i], hh.motivation[i], gain / own);
             if streams.uniform(i as u64, year, Purpose::TakeUp, SUB_TAKE_UP) >= p as f64 {
@@ -183,7 +201,8 @@ impl Module for TourismModule {
                 hh.shares[i] += cfg.share_grant as f32;
             }
             if wants_training {
-                hh.skill[i] = (hh.skill[i] + cfg.training_gain as f32 * (1.0 - hh.skill[i])).min(1.0);
+                hh.skill[i] =
+                    (hh.skill[i] + cfg.training_gain as f32 * (1.0 - hh.skill[i])).min(1.0);
             }
             money -= cost;
             spent += cost;

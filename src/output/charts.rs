@@ -21,8 +21,8 @@
 //! | `dynamics` | trajectory.csv (+ transitions.csv) | entries and exits, transition matrix |
 
 pub mod data;
-pub(crate) mod draw;
 mod distribution;
+pub(crate) mod draw;
 mod dynamics;
 mod incidence;
 mod raster;
@@ -41,8 +41,15 @@ use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// The names of all charts, in report order (files are `charts/NAME.svg|png`).
-pub const CHART_NAMES: [&str; 7] =
-    ["incidence", "income_distribution", "income_sources", "spending", "village_map", "targeting", "dynamics"];
+pub const CHART_NAMES: [&str; 7] = [
+    "incidence",
+    "income_distribution",
+    "income_sources",
+    "spending",
+    "village_map",
+    "targeting",
+    "dynamics",
+];
 
 /// One chart, prepared from the data and ready to draw on any backend.
 pub(crate) enum Chart {
@@ -172,8 +179,10 @@ pub fn draw_all(out_dir: &Path) -> Result<Vec<PathBuf>> {
     let charts = prepare_all(&data);
     let dir = out_dir.join("charts");
     atomic::create_dir(&dir)?;
-    let rendered: Vec<Result<(String, Vec<u8>)>> =
-        charts.par_iter().map(|c| Ok((c.svg()?, c.png()?))).collect();
+    let rendered: Vec<Result<(String, Vec<u8>)>> = charts
+        .par_iter()
+        .map(|c| Ok((c.svg()?, c.png()?)))
+        .collect();
     let mut written = Vec::new();
     for (c, r) in charts.iter().zip(rendered) {
         let (svg, png) = r?;
@@ -211,7 +220,11 @@ fn encode_png(w: u32, h: u32, rgb: &[u8]) -> std::result::Result<Vec<u8>, png::E
         enc.set_color(png::ColorType::Rgb);
         enc.set_depth(png::BitDepth::Eight);
         // 150 dpi: the 1600-pixel-wide charts print about 27 cm wide at full size.
-        enc.set_pixel_dims(Some(png::PixelDimensions { xppu: 5906, yppu: 5906, unit: png::Unit::Meter }));
+        enc.set_pixel_dims(Some(png::PixelDimensions {
+            xppu: 5906,
+            yppu: 5906,
+            unit: png::Unit::Meter,
+        }));
         let mut wr = enc.write_header()?;
         wr.write_image_data(rgb)?;
         wr.finish()?;
@@ -226,7 +239,10 @@ fn polish_svg(svg: &str, title: &str) -> String {
         "font-family=\"sans-serif\"",
         "font-family=\"'DejaVu Sans', Verdana, 'Bitstream Vera Sans', Arial, sans-serif\"",
     );
-    match svg.find("<svg").and_then(|i| svg[i..].find('>').map(|j| i + j + 1)) {
+    match svg
+        .find("<svg")
+        .and_then(|i| svg[i..].find('>').map(|j| i + j + 1))
+    {
         Some(end) => {
             let mut out = String::with_capacity(svg.len() + title.len() + 64);
             out.push_str(&svg[..end - 1]);

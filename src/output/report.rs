@@ -51,20 +51,118 @@ struct Row {
 }
 
 const ROWS: &[Row] = &[
-    Row { label: "Headcount ratio", unit: "% of population", get: |r| r.headcount_ratio, scale: 100.0, decimals: 1, change_unit: " pp" },
-    Row { label: "Extreme-poverty ratio", unit: "% of population", get: |r| r.extreme_ratio, scale: 100.0, decimals: 1, change_unit: " pp" },
-    Row { label: "Poor people", unit: "people", get: |r| r.poor, scale: 1.0, decimals: 0, change_unit: "" },
-    Row { label: "Poverty gap index", unit: "% of line × population", get: |r| r.poverty_gap, scale: 100.0, decimals: 2, change_unit: " pp" },
-    Row { label: "Poverty severity index", unit: "× 100", get: |r| r.poverty_severity, scale: 100.0, decimals: 2, change_unit: "" },
-    Row { label: "Watts index", unit: "index", get: |r| r.watts, scale: 1.0, decimals: 3, change_unit: "" },
-    Row { label: "Sen index", unit: "index", get: |r| r.sen, scale: 1.0, decimals: 3, change_unit: "" },
-    Row { label: "Mean income", unit: "yuan per person-year", get: |r| r.mean_income, scale: 1.0, decimals: 0, change_unit: "" },
-    Row { label: "Median income", unit: "yuan per person-year", get: |r| r.median_income, scale: 1.0, decimals: 0, change_unit: "" },
-    Row { label: "Gini coefficient", unit: "0–1", get: |r| r.gini, scale: 1.0, decimals: 3, change_unit: "" },
-    Row { label: "Theil index", unit: "index", get: |r| r.theil, scale: 1.0, decimals: 3, change_unit: "" },
-    Row { label: "Income share of the bottom 40%", unit: "% of income", get: |r| r.bottom40_share, scale: 100.0, decimals: 1, change_unit: " pp" },
-    Row { label: "Population", unit: "people", get: |r| r.population, scale: 1.0, decimals: 0, change_unit: "" },
-    Row { label: "Poverty line", unit: "yuan per person-year", get: |r| r.poverty_line, scale: 1.0, decimals: 0, change_unit: "" },
+    Row {
+        label: "Headcount ratio",
+        unit: "% of population",
+        get: |r| r.headcount_ratio,
+        scale: 100.0,
+        decimals: 1,
+        change_unit: " pp",
+    },
+    Row {
+        label: "Extreme-poverty ratio",
+        unit: "% of population",
+        get: |r| r.extreme_ratio,
+        scale: 100.0,
+        decimals: 1,
+        change_unit: " pp",
+    },
+    Row {
+        label: "Poor people",
+        unit: "people",
+        get: |r| r.poor,
+        scale: 1.0,
+        decimals: 0,
+        change_unit: "",
+    },
+    Row {
+        label: "Poverty gap index",
+        unit: "% of line × population",
+        get: |r| r.poverty_gap,
+        scale: 100.0,
+        decimals: 2,
+        change_unit: " pp",
+    },
+    Row {
+        label: "Poverty severity index",
+        unit: "× 100",
+        get: |r| r.poverty_severity,
+        scale: 100.0,
+        decimals: 2,
+        change_unit: "",
+    },
+    Row {
+        label: "Watts index",
+        unit: "index",
+        get: |r| r.watts,
+        scale: 1.0,
+        decimals: 3,
+        change_unit: "",
+    },
+    Row {
+        label: "Sen index",
+        unit: "index",
+        get: |r| r.sen,
+        scale: 1.0,
+        decimals: 3,
+        change_unit: "",
+    },
+    Row {
+        label: "Mean income",
+        unit: "yuan per person-year",
+        get: |r| r.mean_income,
+        scale: 1.0,
+        decimals: 0,
+        change_unit: "",
+    },
+    Row {
+        label: "Median income",
+        unit: "yuan per person-year",
+        get: |r| r.median_income,
+        scale: 1.0,
+        decimals: 0,
+        change_unit: "",
+    },
+    Row {
+        label: "Gini coefficient",
+        unit: "0–1",
+        get: |r| r.gini,
+        scale: 1.0,
+        decimals: 3,
+        change_unit: "",
+    },
+    Row {
+        label: "Theil index",
+        unit: "index",
+        get: |r| r.theil,
+        scale: 1.0,
+        decimals: 3,
+        change_unit: "",
+    },
+    Row {
+        label: "Income share of the bottom 40%",
+        unit: "% of income",
+        get: |r| r.bottom40_share,
+        scale: 100.0,
+        decimals: 1,
+        change_unit: " pp",
+    },
+    Row {
+        label: "Population",
+        unit: "people",
+        get: |r| r.population,
+        scale: 1.0,
+        decimals: 0,
+        change_unit: "",
+    },
+    Row {
+        label: "Poverty line",
+        unit: "yuan per person-year",
+        get: |r| r.poverty_line,
+        scale: 1.0,
+        decimals: 0,
+        change_unit: "",
+    },
 ];
 
 const CSS: &str = r#"
@@ -98,7 +196,10 @@ fn render(d: &OutputData) -> Result<String> {
     let s = &d.summary;
     let scenario = d.scenario();
     let years = d.years();
-    let (first, last) = (years.first().copied().unwrap_or(0), years.last().copied().unwrap_or(0));
+    let (first, last) = (
+        years.first().copied().unwrap_or(0),
+        years.last().copied().unwrap_or(0),
+    );
     let reps = d.replicates();
     let mut h = String::with_capacity(1 << 20);
     let _ = write!(
@@ -110,7 +211,10 @@ fn render(d: &OutputData) -> Result<String> {
     );
     let _ = writeln!(h, "<header>\n<h1>Scenario {}</h1>", escape(&scenario));
     let mut meta = vec![format!("{first}–{last} ({} years)", years.len())];
-    meta.push(format!("{reps} replicate{}", if reps == 1 { "" } else { "s" }));
+    meta.push(format!(
+        "{reps} replicate{}",
+        if reps == 1 { "" } else { "s" }
+    ));
     if let Some(n) = s.households {
         meta.push(format!("{} households", thousands(n as f64, 0)));
     }
@@ -123,7 +227,11 @@ fn render(d: &OutputData) -> Result<String> {
     if let Some(t) = s.wall_time_s {
         meta.push(format!("run time {t:.1} s"));
     }
-    let _ = writeln!(h, "<p class=\"meta\">{}</p>\n</header>", escape(&meta.join(" · ")));
+    let _ = writeln!(
+        h,
+        "<p class=\"meta\">{}</p>\n</header>",
+        escape(&meta.join(" · "))
+    );
 
     if !s.parameters.is_empty() {
         h.push_str("<section>\n<h2>Key parameters</h2>\n<div class=\"params\">\n");
@@ -132,17 +240,30 @@ fn render(d: &OutputData) -> Result<String> {
                 serde_json::Value::String(x) => x.clone(),
                 other => other.to_string(),
             };
-            let _ = writeln!(h, "<div><span class=\"k\">{}</span><span class=\"v\">{}</span></div>", escape(k), escape(&v));
+            let _ = writeln!(
+                h,
+                "<div><span class=\"k\">{}</span><span class=\"v\">{}</span></div>",
+                escape(k),
+                escape(&v)
+            );
         }
         h.push_str("</div>\n</section>\n");
     }
 
     // Summary table.
     h.push_str("<section>\n<h2>Summary</h2>\n<table>\n<thead><tr><th>Measure</th>");
-    let _ = write!(h, "<th class=\"num\">{first}</th><th class=\"num\">{last}</th><th class=\"num\">Change</th></tr></thead>\n<tbody>\n");
+    let _ = write!(
+        h,
+        "<th class=\"num\">{first}</th><th class=\"num\">{last}</th><th class=\"num\">Change</th></tr></thead>\n<tbody>\n"
+    );
     let show_ci = reps > 1;
     for row in ROWS {
-        let at = |y: i32| d.by_year(row.get).into_iter().find(|(yy, _)| *yy == y).map(|(_, b)| b.scaled(row.scale));
+        let at = |y: i32| {
+            d.by_year(row.get)
+                .into_iter()
+                .find(|(yy, _)| *yy == y)
+                .map(|(_, b)| b.scaled(row.scale))
+        };
         let change = d.change(row.get).map(|b| b.scaled(row.scale));
         let cell = |b: Option<Band>, unit: &str, signed: bool| -> String {
             match b {
@@ -150,9 +271,17 @@ fn render(d: &OutputData) -> Result<String> {
                 Some(b) => {
                     let f = |v: f64| {
                         let t = thousands(v, row.decimals);
-                        if signed && v > 0.0 && t.chars().any(|c| c.is_ascii_digit() && c != '0') { format!("+{t}") } else { t }
+                        if signed && v > 0.0 && t.chars().any(|c| c.is_ascii_digit() && c != '0') {
+                            format!("+{t}")
+                        } else {
+                            t
+                        }
                     };
-                    let ci = if show_ci { format!("<span class=\"ci\">{} to {}</span>", f(b.lo), f(b.hi)) } else { String::new() };
+                    let ci = if show_ci {
+                        format!("<span class=\"ci\">{} to {}</span>", f(b.lo), f(b.hi))
+                    } else {
+                        String::new()
+                    };
                     format!("<td class=\"num\">{}{}{}</td>", f(b.mean), escape(unit), ci)
                 }
             }
@@ -177,7 +306,9 @@ fn render(d: &OutputData) -> Result<String> {
                  (5th to 95th percentile across replicates). Changes are taken within each replicate, {first} to {last}; pp = percentage points."
             )
         } else {
-            format!("Values of a single replicate; changes are {first} to {last}; pp = percentage points.")
+            format!(
+                "Values of a single replicate; changes are {first} to {last}; pp = percentage points."
+            )
         })
     );
 
@@ -186,10 +317,24 @@ fn render(d: &OutputData) -> Result<String> {
         let mut modules: Vec<(&String, &f64)> = sp.by_module.iter().collect();
         modules.sort_by(|a, b| b.1.total_cmp(a.1));
         for (m, v) in modules {
-            let share = if sp.total > 0.0 { format!("{:.1}%", 100.0 * v / sp.total) } else { "–".to_string() };
-            let _ = writeln!(h, "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>", escape(&m.replace('_', " ")), thousands(*v, 0), share);
+            let share = if sp.total > 0.0 {
+                format!("{:.1}%", 100.0 * v / sp.total)
+            } else {
+                "–".to_string()
+            };
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                escape(&m.replace('_', " ")),
+                thousands(*v, 0),
+                share
+            );
         }
-        let _ = writeln!(h, "<tr><th>Total</th><th class=\"num\">{}</th><th class=\"num\"></th></tr>", thousands(sp.total, 0));
+        let _ = writeln!(
+            h,
+            "<tr><th>Total</th><th class=\"num\">{}</th><th class=\"num\"></th></tr>",
+            thousands(sp.total, 0)
+        );
         h.push_str("</tbody>\n</table>\n</section>\n");
     }
 
@@ -228,6 +373,9 @@ mod tests {
 
     #[test]
     fn escapes_markup() {
-        assert_eq!(escape("a<b & \"c\" 'd'>"), "a&lt;b &amp; &quot;c&quot; &#39;d&#39;&gt;");
+        assert_eq!(
+            escape("a<b & \"c\" 'd'>"),
+            "a&lt;b &amp; &quot;c&quot; &#39;d&#39;&gt;"
+        );
     }
 }

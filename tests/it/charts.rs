@@ -44,8 +44,14 @@ fn draw_all_writes_every_chart_as_png_and_svg() {
                 assert!(distinct_colours(&px, bpp) > 50, "{name}.png looks blank");
             } else {
                 let svg = String::from_utf8(bytes).expect("SVG is UTF-8");
-                assert!(svg.contains("<svg") && svg.trim_end().ends_with("</svg>"), "{name}.svg malformed");
-                assert!(svg.contains("fixture_county"), "{name}.svg: title should name the scenario");
+                assert!(
+                    svg.contains("<svg") && svg.trim_end().ends_with("</svg>"),
+                    "{name}.svg malformed"
+                );
+                assert!(
+                    svg.contains("fixture_county"),
+                    "{name}.svg: title should name the scenario"
+                );
                 assert!(svg.contains("<text"), "{name}.svg has no text");
             }
         }
@@ -62,14 +68,28 @@ fn draw_all_writes_every_chart_as_png_and_svg() {
 fn charts_of_absent_optional_files_are_skipped() {
     let dir = fixtures::output_dir("charts-optional", "fixture_county");
     charts::draw_all(&dir).expect("draw_all");
-    for f in ["spending.csv", "targeting.csv", "villages.csv", "summary.json"] {
+    for f in [
+        "spending.csv",
+        "targeting.csv",
+        "villages.csv",
+        "summary.json",
+    ] {
         std::fs::remove_file(dir.join(f)).unwrap();
     }
     let files = charts::draw_all(&dir).expect("draw_all without optional files");
-    let names: Vec<String> = files.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> = files
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
     for gone in ["spending", "targeting", "village_map"] {
-        assert!(!names.iter().any(|n| n.starts_with(gone)), "{gone} drawn: {names:?}");
-        assert!(!dir.join("charts").join(format!("{gone}.png")).exists(), "stale {gone}.png kept");
+        assert!(
+            !names.iter().any(|n| n.starts_with(gone)),
+            "{gone} drawn: {names:?}"
+        );
+        assert!(
+            !dir.join("charts").join(format!("{gone}.png")).exists(),
+            "stale {gone}.png kept"
+        );
     }
     assert!(names.contains(&"incidence.png".to_string()));
     assert!(names.contains(&"dynamics.svg".to_string()));
@@ -94,7 +114,10 @@ fn malformed_csv_is_an_input_error_naming_file_and_row() {
     }
     std::fs::write(dir.join("trajectory.csv"), "replicate,year\n0,2008\n").unwrap();
     match charts::draw_all(&dir) {
-        Err(povsim::Error::Input(msg)) => assert!(msg.contains("trajectory.csv:1:1: missing column `population`"), "{msg}"),
+        Err(povsim::Error::Input(msg)) => assert!(
+            msg.contains("trajectory.csv:1:1: missing column `population`"),
+            "{msg}"
+        ),
         other => panic!("expected an input error, got {other:?}"),
     }
     let _ = std::fs::remove_dir_all(&dir);
@@ -105,7 +128,9 @@ fn malformed_csv_is_an_input_error_naming_file_and_row() {
 #[test]
 fn font_renders_text_pixels() {
     let dir = fixtures::output_dir("charts-font", "fixture_county");
-    let (w, h, px) = charts::render_rgb(&dir, "incidence").expect("render").expect("incidence is always drawn");
+    let (w, h, px) = charts::render_rgb(&dir, "incidence")
+        .expect("render")
+        .expect("incidence is always drawn");
     assert_eq!(px.len(), (w * h * 3) as usize);
     let dark_in_rows = |y0: u32, y1: u32| {
         (y0..y1)
@@ -115,7 +140,10 @@ fn font_renders_text_pixels() {
     };
     // The title (bold, ~46 px) sits in the top 85 rows; nothing else is drawn there.
     let title = dark_in_rows(0, 85);
-    assert!(title > 3000, "only {title} dark pixels in the title strip: is the font registered?");
+    assert!(
+        title > 3000,
+        "only {title} dark pixels in the title strip: is the font registered?"
+    );
     // Anti-aliased glyph edges give intermediate greys, not only black and white.
     let greys = (0..85 * w)
         .map(|i| (i * 3) as usize)
@@ -124,8 +152,13 @@ fn font_renders_text_pixels() {
     assert!(greys > 200, "no anti-aliased text edges ({greys})");
     // The title's text width is about what DejaVu Sans Bold gives: dark pixels span
     // from the left margin across a good part of the width.
-    let cols: Vec<u32> = (0..w).filter(|&x| (0..85).any(|y| px[((y * w + x) * 3) as usize] < 110)).collect();
-    let (left, right) = (cols.first().copied().unwrap_or(0), cols.last().copied().unwrap_or(0));
+    let cols: Vec<u32> = (0..w)
+        .filter(|&x| (0..85).any(|y| px[((y * w + x) * 3) as usize] < 110))
+        .collect();
+    let (left, right) = (
+        cols.first().copied().unwrap_or(0),
+        cols.last().copied().unwrap_or(0),
+    );
     assert!(left < 60 && right > 600, "title spans {left}..{right}");
     // An unknown chart renders nothing.
     assert!(charts::render_rgb(&dir, "no_such_chart").unwrap().is_none());
@@ -140,13 +173,35 @@ fn report_is_self_contained_and_escaped() {
     let html = std::fs::read_to_string(&path).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert_eq!(html.matches("<svg").count(), charts::CHART_NAMES.len());
-    assert_eq!(html.matches("<figcaption>").count(), charts::CHART_NAMES.len());
-    for bad in ["<script", "<link", "<img", "@import", "url(", "src=", "href=", "http://fonts", "https://"] {
+    assert_eq!(
+        html.matches("<figcaption>").count(),
+        charts::CHART_NAMES.len()
+    );
+    for bad in [
+        "<script",
+        "<link",
+        "<img",
+        "@import",
+        "url(",
+        "src=",
+        "href=",
+        "http://fonts",
+        "https://",
+    ] {
         assert!(!html.contains(bad), "report contains {bad:?}");
     }
-    assert!(html.contains("Scenario fixture &lt;county&gt; &amp; co"), "scenario not escaped");
-    assert!(!html.contains("<county>"), "raw scenario name in the report");
-    assert!(html.contains("&lt;b&gt;&amp;amp;&lt;/b&gt; &#39;quoted&#39;"), "parameter not escaped");
+    assert!(
+        html.contains("Scenario fixture &lt;county&gt; &amp; co"),
+        "scenario not escaped"
+    );
+    assert!(
+        !html.contains("<county>"),
+        "raw scenario name in the report"
+    );
+    assert!(
+        html.contains("&lt;b&gt;&amp;amp;&lt;/b&gt; &#39;quoted&#39;"),
+        "parameter not escaped"
+    );
     assert!(html.contains("Headcount ratio") && html.contains("Gini coefficient"));
     assert!(html.contains("<th class=\"num\">2008</th><th class=\"num\">2014</th>"));
     let _ = std::fs::remove_dir_all(&dir);
@@ -160,7 +215,11 @@ fn povsim() -> Command {
 fn plot_command_redraws_charts_and_report() {
     let dir = fixtures::output_dir("charts-cli", "fixture_county");
     let out = povsim().arg("plot").arg(&dir).output().expect("run povsim");
-    assert!(out.status.success(), "povsim plot failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "povsim plot failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).unwrap();
     let listed: Vec<&str> = stdout.lines().collect();
     assert_eq!(listed.len(), 2 * charts::CHART_NAMES.len() + 1, "{stdout}");
@@ -175,13 +234,25 @@ fn plot_command_redraws_charts_and_report() {
 fn plot_command_without_trajectory_exits_2_with_one_line() {
     let dir = fixtures::temp_dir("charts-cli-empty");
     let out = povsim().arg("plot").arg(&dir).output().expect("run povsim");
-    assert_eq!(out.status.code(), Some(2), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("trajectory.csv") && stderr.contains("missing"), "{stderr}");
+    assert!(
+        stderr.contains("trajectory.csv") && stderr.contains("missing"),
+        "{stderr}"
+    );
     assert!(out.stdout.is_empty());
     let missing = dir.join("no-such-dir");
-    let out = povsim().arg("plot").arg(&missing).output().expect("run povsim");
+    let out = povsim()
+        .arg("plot")
+        .arg(&missing)
+        .output()
+        .expect("run povsim");
     assert_eq!(out.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -208,7 +279,9 @@ fn chromium(profile: &Path, args: &[String]) -> String {
     .stdin(Stdio::null())
     .stdout(Stdio::piped())
     .stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {CHROMIUM}: {e}"));
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {CHROMIUM}: {e}"));
     // Read stdout on a thread so a large DOM cannot block the browser.
     let mut so = child.stdout.take().unwrap();
     let reader = std::thread::spawn(move || {
@@ -269,13 +342,29 @@ document.body.appendChild(pre);
     let profile = fixtures::temp_dir("chromium-profile");
     let url = |p: &PathBuf| format!("file://{}", p.canonicalize().unwrap().display());
 
-    let dom = chromium(&profile, &["--window-size=1280,4000".to_string(), "--dump-dom".to_string(), url(&probed)]);
-    assert_eq!(dom.matches("<svg").count(), charts::CHART_NAMES.len(), "SVG elements in the DOM");
+    let dom = chromium(
+        &profile,
+        &[
+            "--window-size=1280,4000".to_string(),
+            "--dump-dom".to_string(),
+            url(&probed),
+        ],
+    );
+    assert_eq!(
+        dom.matches("<svg").count(),
+        charts::CHART_NAMES.len(),
+        "SVG elements in the DOM"
+    );
     let sizes = dom
         .split("SVGSIZES[")
         .nth(1)
         .and_then(|s| s.split(']').next())
-        .unwrap_or_else(|| panic!("probe output missing from the DOM: {}", &dom[dom.len().saturating_sub(500)..]));
+        .unwrap_or_else(|| {
+            panic!(
+                "probe output missing from the DOM: {}",
+                &dom[dom.len().saturating_sub(500)..]
+            )
+        });
     let sizes: Vec<(u32, u32)> = sizes
         .split(',')
         .map(|s| {
@@ -291,7 +380,11 @@ document.body.appendChild(pre);
     let shot = dir.join("report_screenshot.png");
     chromium(
         &profile,
-        &["--window-size=1280,4000".to_string(), format!("--screenshot={}", shot.display()), url(&report)],
+        &[
+            "--window-size=1280,4000".to_string(),
+            format!("--screenshot={}", shot.display()),
+            url(&report),
+        ],
     );
     let bytes = std::fs::read(&shot).expect("screenshot written");
     let (w, h, px, bpp) = decode_png(&bytes);
@@ -306,9 +399,22 @@ document.body.appendChild(pre);
 fn unusual_shapes_draw() {
     for (r, y, v) in [(1, 1, 1), (1, 2, 3), (2, 3, 5), (5, 30, 400)] {
         let dir = fixtures::temp_dir("charts-shape");
-        fixtures::write_output_dir_shaped(&dir, "shape", fixtures::Shape { replicates: r, years: y, villages: v });
-        let files = charts::draw_all(&dir).unwrap_or_else(|e| panic!("{r} replicates, {y} years, {v} villages: {e}"));
-        assert_eq!(files.len(), 2 * charts::CHART_NAMES.len(), "{r}/{y}/{v}: {files:?}");
+        fixtures::write_output_dir_shaped(
+            &dir,
+            "shape",
+            fixtures::Shape {
+                replicates: r,
+                years: y,
+                villages: v,
+            },
+        );
+        let files = charts::draw_all(&dir)
+            .unwrap_or_else(|e| panic!("{r} replicates, {y} years, {v} villages: {e}"));
+        assert_eq!(
+            files.len(),
+            2 * charts::CHART_NAMES.len(),
+            "{r}/{y}/{v}: {files:?}"
+        );
         report::write_report(&dir).expect("report");
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -326,8 +432,19 @@ fn trajectory_alone_draws_incidence_and_dynamics() {
     )
     .unwrap();
     let files = charts::draw_all(&dir).expect("draw_all");
-    let names: Vec<String> = files.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
-    assert_eq!(names, ["incidence.png", "incidence.svg", "dynamics.png", "dynamics.svg"]);
+    let names: Vec<String> = files
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "incidence.png",
+            "incidence.svg",
+            "dynamics.png",
+            "dynamics.svg"
+        ]
+    );
     let html = std::fs::read_to_string(report::write_report(&dir).unwrap()).unwrap();
     assert_eq!(html.matches("<svg").count(), 2);
     let _ = std::fs::remove_dir_all(&dir);
@@ -347,8 +464,15 @@ fn preview_charts() {
     // POVSIM_PREVIEW_SHAPE=replicates,years,villages
     let shape = match std::env::var("POVSIM_PREVIEW_SHAPE") {
         Ok(s) => {
-            let v: Vec<usize> = s.split(',').map(|x| x.trim().parse().expect("a number")).collect();
-            fixtures::Shape { replicates: v[0], years: v[1], villages: v[2] }
+            let v: Vec<usize> = s
+                .split(',')
+                .map(|x| x.trim().parse().expect("a number"))
+                .collect();
+            fixtures::Shape {
+                replicates: v[0],
+                years: v[1],
+                villages: v[2],
+            }
         }
         Err(_) => fixtures::SHAPE,
     };

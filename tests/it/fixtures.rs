@@ -18,12 +18,19 @@ pub struct Shape {
 }
 
 /// The default shape: 3 replicates, 7 years, 20 villages.
-pub const SHAPE: Shape = Shape { replicates: 3, years: 7, villages: 20 };
+pub const SHAPE: Shape = Shape {
+    replicates: 3,
+    years: 7,
+    villages: 20,
+};
 
 /// A fresh, empty, unique directory under the system temp dir.
 pub fn temp_dir(tag: &str) -> PathBuf {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
     let dir = std::env::temp_dir().join(format!(
         "povsim-it-{tag}-{}-{}-{nanos}",
         std::process::id(),
@@ -61,9 +68,18 @@ impl Rng {
 const POVERTY_LINES: [f64; 7] = [1196.0, 1274.0, 2300.0, 2536.0, 2625.0, 2736.0, 2800.0];
 
 fn poverty_line(t: usize) -> f64 {
-    POVERTY_LINES.get(t).copied().unwrap_or_else(|| 2800.0 * 1.03f64.powi(t as i32 - 6))
+    POVERTY_LINES
+        .get(t)
+        .copied()
+        .unwrap_or_else(|| 2800.0 * 1.03f64.powi(t as i32 - 6))
 }
-const MODULES: [&str; 5] = ["transfers", "relocation", "microcredit", "skills_training", "infrastructure"];
+const MODULES: [&str; 5] = [
+    "transfers",
+    "relocation",
+    "microcredit",
+    "skills_training",
+    "infrastructure",
+];
 
 fn headcount(t: usize, rep: usize, rng: &mut Rng) -> f64 {
     0.18 * (-0.25 * t as f64).exp() * (1.0 + 0.04 * rng.sym()) + 0.002 * rep as f64
@@ -79,9 +95,13 @@ pub fn write_output_dir(dir: &Path, scenario: &str) {
 }
 
 /// Write every file of an output directory of the given shape into `dir`.
-#[allow(non_snake_case)]
+#[allow(non_snake_case, clippy::needless_range_loop)]
 pub fn write_output_dir_shaped(dir: &Path, scenario: &str, shape: Shape) {
-    let Shape { replicates: REPLICATES, years: YEARS, villages: VILLAGES } = shape;
+    let Shape {
+        replicates: REPLICATES,
+        years: YEARS,
+        villages: VILLAGES,
+    } = shape;
     let mut rng = Rng(42);
     // trajectory.csv
     let mut traj = String::from(
@@ -100,8 +120,18 @@ pub fn write_output_dir_shaped(dir: &Path, scenario: &str, shape: Shape) {
             let poor = (h * pop).round();
             let ext = 0.35 * h;
             let mean = 5200.0 * 1.09f64.powi(t as i32) * (1.0 + 0.01 * rng.sym());
-            let entries = if t == 0 { 0.0 } else { (pop * 0.02 * (1.0 - 0.08 * t as f64)).max(pop * 0.002).round() };
-            let exits = if t == 0 { 0.0 } else { (entries + prev_poor - poor).max(0.0) };
+            let entries = if t == 0 {
+                0.0
+            } else {
+                (pop * 0.02 * (1.0 - 0.08 * t as f64))
+                    .max(pop * 0.002)
+                    .round()
+            };
+            let exits = if t == 0 {
+                0.0
+            } else {
+                (entries + prev_poor - poor).max(0.0)
+            };
             prev_poor = poor;
             let line = poverty_line(t);
             let _ = writeln!(
@@ -128,7 +158,8 @@ pub fn write_output_dir_shaped(dir: &Path, scenario: &str, shape: Shape) {
     write(dir, "trajectory.csv", &traj);
 
     // income_sources.csv
-    let mut src = String::from("replicate,year,group,farm,wage,migrant,enterprise,tourism,transfers\n");
+    let mut src =
+        String::from("replicate,year,group,farm,wage,migrant,enterprise,tourism,transfers\n");
     for rep in 0..REPLICATES {
         for t in 0..YEARS {
             let g = |b: f64, r: f64| b * r.powi(t as i32);
@@ -165,19 +196,31 @@ pub fn write_output_dir_shaped(dir: &Path, scenario: &str, shape: Shape) {
     order.sort_by(|a, b| remoteness[*b].total_cmp(&remoteness[*a]));
     let senders = &order[..4.min(VILLAGES)];
     let receivers = &order[VILLAGES.saturating_sub(2)..];
-    let vpop: Vec<f64> = (0..VILLAGES).map(|_| (1500.0 + 4500.0 * rng.next()).round()).collect();
+    let vpop: Vec<f64> = (0..VILLAGES)
+        .map(|_| (1500.0 + 4500.0 * rng.next()).round())
+        .collect();
     let mut vil = String::from(
         "replicate,year,village,population,poor,headcount_ratio,mean_income,remoteness,relocated_in,relocated_out\n",
     );
     for rep in 0..REPLICATES {
         for t in 0..YEARS {
             let moving = (2..=4).contains(&t);
-            let out_of = |v: usize| if moving && senders.contains(&v) { (60.0 + 40.0 * v as f64 % 190.0).round() } else { 0.0 };
+            let out_of = |v: usize| {
+                if moving && senders.contains(&v) {
+                    (60.0 + 40.0 * v as f64 % 190.0).round()
+                } else {
+                    0.0
+                }
+            };
             let total_out: f64 = (0..VILLAGES).map(out_of).sum();
             for v in 0..VILLAGES {
                 let h = (heads[rep][t] * (0.3 + 1.8 * remoteness[v])).min(0.95);
                 let pop = vpop[v] + 10.0 * t as f64;
-                let inflow = if receivers.contains(&v) { (total_out / 2.0).round() } else { 0.0 };
+                let inflow = if receivers.contains(&v) {
+                    (total_out / 2.0).round()
+                } else {
+                    0.0
+                };
                 let _ = writeln!(
                     vil,
                     "{rep},{},{v},{pop},{},{h:.5},{:.1},{:.4},{inflow},{}",
@@ -202,23 +245,41 @@ pub fn write_output_dir_shaped(dir: &Path, scenario: &str, shape: Shape) {
         let sigma = 0.8 - 0.02 * t as f64;
         let cdf = |x: f64| 0.5 * (1.0 + erf((x / median).ln() / (sigma * 2f64.sqrt())));
         let pop = pops[0][t];
-        let _ = writeln!(dist, "0,{},0,100,{}", FIRST_YEAR + t as i32, (pop * cdf(100.0)).round());
+        let _ = writeln!(
+            dist,
+            "0,{},0,100,{}",
+            FIRST_YEAR + t as i32,
+            (pop * cdf(100.0)).round()
+        );
         let ratio = 1000f64.powf(1.0 / 40.0);
         for i in 0..40 {
             let lo = 100.0 * ratio.powi(i);
             let hi = lo * ratio;
-            let _ = writeln!(dist, "0,{},{lo:.2},{hi:.2},{}", FIRST_YEAR + t as i32, (pop * (cdf(hi) - cdf(lo))).round());
+            let _ = writeln!(
+                dist,
+                "0,{},{lo:.2},{hi:.2},{}",
+                FIRST_YEAR + t as i32,
+                (pop * (cdf(hi) - cdf(lo))).round()
+            );
         }
     }
     write(dir, "distribution.csv", &dist);
 
     // transitions.csv
     let mut tr = String::from("replicate,from,to,people\n");
-    let base = [[5200.0, 2600.0, 4800.0], [900.0, 3800.0, 9800.0], [1000.0, 2200.0, 40000.0]];
+    let base = [
+        [5200.0, 2600.0, 4800.0],
+        [900.0, 3800.0, 9800.0],
+        [1000.0, 2200.0, 40000.0],
+    ];
     for rep in 0..REPLICATES {
         for (i, from) in ["poor", "near_poor", "non_poor"].iter().enumerate() {
             for (j, to) in ["poor", "near_poor", "non_poor"].iter().enumerate() {
-                let _ = writeln!(tr, "{rep},{from},{to},{}", (base[i][j] * (1.0 + 0.03 * rng.sym())).round());
+                let _ = writeln!(
+                    tr,
+                    "{rep},{from},{to},{}",
+                    (base[i][j] * (1.0 + 0.03 * rng.sym())).round()
+                );
             }
         }
     }
@@ -233,7 +294,11 @@ pub fn write_output_dir_shaped(dir: &Path, scenario: &str, shape: Shape) {
         for t in 0..YEARS {
             for (m, name) in MODULES.iter().enumerate() {
                 let budget = [6.0e6, 4.0e6, 2.5e6, 1.5e6, 3.0e6][m] * (1.0 + 0.15 * t as f64);
-                let budget = if *name == "relocation" && !(2..=4).contains(&t) { 0.0 } else { budget };
+                let budget = if *name == "relocation" && !(2..=4).contains(&t) {
+                    0.0
+                } else {
+                    budget
+                };
                 let spent = (budget * (0.9 + 0.05 * rng.sym())).round();
                 totals[m] += spent / REPLICATES as f64;
                 let hh = (spent / 3000.0).round();
@@ -267,12 +332,21 @@ pub fn write_output_dir_shaped(dir: &Path, scenario: &str, shape: Shape) {
 
     // summary.json
     let total: f64 = totals.iter().sum();
-    let by_module: Vec<String> = MODULES.iter().zip(totals).map(|(m, v)| format!("{}: {v:.0}", json_str(m))).collect();
+    let by_module: Vec<String> = MODULES
+        .iter()
+        .zip(totals)
+        .map(|(m, v)| format!("{}: {v:.0}", json_str(m)))
+        .collect();
     let hc: Vec<String> = (0..YEARS)
         .map(|t| {
             let v: Vec<f64> = (0..REPLICATES).map(|r| heads[r][t]).collect();
             let mean = v.iter().sum::<f64>() / v.len() as f64;
-            format!("{{\"year\": {}, \"mean\": {mean:.6}, \"p5\": {:.6}, \"p95\": {:.6}}}", FIRST_YEAR + t as i32, mean * 0.97, mean * 1.03)
+            format!(
+                "{{\"year\": {}, \"mean\": {mean:.6}, \"p5\": {:.6}, \"p95\": {:.6}}}",
+                FIRST_YEAR + t as i32,
+                mean * 0.97,
+                mean * 1.03
+            )
         })
         .collect();
     let summary = format!(
@@ -329,7 +403,8 @@ fn erf(x: f64) -> f64 {
     let x = x.abs();
     let t = 1.0 / (1.0 + 0.327_591_1 * x);
     let y = 1.0
-        - (((((1.061_405_429 * t - 1.453_152_027) * t) + 1.421_413_741) * t - 0.284_496_736) * t + 0.254_829_592)
+        - (((((1.061_405_429 * t - 1.453_152_027) * t) + 1.421_413_741) * t - 0.284_496_736) * t
+            + 0.254_829_592)
             * t
             * (-x * x).exp();
     s * y

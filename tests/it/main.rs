@@ -7,3 +7,5 @@ mod fixtures;
 mod modules_a;
 mod modules_b;
 mod engine_core;
+mod compare;
+mod bad_inputs;

@@ -66,23 +66,44 @@ fn run_states(sc: &Scenario) -> (Vec<YearRecord>, Vec<Households>, Simulation<'_
 fn assert_budgets_hold(records: &[YearRecord]) {
     for r in records {
         for row in &r.ledger.spending {
-            assert!(row.spent >= 0.0, "{} {}: spent {}", r.year, row.module, row.spent);
+            assert!(
+                row.spent >= 0.0,
+                "{} {}: spent {}",
+                r.year,
+                row.module,
+                row.spent
+            );
             if let Some(b) = row.budget {
-                assert!(row.spent <= b * (1.0 + 1e-9) + 1e-6, "{} {}: spent {} > budget {b}", r.year, row.module, row.spent);
+                assert!(
+                    row.spent <= b * (1.0 + 1e-9) + 1e-6,
+                    "{} {}: spent {} > budget {b}",
+                    r.year,
+                    row.module,
+                    row.spent
+                );
             }
         }
     }
 }
 
 fn spend<'a>(r: &'a YearRecord, module: &str) -> &'a povsim::interventions::SpendRow {
-    r.ledger.spending.iter().find(|s| s.module == module).unwrap_or_else(|| panic!("no {module} row in {}", r.year))
+    r.ledger
+        .spending
+        .iter()
+        .find(|s| s.module == module)
+        .unwrap_or_else(|| panic!("no {module} row in {}", r.year))
 }
 
 /// Sum over the years and over the households in `set` of `x(state, i)`.
 fn sum_over(states: &[Households], set: &[bool], x: impl Fn(&Households, usize) -> f32) -> f64 {
     states
         .iter()
-        .map(|h| (0..h.len()).filter(|&i| set[i] && h.members(i) > 0).map(|i| x(h, i) as f64).sum::<f64>())
+        .map(|h| {
+            (0..h.len())
+                .filter(|&i| set[i] && h.members(i) > 0)
+                .map(|i| x(h, i) as f64)
+                .sum::<f64>()
+        })
         .sum()
 }
 
@@ -107,23 +128,45 @@ training_capacity = 400
     assert_budgets_hold(&r_on);
     let last = s_on.len() - 1;
     // Skill changes only through training: the trainees are the households whose skill rose.
-    let trainee: Vec<bool> = (0..s_on[last].len()).map(|i| s_on[last].skill[i] > s_off[last].skill[i] + 1e-6).collect();
+    let trainee: Vec<bool> = (0..s_on[last].len())
+        .map(|i| s_on[last].skill[i] > s_off[last].skill[i] + 1e-6)
+        .collect();
     let n = trainee.iter().filter(|t| **t).count();
     assert!(n > 50, "only {n} trainee households");
-    let trained: u64 = r_on.iter().map(|r| spend(r, "education").beneficiary_households).sum();
-    assert!(trained as usize >= n, "{trained} beneficiaries for {n} trainees");
+    let trained: u64 = r_on
+        .iter()
+        .map(|r| spend(r, "education").beneficiary_households)
+        .sum();
+    assert!(
+        trained as usize >= n,
+        "{trained} beneficiaries for {n} trainees"
+    );
     for r in &r_on {
         let row = spend(r, "education");
         // at most the capacity a year (households of up to 6 adults)
-        assert!(row.beneficiary_households <= 400, "{}: {}", r.year, row.beneficiary_households);
+        assert!(
+            row.beneficiary_households <= 400,
+            "{}: {}",
+            r.year,
+            row.beneficiary_households
+        );
     }
     let w_off = sum_over(&s_off, &trainee, |h, i| h.wage[i]);
     let w_on = sum_over(&s_on, &trainee, |h, i| h.wage[i]);
     let m_off = sum_over(&s_off, &trainee, |h, i| h.migrant[i]);
     let m_on = sum_over(&s_on, &trainee, |h, i| h.migrant[i]);
-    eprintln!("training: {n} households; trainees' wage income {w_off:.0} → {w_on:.0} (+{:.1}%), migrant {m_off:.0} → {m_on:.0}", 100.0 * (w_on / w_off - 1.0));
-    assert!(w_on > w_off * 1.02, "wage income of trainees {w_off} → {w_on}");
-    assert!(m_on >= m_off, "migrant earnings of trainees {m_off} → {m_on}");
+    eprintln!(
+        "training: {n} households; trainees' wage income {w_off:.0} → {w_on:.0} (+{:.1}%), migrant {m_off:.0} → {m_on:.0}",
+        100.0 * (w_on / w_off - 1.0)
+    );
+    assert!(
+        w_on > w_off * 1.02,
+        "wage income of trainees {w_off} → {w_on}"
+    );
+    assert!(
+        m_on >= m_off,
+        "migrant earnings of trainees {m_off} → {m_on}"
+    );
     // Households never trained keep their skill.
     for i in 0..trainee.len() {
         if !trainee[i] {
@@ -148,11 +191,16 @@ training_share = 0
     let (_, s_off, _) = run_states(&off);
     let (r_on, s_on, _) = run_states(&on);
     assert_budgets_hold(&r_on);
-    let reached: u64 = r_on.iter().map(|r| spend(r, "education").beneficiary_households).sum();
+    let reached: u64 = r_on
+        .iter()
+        .map(|r| spend(r, "education").beneficiary_households)
+        .sum();
     assert!(reached > 0);
     // Households registered at some point (the only ones offered the subsidy).
     let n = s_on[0].len();
-    let reg: Vec<bool> = (0..n).map(|i| s_on.iter().any(|h| h.flags[i] & flag::REGISTERED != 0)).collect();
+    let reg: Vec<bool> = (0..n)
+        .map(|i| s_on.iter().any(|h| h.flags[i] & flag::REGISTERED != 0))
+        .collect();
     let last = s_on.len() - 1;
     let mean = |h: &Households| {
         let (mut s, mut k) = (0.0f64, 0usize);
@@ -165,11 +213,16 @@ training_share = 0
         s / k.max(1) as f64
     };
     let (a, b) = (mean(&s_off[last]), mean(&s_on[last]));
-    eprintln!("student subsidies: children's schooling track of registered households {a:.3} → {b:.3} years");
+    eprintln!(
+        "student subsidies: children's schooling track of registered households {a:.3} → {b:.3} years"
+    );
     assert!(b > a + 0.05, "schooling track {a} → {b}");
     // No child anywhere has a lower track than in the baseline in the first year (only additions).
     for i in 0..n {
-        assert!(s_on[0].child_schooling[i] >= s_off[0].child_schooling[i] - 1e-5, "household {i}");
+        assert!(
+            s_on[0].child_schooling[i] >= s_off[0].child_schooling[i] - 1e-5,
+            "household {i}"
+        );
     }
 }
 
@@ -201,10 +254,20 @@ rebuilt_quality = 0.8
     let q1 = &sim_on.villages.school_quality;
     let rebuilt: Vec<usize> = (0..q0.len()).filter(|&v| q1[v] > q0[v] + 1e-6).collect();
     // Two schools a year (budget for three), six years: twelve villages, the worst first.
-    assert_eq!(rebuilt.len(), 12.min(q0.iter().filter(|q| **q < 0.8).count()));
-    let worst_kept = (0..q0.len()).filter(|v| !rebuilt.contains(v)).map(|v| q0[v]).fold(f32::INFINITY, f32::min);
+    assert_eq!(
+        rebuilt.len(),
+        12.min(q0.iter().filter(|q| **q < 0.8).count())
+    );
+    let worst_kept = (0..q0.len())
+        .filter(|v| !rebuilt.contains(v))
+        .map(|v| q0[v])
+        .fold(f32::INFINITY, f32::min);
     for &v in &rebuilt {
-        assert!(q0[v] <= worst_kept, "village {v} ({}) rebuilt before one at {worst_kept}", q0[v]);
+        assert!(
+            q0[v] <= worst_kept,
+            "village {v} ({}) rebuilt before one at {worst_kept}",
+            q0[v]
+        );
         assert!((q1[v] - 0.8).abs() < 1e-6);
     }
     for r in &r_on {
@@ -213,11 +276,15 @@ rebuilt_quality = 0.8
     // Children in rebuilt villages are on a higher schooling track.
     let (_, s_off, _) = run_states(&off);
     let last = s_on.len() - 1;
-    let in_rebuilt: Vec<bool> =
-        (0..s_on[last].len()).map(|i| rebuilt.contains(&(s_on[last].village[i] as usize)) && s_on[last].children[i] > 0).collect();
+    let in_rebuilt: Vec<bool> = (0..s_on[last].len())
+        .map(|i| rebuilt.contains(&(s_on[last].village[i] as usize)) && s_on[last].children[i] > 0)
+        .collect();
     let a = sum_over(&s_off[last..], &in_rebuilt, |h, i| h.child_schooling[i]);
     let b = sum_over(&s_on[last..], &in_rebuilt, |h, i| h.child_schooling[i]);
-    eprintln!("schools: {} villages rebuilt; children's track there {a:.0} → {b:.0} (sum of years)", rebuilt.len());
+    eprintln!(
+        "schools: {} villages rebuilt; children's track there {a:.0} → {b:.0} (sum of years)",
+        rebuilt.len()
+    );
     assert!(b > a, "{a} → {b}");
 }
 
@@ -241,7 +308,10 @@ villages_per_school = 1
     let r = sim.step();
     assert_budgets_hold(std::slice::from_ref(&r));
     let q1 = &sim.villages.school_quality;
-    let fr: Vec<f32> = (0..q0.len()).filter(|&v| q0[v] < 0.8).map(|v| (q1[v] - q0[v]) / (0.8 - q0[v])).collect();
+    let fr: Vec<f32> = (0..q0.len())
+        .filter(|&v| q0[v] < 0.8)
+        .map(|v| (q1[v] - q0[v]) / (0.8 - q0[v]))
+        .collect();
     assert!(fr.len() > 3);
     for f in &fr {
         assert!((f - fr[0]).abs() < 1e-4 && *f > 0.0 && *f < 1.0, "{fr:?}");
@@ -263,20 +333,31 @@ fn tourism_raises_tourism_income_in_developed_villages() {
     let (_, s_off, _) = run_states(&off);
     let (r_on, s_on, sim_on) = run_states(&on);
     assert_budgets_hold(&r_on);
-    let developed: Vec<bool> = sim_on.villages.tourism_capacity.iter().map(|c| *c > 0.0).collect();
+    let developed: Vec<bool> = sim_on
+        .villages
+        .tourism_capacity
+        .iter()
+        .map(|c| *c > 0.0)
+        .collect();
     let nd = developed.iter().filter(|d| **d).count();
     assert!(nd > 0, "no village developed");
     let last = s_on.len() - 1;
     let n = s_on[last].len();
-    let in_dev: Vec<bool> = (0..n).map(|i| developed[s_on[last].village[i] as usize]).collect();
+    let in_dev: Vec<bool> = (0..n)
+        .map(|i| developed[s_on[last].village[i] as usize])
+        .collect();
     let t_off = sum_over(&s_off[last..], &in_dev, |h, i| h.tourism[i]);
     let t_on = sum_over(&s_on[last..], &in_dev, |h, i| h.tourism[i]);
     // Registered households that hold shares earn from tourism.
     let holders: Vec<bool> = (0..n).map(|i| s_on[last].shares[i] > 0.0).collect();
     let nh = holders.iter().filter(|h| **h).count();
     let h_on = sum_over(&s_on[last..], &holders, |h, i| h.tourism[i]);
-    let inc_off = sum_over(&s_off[last..], &holders, |h, i| h.income_pc[i] * h.members(i) as f32);
-    let inc_on = sum_over(&s_on[last..], &holders, |h, i| h.income_pc[i] * h.members(i) as f32);
+    let inc_off = sum_over(&s_off[last..], &holders, |h, i| {
+        h.income_pc[i] * h.members(i) as f32
+    });
+    let inc_on = sum_over(&s_on[last..], &holders, |h, i| {
+        h.income_pc[i] * h.members(i) as f32
+    });
     eprintln!(
         "tourism: {nd} villages developed; their tourism income {t_off:.0} → {t_on:.0} yuan in the last year; \
          {nh} shareholding households earn {h_on:.0}, their income {inc_off:.0} → {inc_on:.0}"
@@ -290,7 +371,10 @@ fn tourism_raises_tourism_income_in_developed_villages() {
             assert_eq!(s_on[last].tourism[i], 0.0);
         }
     }
-    assert!(r_on.iter().any(|r| spend(r, "tourism").registered_poor_beneficiaries > 0));
+    assert!(
+        r_on.iter()
+            .any(|r| spend(r, "tourism").registered_poor_beneficiaries > 0)
+    );
 }
 
 #[test]
@@ -302,17 +386,24 @@ fn tourism_benefits_depend_on_skills() {
     let (_, s_without, _) = run_states(&without);
     let last = s_with.len() - 1;
     let n = s_with[last].len();
-    let dev: Vec<bool> = (0..n).map(|i| sim_with.villages.tourism_capacity[s_with[last].village[i] as usize] > 0.0).collect();
+    let dev: Vec<bool> = (0..n)
+        .map(|i| sim_with.villages.tourism_capacity[s_with[last].village[i] as usize] > 0.0)
+        .collect();
     // Tourism work goes only to households at or above the skill threshold.
     for i in 0..n {
         let h = &s_without[last];
         if h.skill[i] < 0.3 && h.shares[i] == 0.0 {
-            assert_eq!(h.tourism[i], 0.0, "household {i} below the threshold earns from tourism");
+            assert_eq!(
+                h.tourism[i], 0.0,
+                "household {i} below the threshold earns from tourism"
+            );
         }
     }
     let a = sum_over(&s_without, &dev, |h, i| h.tourism[i]);
     let b = sum_over(&s_with, &dev, |h, i| h.tourism[i]);
-    eprintln!("tourism: service training raises tourism income in developed villages {a:.0} → {b:.0}");
+    eprintln!(
+        "tourism: service training raises tourism income in developed villages {a:.0} → {b:.0}"
+    );
     assert!(b > a, "{a} → {b}");
 }
 
@@ -334,7 +425,9 @@ max_households = 60
     assert_budgets_hold(&r_on);
     let n = s_on[0].len();
     let last = s_on.len() - 1;
-    let mover: Vec<bool> = (0..n).map(|i| s_on[last].flags[i] & flag::RELOCATED != 0).collect();
+    let mover: Vec<bool> = (0..n)
+        .map(|i| s_on[last].flags[i] & flag::RELOCATED != 0)
+        .collect();
     let nm = mover.iter().filter(|m| **m).count();
     assert!(nm > 20, "only {nm} movers");
     // Compare the movers in the last year: moved since at least a year by then for most.
@@ -355,11 +448,18 @@ max_households = 60
         let row = spend(r, "relocation");
         assert!(row.beneficiary_households <= 60);
         let newly: u64 = (0..n)
-            .filter(|&i| h.flags[i] & flag::RELOCATED != 0 && prev.is_none_or(|p| p.flags[i] & flag::RELOCATED == 0))
+            .filter(|&i| {
+                h.flags[i] & flag::RELOCATED != 0
+                    && prev.is_none_or(|p| p.flags[i] & flag::RELOCATED == 0)
+            })
             .map(|i| h.members(i) as u64)
             .sum();
         let out: u64 = r.villages.iter().map(|v| v.relocated_out).sum();
-        assert_eq!(out, newly, "{}: relocated_out vs members of the households moved", r.year);
+        assert_eq!(
+            out, newly,
+            "{}: relocated_out vs members of the households moved",
+            r.year
+        );
         assert_eq!(out, row.beneficiary_people, "{}", r.year);
         assert!(r.villages.iter().all(|v| v.relocated_in == 0));
         prev = Some(h);
@@ -369,35 +469,50 @@ max_households = 60
     assert_eq!(r_on[0].measures.population, r_off[0].measures.population);
     for w in r_on.windows(2) {
         let (a, b) = (&w[0], &w[1]);
-        assert_eq!(b.measures.population, a.measures.population + b.births as f64 - b.deaths as f64 - b.out_migrants as f64, "{}", b.year);
+        assert_eq!(
+            b.measures.population,
+            a.measures.population + b.births as f64 - b.deaths as f64 - b.out_migrants as f64,
+            "{}",
+            b.year
+        );
     }
     // Full subsidy for the registered: moves add no debt.
     let d_off = sum_over(&s_off[..1], &mover, |h, i| h.debt[i]);
     let d_on = sum_over(&s_on[..1], &mover, |h, i| h.debt[i]);
-    assert!(d_on <= d_off + 1e-3 * (1.0 + d_off), "debt {d_off} → {d_on}");
+    assert!(
+        d_on <= d_off + 1e-3 * (1.0 + d_off),
+        "debt {d_off} → {d_on}"
+    );
 }
 
 #[test]
 fn unsubsidised_relocation_becomes_household_debt() {
-    let on = scenario(
-        r#"
+    let text = r#"
 [interventions.relocation]
 budget = 20000000
 remoteness_threshold = 0.5
 subsidy = 0.6
-"#,
-    );
-    let mut sim = Simulation::new(&on, 0);
-    let debt0 = sim.hh.debt.clone();
-    let r = sim.step();
+"#;
+    let on = scenario(text);
+    let off = scenario("");
+    let (mut a, mut b) = (Simulation::new(&off, 0), Simulation::new(&on, 0));
+    a.step();
+    let r = b.step();
     let row = spend(&r, "relocation");
     assert!(row.beneficiary_households > 0);
-    assert!((row.spent - 0.6 * 62_500.0 * row.beneficiary_people as f64).abs() < 1.0, "{}", row.spent);
-    let added: f64 =
-        (0..sim.hh.len()).filter(|&i| sim.hh.flags[i] & flag::RELOCATED != 0).map(|i| (sim.hh.debt[i] - debt0[i]) as f64).sum();
-    // Phase two repays some debt the same year: at most the unsubsidised cost was added.
+    assert!(
+        (row.spent - 0.6 * 62_500.0 * row.beneficiary_people as f64).abs() < 1.0,
+        "{}",
+        row.spent
+    );
+    let added: f64 = (0..b.hh.len())
+        .filter(|&i| b.hh.flags[i] & flag::RELOCATED != 0)
+        .map(|i| (b.hh.debt[i] - a.hh.debt[i]) as f64)
+        .sum();
+    // The unsubsidised cost becomes debt (phase two repays some of it the same year).
     let own = 0.4 * 62_500.0 * row.beneficiary_people as f64;
-    assert!(added > 0.5 * own && added <= own * (1.0 + 1e-5), "{added} vs {own}");
+    eprintln!("relocation with subsidy 0.6: movers' debt +{added:.0} for an own share of {own:.0}");
+    assert!(added > 0.5 * own && added <= 1.05 * own, "{added} vs {own}");
 }
 
 // --- Microfinance ------------------------------------------------------------
@@ -412,22 +527,39 @@ fn assert_loan_identity(records: &[YearRecord]) -> (f64, f64, f64, f64) {
     let (mut out, mut rep, mut def) = (0.0, 0.0, 0.0);
     let mut prev_end = 0.0;
     for r in records {
-        let l = r.ledger.loans.unwrap_or_else(|| panic!("{}: no loan row", r.year));
+        let l = r
+            .ledger
+            .loans
+            .unwrap_or_else(|| panic!("{}: no loan row", r.year));
         let tol = 1e-6 * (1.0 + l.outstanding_start + l.disbursed);
-        assert!((l.outstanding_start - prev_end).abs() < tol, "{}: start {} vs last end {prev_end}", r.year, l.outstanding_start);
         assert!(
-            (l.outstanding_end - (l.outstanding_start + l.disbursed - l.repaid - l.defaulted)).abs() < tol,
+            (l.outstanding_start - prev_end).abs() < tol,
+            "{}: start {} vs last end {prev_end}",
+            r.year,
+            l.outstanding_start
+        );
+        assert!(
+            (l.outstanding_end - (l.outstanding_start + l.disbursed - l.repaid - l.defaulted))
+                .abs()
+                < tol,
             "{}: {l:?}",
             r.year
         );
         let row = spend(r, "microfinance");
-        assert!((row.spent - (l.interest_subsidy + l.guarantee_paid)).abs() < 1e-6 * (1.0 + row.spent), "{}: {l:?} {row:?}", r.year);
+        assert!(
+            (row.spent - (l.interest_subsidy + l.guarantee_paid)).abs() < 1e-6 * (1.0 + row.spent),
+            "{}: {l:?} {row:?}",
+            r.year
+        );
         out += l.disbursed;
         rep += l.repaid;
         def += l.defaulted;
         prev_end = l.outstanding_end;
     }
-    assert!((out - (rep + def + prev_end)).abs() < 1e-6 * (1.0 + out), "loans out {out} vs repaid {rep} + defaulted {def} + outstanding {prev_end}");
+    assert!(
+        (out - (rep + def + prev_end)).abs() < 1e-6 * (1.0 + out),
+        "loans out {out} vs repaid {rep} + defaulted {def} + outstanding {prev_end}"
+    );
     (out, rep, def, prev_end)
 }
 
@@ -443,9 +575,14 @@ fn loans_raise_enterprise_income_default_sometimes_and_balance() {
     assert!((outstanding - end).abs() < 1e-3 * (1.0 + end));
     let n = s_on[0].len();
     // Borrowers: households holding a loan at the end of some year.
-    let borrower: Vec<bool> = (0..n).map(|i| s_on.iter().any(|h| h.loan[i] > 0.0)).collect();
+    let borrower: Vec<bool> = (0..n)
+        .map(|i| s_on.iter().any(|h| h.loan[i] > 0.0))
+        .collect();
     let nb = borrower.iter().filter(|b| **b).count();
-    let defaults: u64 = r_on.iter().map(|r| r.ledger.loans.map_or(0, |l| l.defaults)).sum();
+    let defaults: u64 = r_on
+        .iter()
+        .map(|r| r.ledger.loans.map_or(0, |l| l.defaults))
+        .sum();
     let e_off = sum_over(&s_off, &borrower, |h, i| h.enterprise[i]);
     let e_on = sum_over(&s_on, &borrower, |h, i| h.enterprise[i]);
     let spent: f64 = r_on.iter().map(|r| spend(r, "microfinance").spent).sum();
@@ -458,11 +595,19 @@ fn loans_raise_enterprise_income_default_sometimes_and_balance() {
     assert!(defaults > 0 && def > 0.0, "no defaults");
     assert!(def < 0.5 * out, "defaults {def} of {out}");
     assert!(rep > 0.0);
-    assert!(e_on > e_off * 1.1, "enterprise income of borrowers {e_off} → {e_on}");
+    assert!(
+        e_on > e_off * 1.1,
+        "enterprise income of borrowers {e_off} → {e_on}"
+    );
     // Lending stays within the leverage ceiling.
     for r in &r_on {
         let l = r.ledger.loans.unwrap();
-        assert!(l.outstanding_end <= 10.0 * 300_000.0 + 1.0, "{}: {}", r.year, l.outstanding_end);
+        assert!(
+            l.outstanding_end <= 10.0 * 300_000.0 + 1.0,
+            "{}: {}",
+            r.year,
+            l.outstanding_end
+        );
     }
 }
 
@@ -477,10 +622,20 @@ fn loans_are_serviced_to_term_after_lending_ends() {
             assert_eq!(l.disbursed, 0.0, "{}: lending after end_year", r.year);
         }
     }
-    let later: f64 = recs.iter().filter(|r| r.year > 2015).map(|r| r.ledger.loans.unwrap().repaid).sum();
+    let later: f64 = recs
+        .iter()
+        .filter(|r| r.year > 2015)
+        .map(|r| r.ledger.loans.unwrap().repaid)
+        .sum();
     assert!(later > 0.0, "no repayments after lending ended");
     // Three-year loans made by 2015 are all settled by the end of 2018.
-    let l2018 = recs.iter().find(|r| r.year == 2018).unwrap().ledger.loans.unwrap();
+    let l2018 = recs
+        .iter()
+        .find(|r| r.year == 2018)
+        .unwrap()
+        .ledger
+        .loans
+        .unwrap();
     assert_eq!(l2018.outstanding_end, 0.0);
 }
 
@@ -510,7 +665,12 @@ budget = 1000000
     let a = run(&plain, |_, _| {});
     let b = run(&disabled, |_, _| {});
     for (x, y) in a.iter().zip(&b) {
-        assert_eq!(x.trajectory_values().map(f64::to_bits), y.trajectory_values().map(f64::to_bits), "{}", x.year);
+        assert_eq!(
+            x.trajectory_values().map(f64::to_bits),
+            y.trajectory_values().map(f64::to_bits),
+            "{}",
+            x.year
+        );
         assert_eq!(x.sources_all, y.sources_all);
         assert_eq!(x.sources_poor, y.sources_poor);
         assert_eq!(x.villages, y.villages);
@@ -523,16 +683,39 @@ budget = 1000000
 #[test]
 fn bad_values_are_rejected_with_their_key() {
     for (extra, key) in [
-        ("[interventions.education]\nschools_share = 0.8\n", "interventions.education.schools_share"),
-        ("[interventions.education]\ntraining_gain = 1.5\n", "interventions.education.training_gain"),
-        ("[interventions.tourism]\ncapacity_cost = 0\n", "interventions.tourism.capacity_cost"),
-        ("[interventions.relocation]\nsubsidy = 1.2\n", "interventions.relocation.subsidy"),
-        ("[interventions.relocation]\nmax_households = -1\n", "interventions.relocation.max_households"),
-        ("[interventions.microfinance]\nterm = 0\n", "interventions.microfinance.term"),
-        ("[interventions.microfinance]\nbudget = -5\n", "interventions.microfinance.budget"),
+        (
+            "[interventions.education]\nschools_share = 0.8\n",
+            "interventions.education.schools_share",
+        ),
+        (
+            "[interventions.education]\ntraining_gain = 1.5\n",
+            "interventions.education.training_gain",
+        ),
+        (
+            "[interventions.tourism]\ncapacity_cost = 0\n",
+            "interventions.tourism.capacity_cost",
+        ),
+        (
+            "[interventions.relocation]\nsubsidy = 1.2\n",
+            "interventions.relocation.subsidy",
+        ),
+        (
+            "[interventions.relocation]\nmax_households = -1\n",
+            "interventions.relocation.max_households",
+        ),
+        (
+            "[interventions.microfinance]\nterm = 0\n",
+            "interventions.microfinance.term",
+        ),
+        (
+            "[interventions.microfinance]\nbudget = -5\n",
+            "interventions.microfinance.budget",
+        ),
     ] {
         let text = format!("{BASE}\n{extra}");
-        let err = load_str(Path::new("test.toml"), &text, &[]).expect_err(extra).to_string();
+        let err = load_str(Path::new("test.toml"), &text, &[])
+            .expect_err(extra)
+            .to_string();
         assert!(err.contains(key), "{extra}: {err}");
     }
 }

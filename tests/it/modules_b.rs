@@ -197,11 +197,11 @@ priority = "best_gain_per_yuan"
 
 #[test]
 fn clinics_lower_medical_costs() {
-    let off = scenario("[villages]\nclinic = 0.3");
+    let off = scenario("[villages]\nclinic = { dist = \"constant\", value = 0.3 }");
     let on = scenario(
         r#"
 [villages]
-clinic = 0.3
+clinic = { dist = "constant", value = 0.3 }
 
 [interventions.infrastructure]
 projects = ["clinics"]

@@ -148,12 +148,26 @@ pub struct SourceRow {
 impl SourceRow {
     /// The income sources in stacking order (bottom first), with their values.
     pub fn values(&self) -> [f64; 6] {
-        [self.farm, self.wage, self.migrant, self.enterprise, self.tourism, self.transfers]
+        [
+            self.farm,
+            self.wage,
+            self.migrant,
+            self.enterprise,
+            self.tourism,
+            self.transfers,
+        ]
     }
 }
 
 /// Names of the income sources, in the order of [`SourceRow::values`].
-pub const SOURCE_NAMES: [&str; 6] = ["farming", "wages", "migrant remittances", "enterprise", "tourism", "transfers"];
+pub const SOURCE_NAMES: [&str; 6] = [
+    "farming",
+    "wages",
+    "migrant remittances",
+    "enterprise",
+    "tourism",
+    "transfers",
+];
 
 /// One row of `villages.csv`.
 #[derive(Debug, Clone, Deserialize)]
@@ -253,13 +267,15 @@ fn num<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
     if t.is_empty() || t.eq_ignore_ascii_case("na") || t.eq_ignore_ascii_case("nan") {
         return Ok(f64::NAN);
     }
-    t.parse::<f64>().map_err(|_| D::Error::custom(format!("expected a number, got {t:?}")))
+    t.parse::<f64>()
+        .map_err(|_| D::Error::custom(format!("expected a number, got {t:?}")))
 }
 
 fn int<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<i64, D::Error> {
     let s = String::deserialize(d)?;
     let t = s.trim();
-    t.parse::<i64>().map_err(|_| D::Error::custom(format!("expected an integer, got {t:?}")))
+    t.parse::<i64>()
+        .map_err(|_| D::Error::custom(format!("expected an integer, got {t:?}")))
 }
 
 fn year<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<i32, D::Error> {
@@ -277,7 +293,9 @@ fn state<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<String, D::Erro
     if STATES.contains(&t) {
         Ok(t.to_string())
     } else {
-        Err(D::Error::custom(format!("expected one of poor, near_poor, non_poor, got {t:?}")))
+        Err(D::Error::custom(format!(
+            "expected one of poor, near_poor, non_poor, got {t:?}"
+        )))
     }
 }
 
@@ -304,8 +322,17 @@ const TRAJECTORY_COLUMNS: &[&str] = &[
     "poverty_line",
     "extreme_line",
 ];
-const SOURCE_COLUMNS: &[&str] =
-    &["replicate", "year", "group", "farm", "wage", "migrant", "enterprise", "tourism", "transfers"];
+const SOURCE_COLUMNS: &[&str] = &[
+    "replicate",
+    "year",
+    "group",
+    "farm",
+    "wage",
+    "migrant",
+    "enterprise",
+    "tourism",
+    "transfers",
+];
 const VILLAGE_COLUMNS: &[&str] = &[
     "replicate",
     "year",
@@ -330,11 +357,21 @@ const SPENDING_COLUMNS: &[&str] = &[
     "beneficiary_people",
     "registered_poor_beneficiaries",
 ];
-const TARGETING_COLUMNS: &[&str] =
-    &["replicate", "year", "method", "registered", "inclusion_error", "exclusion_error"];
+const TARGETING_COLUMNS: &[&str] = &[
+    "replicate",
+    "year",
+    "method",
+    "registered",
+    "inclusion_error",
+    "exclusion_error",
+];
 
 /// Read a CSV file into rows. `Ok(None)` when the file is absent and optional.
-fn read_csv<T: DeserializeOwned>(path: &Path, columns: &[&str], required: bool) -> Result<Option<Vec<T>>> {
+fn read_csv<T: DeserializeOwned>(
+    path: &Path,
+    columns: &[&str],
+    required: bool,
+) -> Result<Option<Vec<T>>> {
     if !path.exists() {
         if required {
             return Err(Error::file(
@@ -348,7 +385,10 @@ fn read_csv<T: DeserializeOwned>(path: &Path, columns: &[&str], required: bool) 
         .trim(csv::Trim::All)
         .from_path(path)
         .map_err(|e| Error::file(path, format!("cannot read: {e}")))?;
-    let headers = rdr.headers().map_err(|e| csv_error(path, &csv::StringRecord::new(), e))?.clone();
+    let headers = rdr
+        .headers()
+        .map_err(|e| csv_error(path, &csv::StringRecord::new(), e))?
+        .clone();
     for c in columns {
         if !headers.iter().any(|h| h == *c) {
             return Err(Error::at(
@@ -356,7 +396,10 @@ fn read_csv<T: DeserializeOwned>(path: &Path, columns: &[&str], required: bool) 
                 1,
                 1,
                 "",
-                format!("missing column `{c}` (header is: {})", headers.iter().collect::<Vec<_>>().join(",")),
+                format!(
+                    "missing column `{c}` (header is: {})",
+                    headers.iter().collect::<Vec<_>>().join(",")
+                ),
             ));
         }
     }
@@ -381,9 +424,15 @@ fn csv_error(path: &Path, headers: &csv::StringRecord, e: csv::Error) -> Error {
             };
             Error::at(path, line, col, key, msg)
         }
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
-            Error::at(path, line, 1, "", format!("expected {expected_len} fields, got {len}"))
-        }
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => Error::at(
+            path,
+            line,
+            1,
+            "",
+            format!("expected {expected_len} fields, got {len}"),
+        ),
         csv::ErrorKind::Io(io) => Error::file(path, format!("cannot read: {io}")),
         _ => Error::at(path, line, 1, "", e.to_string()),
     }
@@ -398,7 +447,10 @@ impl OutputData {
         let trajectory: Vec<TrajRow> =
             read_csv(&dir.join("trajectory.csv"), TRAJECTORY_COLUMNS, true)?.unwrap_or_default();
         if trajectory.is_empty() {
-            return Err(Error::file(&dir.join("trajectory.csv"), "has a header but no rows"));
+            return Err(Error::file(
+                &dir.join("trajectory.csv"),
+                "has a header but no rows",
+            ));
         }
         let summary = read_summary(&dir.join("summary.json"))?;
         let transitions: Option<Vec<TransitionRow>> =
@@ -430,12 +482,21 @@ impl OutputData {
 
     /// The years of `trajectory.csv`, ascending.
     pub fn years(&self) -> Vec<i32> {
-        self.trajectory.iter().map(|r| r.year).collect::<BTreeSet<_>>().into_iter().collect()
+        self.trajectory
+            .iter()
+            .map(|r| r.year)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect()
     }
 
     /// The number of replicates in `trajectory.csv`.
     pub fn replicates(&self) -> usize {
-        self.trajectory.iter().map(|r| r.replicate).collect::<BTreeSet<_>>().len()
+        self.trajectory
+            .iter()
+            .map(|r| r.replicate)
+            .collect::<BTreeSet<_>>()
+            .len()
     }
 
     /// Mean and 90% band across replicates of `f` for each year.
@@ -444,7 +505,9 @@ impl OutputData {
         for r in &self.trajectory {
             per.entry(r.year).or_default().push(f(r));
         }
-        per.into_iter().filter_map(|(y, v)| Band::of(v).map(|b| (y, b))).collect()
+        per.into_iter()
+            .filter_map(|(y, v)| Band::of(v).map(|b| (y, b)))
+            .collect()
     }
 
     /// Mean and 90% band across replicates of `f(last) - f(first)`, pairing the
@@ -492,13 +555,21 @@ impl Band {
         }
         values.sort_by(f64::total_cmp);
         let mean = values.iter().sum::<f64>() / values.len() as f64;
-        Some(Band { mean, lo: percentile(&values, 0.05), hi: percentile(&values, 0.95) })
+        Some(Band {
+            mean,
+            lo: percentile(&values, 0.05),
+            hi: percentile(&values, 0.95),
+        })
     }
 
     /// The band scaled by `k` (for percentages).
     pub fn scaled(self, k: f64) -> Band {
         let (a, b) = (self.lo * k, self.hi * k);
-        Band { mean: self.mean * k, lo: a.min(b), hi: a.max(b) }
+        Band {
+            mean: self.mean * k,
+            lo: a.min(b),
+            hi: a.max(b),
+        }
     }
 }
 
@@ -512,7 +583,11 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
             let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
             let i = h.floor() as usize;
             let frac = h - i as f64;
-            if i + 1 < n { sorted[i] + (sorted[i + 1] - sorted[i]) * frac } else { sorted[n - 1] }
+            if i + 1 < n {
+                sorted[i] + (sorted[i + 1] - sorted[i]) * frac
+            } else {
+                sorted[n - 1]
+            }
         }
     }
 }
@@ -520,7 +595,10 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
 /// Mean over replicates of a per-(replicate, key) quantity given as rows of
 /// `(replicate, key, value)`: values of one replicate and key are summed first,
 /// then averaged over `n_replicates` (a replicate without rows counts as zero).
-pub fn replicate_mean<K: Ord + Clone>(rows: impl Iterator<Item = (i64, K, f64)>, n_replicates: usize) -> BTreeMap<K, f64> {
+pub fn replicate_mean<K: Ord + Clone>(
+    rows: impl Iterator<Item = (i64, K, f64)>,
+    n_replicates: usize,
+) -> BTreeMap<K, f64> {
     let mut sums: BTreeMap<K, f64> = BTreeMap::new();
     for (_, k, v) in rows {
         if v.is_finite() {

@@ -2,8 +2,8 @@
 //! last year on a log income axis, with the poverty lines of those years.
 
 use super::data::OutputData;
-use super::draw::*;
 use super::draw::DrawResult;
+use super::draw::*;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -33,10 +33,18 @@ impl Distribution {
     pub fn prepare(d: &OutputData) -> Option<Self> {
         let rows = d.distribution.as_ref()?;
         let replicate = rows.iter().map(|r| r.replicate).min()?;
-        let years: BTreeSet<i32> = rows.iter().filter(|r| r.replicate == replicate).map(|r| r.year).collect();
+        let years: BTreeSet<i32> = rows
+            .iter()
+            .filter(|r| r.replicate == replicate)
+            .map(|r| r.year)
+            .collect();
         let (first, last) = (*years.first()?, *years.last()?);
         let mut out = Vec::new();
-        for year in if first == last { vec![first] } else { vec![first, last] } {
+        for year in if first == last {
+            vec![first]
+        } else {
+            vec![first, last]
+        } {
             let mut bins: Vec<(f64, f64, f64)> = rows
                 .iter()
                 .filter(|r| r.replicate == replicate && r.year == year)
@@ -50,14 +58,22 @@ impl Distribution {
             }
             // Bins at or below zero income cannot be drawn on a log axis; a first bin
             // starting at zero is drawn as wide (in log terms) as its neighbour.
-            let ratio = bins.iter().find(|b| b.0 > 0.0 && b.1 > b.0).map(|b| b.1 / b.0).unwrap_or(2.0);
+            let ratio = bins
+                .iter()
+                .find(|b| b.0 > 0.0 && b.1 > b.0)
+                .map(|b| b.1 / b.0)
+                .unwrap_or(2.0);
             let bins: Vec<(f64, f64, f64)> = bins
                 .into_iter()
                 .filter(|b| b.1 > 0.0)
                 .map(|(lo, hi, p)| (if lo > 0.0 { lo } else { hi / ratio }, hi, p))
                 .collect();
             // Normalise to the typical (median) log width, so unequal bins stay comparable.
-            let mut widths: Vec<f64> = bins.iter().map(|b| (b.1 / b.0).log10()).filter(|w| *w > 0.0).collect();
+            let mut widths: Vec<f64> = bins
+                .iter()
+                .map(|b| (b.1 / b.0).log10())
+                .filter(|w| *w > 0.0)
+                .collect();
             widths.sort_by(f64::total_cmp);
             let typical = widths.get(widths.len() / 2).copied().unwrap_or(1.0);
             let mut bins: Vec<(f64, f64, f64)> = bins
@@ -67,24 +83,50 @@ impl Distribution {
                 .collect();
             // Drop empty bins at both ends.
             let first_full = bins.iter().position(|b| b.2 > 0.0).unwrap_or(bins.len());
-            let last_full = bins.iter().rposition(|b| b.2 > 0.0).map(|i| i + 1).unwrap_or(0);
-            bins = if first_full < last_full { bins[first_full..last_full].to_vec() } else { Vec::new() };
-            let traj = d.trajectory.iter().find(|r| r.replicate == replicate && r.year == year);
+            let last_full = bins
+                .iter()
+                .rposition(|b| b.2 > 0.0)
+                .map(|i| i + 1)
+                .unwrap_or(0);
+            bins = if first_full < last_full {
+                bins[first_full..last_full].to_vec()
+            } else {
+                Vec::new()
+            };
+            let traj = d
+                .trajectory
+                .iter()
+                .find(|r| r.replicate == replicate && r.year == year);
             let mean_of = |f: fn(&super::data::TrajRow) -> f64| {
-                d.by_year(f).into_iter().find(|(y, _)| *y == year).map(|(_, b)| b.mean).unwrap_or(f64::NAN)
+                d.by_year(f)
+                    .into_iter()
+                    .find(|(y, _)| *y == year)
+                    .map(|(_, b)| b.mean)
+                    .unwrap_or(f64::NAN)
             };
             out.push(YearHist {
                 year,
                 bins,
-                poverty_line: traj.map(|r| r.poverty_line).unwrap_or_else(|| mean_of(|r| r.poverty_line)),
-                extreme_line: traj.map(|r| r.extreme_line).unwrap_or_else(|| mean_of(|r| r.extreme_line)),
-                headcount: 100.0 * traj.map(|r| r.headcount_ratio).unwrap_or_else(|| mean_of(|r| r.headcount_ratio)),
+                poverty_line: traj
+                    .map(|r| r.poverty_line)
+                    .unwrap_or_else(|| mean_of(|r| r.poverty_line)),
+                extreme_line: traj
+                    .map(|r| r.extreme_line)
+                    .unwrap_or_else(|| mean_of(|r| r.extreme_line)),
+                headcount: 100.0
+                    * traj
+                        .map(|r| r.headcount_ratio)
+                        .unwrap_or_else(|| mean_of(|r| r.headcount_ratio)),
             });
         }
         if out.is_empty() {
             return None;
         }
-        Some(Distribution { scenario: d.scenario(), replicate, years: out })
+        Some(Distribution {
+            scenario: d.scenario(),
+            replicate,
+            years: out,
+        })
     }
 
     pub fn size(&self) -> (u32, u32) {
@@ -128,11 +170,27 @@ impl Distribution {
             let label = format!("{} ({:.1}% poor)", h.year, h.headcount);
             entries.push((
                 label,
-                if i == 0 { Swatch::Outline(FIRST.mix(0.35), FIRST) } else { Swatch::Line(Look::new(LAST, Dash::Solid, Marker::None)) },
+                if i == 0 {
+                    Swatch::Outline(FIRST.mix(0.35), FIRST)
+                } else {
+                    Swatch::Line(Look::new(LAST, Dash::Solid, Marker::None))
+                },
             ));
         }
-        entries.push(("poverty line".to_string(), Swatch::Line(Look { width: 3, ..Look::new(INK, Dash::Solid, Marker::None) })));
-        entries.push(("extreme-poverty line".to_string(), Swatch::Line(Look { width: 3, ..Look::new(INK, Dash::Dashed, Marker::None) })));
+        entries.push((
+            "poverty line".to_string(),
+            Swatch::Line(Look {
+                width: 3,
+                ..Look::new(INK, Dash::Solid, Marker::None)
+            }),
+        ));
+        entries.push((
+            "extreme-poverty line".to_string(),
+            Swatch::Line(Look {
+                width: 3,
+                ..Look::new(INK, Dash::Dashed, Marker::None)
+            }),
+        ));
         let plot = legend_strip(&area, &entries)?;
 
         // Axis range: occupied bins and the lines, in log10 units.
@@ -198,9 +256,24 @@ impl Distribution {
         let (_, y_top) = px(10f64.powf(x0), ymax);
         for (v, _) in &ticks {
             let (x, _) = px(*v, 0.0);
-            root.draw(&PathElement::new(vec![(x, y_top), (x, y_bottom)], GRID.stroke_width(1)))?;
-            root.draw(&PathElement::new(vec![(x, y_bottom), (x, y_bottom + 8)], AXIS.stroke_width(2)))?;
-            text(root, &thousands(*v, 0), (x, y_bottom + 14), TICK_SIZE, INK, HPos::Center, VPos::Top, false)?;
+            root.draw(&PathElement::new(
+                vec![(x, y_top), (x, y_bottom)],
+                GRID.stroke_width(1),
+            ))?;
+            root.draw(&PathElement::new(
+                vec![(x, y_bottom), (x, y_bottom + 8)],
+                AXIS.stroke_width(2),
+            ))?;
+            text(
+                root,
+                &thousands(*v, 0),
+                (x, y_bottom + 14),
+                TICK_SIZE,
+                INK,
+                HPos::Center,
+                VPos::Top,
+                false,
+            )?;
         }
 
         // Histograms: first year filled, last year as a thick outline.
@@ -233,9 +306,22 @@ impl Distribution {
             if same_lines && i > 0 {
                 break;
             }
-            let color = if same_lines { INK } else if i == 0 { FIRST } else { LAST };
-            let tag = if same_lines { String::new() } else { format!(" {}", h.year) };
-            for (v, dash, name) in [(h.poverty_line, Dash::Solid, "poverty line"), (h.extreme_line, Dash::Dashed, "extreme")] {
+            let color = if same_lines {
+                INK
+            } else if i == 0 {
+                FIRST
+            } else {
+                LAST
+            };
+            let tag = if same_lines {
+                String::new()
+            } else {
+                format!(" {}", h.year)
+            };
+            for (v, dash, name) in [
+                (h.poverty_line, Dash::Solid, "poverty line"),
+                (h.extreme_line, Dash::Dashed, "extreme"),
+            ] {
                 if v.is_finite() && v > 0.0 {
                     lines.push((v, dash, color, format!("{name}{tag}: {}", thousands(v, 0))));
                 }
@@ -244,7 +330,14 @@ impl Distribution {
         lines.sort_by(|a, b| a.0.total_cmp(&b.0));
         for (v, dash, color, _) in &lines {
             let (x, _) = px(*v, 0.0);
-            polyline(root, &[(x, y_bottom), (x, y_top)], &Look { width: 3, ..Look::new(*color, *dash, Marker::None) })?;
+            polyline(
+                root,
+                &[(x, y_bottom), (x, y_top)],
+                &Look {
+                    width: 3,
+                    ..Look::new(*color, *dash, Marker::None)
+                },
+            )?;
         }
         // Labels after all lines, on a white box, in as many rows as needed.
         let size = TICK_SIZE * 0.85;
@@ -262,8 +355,20 @@ impl Distribution {
             };
             row_ends[row] = x + 8 + w + 10;
             let y = y_top + 8 + row as i32 * row_h;
-            root.draw(&Rectangle::new([(x + 3, y - 3), (x + 10 + w, y + row_h - 6)], WHITE.mix(0.9).filled()))?;
-            text(root, &label, (x + 7, y), size, if luminance(color) > 0.3 { INK } else { color }, HPos::Left, VPos::Top, false)?;
+            root.draw(&Rectangle::new(
+                [(x + 3, y - 3), (x + 10 + w, y + row_h - 6)],
+                WHITE.mix(0.9).filled(),
+            ))?;
+            text(
+                root,
+                &label,
+                (x + 7, y),
+                size,
+                if luminance(color) > 0.3 { INK } else { color },
+                HPos::Left,
+                VPos::Top,
+                false,
+            )?;
         }
         Ok(())
     }

@@ -7,8 +7,8 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::FontStyle;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::sync::Once;
 
 /// The one font family used everywhere (DejaVu Sans, embedded).
@@ -44,14 +44,30 @@ pub const OI_VERMILLION: RGBColor = RGBColor(213, 94, 0);
 pub const OI_PURPLE: RGBColor = RGBColor(204, 121, 167);
 
 /// Categorical colours in the order series take them.
-pub const CATEGORICAL: [RGBColor; 8] =
-    [OI_BLUE, OI_ORANGE, OI_GREEN, OI_VERMILLION, OI_SKY, OI_PURPLE, OI_YELLOW, OI_BLACK];
+pub const CATEGORICAL: [RGBColor; 8] = [
+    OI_BLUE,
+    OI_ORANGE,
+    OI_GREEN,
+    OI_VERMILLION,
+    OI_SKY,
+    OI_PURPLE,
+    OI_YELLOW,
+    OI_BLACK,
+];
 /// Fill colours for stacked categories, alternating dark and light so that
 /// neighbouring segments stay apart in greyscale.
-pub const FILLS: [RGBColor; 8] =
-    [OI_BLUE, OI_YELLOW, OI_VERMILLION, OI_SKY, OI_GREEN, OI_ORANGE, OI_PURPLE, OI_BLACK];
+pub const FILLS: [RGBColor; 8] = [
+    OI_BLUE,
+    OI_YELLOW,
+    OI_VERMILLION,
+    OI_SKY,
+    OI_GREEN,
+    OI_ORANGE,
+    OI_PURPLE,
+    OI_BLACK,
+];
 /// Dash patterns cycled together with [`CATEGORICAL`] (for greyscale print).
-pub const DASHES: [Dash; 4] = [Dash::Solid, Dash::Dashed, Dash::Dotted, Dash::DashDot];
+pub const DASHES: [Dash; 4] = [Dash::Solid, Dash::Dashed, Dash::Dotted, Dash::LongShort];
 
 pub const INK: RGBColor = RGBColor(30, 30, 30);
 pub const MUTED: RGBColor = RGBColor(85, 85, 85);
@@ -77,7 +93,7 @@ pub enum Dash {
     Solid,
     Dashed,
     Dotted,
-    DashDot,
+    LongShort,
 }
 
 /// Point marker.
@@ -101,7 +117,12 @@ pub struct Look {
 
 impl Look {
     pub const fn new(color: RGBColor, dash: Dash, marker: Marker) -> Look {
-        Look { color, width: LINE_W, dash, marker }
+        Look {
+            color,
+            width: LINE_W,
+            dash,
+            marker,
+        }
     }
 }
 
@@ -144,25 +165,63 @@ where
 
 /// The font of `size` pixels.
 pub fn font(size: f64, bold: bool) -> FontDesc<'static> {
-    (FONT, size, if bold { FontStyle::Bold } else { FontStyle::Normal }).into_font()
+    (
+        FONT,
+        size,
+        if bold {
+            FontStyle::Bold
+        } else {
+            FontStyle::Normal
+        },
+    )
+        .into_font()
 }
 
 /// The width in pixels of `s` set at `size`.
-pub fn text_width<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, s: &str, size: f64, bold: bool) -> i32
+pub fn text_width<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    s: &str,
+    size: f64,
+    bold: bool,
+) -> i32
 where
     DB::ErrorType: 'static,
 {
-    area.estimate_text_size(s, &TextStyle::from(font(size, bold))).map(|(w, _)| w as i32).unwrap_or(s.chars().count() as i32 * size as i32 / 2)
+    area.estimate_text_size(s, &TextStyle::from(font(size, bold)))
+        .map(|(w, _)| w as i32)
+        .unwrap_or(s.chars().count() as i32 * size as i32 / 2)
 }
 
 /// Fill the canvas white and draw the title and subtitle; returns the area below.
-pub fn header<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, subtitle: &str) -> DrawResult<DrawingArea<DB, Shift>>
+pub fn header<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    subtitle: &str,
+) -> DrawResult<DrawingArea<DB, Shift>>
 where
     DB::ErrorType: 'static,
 {
     root.fill(&WHITE)?;
-    text(root, title, (PAD, 28), TITLE_SIZE, INK, HPos::Left, VPos::Top, true)?;
-    text(root, subtitle, (PAD, 88), SUBTITLE_SIZE, MUTED, HPos::Left, VPos::Top, false)?;
+    text(
+        root,
+        title,
+        (PAD, 28),
+        TITLE_SIZE,
+        INK,
+        HPos::Left,
+        VPos::Top,
+        true,
+    )?;
+    text(
+        root,
+        subtitle,
+        (PAD, 88),
+        SUBTITLE_SIZE,
+        MUTED,
+        HPos::Left,
+        VPos::Top,
+        false,
+    )?;
     let (_, rest) = root.split_vertically(HEADER_H);
     Ok(rest)
 }
@@ -171,12 +230,18 @@ const SW: i32 = 64; // legend swatch width
 const SW_GAP: i32 = 14; // swatch to text
 const SEP: i32 = 44; // between legend entries
 
-fn legend_rows<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, entries: &[(String, Swatch)]) -> (Vec<i32>, Vec<Vec<usize>>)
+fn legend_rows<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[(String, Swatch)],
+) -> (Vec<i32>, Vec<Vec<usize>>)
 where
     DB::ErrorType: 'static,
 {
     let (w, _) = area.dim_in_pixel();
-    let widths: Vec<i32> = entries.iter().map(|(s, _)| SW + SW_GAP + text_width(area, s, LEGEND_SIZE, false)).collect();
+    let widths: Vec<i32> = entries
+        .iter()
+        .map(|(s, _)| SW + SW_GAP + text_width(area, s, LEGEND_SIZE, false))
+        .collect();
     let mut rows: Vec<Vec<usize>> = vec![vec![]];
     let mut row_w = 0;
     for (i, wi) in widths.iter().enumerate() {
@@ -196,7 +261,10 @@ const LEGEND_ROW_H: i32 = (LEGEND_SIZE * 1.6) as i32;
 
 /// Draw a legend strip at the top of `area` (as many centred rows as the
 /// entries need) and return the area below it.
-pub fn legend_strip<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, entries: &[(String, Swatch)]) -> DrawResult<DrawingArea<DB, Shift>>
+pub fn legend_strip<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[(String, Swatch)],
+) -> DrawResult<DrawingArea<DB, Shift>>
 where
     DB::ErrorType: 'static,
 {
@@ -208,7 +276,10 @@ where
 }
 
 /// Draw a legend: rows of entries, centred in `area`.
-pub fn legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, entries: &[(String, Swatch)]) -> DrawResult
+pub fn legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[(String, Swatch)],
+) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
@@ -222,7 +293,16 @@ where
         for i in row {
             let (label, sw) = &entries[i];
             swatch(area, (x, y), SW, *sw)?;
-            text(area, label, (x + SW + SW_GAP, y), LEGEND_SIZE, INK, HPos::Left, VPos::Center, false)?;
+            text(
+                area,
+                label,
+                (x + SW + SW_GAP, y),
+                LEGEND_SIZE,
+                INK,
+                HPos::Left,
+                VPos::Center,
+                false,
+            )?;
             x += widths[i] + SEP;
         }
         y += LEGEND_ROW_H;
@@ -231,31 +311,66 @@ where
 }
 
 /// Draw a legend swatch whose left-middle is at `p`.
-pub fn swatch<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: (i32, i32), w: i32, sw: Swatch) -> DrawResult
+pub fn swatch<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    p: (i32, i32),
+    w: i32,
+    sw: Swatch,
+) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
     let (x, y) = p;
     match sw {
         Swatch::Line(look) => {
-            polyline(area, &[(x, y), (x + w, y)], &Look { marker: Marker::None, ..look })?;
+            polyline(
+                area,
+                &[(x, y), (x + w, y)],
+                &Look {
+                    marker: Marker::None,
+                    ..look
+                },
+            )?;
             marker(area, (x + w / 2, y), look.marker, look.color, MARKER_R)?;
         }
         Swatch::Band(look) => {
-            area.draw(&Rectangle::new([(x, y - 15), (x + w, y + 15)], look.color.mix(0.22).filled()))?;
-            polyline(area, &[(x, y), (x + w, y)], &Look { marker: Marker::None, ..look })?;
+            area.draw(&Rectangle::new(
+                [(x, y - 15), (x + w, y + 15)],
+                look.color.mix(0.22).filled(),
+            ))?;
+            polyline(
+                area,
+                &[(x, y), (x + w, y)],
+                &Look {
+                    marker: Marker::None,
+                    ..look
+                },
+            )?;
             marker(area, (x + w / 2, y), look.marker, look.color, MARKER_R)?;
         }
         Swatch::Fill(c) => {
-            area.draw(&Rectangle::new([(x + 8, y - 15), (x + w - 8, y + 15)], c.filled()))?;
+            area.draw(&Rectangle::new(
+                [(x + 8, y - 15), (x + w - 8, y + 15)],
+                c.filled(),
+            ))?;
         }
         Swatch::Outline(fill, line) => {
-            area.draw(&Rectangle::new([(x + 8, y - 15), (x + w - 8, y + 15)], fill.filled()))?;
-            area.draw(&Rectangle::new([(x + 8, y - 15), (x + w - 8, y + 15)], line.stroke_width(3)))?;
+            area.draw(&Rectangle::new(
+                [(x + 8, y - 15), (x + w - 8, y + 15)],
+                fill.filled(),
+            ))?;
+            area.draw(&Rectangle::new(
+                [(x + 8, y - 15), (x + w - 8, y + 15)],
+                line.stroke_width(3),
+            ))?;
         }
         Swatch::Hollow(m, c) => hollow_marker(area, (x + w / 2, y), m, c, MARKER_R + 3)?,
         Swatch::Ring(c) => {
-            area.draw(&Circle::new((x + w / 2, y), 11, RGBColor(200, 200, 200).filled()))?;
+            area.draw(&Circle::new(
+                (x + w / 2, y),
+                11,
+                RGBColor(200, 200, 200).filled(),
+            ))?;
             area.draw(&Circle::new((x + w / 2, y), 14, c.stroke_width(4)))?;
         }
     }
@@ -263,7 +378,11 @@ where
 }
 
 /// Draw a styled line through pixel points, with a marker at each point.
-pub fn polyline<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, pts: &[(i32, i32)], look: &Look) -> DrawResult
+pub fn polyline<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    pts: &[(i32, i32)],
+    look: &Look,
+) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
@@ -274,7 +393,7 @@ where
             Dash::Solid => area.draw(&PathElement::new(pts.to_vec(), style))?,
             Dash::Dashed => dashed(area, pts, &[5 * w, 3 * w], style)?,
             Dash::Dotted => dashed(area, pts, &[w, 2 * w], style)?,
-            Dash::DashDot => dashed(area, pts, &[5 * w, 2 * w, w, 2 * w], style)?,
+            Dash::LongShort => dashed(area, pts, &[5 * w, 2 * w, w, 2 * w], style)?,
         }
     }
     for &p in pts {
@@ -285,7 +404,12 @@ where
 
 /// A dashed path with a repeating on/off `pattern` whose phase runs on across
 /// vertices (plotters' own dashed path restarts at each vertex).
-fn dashed<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, pts: &[(i32, i32)], pattern: &[i32], style: ShapeStyle) -> DrawResult
+fn dashed<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    pts: &[(i32, i32)],
+    pattern: &[i32],
+    style: ShapeStyle,
+) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
@@ -299,7 +423,10 @@ where
         let mut t = 0.0;
         while len - t > left {
             t += left;
-            let p = ((a.0 as f64 + dx * t / len).round() as i32, (a.1 as f64 + dy * t / len).round() as i32);
+            let p = (
+                (a.0 as f64 + dx * t / len).round() as i32,
+                (a.1 as f64 + dy * t / len).round() as i32,
+            );
             if k % 2 == 0 {
                 cur.push(p);
                 area.draw(&PathElement::new(std::mem::take(&mut cur), style))?;
@@ -323,7 +450,13 @@ where
 }
 
 /// A filled marker with a thin white rim (so overlapping markers stay apart).
-pub fn marker<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: (i32, i32), m: Marker, c: RGBColor, r: i32) -> DrawResult
+pub fn marker<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    p: (i32, i32),
+    m: Marker,
+    c: RGBColor,
+    r: i32,
+) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
@@ -335,7 +468,13 @@ where
 }
 
 /// An outlined, white-filled marker.
-pub fn hollow_marker<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: (i32, i32), m: Marker, c: RGBColor, r: i32) -> DrawResult
+pub fn hollow_marker<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    p: (i32, i32),
+    m: Marker,
+    c: RGBColor,
+    r: i32,
+) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
@@ -343,7 +482,13 @@ where
     shape(area, p, m, r, c.stroke_width(3))
 }
 
-fn shape<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, (x, y): (i32, i32), m: Marker, r: i32, style: ShapeStyle) -> DrawResult
+fn shape<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    (x, y): (i32, i32),
+    m: Marker,
+    r: i32,
+    style: ShapeStyle,
+) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
@@ -365,11 +510,20 @@ where
         }
         Marker::Square => {
             let s = r * 85 / 100;
-            poly(vec![(x - s, y - s), (x + s, y - s), (x + s, y + s), (x - s, y + s)])
+            poly(vec![
+                (x - s, y - s),
+                (x + s, y - s),
+                (x + s, y + s),
+                (x - s, y + s),
+            ])
         }
         Marker::Triangle => {
             let h = r * 115 / 100;
-            poly(vec![(x, y - h), (x + h, y + h * 7 / 10), (x - h, y + h * 7 / 10)])
+            poly(vec![
+                (x, y - h),
+                (x + h, y + h * 7 / 10),
+                (x - h, y + h * 7 / 10),
+            ])
         }
         Marker::Diamond => {
             let d = r * 125 / 100;
@@ -379,11 +533,23 @@ where
 }
 
 /// Panel title, left-aligned at the top of `area`; returns the area below it.
-pub fn panel_title<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, title: &str) -> DrawResult<DrawingArea<DB, Shift>>
+pub fn panel_title<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+) -> DrawResult<DrawingArea<DB, Shift>>
 where
     DB::ErrorType: 'static,
 {
-    text(area, title, (PAD, 8), PANEL_TITLE_SIZE, INK, HPos::Left, VPos::Top, true)?;
+    text(
+        area,
+        title,
+        (PAD, 8),
+        PANEL_TITLE_SIZE,
+        INK,
+        HPos::Left,
+        VPos::Top,
+        true,
+    )?;
     let (_, rest) = area.split_vertically(56);
     Ok(rest)
 }
@@ -464,7 +630,11 @@ pub fn count_scale(max: f64) -> (f64, &'static str) {
 
 /// Tick label for a year axis: whole years only.
 pub fn year_label(x: &f64) -> String {
-    if (x - x.round()).abs() < 1e-6 { format!("{:.0}", x) } else { String::new() }
+    if (x - x.round()).abs() < 1e-6 {
+        format!("{:.0}", x)
+    } else {
+        String::new()
+    }
 }
 
 /// The x range of a year axis, padded by `pad` years on both sides.
@@ -502,14 +672,22 @@ pub fn viridis_rev(t: f64) -> RGBColor {
     let i = (t.floor() as usize).min(7);
     let f = t - i as f64;
     let mix = |a: u8, b: u8| (a as f64 + (b as f64 - a as f64) * f).round() as u8;
-    RGBColor(mix(V[i].0, V[i + 1].0), mix(V[i].1, V[i + 1].1), mix(V[i].2, V[i + 1].2))
+    RGBColor(
+        mix(V[i].0, V[i + 1].0),
+        mix(V[i].1, V[i + 1].1),
+        mix(V[i].2, V[i + 1].2),
+    )
 }
 
 /// Relative luminance (0–1) of a colour, to choose black or white text on it.
 pub fn luminance(c: RGBColor) -> f64 {
     let lin = |v: u8| {
         let s = v as f64 / 255.0;
-        if s <= 0.04045 { s / 12.92 } else { ((s + 0.055) / 1.055).powf(2.4) }
+        if s <= 0.04045 {
+            s / 12.92
+        } else {
+            ((s + 0.055) / 1.055).powf(2.4)
+        }
     };
     0.2126 * lin(c.0) + 0.7152 * lin(c.1) + 0.0722 * lin(c.2)
 }
@@ -520,7 +698,16 @@ where
     DB::ErrorType: 'static,
 {
     let (w, h) = area.dim_in_pixel();
-    text(area, note, (w as i32 / 2, h as i32 / 2), DESC_SIZE, MUTED, HPos::Center, VPos::Center, false)
+    text(
+        area,
+        note,
+        (w as i32 / 2, h as i32 / 2),
+        DESC_SIZE,
+        MUTED,
+        HPos::Center,
+        VPos::Center,
+        false,
+    )
 }
 
 /// Apply the common axis style to a plotters mesh, then the given settings.

@@ -2,8 +2,8 @@
 //! with a 90% band, calibration targets as points.
 
 use super::data::{Band, OutputData};
-use super::draw::*;
 use super::draw::DrawResult;
+use super::draw::*;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -26,19 +26,31 @@ const EXTREME: Look = Look::new(OI_VERMILLION, Dash::Dashed, Marker::Triangle);
 
 impl Incidence {
     pub fn prepare(d: &OutputData) -> Self {
-        let pct = |v: Vec<(i32, Band)>| v.into_iter().map(|(y, b)| (y, b.scaled(100.0))).collect::<Vec<_>>();
+        let pct = |v: Vec<(i32, Band)>| {
+            v.into_iter()
+                .map(|(y, b)| (y, b.scaled(100.0)))
+                .collect::<Vec<_>>()
+        };
+        let years = d.years();
+        let (first, last) = (
+            years.first().copied().unwrap_or(0),
+            years.last().copied().unwrap_or(0),
+        );
+        // Targets outside the simulated years have no place on the chart.
         let targets = |m: &str| {
             d.summary
                 .targets
                 .iter()
-                .filter(|t| t.measure == m && t.value.is_finite())
+                .filter(|t| {
+                    t.measure == m && t.value.is_finite() && (first..=last).contains(&t.year)
+                })
                 .map(|t| (t.year, t.value * 100.0))
                 .collect::<Vec<_>>()
         };
         Incidence {
             scenario: d.scenario(),
             replicates: d.replicates(),
-            years: d.years(),
+            years,
             head: pct(d.by_year(|r| r.headcount_ratio)),
             extreme: pct(d.by_year(|r| r.extreme_ratio)),
             targets_head: targets("headcount_ratio"),
@@ -66,7 +78,10 @@ impl Incidence {
     }
 
     pub fn caption(&self) -> String {
-        let (y0, y1) = (self.years.first().copied().unwrap_or(0), self.years.last().copied().unwrap_or(0));
+        let (y0, y1) = (
+            self.years.first().copied().unwrap_or(0),
+            self.years.last().copied().unwrap_or(0),
+        );
         let mut s = format!(
             "Share of the population below the poverty line (blue, solid) and below the extreme-poverty line (vermillion, dashed), {y0}–{y1}"
         );
@@ -89,16 +104,28 @@ impl Incidence {
     {
         let area = header(root, &self.title(), &self.subtitle())?;
         let bands = self.replicates > 1;
-        let sw = |l: Look| if bands { Swatch::Band(l) } else { Swatch::Line(l) };
+        let sw = |l: Look| {
+            if bands {
+                Swatch::Band(l)
+            } else {
+                Swatch::Line(l)
+            }
+        };
         let mut entries = vec![
             ("headcount ratio".to_string(), sw(HEAD)),
             ("extreme-poverty ratio".to_string(), sw(EXTREME)),
         ];
         if !self.targets_head.is_empty() {
-            entries.push(("target (headcount)".to_string(), Swatch::Hollow(Marker::Diamond, INK)));
+            entries.push((
+                "target (headcount)".to_string(),
+                Swatch::Hollow(Marker::Diamond, INK),
+            ));
         }
         if !self.targets_extreme.is_empty() {
-            entries.push(("target (extreme)".to_string(), Swatch::Hollow(Marker::Square, INK)));
+            entries.push((
+                "target (extreme)".to_string(),
+                Swatch::Hollow(Marker::Square, INK),
+            ));
         }
         let plot = legend_strip(&area, &entries)?;
 
@@ -107,10 +134,17 @@ impl Incidence {
             .iter()
             .chain(&self.extreme)
             .map(|(_, b)| b.hi.max(b.mean))
-            .chain(self.targets_head.iter().chain(&self.targets_extreme).map(|t| t.1))
+            .chain(
+                self.targets_head
+                    .iter()
+                    .chain(&self.targets_extreme)
+                    .map(|t| t.1),
+            )
             .fold(0.0, f64::max);
         let ymax = nice_max(top, 1.08);
-        let dec = tick_decimals(ymax).saturating_sub(1).max(if ymax < 10.0 { 1 } else { 0 });
+        let dec = tick_decimals(ymax)
+            .saturating_sub(1)
+            .max(if ymax < 10.0 { 1 } else { 0 });
         let mut chart = ChartBuilder::on(&plot)
             .margin_left(PAD as u32 / 2)
             .margin_right(150)
@@ -134,7 +168,8 @@ impl Incidence {
         let mut ends = Vec::new();
         for (series, look) in [(&self.head, HEAD), (&self.extreme, EXTREME)] {
             if bands && series.len() >= 2 {
-                let mut poly: Vec<(i32, i32)> = series.iter().map(|(y, b)| px(*y as f64, b.hi)).collect();
+                let mut poly: Vec<(i32, i32)> =
+                    series.iter().map(|(y, b)| px(*y as f64, b.hi)).collect();
                 poly.extend(series.iter().rev().map(|(y, b)| px(*y as f64, b.lo)));
                 root.draw(&Polygon::new(poly, look.color.mix(0.2).filled()))?;
             }
@@ -176,7 +211,16 @@ where
     }
     for (y, s, c) in labels {
         let c = if luminance(c) > 0.35 { INK } else { c };
-        text(root, &s, (x, y), TICK_SIZE, c, HPos::Left, VPos::Center, true)?;
+        text(
+            root,
+            &s,
+            (x, y),
+            TICK_SIZE,
+            c,
+            HPos::Left,
+            VPos::Center,
+            true,
+        )?;
     }
     Ok(())
 }

@@ -14,8 +14,8 @@ use super::draw::{BOLD_FONT, REGULAR_FONT};
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
 use plotters::prelude::*;
 use plotters_backend::{
-    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind, FontStyle, text_anchor::HPos,
-    text_anchor::VPos,
+    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind, FontStyle,
+    text_anchor::HPos, text_anchor::VPos,
 };
 use std::sync::OnceLock;
 
@@ -33,7 +33,9 @@ pub struct Supersampled<'a> {
 impl<'a> Supersampled<'a> {
     /// `buf` must hold `w·SCALE × h·SCALE × 3` bytes.
     pub fn new(buf: &'a mut [u8], (w, h): (u32, u32)) -> Self {
-        Supersampled { inner: BitMapBackend::with_buffer(buf, (w * SCALE, h * SCALE)) }
+        Supersampled {
+            inner: BitMapBackend::with_buffer(buf, (w * SCALE, h * SCALE)),
+        }
     }
 }
 
@@ -90,7 +92,9 @@ fn font(style: FontStyle) -> &'static FontRef<'static> {
         FontStyle::Bold => (&BOLD, BOLD_FONT),
         _ => (&REGULAR, REGULAR_FONT),
     };
-    cell.get_or_init(|| FontRef::try_from_slice(bytes).expect("the embedded DejaVu Sans font is valid"))
+    cell.get_or_init(|| {
+        FontRef::try_from_slice(bytes).expect("the embedded DejaVu Sans font is valid")
+    })
 }
 
 impl DrawingBackend for Supersampled<'_> {
@@ -109,12 +113,26 @@ impl DrawingBackend for Supersampled<'_> {
         self.inner.present()
     }
 
-    fn draw_pixel(&mut self, p: BackendCoord, color: BackendColor) -> Result<(), DrawingErrorKind<Error>> {
+    fn draw_pixel(
+        &mut self,
+        p: BackendCoord,
+        color: BackendColor,
+    ) -> Result<(), DrawingErrorKind<Error>> {
         let s = SCALE as i32;
-        self.inner.draw_rect((p.0 * s, p.1 * s), (p.0 * s + s - 1, p.1 * s + s - 1), &color, true)
+        self.inner.draw_rect(
+            (p.0 * s, p.1 * s),
+            (p.0 * s + s - 1, p.1 * s + s - 1),
+            &color,
+            true,
+        )
     }
 
-    fn draw_line<S: BackendStyle>(&mut self, from: BackendCoord, to: BackendCoord, style: &S) -> Result<(), DrawingErrorKind<Error>> {
+    fn draw_line<S: BackendStyle>(
+        &mut self,
+        from: BackendCoord,
+        to: BackendCoord,
+        style: &S,
+    ) -> Result<(), DrawingErrorKind<Error>> {
         self.inner.draw_line(up(from), up(to), &Wide(style))
     }
 
@@ -127,7 +145,12 @@ impl DrawingBackend for Supersampled<'_> {
     ) -> Result<(), DrawingErrorKind<Error>> {
         let s = SCALE as i32;
         if fill {
-            self.inner.draw_rect((ul.0 * s, ul.1 * s), (br.0 * s + s - 1, br.1 * s + s - 1), style, true)
+            self.inner.draw_rect(
+                (ul.0 * s, ul.1 * s),
+                (br.0 * s + s - 1, br.1 * s + s - 1),
+                style,
+                true,
+            )
         } else {
             let (a, b) = (up(ul), up(br));
             let pts = [a, (b.0, a.1), b, (a.0, b.1), a];
@@ -135,7 +158,11 @@ impl DrawingBackend for Supersampled<'_> {
         }
     }
 
-    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, path: I, style: &S) -> Result<(), DrawingErrorKind<Error>> {
+    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        path: I,
+        style: &S,
+    ) -> Result<(), DrawingErrorKind<Error>> {
         let pts: Vec<BackendCoord> = path.into_iter().map(up).collect();
         self.inner.draw_path(pts, &Wide(style))
     }
@@ -148,7 +175,8 @@ impl DrawingBackend for Supersampled<'_> {
         fill: bool,
     ) -> Result<(), DrawingErrorKind<Error>> {
         if fill {
-            self.inner.draw_circle(up(center), radius * SCALE, style, true)
+            self.inner
+                .draw_circle(up(center), radius * SCALE, style, true)
         } else {
             // An outline as a polygon, so that its width scales too.
             let (cx, cy) = up(center);
@@ -157,19 +185,31 @@ impl DrawingBackend for Supersampled<'_> {
             let pts: Vec<BackendCoord> = (0..=n)
                 .map(|i| {
                     let t = i as f64 / n as f64 * std::f64::consts::TAU;
-                    (cx + (r * t.cos()).round() as i32, cy + (r * t.sin()).round() as i32)
+                    (
+                        cx + (r * t.cos()).round() as i32,
+                        cy + (r * t.sin()).round() as i32,
+                    )
                 })
                 .collect();
             self.inner.draw_path(pts, &Wide(style))
         }
     }
 
-    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, vert: I, style: &S) -> Result<(), DrawingErrorKind<Error>> {
+    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        vert: I,
+        style: &S,
+    ) -> Result<(), DrawingErrorKind<Error>> {
         let pts: Vec<BackendCoord> = vert.into_iter().map(up).collect();
         self.inner.fill_polygon(pts, style)
     }
 
-    fn draw_text<T: BackendTextStyle>(&mut self, text: &str, style: &T, pos: BackendCoord) -> Result<(), DrawingErrorKind<Error>> {
+    fn draw_text<T: BackendTextStyle>(
+        &mut self,
+        text: &str,
+        style: &T,
+        pos: BackendCoord,
+    ) -> Result<(), DrawingErrorKind<Error>> {
         let color = style.color();
         if color.alpha == 0.0 || text.is_empty() {
             return Ok(());
@@ -221,7 +261,10 @@ impl DrawingBackend for Supersampled<'_> {
                     let (tx, ty) = trans.transform(lx, ly);
                     let (px, py) = (origin.0 + tx, origin.1 + ty);
                     if px >= 0 && py >= 0 && (px as u32) < w && (py as u32) < h {
-                        let c = BackendColor { alpha: color.alpha * c.min(1.0) as f64, rgb: color.rgb };
+                        let c = BackendColor {
+                            alpha: color.alpha * c.min(1.0) as f64,
+                            rgb: color.rgb,
+                        };
                         result = self.inner.draw_pixel((px, py), c);
                     }
                 });

@@ -2,8 +2,8 @@
 //! areas, for everyone and for the poor (replicate means).
 
 use super::data::{OutputData, SOURCE_NAMES};
-use super::draw::*;
 use super::draw::DrawResult;
+use super::draw::*;
 use super::incidence::end_labels;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -22,9 +22,26 @@ pub struct Sources {
 
 /// Colours of the sources, bottom of the stack first: neighbours differ in
 /// lightness too, so the stack still reads in greyscale.
-const COLORS: [RGBColor; 6] = [OI_GREEN, OI_SKY, OI_BLUE, OI_YELLOW, OI_PURPLE, OI_VERMILLION];
-const POVERTY_LINE: Look = Look { width: 4, ..Look::new(INK, Dash::Dashed, Marker::None) };
-const LABELS: [&str; 6] = ["farming", "wages", "remittances", "enterprise", "tourism", "transfers"];
+const COLORS: [RGBColor; 6] = [
+    OI_GREEN,
+    OI_SKY,
+    OI_BLUE,
+    OI_YELLOW,
+    OI_PURPLE,
+    OI_VERMILLION,
+];
+const POVERTY_LINE: Look = Look {
+    width: 4,
+    ..Look::new(INK, Dash::Dashed, Marker::None)
+};
+const LABELS: [&str; 6] = [
+    "farming",
+    "wages",
+    "remittances",
+    "enterprise",
+    "tourism",
+    "transfers",
+];
 
 impl Sources {
     pub fn prepare(d: &OutputData) -> Option<Self> {
@@ -55,8 +72,18 @@ impl Sources {
         if groups[0].is_empty() && groups[1].is_empty() {
             return None;
         }
-        let years: Vec<i32> = groups.iter().flatten().map(|(y, _)| *y).collect::<BTreeSet<_>>().into_iter().collect();
-        let poverty_line = d.by_year(|r| r.poverty_line).into_iter().map(|(y, b)| (y, b.mean)).collect();
+        let years: Vec<i32> = groups
+            .iter()
+            .flatten()
+            .map(|(y, _)| *y)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let poverty_line = d
+            .by_year(|r| r.poverty_line)
+            .into_iter()
+            .map(|(y, b)| (y, b.mean))
+            .collect();
         Some(Sources {
             scenario: d.scenario(),
             replicates: d.replicates(),
@@ -78,7 +105,11 @@ impl Sources {
         format!(
             "Mean per-capita income by source (farming, wages, remittances, enterprise, tourism, transfers) stacked by year, \
              for everyone (left) and for the poor (right, with the poverty line dashed){}.",
-            if self.replicates > 1 { format!(", averaged over {} replicates", self.replicates) } else { String::new() }
+            if self.replicates > 1 {
+                format!(", averaged over {} replicates", self.replicates)
+            } else {
+                String::new()
+            }
         )
     }
 
@@ -88,11 +119,19 @@ impl Sources {
     {
         let sub = format!(
             "Mean per-capita income by source, stacked{}",
-            if self.replicates > 1 { format!(" · mean of {} replicates", self.replicates) } else { String::new() }
+            if self.replicates > 1 {
+                format!(" · mean of {} replicates", self.replicates)
+            } else {
+                String::new()
+            }
         );
         let area = header(root, &self.title(), &sub)?;
-        let entries: Vec<(String, Swatch)> =
-            LABELS.iter().zip(COLORS).rev().map(|(l, c)| (l.to_string(), Swatch::Fill(c))).collect();
+        let entries: Vec<(String, Swatch)> = LABELS
+            .iter()
+            .zip(COLORS)
+            .rev()
+            .map(|(l, c)| (l.to_string(), Swatch::Fill(c)))
+            .collect();
         let body = legend_strip(&area, &entries)?;
         let (w, _) = body.dim_in_pixel();
         let (left, right) = body.split_horizontally(w / 2);
@@ -101,7 +140,13 @@ impl Sources {
         Ok(())
     }
 
-    fn panel<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, area: &DrawingArea<DB, Shift>, g: usize, name: &str) -> DrawResult
+    fn panel<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        area: &DrawingArea<DB, Shift>,
+        g: usize,
+        name: &str,
+    ) -> DrawResult
     where
         DB::ErrorType: 'static,
     {
@@ -111,17 +156,39 @@ impl Sources {
             let label = "poverty line";
             let tw = text_width(area, label, LEGEND_SIZE, false);
             let x = w as i32 - 118 - tw - 64 - 14;
-            swatch(area, (x, 8 + (PANEL_TITLE_SIZE * 0.45) as i32), 64, Swatch::Line(POVERTY_LINE))?;
-            text(area, label, (x + 78, 8 + (PANEL_TITLE_SIZE * 0.45) as i32), LEGEND_SIZE, INK, HPos::Left, VPos::Center, false)?;
+            swatch(
+                area,
+                (x, 8 + (PANEL_TITLE_SIZE * 0.45) as i32),
+                64,
+                Swatch::Line(POVERTY_LINE),
+            )?;
+            text(
+                area,
+                label,
+                (x + 78, 8 + (PANEL_TITLE_SIZE * 0.45) as i32),
+                LEGEND_SIZE,
+                INK,
+                HPos::Left,
+                VPos::Center,
+                false,
+            )?;
         }
         let area = panel_title(area, name)?;
         let series = &self.groups[g];
         if series.is_empty() {
             return empty_note(&area, "no data for this group");
         }
-        let mut top = series.iter().map(|(_, v)| v.iter().sum::<f64>()).fold(0.0, f64::max);
+        let mut top = series
+            .iter()
+            .map(|(_, v)| v.iter().sum::<f64>())
+            .fold(0.0, f64::max);
         if g == 1 {
-            top = self.poverty_line.iter().map(|p| p.1).filter(|v| v.is_finite()).fold(top, f64::max);
+            top = self
+                .poverty_line
+                .iter()
+                .map(|p| p.1)
+                .filter(|v| v.is_finite())
+                .fold(top, f64::max);
         }
         let ymax = nice_max(top, 1.08);
         let yfmt = |v: &f64| thousands(*v, if ymax < 20.0 { 1 } else { 0 });
@@ -132,7 +199,10 @@ impl Sources {
             .margin_bottom(20)
             .x_label_area_size(96)
             .y_label_area_size(140)
-            .build_cartesian_2d(year_range(&self.years, if self.years.len() == 1 { 0.6 } else { 0.0 }), 0.0..ymax)?;
+            .build_cartesian_2d(
+                year_range(&self.years, if self.years.len() == 1 { 0.6 } else { 0.0 }),
+                0.0..ymax,
+            )?;
         mesh!(chart)
             .disable_x_mesh()
             .x_labels(year_ticks(&self.years, 7))
@@ -145,8 +215,17 @@ impl Sources {
         let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
         let single = series.len() == 1;
         // A single year is drawn as a band ±0.5 years wide.
-        let xs = |y: i32| if single { vec![y as f64 - 0.5, y as f64 + 0.5] } else { vec![y as f64] };
-        let mut lower: Vec<(f64, f64)> = series.iter().flat_map(|(y, _)| xs(*y).into_iter().map(|x| (x, 0.0))).collect();
+        let xs = |y: i32| {
+            if single {
+                vec![y as f64 - 0.5, y as f64 + 0.5]
+            } else {
+                vec![y as f64]
+            }
+        };
+        let mut lower: Vec<(f64, f64)> = series
+            .iter()
+            .flat_map(|(y, _)| xs(*y).into_iter().map(|x| (x, 0.0)))
+            .collect();
         for k in 0..6 {
             let upper: Vec<(f64, f64)> = series
                 .iter()
@@ -158,7 +237,10 @@ impl Sources {
             let mut poly: Vec<(i32, i32)> = upper.iter().map(|p| px(p.0, p.1)).collect();
             poly.extend(lower.iter().rev().map(|p| px(p.0, p.1)));
             root.draw(&Polygon::new(poly, COLORS[k].filled()))?;
-            root.draw(&PathElement::new(upper.iter().map(|p| px(p.0, p.1)).collect::<Vec<_>>(), WHITE.stroke_width(2)))?;
+            root.draw(&PathElement::new(
+                upper.iter().map(|p| px(p.0, p.1)).collect::<Vec<_>>(),
+                WHITE.stroke_width(2),
+            ))?;
             lower = upper;
         }
         if g == 1 {
@@ -173,7 +255,11 @@ impl Sources {
         if let Some((y, v)) = series.last() {
             let total: f64 = v.iter().sum();
             let x_end = px(self.years.last().copied().unwrap_or(*y) as f64, 0.0).0 + 12;
-            end_labels(root, x_end, vec![(px(*y as f64, total).1, thousands(total, 0), INK)])?;
+            end_labels(
+                root,
+                x_end,
+                vec![(px(*y as f64, total).1, thousands(total, 0), INK)],
+            )?;
         }
         Ok(())
     }

@@ -2,8 +2,8 @@
 //! running cost per person lifted out of poverty.
 
 use super::data::{OutputData, count_replicates, replicate_mean};
-use super::draw::*;
 use super::draw::DrawResult;
+use super::draw::*;
 use super::incidence::end_labels;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -35,14 +35,22 @@ impl Spending {
                 modules.push(r.module.clone());
             }
         }
-        let means = replicate_mean(rows.iter().map(|r| (r.replicate, (r.year, r.module.clone()), r.spent)), n);
+        let means = replicate_mean(
+            rows.iter()
+                .map(|r| (r.replicate, (r.year, r.module.clone()), r.spent)),
+            n,
+        );
         let mut by_year: BTreeMap<i32, Vec<f64>> = BTreeMap::new();
         for ((y, m), v) in means {
             let i = modules.iter().position(|x| *x == m).unwrap_or(0);
             by_year.entry(y).or_insert_with(|| vec![0.0; modules.len()])[i] = v.max(0.0);
         }
         let spent: Vec<(i32, Vec<f64>)> = by_year.into_iter().collect();
-        let poor: BTreeMap<i32, f64> = d.by_year(|r| r.poor).into_iter().map(|(y, b)| (y, b.mean)).collect();
+        let poor: BTreeMap<i32, f64> = d
+            .by_year(|r| r.poor)
+            .into_iter()
+            .map(|(y, b)| (y, b.mean))
+            .collect();
         let first_year = *poor.keys().next()?;
         let poor0 = poor[&first_year];
         let mut cum = 0.0;
@@ -81,7 +89,11 @@ impl Spending {
             "Spending per year by programme module as stacked bars (left) and the running cost per person lifted out of poverty, \
              cumulative spending divided by the fall in the number of poor people since {} (right){}.",
             self.first_year,
-            if self.replicates > 1 { format!("; means of {} replicates", self.replicates) } else { String::new() }
+            if self.replicates > 1 {
+                format!("; means of {} replicates", self.replicates)
+            } else {
+                String::new()
+            }
         )
     }
 
@@ -91,11 +103,19 @@ impl Spending {
     {
         let sub = format!(
             "Money spent by module, and cumulative spending per person lifted out of poverty{}",
-            if self.replicates > 1 { format!(" · mean of {} replicates", self.replicates) } else { String::new() }
+            if self.replicates > 1 {
+                format!(" · mean of {} replicates", self.replicates)
+            } else {
+                String::new()
+            }
         );
         let area = header(root, &self.title(), &sub)?;
-        let entries: Vec<(String, Swatch)> =
-            self.modules.iter().enumerate().map(|(i, m)| (m.replace('_', " "), Swatch::Fill(module_color(i)))).collect();
+        let entries: Vec<(String, Swatch)> = self
+            .modules
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.replace('_', " "), Swatch::Fill(module_color(i))))
+            .collect();
         let body = legend_strip(&area, &entries)?;
         let (w, _) = body.dim_in_pixel();
         let (left, right) = body.split_horizontally(w / 2);
@@ -103,12 +123,20 @@ impl Spending {
         self.cost(root, &right)
     }
 
-    fn bars<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, area: &DrawingArea<DB, Shift>) -> DrawResult
+    fn bars<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        area: &DrawingArea<DB, Shift>,
+    ) -> DrawResult
     where
         DB::ErrorType: 'static,
     {
         let area = panel_title(area, "Spending by module")?;
-        let top = self.spent.iter().map(|(_, v)| v.iter().sum::<f64>()).fold(0.0, f64::max);
+        let top = self
+            .spent
+            .iter()
+            .map(|(_, v)| v.iter().sum::<f64>())
+            .fold(0.0, f64::max);
         let (div, unit) = money_scale(top);
         let ymax = nice_max(top / div, 1.12);
         let dec = tick_decimals(ymax);
@@ -145,13 +173,26 @@ impl Spending {
             }
             if self.years.len() <= 10 {
                 let p = px(x, base / div);
-                text(root, &thousands(base / div, dec.max(1).min(2)), (p.0, p.1 - 6), TICK_SIZE * 0.8, INK, HPos::Center, VPos::Bottom, false)?;
+                text(
+                    root,
+                    &thousands(base / div, dec.clamp(1, 2)),
+                    (p.0, p.1 - 6),
+                    TICK_SIZE * 0.8,
+                    INK,
+                    HPos::Center,
+                    VPos::Bottom,
+                    false,
+                )?;
             }
         }
         Ok(())
     }
 
-    fn cost<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, area: &DrawingArea<DB, Shift>) -> DrawResult
+    fn cost<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        area: &DrawingArea<DB, Shift>,
+    ) -> DrawResult
     where
         DB::ErrorType: 'static,
     {
@@ -182,10 +223,22 @@ impl Spending {
             .y_desc(format!("{unit} per person lifted out"))
             .draw()?;
         let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
-        let pts: Vec<(i32, i32)> = self.cost_per_person.iter().map(|(y, v)| px(*y as f64, v / div)).collect();
+        let pts: Vec<(i32, i32)> = self
+            .cost_per_person
+            .iter()
+            .map(|(y, v)| px(*y as f64, v / div))
+            .collect();
         polyline(root, &pts, &Look::new(INK, Dash::Solid, Marker::Circle))?;
         if let (Some(p), Some(last)) = (pts.last(), self.cost_per_person.last()) {
-            end_labels(root, p.0 + 18, vec![(p.1, thousands(last.1 / div, if div > 1.0 { dec.max(1) } else { 0 }), INK)])?;
+            end_labels(
+                root,
+                p.0 + 18,
+                vec![(
+                    p.1,
+                    thousands(last.1 / div, if div > 1.0 { dec.max(1) } else { 0 }),
+                    INK,
+                )],
+            )?;
         }
         Ok(())
     }

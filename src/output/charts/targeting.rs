@@ -2,8 +2,8 @@
 //! register's size over time, by targeting method (replicate means).
 
 use super::data::{OutputData, count_replicates};
-use super::draw::*;
 use super::draw::DrawResult;
+use super::draw::*;
 use super::incidence::end_labels;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -15,6 +15,9 @@ pub struct Targeting {
     years: Vec<i32>,
     methods: Vec<Method>,
 }
+
+/// Per-replicate values of one year: inclusion errors, exclusion errors, register sizes.
+type Columns = (Vec<f64>, Vec<f64>, Vec<f64>);
 
 struct Method {
     name: String,
@@ -37,24 +40,41 @@ impl Targeting {
         }
         let mean = |v: &[f64]| {
             let f: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
-            if f.is_empty() { f64::NAN } else { f.iter().sum::<f64>() / f.len() as f64 }
+            if f.is_empty() {
+                f64::NAN
+            } else {
+                f.iter().sum::<f64>() / f.len() as f64
+            }
         };
         let methods = names
             .into_iter()
             .map(|name| {
-                let mut per: BTreeMap<i32, (Vec<f64>, Vec<f64>, Vec<f64>)> = BTreeMap::new();
+                let mut per: BTreeMap<i32, Columns> = BTreeMap::new();
                 for r in rows.iter().filter(|r| r.method == name) {
                     let e = per.entry(r.year).or_default();
                     e.0.push(100.0 * r.inclusion_error);
                     e.1.push(100.0 * r.exclusion_error);
                     e.2.push(r.registered);
                 }
-                let series = per.into_iter().map(|(y, (a, b, c))| (y, mean(&a), mean(&b), mean(&c))).collect();
+                let series = per
+                    .into_iter()
+                    .map(|(y, (a, b, c))| (y, mean(&a), mean(&b), mean(&c)))
+                    .collect();
                 Method { name, series }
             })
             .collect::<Vec<_>>();
-        let years = rows.iter().map(|r| r.year).collect::<BTreeSet<_>>().into_iter().collect();
-        Some(Targeting { scenario: d.scenario(), replicates: n, years, methods })
+        let years = rows
+            .iter()
+            .map(|r| r.year)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        Some(Targeting {
+            scenario: d.scenario(),
+            replicates: n,
+            years,
+            methods,
+        })
     }
 
     pub fn size(&self) -> (u32, u32) {
@@ -70,16 +90,26 @@ impl Targeting {
             "Inclusion error (share of registered households that are not poor, solid) and exclusion error \
              (share of poor households left off the register, dashed) of the poverty register by year (left), \
              and the number of registered households (right){}.",
-            if self.replicates > 1 { format!("; means of {} replicates", self.replicates) } else { String::new() }
+            if self.replicates > 1 {
+                format!("; means of {} replicates", self.replicates)
+            } else {
+                String::new()
+            }
         )
     }
 
     fn looks(&self, m: usize) -> (Look, Look) {
         if self.methods.len() == 1 {
-            (Look::new(OI_BLUE, Dash::Solid, Marker::Circle), Look::new(OI_VERMILLION, Dash::Dashed, Marker::Triangle))
+            (
+                Look::new(OI_BLUE, Dash::Solid, Marker::Circle),
+                Look::new(OI_VERMILLION, Dash::Dashed, Marker::Triangle),
+            )
         } else {
             let c = CATEGORICAL[m % CATEGORICAL.len()];
-            (Look::new(c, Dash::Solid, Marker::Circle), Look::new(c, Dash::Dashed, Marker::Triangle))
+            (
+                Look::new(c, Dash::Solid, Marker::Circle),
+                Look::new(c, Dash::Dashed, Marker::Triangle),
+            )
         }
     }
 
@@ -87,24 +117,51 @@ impl Targeting {
     where
         DB::ErrorType: 'static,
     {
-        let names = self.methods.iter().map(|m| m.name.replace('_', " ")).collect::<Vec<_>>().join(", ");
+        let names = self
+            .methods
+            .iter()
+            .map(|m| m.name.replace('_', " "))
+            .collect::<Vec<_>>()
+            .join(", ");
         let sub = format!(
             "Poverty register by targeting method ({names}){}",
-            if self.replicates > 1 { format!(" · mean of {} replicates", self.replicates) } else { String::new() }
+            if self.replicates > 1 {
+                format!(" · mean of {} replicates", self.replicates)
+            } else {
+                String::new()
+            }
         );
         let area = header(root, &self.title(), &sub)?;
         let mut entries = Vec::new();
         if self.methods.len() == 1 {
             let (a, b) = self.looks(0);
-            entries.push(("inclusion error (non-poor registered)".to_string(), Swatch::Line(a)));
-            entries.push(("exclusion error (poor not registered)".to_string(), Swatch::Line(b)));
-            entries.push(("register size".to_string(), Swatch::Line(Look::new(INK, Dash::Solid, Marker::Square))));
+            entries.push((
+                "inclusion error (non-poor registered)".to_string(),
+                Swatch::Line(a),
+            ));
+            entries.push((
+                "exclusion error (poor not registered)".to_string(),
+                Swatch::Line(b),
+            ));
+            entries.push((
+                "register size".to_string(),
+                Swatch::Line(Look::new(INK, Dash::Solid, Marker::Square)),
+            ));
         } else {
             for (i, m) in self.methods.iter().enumerate() {
-                entries.push((m.name.replace('_', " "), Swatch::Fill(self.looks(i).0.color)));
+                entries.push((
+                    m.name.replace('_', " "),
+                    Swatch::Fill(self.looks(i).0.color),
+                ));
             }
-            entries.push(("inclusion error".to_string(), Swatch::Line(Look::new(INK, Dash::Solid, Marker::Circle))));
-            entries.push(("exclusion error".to_string(), Swatch::Line(Look::new(INK, Dash::Dashed, Marker::Triangle))));
+            entries.push((
+                "inclusion error".to_string(),
+                Swatch::Line(Look::new(INK, Dash::Solid, Marker::Circle)),
+            ));
+            entries.push((
+                "exclusion error".to_string(),
+                Swatch::Line(Look::new(INK, Dash::Dashed, Marker::Triangle)),
+            ));
         }
         let body = legend_strip(&area, &entries)?;
         let (w, _) = body.dim_in_pixel();
@@ -113,7 +170,11 @@ impl Targeting {
         self.register(root, &right)
     }
 
-    fn errors<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, area: &DrawingArea<DB, Shift>) -> DrawResult
+    fn errors<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        area: &DrawingArea<DB, Shift>,
+    ) -> DrawResult
     where
         DB::ErrorType: 'static,
     {
@@ -148,8 +209,18 @@ impl Targeting {
         let mut ends = Vec::new();
         for (i, m) in self.methods.iter().enumerate() {
             let (a, b) = self.looks(i);
-            let inc: Vec<(i32, i32)> = m.series.iter().filter(|s| s.1.is_finite()).map(|s| px(s.0 as f64, s.1)).collect();
-            let exc: Vec<(i32, i32)> = m.series.iter().filter(|s| s.2.is_finite()).map(|s| px(s.0 as f64, s.2)).collect();
+            let inc: Vec<(i32, i32)> = m
+                .series
+                .iter()
+                .filter(|s| s.1.is_finite())
+                .map(|s| px(s.0 as f64, s.1))
+                .collect();
+            let exc: Vec<(i32, i32)> = m
+                .series
+                .iter()
+                .filter(|s| s.2.is_finite())
+                .map(|s| px(s.0 as f64, s.2))
+                .collect();
             polyline(root, &inc, &a)?;
             polyline(root, &exc, &b)?;
             if let Some(s) = m.series.iter().rev().find(|s| s.1.is_finite()) {
@@ -163,12 +234,21 @@ impl Targeting {
         end_labels(root, x_end, ends)
     }
 
-    fn register<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, area: &DrawingArea<DB, Shift>) -> DrawResult
+    fn register<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        area: &DrawingArea<DB, Shift>,
+    ) -> DrawResult
     where
         DB::ErrorType: 'static,
     {
         let area = panel_title(area, "Register size")?;
-        let top = self.methods.iter().flat_map(|m| m.series.iter().map(|s| s.3)).filter(|v| v.is_finite()).fold(0.0, f64::max);
+        let top = self
+            .methods
+            .iter()
+            .flat_map(|m| m.series.iter().map(|s| s.3))
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::max);
         let (div, prefix) = count_scale(top);
         let ymax = nice_max(top / div, 1.12);
         let dec = tick_decimals(ymax).saturating_sub(1);
@@ -196,12 +276,25 @@ impl Targeting {
             let look = if self.methods.len() == 1 {
                 Look::new(INK, Dash::Solid, Marker::Square)
             } else {
-                Look::new(self.looks(i).0.color, DASHES[i % DASHES.len()], Marker::Square)
+                Look::new(
+                    self.looks(i).0.color,
+                    DASHES[i % DASHES.len()],
+                    Marker::Square,
+                )
             };
-            let pts: Vec<(i32, i32)> = m.series.iter().filter(|s| s.3.is_finite()).map(|s| px(s.0 as f64, s.3 / div)).collect();
+            let pts: Vec<(i32, i32)> = m
+                .series
+                .iter()
+                .filter(|s| s.3.is_finite())
+                .map(|s| px(s.0 as f64, s.3 / div))
+                .collect();
             polyline(root, &pts, &look)?;
             if let Some(s) = m.series.iter().rev().find(|s| s.3.is_finite()) {
-                ends.push((px(0.0, s.3 / div).1, thousands(s.3 / div, dec.max(if div > 1.0 { 1 } else { 0 })), look.color));
+                ends.push((
+                    px(0.0, s.3 / div).1,
+                    thousands(s.3 / div, dec.max(if div > 1.0 { 1 } else { 0 })),
+                    look.color,
+                ));
             }
         }
         let x_end = px(*self.years.last().unwrap_or(&0) as f64 + 0.3, 0.0).0 + 12;

@@ -3,8 +3,8 @@
 //! ratio, first year beside last year, with relocation flows toward the centre.
 
 use super::data::OutputData;
-use super::draw::*;
 use super::draw::DrawResult;
+use super::draw::*;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -66,7 +66,11 @@ impl VillageMap {
             }
         };
         let mut panels = Vec::new();
-        for year in if first == last { vec![first] } else { vec![first, last] } {
+        for year in if first == last {
+            vec![first]
+        } else {
+            vec![first, last]
+        } {
             let mut cum: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
             for r in rows.iter().filter(|r| r.year <= year) {
                 let e = cum.entry(r.village.as_str()).or_default();
@@ -92,11 +96,14 @@ impl VillageMap {
             panels.push(Panel { year, villages });
         }
         let all = || panels.iter().flat_map(|p| p.villages.iter());
-        let top = all().map(|v| v.headcount).filter(|v| v.is_finite()).fold(0.0, f64::max);
+        let top = all()
+            .map(|v| v.headcount)
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::max);
         let max_flow = all().map(|v| v.moved_out).fold(0.0, f64::max);
         let any_received = all().any(|v| v.moved_in > 0.0);
         let max_population = all().map(|v| v.population).fold(0.0, f64::max);
-        let scale_max = nice_max(top, 1.0).min(100.0).max(1.0);
+        let scale_max = nice_max(top, 1.0).clamp(1.0, 100.0);
         Some(VillageMap {
             scenario: d.scenario(),
             replicate,
@@ -119,7 +126,11 @@ impl VillageMap {
     }
 
     fn years(&self) -> String {
-        self.panels.iter().map(|p| p.year.to_string()).collect::<Vec<_>>().join(" and ")
+        self.panels
+            .iter()
+            .map(|p| p.year.to_string())
+            .collect::<Vec<_>>()
+            .join(" and ")
     }
 
     pub fn caption(&self) -> String {
@@ -129,7 +140,11 @@ impl VillageMap {
             self.n_villages,
             self.years(),
             self.replicate,
-            if self.any_flows { "; grey arrows show people relocated out of a village, width proportional to their number" } else { "" }
+            if self.any_flows {
+                "; grey arrows show people relocated out of a village, width proportional to their number"
+            } else {
+                ""
+            }
         )
     }
 
@@ -167,16 +182,29 @@ impl VillageMap {
         let (w, h) = area.dim_in_pixel();
         let (cx, cy) = (w as i32 / 2, h as i32 / 2 - 4);
         let radius = (w.min(h) as i32) / 2 - 34;
-        let at = |(x, y): (f64, f64)| (cx + (x * radius as f64).round() as i32, cy - (y * radius as f64).round() as i32);
+        let at = |(x, y): (f64, f64)| {
+            (
+                cx + (x * radius as f64).round() as i32,
+                cy - (y * radius as f64).round() as i32,
+            )
+        };
         // Remoteness rings (labelled after the villages are drawn).
         const RINGS: [f64; 4] = [0.25, 0.5, 0.75, 1.0];
         for r in RINGS {
-            area.draw(&Circle::new((cx, cy), (r * radius as f64) as i32, GRID.stroke_width(2)))?;
+            area.draw(&Circle::new(
+                (cx, cy),
+                (r * radius as f64) as i32,
+                GRID.stroke_width(2),
+            ))?;
         }
         let rmax = self.max_radius(radius);
         let rmin = rmax * 0.35;
         let size = |pop: f64| {
-            let f = if self.max_population > 0.0 { (pop / self.max_population).sqrt() } else { 1.0 };
+            let f = if self.max_population > 0.0 {
+                (pop / self.max_population).sqrt()
+            } else {
+                1.0
+            };
             (rmin + (rmax - rmin) * f).round().max(3.0) as i32
         };
         // Flows toward the centre, under the villages.
@@ -191,10 +219,16 @@ impl VillageMap {
                 continue;
             }
             let (ux, uy) = (dx / len, dy / len);
-            let tip = (cx as f64 - ux * (hub as f64 + 4.0), cy as f64 - uy * (hub as f64 + 4.0));
+            let tip = (
+                cx as f64 - ux * (hub as f64 + 4.0),
+                cy as f64 - uy * (hub as f64 + 4.0),
+            );
             let base = (tip.0 - ux * head, tip.1 - uy * head);
             let c = FLOW.mix(0.55);
-            area.draw(&PathElement::new(vec![(x, y), (base.0 as i32, base.1 as i32)], c.stroke_width(width as u32)))?;
+            area.draw(&PathElement::new(
+                vec![(x, y), (base.0 as i32, base.1 as i32)],
+                c.stroke_width(width as u32),
+            ))?;
             let (nx, ny) = (-uy * (width * 0.5 + 7.0), ux * (width * 0.5 + 7.0));
             area.draw(&Polygon::new(
                 vec![
@@ -211,7 +245,11 @@ impl VillageMap {
         for v in order {
             let pt = at(v.pos);
             let r = size(v.population);
-            let color = if v.headcount.is_finite() { viridis_rev(v.headcount / self.scale_max) } else { RGBColor(200, 200, 200) };
+            let color = if v.headcount.is_finite() {
+                viridis_rev(v.headcount / self.scale_max)
+            } else {
+                RGBColor(200, 200, 200)
+            };
             area.draw(&Circle::new(pt, r, color.filled()))?;
             area.draw(&Circle::new(pt, r, RGBColor(60, 60, 60).stroke_width(1)))?;
             if v.moved_in > 0.0 {
@@ -221,15 +259,37 @@ impl VillageMap {
         let size = TICK_SIZE * 0.75;
         for r in RINGS {
             let rr = (r * radius as f64) as i32;
-            let s = if r == 1.0 { "remoteness 1".to_string() } else { format!("{r}") };
+            let s = if r == 1.0 {
+                "remoteness 1".to_string()
+            } else {
+                format!("{r}")
+            };
             let w = text_width(&area, &s, size, false);
             let y = cy - rr + 4;
-            area.draw(&Rectangle::new([(cx + 3, y - 1), (cx + 10 + w, y + (size * 0.95) as i32)], WHITE.mix(0.75).filled()))?;
-            text(&area, &s, (cx + 6, y), size, MUTED, HPos::Left, VPos::Top, false)?;
+            area.draw(&Rectangle::new(
+                [(cx + 3, y - 1), (cx + 10 + w, y + (size * 0.95) as i32)],
+                WHITE.mix(0.75).filled(),
+            ))?;
+            text(
+                &area,
+                &s,
+                (cx + 6, y),
+                size,
+                MUTED,
+                HPos::Left,
+                VPos::Top,
+                false,
+            )?;
         }
         // The centre: county seat and resettlement site.
-        area.draw(&Rectangle::new([(cx - 9, cy - 9), (cx + 9, cy + 9)], INK.filled()))?;
-        area.draw(&Rectangle::new([(cx - 9, cy - 9), (cx + 9, cy + 9)], WHITE.stroke_width(2)))?;
+        area.draw(&Rectangle::new(
+            [(cx - 9, cy - 9), (cx + 9, cy + 9)],
+            INK.filled(),
+        ))?;
+        area.draw(&Rectangle::new(
+            [(cx - 9, cy - 9), (cx + 9, cy + 9)],
+            WHITE.stroke_width(2),
+        ))?;
         Ok(radius)
     }
 
@@ -246,52 +306,153 @@ impl VillageMap {
         let small = TICK_SIZE * 0.85;
         let x0 = 20;
         let mut y = 64;
-        text(area, "headcount ratio", (x0, y), small, INK, HPos::Left, VPos::Top, true)?;
+        text(
+            area,
+            "headcount ratio",
+            (x0, y),
+            small,
+            INK,
+            HPos::Left,
+            VPos::Top,
+            true,
+        )?;
         y += 36;
         let (bar_h, bar_w) = (300, 38);
         for i in 0..bar_h {
             let t = 1.0 - i as f64 / (bar_h - 1) as f64;
-            area.draw(&Rectangle::new([(x0, y + i), (x0 + bar_w, y + i + 1)], viridis_rev(t).filled()))?;
+            area.draw(&Rectangle::new(
+                [(x0, y + i), (x0 + bar_w, y + i + 1)],
+                viridis_rev(t).filled(),
+            ))?;
         }
-        area.draw(&Rectangle::new([(x0, y), (x0 + bar_w, y + bar_h)], AXIS.stroke_width(1)))?;
+        area.draw(&Rectangle::new(
+            [(x0, y), (x0 + bar_w, y + bar_h)],
+            AXIS.stroke_width(1),
+        ))?;
         let step = nice_max(self.scale_max / 5.0, 1.0);
         let mut v = 0.0;
         while v <= self.scale_max + 1e-9 {
             let ty = y + bar_h - (v / self.scale_max * bar_h as f64).round() as i32;
-            area.draw(&PathElement::new(vec![(x0 + bar_w, ty), (x0 + bar_w + 8, ty)], AXIS.stroke_width(2)))?;
-            text(area, &format!("{}%", thousands(v, if step < 1.0 { 1 } else { 0 })), (x0 + bar_w + 14, ty), small, INK, HPos::Left, VPos::Center, false)?;
+            area.draw(&PathElement::new(
+                vec![(x0 + bar_w, ty), (x0 + bar_w + 8, ty)],
+                AXIS.stroke_width(2),
+            ))?;
+            text(
+                area,
+                &format!("{}%", thousands(v, if step < 1.0 { 1 } else { 0 })),
+                (x0 + bar_w + 14, ty),
+                small,
+                INK,
+                HPos::Left,
+                VPos::Center,
+                false,
+            )?;
             v += step;
         }
         y += bar_h + 40;
         // Population sizes.
-        text(area, "population", (x0, y), small, INK, HPos::Left, VPos::Top, true)?;
+        text(
+            area,
+            "population",
+            (x0, y),
+            small,
+            INK,
+            HPos::Left,
+            VPos::Top,
+            true,
+        )?;
         y += 40;
         let rmax = self.max_radius(map_radius);
-        for (f, label) in [(1.0, self.max_population), (0.25, self.max_population * 0.25)] {
+        for (f, label) in [
+            (1.0, self.max_population),
+            (0.25, self.max_population * 0.25),
+        ] {
             let r = (rmax * 0.35 + rmax * 0.65 * f64::sqrt(f)).round() as i32;
             let rmax = rmax.round() as i32;
-            area.draw(&Circle::new((x0 + 20, y + 14), r.max(3), RGBColor(190, 190, 190).filled()))?;
-            area.draw(&Circle::new((x0 + 20, y + 14), r.max(3), RGBColor(60, 60, 60).stroke_width(1)))?;
-            text(area, &thousands(label, 0), (x0 + 56, y + 14), small, INK, HPos::Left, VPos::Center, false)?;
+            area.draw(&Circle::new(
+                (x0 + 20, y + 14),
+                r.max(3),
+                RGBColor(190, 190, 190).filled(),
+            ))?;
+            area.draw(&Circle::new(
+                (x0 + 20, y + 14),
+                r.max(3),
+                RGBColor(60, 60, 60).stroke_width(1),
+            ))?;
+            text(
+                area,
+                &thousands(label, 0),
+                (x0 + 56, y + 14),
+                small,
+                INK,
+                HPos::Left,
+                VPos::Center,
+                false,
+            )?;
             y += 2 * rmax.max(14) + 8;
         }
         y += 16;
         if self.any_flows {
-            text(area, "relocated out", (x0, y), small, INK, HPos::Left, VPos::Top, true)?;
+            text(
+                area,
+                "relocated out",
+                (x0, y),
+                small,
+                INK,
+                HPos::Left,
+                VPos::Top,
+                true,
+            )?;
             y += 44;
             let c = FLOW.mix(0.55);
-            area.draw(&PathElement::new(vec![(x0, y), (x0 + 40, y)], c.stroke_width(14)))?;
-            area.draw(&Polygon::new(vec![(x0 + 64, y), (x0 + 40, y - 15), (x0 + 40, y + 15)], c.filled()))?;
-            text(area, &thousands(self.max_flow, 0), (x0 + 76, y), small, INK, HPos::Left, VPos::Center, false)?;
+            area.draw(&PathElement::new(
+                vec![(x0, y), (x0 + 40, y)],
+                c.stroke_width(14),
+            ))?;
+            area.draw(&Polygon::new(
+                vec![(x0 + 64, y), (x0 + 40, y - 15), (x0 + 40, y + 15)],
+                c.filled(),
+            ))?;
+            text(
+                area,
+                &thousands(self.max_flow, 0),
+                (x0 + 76, y),
+                small,
+                INK,
+                HPos::Left,
+                VPos::Center,
+                false,
+            )?;
             y += 44;
         }
         if self.any_received {
             swatch(area, (x0 - 12, y + 8), 64, Swatch::Ring(RING))?;
-            text(area, "received", (x0 + 56, y + 8), small, INK, HPos::Left, VPos::Center, false)?;
+            text(
+                area,
+                "received",
+                (x0 + 56, y + 8),
+                small,
+                INK,
+                HPos::Left,
+                VPos::Center,
+                false,
+            )?;
             y += 44;
         }
-        area.draw(&Rectangle::new([(x0 + 11, y), (x0 + 29, y + 18)], INK.filled()))?;
-        text(area, "county seat", (x0 + 56, y + 9), small, INK, HPos::Left, VPos::Center, false)?;
+        area.draw(&Rectangle::new(
+            [(x0 + 11, y), (x0 + 29, y + 18)],
+            INK.filled(),
+        ))?;
+        text(
+            area,
+            "county seat",
+            (x0 + 56, y + 9),
+            small,
+            INK,
+            HPos::Left,
+            VPos::Center,
+            false,
+        )?;
         Ok(())
     }
 }
