@@ -153,13 +153,13 @@ impl Module for MicrofinanceModule {
         let hh = &mut *ctx.hh;
 
         // --- Servicing ------------------------------------------------------
-        for i in 0..n {
+        for (i, reached_i) in reached.iter_mut().enumerate() {
             let principal = hh.loan[i];
             if principal <= 0.0 {
                 continue;
             }
             lr.outstanding_start += principal as f64;
-            reached[i] = true;
+            *reached_i = true;
             let m = hh.members(i);
             let years = hh.loan_years[i].max(1);
             let due_principal = if years == 1 {
@@ -282,12 +282,12 @@ impl Module for MicrofinanceModule {
             budget,
             ..Default::default()
         };
-        for i in 0..n {
+        for (i, &reached_i) in reached.iter().enumerate() {
             if hh.loan[i] > 0.0 {
                 lr.outstanding_end += hh.loan[i] as f64;
                 lr.borrowers += 1;
             }
-            if reached[i] {
+            if reached_i {
                 row.beneficiary_households += 1;
                 row.beneficiary_people += hh.members(i) as u64;
                 row.registered_poor_beneficiaries +=

@@ -160,6 +160,28 @@ fn font_renders_text_pixels() {
         cols.last().copied().unwrap_or(0),
     );
     assert!(left < 60 && right > 600, "title spans {left}..{right}");
+    // Layout measures text with the same font: plotters knows "sans-serif" and
+    // measures a bold title wider than the regular one.
+    use plotters::style::{FontStyle, IntoFont};
+    let regular = ("sans-serif", 40.0)
+        .into_font()
+        .box_size("Poverty incidence")
+        .expect("font registered");
+    let bold = ("sans-serif", 40.0, FontStyle::Bold)
+        .into_font()
+        .box_size("Poverty incidence")
+        .expect("bold registered");
+    assert!(
+        regular.0 > 250 && regular.0 < 450,
+        "regular width {}",
+        regular.0
+    );
+    assert!(
+        bold.0 > regular.0,
+        "bold {} vs regular {}",
+        bold.0,
+        regular.0
+    );
     // An unknown chart renders nothing.
     assert!(charts::render_rgb(&dir, "no_such_chart").unwrap().is_none());
     let _ = std::fs::remove_dir_all(&dir);

@@ -345,7 +345,7 @@ impl Distribution {
         let mut row_ends: Vec<i32> = Vec::new();
         for (v, _, color, label) in lines {
             let (x, _) = px(v, 0.0);
-            let w = text_width(root, &label, size, false);
+            let w = text_width(root, &label, size, false)?;
             let row = match row_ends.iter().position(|&end| end < x) {
                 Some(r) => r,
                 None => {

@@ -177,19 +177,19 @@ pub fn font(size: f64, bold: bool) -> FontDesc<'static> {
         .into_font()
 }
 
-/// The width in pixels of `s` set at `size`.
+/// The width in pixels of `s` set at `size` (an error if the font is not
+/// registered: layout without real metrics would silently go wrong).
 pub fn text_width<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     s: &str,
     size: f64,
     bold: bool,
-) -> i32
+) -> DrawResult<i32>
 where
     DB::ErrorType: 'static,
 {
-    area.estimate_text_size(s, &TextStyle::from(font(size, bold)))
-        .map(|(w, _)| w as i32)
-        .unwrap_or(s.chars().count() as i32 * size as i32 / 2)
+    let (w, _) = area.estimate_text_size(s, &TextStyle::from(font(size, bold)))?;
+    Ok(w as i32)
 }
 
 /// Fill the canvas white and draw the title and subtitle; returns the area below.
@@ -233,15 +233,15 @@ const SEP: i32 = 44; // between legend entries
 fn legend_rows<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     entries: &[(String, Swatch)],
-) -> (Vec<i32>, Vec<Vec<usize>>)
+) -> DrawResult<(Vec<i32>, Vec<Vec<usize>>)>
 where
     DB::ErrorType: 'static,
 {
     let (w, _) = area.dim_in_pixel();
     let widths: Vec<i32> = entries
         .iter()
-        .map(|(s, _)| SW + SW_GAP + text_width(area, s, LEGEND_SIZE, false))
-        .collect();
+        .map(|(s, _)| Ok(SW + SW_GAP + text_width(area, s, LEGEND_SIZE, false)?))
+        .collect::<DrawResult<_>>()?;
     let mut rows: Vec<Vec<usize>> = vec![vec![]];
     let mut row_w = 0;
     for (i, wi) in widths.iter().enumerate() {
@@ -254,7 +254,7 @@ where
             row_w += add;
         }
     }
-    (widths, rows)
+    Ok((widths, rows))
 }
 
 const LEGEND_ROW_H: i32 = (LEGEND_SIZE * 1.6) as i32;
@@ -268,7 +268,7 @@ pub fn legend_strip<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    let (_, rows) = legend_rows(area, entries);
+    let (_, rows) = legend_rows(area, entries)?;
     let h = LEGEND_ROW_H * rows.len() as i32 + 18;
     let (strip, rest) = area.split_vertically(h);
     legend(&strip, entries)?;
@@ -284,7 +284,7 @@ where
     DB::ErrorType: 'static,
 {
     let (w, h) = area.dim_in_pixel();
-    let (widths, rows) = legend_rows(area, entries);
+    let (widths, rows) = legend_rows(area, entries)?;
     let total_h = LEGEND_ROW_H * rows.len() as i32;
     let mut y = (h as i32 - total_h) / 2 + LEGEND_ROW_H / 2;
     for row in rows {

@@ -154,7 +154,7 @@ impl Sources {
             // The poverty line's key sits beside this panel's title.
             let (w, _) = area.dim_in_pixel();
             let label = "poverty line";
-            let tw = text_width(area, label, LEGEND_SIZE, false);
+            let tw = text_width(area, label, LEGEND_SIZE, false)?;
             let x = w as i32 - 118 - tw - 64 - 14;
             swatch(
                 area,

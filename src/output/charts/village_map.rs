@@ -264,7 +264,7 @@ impl VillageMap {
             } else {
                 format!("{r}")
             };
-            let w = text_width(&area, &s, size, false);
+            let w = text_width(&area, &s, size, false)?;
             let y = cy - rr + 4;
             area.draw(&Rectangle::new(
                 [(cx + 3, y - 1), (cx + 10 + w, y + (size * 0.95) as i32)],
@@ -305,7 +305,7 @@ impl VillageMap {
     {
         let small = TICK_SIZE * 0.85;
         let x0 = 20;
-        let mut y = 64;
+        let mut y = 40;
         text(
             area,
             "headcount ratio",
@@ -317,7 +317,7 @@ impl VillageMap {
             true,
         )?;
         y += 36;
-        let (bar_h, bar_w) = (300, 38);
+        let (bar_h, bar_w) = (250, 38);
         for i in 0..bar_h {
             let t = 1.0 - i as f64 / (bar_h - 1) as f64;
             area.draw(&Rectangle::new(
@@ -349,7 +349,7 @@ impl VillageMap {
             )?;
             v += step;
         }
-        y += bar_h + 40;
+        y += bar_h + 32;
         // Population sizes.
         text(
             area,
@@ -389,9 +389,9 @@ impl VillageMap {
                 VPos::Center,
                 false,
             )?;
-            y += 2 * rmax.max(14) + 8;
+            y += 2 * rmax.max(14) + 4;
         }
-        y += 16;
+        y += 8;
         if self.any_flows {
             text(
                 area,
