@@ -239,7 +239,11 @@ pub fn apply_set(table: &mut toml::Table, origins: &mut Origins, arg: &str) -> R
         Err(_) => toml::Value::String(value.trim().to_string()),
     };
     let mut cur = table;
-    for p in &parts[..parts.len() - 1] {
+    for (k, p) in parts[..parts.len() - 1].iter().enumerate() {
+        if !cur.contains_key(*p) {
+            // A table made by this --set: errors about it (a required key missing) point here.
+            origins.map.insert(parts[..=k].join("."), Origin::Set(arg.to_string()));
+        }
         let entry = cur.entry(p.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
         match entry {
             toml::Value::Table(t) => cur = t,

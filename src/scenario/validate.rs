@@ -172,6 +172,12 @@ impl Scenario {
                 return Err(c.o.error(&format!("{p}.measure"), format!("expected a column of trajectory.csv (e.g. headcount_ratio, mean_income, poor), got \"{}\"", t.measure)));
             }
             c.finite(&format!("{p}.value"), t.value)?;
+            if let Some(tol) = t.tolerance {
+                c.range(&format!("{p}.tolerance"), tol, 0.0, f64::MAX)?;
+            }
+            if let Some(tol) = t.relative_tolerance {
+                c.range(&format!("{p}.relative_tolerance"), tol, 0.0, f64::MAX)?;
+            }
             if let Some(b) = &t.bound
                 && b != "below"
                 && b != "above"

@@ -226,6 +226,17 @@ fn bad_command_lines() {
                 "base/valid.toml",
                 "--set",
                 "poverty_lines.low_income=0",
+                "--set",
+                "poverty_lines.extreme=1196",
+            ],
+        ),
+        (
+            "--set one line of a section the file does not have",
+            vec![
+                "validate",
+                "base/valid.toml",
+                "--set",
+                "poverty_lines.low_income=2300",
             ],
         ),
         (

@@ -757,3 +757,16 @@ proptest! {
         }
     }
 }
+
+#[test]
+#[ignore]
+fn tmp_diag_lcounty() {
+    for m in ["microfinance", "relocation", "tourism", "education"] {
+        let sc = povsim::scenario::load(Path::new(&format!("scenarios/modules/{m}.toml")), &[]).unwrap();
+        let recs = run(&sc, |_, _| {});
+        for r in &recs {
+            let s = spend(r, m);
+            eprintln!("{m} {} spent {:.0} hh {} people {} regpoor {} loans {:?} moved {}", r.year, s.spent, s.beneficiary_households, s.beneficiary_people, s.registered_poor_beneficiaries, r.ledger.loans, r.ledger.relocations.len());
+        }
+    }
+}
