@@ -77,20 +77,10 @@ pub fn village_bounds(weights: &[f64], households: usize) -> Vec<usize> {
 pub fn households(sc: &Scenario, streams: &Streams, villages: &Villages, weights: &[f64]) -> Households {
     let n = sc.households() as usize;
     let bounds = village_bounds(weights, n);
-    let mut h = Households::default();
-    h.village = vec![0; n];
+    let mut h = Households::with_len(n);
     for k in 0..weights.len() {
         h.village[bounds[k]..bounds[k + 1]].fill(k as u32);
     }
-    macro_rules! fill {
-        ($($c:ident: $t:ty),*) => { $( h.$c = vec![<$t>::default(); n]; )* };
-    }
-    fill!(adults: u8, children: u8, elderly: u8, migrants: u8, schooling: f32, child_schooling: f32, skill: f32,
-          health: f32, ability: f32, land: f32, assets: f32, savings: f32, debt: f32, credit: f32, awareness: f32,
-          motivation: f32, farm: f32, wage: f32, migrant: f32, enterprise: f32, tourism: f32, transfers: f32,
-          medical: f32, income_pc: f32, received: f32, flags: u8, loan: f32, loan_years: u8, shares: f32,
-          student_aid: u8);
-
     let d = &sc.file.households;
     let s = Samplers {
         adults: Sampler::new(&d.adults),

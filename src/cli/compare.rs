@@ -64,10 +64,14 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
         let e = &r.person_years_averted;
         println!("person-years of poverty averted: {:.0} [{:.0}, {:.0}]", e.mean, e.lo, e.hi);
         println!("spending: {:.1} million yuan (base {:.1} million)", r.spending_total / 1e6, c.base_spending_total / 1e6);
-        println!(
-            "cost per person-year averted: {:.0} yuan; per person lifted out of poverty by the last year: {:.0} yuan",
-            r.cost_per_person_year_averted, r.cost_per_person_lifted
-        );
+        if r.spending_total < c.base_spending_total && r.person_years_averted.mean > 0.0 {
+            println!("the reform spends less and averts poverty: it dominates the base (no cost per person-year to report)");
+        } else {
+            println!(
+                "extra cost per person-year averted: {:.0} yuan; per person lifted out of poverty by the last year: {:.0} yuan",
+                r.cost_per_person_year_averted, r.cost_per_person_lifted
+            );
+        }
         println!("winners and losers by decile of base first-year income (better off / worse off / mean change, yuan per person):");
         for d in &r.deciles {
             println!("  decile {:>2}: {:>5.1}% / {:>5.1}% / {:>8.1}", d.decile, 100.0 * d.better_off, 100.0 * d.worse_off, d.mean_change);

@@ -44,7 +44,12 @@ impl CadresModule {
 pub fn validate(t: &Cadres, file: &ScenarioFile, c: &Checker) -> Result<()> {
     let p = "interventions.cadres";
     c.module(p, t, file)?;
-    c.int(&format!("{p}.cadres_per_village"), t.cadres_per_village, 1, 1000)?;
+    c.int(
+        &format!("{p}.cadres_per_village"),
+        t.cadres_per_village,
+        1,
+        1000,
+    )?;
     c.range(&format!("{p}.cost_per_cadre"), t.cost_per_cadre, 1.0, 1e7)?;
     c.prob(&format!("{p}.quality_gain"), t.quality_gain)?;
     Ok(())
@@ -77,7 +82,8 @@ impl Module for CadresModule {
                             let s = &stats[v];
                             // Gain per yuan: the quality gap times the households it touches.
                             let gpy = if self.cfg.priority == Priority::BestGainPerYuan {
-                                (1.0 - ctx.villages.cadre_quality[v] as f64) * s.households as f64 / village_cost
+                                (1.0 - ctx.villages.cadre_quality[v] as f64) * s.households as f64
+                                    / village_cost
                             } else {
                                 0.0
                             };
@@ -105,11 +111,10 @@ impl Module for CadresModule {
         }
         let gain = self.cfg.quality_gain as f32;
         let mut spent = 0.0f64;
-        for v in 0..nv {
-            if trained[v] > 0 {
-                let q = &mut ctx.villages.cadre_quality[v];
-                *q = (*q + gain * (trained[v] as f32 / per as f32) * (1.0 - *q)).clamp(0.0, 1.0);
-                spent += trained[v] as f64 * self.cfg.cost_per_cadre;
+        for (q, &t) in ctx.villages.cadre_quality.iter_mut().zip(&trained) {
+            if t > 0 {
+                *q = (*q + gain * (t as f32 / per as f32) * (1.0 - *q)).clamp(0.0, 1.0);
+                spent += t as f64 * self.cfg.cost_per_cadre;
             }
         }
         let treated: Vec<bool> = trained.iter().map(|t| *t > 0).collect();

@@ -142,7 +142,12 @@ pub fn known_poor(stats: &[VillageStats]) -> Vec<f64> {
 
 /// The priority key of a village (larger first), given its expected gain per yuan.
 #[inline]
-pub fn priority_key(priority: Priority, s: &VillageStats, known_poor: f64, gain_per_yuan: f64) -> f64 {
+pub fn priority_key(
+    priority: Priority,
+    s: &VillageStats,
+    known_poor: f64,
+    gain_per_yuan: f64,
+) -> f64 {
     match priority {
         Priority::PoorestFirst => {
             if s.people > 0 {
@@ -162,15 +167,38 @@ pub fn order_desc(keys: &[(usize, f64)], streams: &Streams, year: i32, sub: u64)
     let mut idx: Vec<(f64, f64, usize, usize)> = keys
         .iter()
         .enumerate()
-        .map(|(k, &(v, key))| (key, streams.uniform(v as u64, year, Purpose::TieBreak, sub), v, k))
+        .map(|(k, &(v, key))| {
+            (
+                key,
+                streams.uniform(v as u64, year, Purpose::TieBreak, sub),
+                v,
+                k,
+            )
+        })
         .collect();
-    idx.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)).then(a.3.cmp(&b.3)));
+    idx.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then(a.1.total_cmp(&b.1))
+            .then(a.2.cmp(&b.2))
+            .then(a.3.cmp(&b.3))
+    });
     idx.into_iter().map(|t| t.3).collect()
 }
 
 /// Which households a village module reached: counts for the spending table.
-pub fn village_row(module: &'static str, budget: Option<f64>, spent: f64, treated: &[bool], stats: &[VillageStats]) -> SpendRow {
-    let mut row = SpendRow { module, budget, spent: budget.map_or(spent, |b| spent.min(b)), ..Default::default() };
+pub fn village_row(
+    module: &'static str,
+    budget: Option<f64>,
+    spent: f64,
+    treated: &[bool],
+    stats: &[VillageStats],
+) -> SpendRow {
+    let mut row = SpendRow {
+        module,
+        budget,
+        spent: budget.map_or(spent, |b| spent.min(b)),
+        ..Default::default()
+    };
     for (t, s) in treated.iter().zip(stats) {
         if *t {
             row.beneficiary_households += s.households;
@@ -197,22 +225,56 @@ pub fn validate(t: &Infrastructure, file: &ScenarioFile, c: &Checker) -> Result<
     let p = "interventions.infrastructure";
     c.module(p, t, file)?;
     if t.enabled && t.budget.is_none() && t.budget_share.is_none() {
-        return Err(c.o.error(p, "expected a `budget` (or `budget_share`): projects are built as far as the budget goes"));
+        return Err(c.o.error(
+            p,
+            "expected a `budget` (or `budget_share`): projects are built as far as the budget goes",
+        ));
     }
     if t.projects.is_empty() {
-        return Err(c.o.error(&format!("{p}.projects"), "expected at least one of \"roads\", \"water\", \"irrigation\", \"clinics\""));
+        return Err(c.o.error(
+            &format!("{p}.projects"),
+            "expected at least one of \"roads\", \"water\", \"irrigation\", \"clinics\"",
+        ));
     }
     for (k, x) in t.projects.iter().enumerate() {
         if t.projects[..k].contains(x) {
-            return Err(c.o.error(&format!("{p}.projects"), format!("expected each project once, got {x:?} twice")));
+            return Err(c.o.error(
+                &format!("{p}.projects"),
+                format!("expected each project once, got {x:?} twice"),
+            ));
         }
     }
-    c.range(&format!("{p}.road_cost_per_km"), t.road_cost_per_km, 1.0, 1e9)?;
-    c.range(&format!("{p}.road_km_per_village"), t.road_km_per_village, 0.01, 1000.0)?;
+    c.range(
+        &format!("{p}.road_cost_per_km"),
+        t.road_cost_per_km,
+        1.0,
+        1e9,
+    )?;
+    c.range(
+        &format!("{p}.road_km_per_village"),
+        t.road_km_per_village,
+        0.01,
+        1000.0,
+    )?;
     c.prob(&format!("{p}.road_remoteness_cut"), t.road_remoteness_cut)?;
-    c.range(&format!("{p}.water_cost_per_unit"), t.water_cost_per_unit, 1.0, 1e9)?;
-    c.range(&format!("{p}.water_people_per_unit"), t.water_people_per_unit, 1.0, 1e7)?;
-    c.range(&format!("{p}.irrigation_cost_per_mu"), t.irrigation_cost_per_mu, 1.0, 1e7)?;
+    c.range(
+        &format!("{p}.water_cost_per_unit"),
+        t.water_cost_per_unit,
+        1.0,
+        1e9,
+    )?;
+    c.range(
+        &format!("{p}.water_people_per_unit"),
+        t.water_people_per_unit,
+        1.0,
+        1e7,
+    )?;
+    c.range(
+        &format!("{p}.irrigation_cost_per_mu"),
+        t.irrigation_cost_per_mu,
+        1.0,
+        1e7,
+    )?;
     c.prob(&format!("{p}.irrigation_max"), t.irrigation_max)?;
     c.range(&format!("{p}.clinic_cost"), t.clinic_cost, 1.0, 1e9)?;
     Ok(())
@@ -241,7 +303,11 @@ impl Item {
             return self.units;
         }
         let x = (money * (1.0 - 1e-12)).max(0.0) / self.unit_cost;
-        let u = if self.whole { x.floor() } else { (x * 100.0).floor() / 100.0 };
+        let u = if self.whole {
+            x.floor()
+        } else {
+            (x * 100.0).floor() / 100.0
+        };
         u.min(self.units)
     }
 }
@@ -251,9 +317,13 @@ impl Item {
 fn illness_cost(p: &YearParams, s: &VillageStats, c: f32, w: f32) -> f64 {
     let hh = s.households.max(1) as f64;
     let per_adult = (s.farm + s.wage) / s.adults.max(1) as f64;
-    let prob = ((p.illness * (1.3 - 0.3 * c) * (1.2 - 0.4 * w)) as f64 + p.illness_chronic as f64 * s.health_gap / hh).min(1.0);
+    let prob = ((p.illness * (1.3 - 0.3 * c) * (1.2 - 0.4 * w)) as f64
+        + p.illness_chronic as f64 * s.health_gap / hh)
+        .min(1.0);
     let gain = (1.0 - 0.3 * c) as f64;
-    prob * gain * (p.medical_cost as f64 * (1.0 - p.insurance_share as f64) + p.illness_lost_work as f64 * per_adult)
+    prob * gain
+        * (p.medical_cost as f64 * (1.0 - p.insurance_share as f64)
+            + p.illness_lost_work as f64 * per_adult)
 }
 
 impl InfrastructureModule {
@@ -266,17 +336,39 @@ impl InfrastructureModule {
         }
         for &kind in &cfg.projects {
             let (units, unit_cost, whole) = match kind {
-                Project::Roads => ((1.0 - vil.road[v] as f64).max(0.0) * cfg.road_km_per_village, cfg.road_cost_per_km, false),
+                Project::Roads => (
+                    (1.0 - vil.road[v] as f64).max(0.0) * cfg.road_km_per_village,
+                    cfg.road_cost_per_km,
+                    false,
+                ),
                 Project::Water => {
                     let short = (1.0 - vil.water[v] as f64).max(0.0) * s.people as f64;
-                    ((short / cfg.water_people_per_unit - 1e-9).ceil().max(0.0), cfg.water_cost_per_unit, true)
+                    (
+                        (short / cfg.water_people_per_unit - 1e-9).ceil().max(0.0),
+                        cfg.water_cost_per_unit,
+                        true,
+                    )
                 }
-                Project::Irrigation => ((cfg.irrigation_max - vil.irrigation[v] as f64).max(0.0) * s.land, cfg.irrigation_cost_per_mu, false),
-                Project::Clinics => (if vil.clinic[v] < 0.5 { 1.0 } else { 0.0 }, cfg.clinic_cost, true),
+                Project::Irrigation => (
+                    (cfg.irrigation_max - vil.irrigation[v] as f64).max(0.0) * s.land,
+                    cfg.irrigation_cost_per_mu,
+                    false,
+                ),
+                Project::Clinics => (
+                    if vil.clinic[v] < 0.5 { 1.0 } else { 0.0 },
+                    cfg.clinic_cost,
+                    true,
+                ),
             };
             // Less than a hundredth of a unit left: finished.
             if units >= 0.01 {
-                out.push(Item { v, kind, units, unit_cost, whole });
+                out.push(Item {
+                    v,
+                    kind,
+                    units,
+                    unit_cost,
+                    whole,
+                });
             }
         }
         out
@@ -294,16 +386,20 @@ impl InfrastructureModule {
                 let a0 = r * (1.0 - 0.6 * rem);
                 let da = (1.0 - 0.6 * rem1) - a0;
                 let mag = p.market_access_gain as f64;
-                s.farm * mag * da / (1.0 + mag * (a0 - 0.5)).max(0.1) + s.wage * 0.6 * da / (0.4 + 0.6 * a0)
+                s.farm * mag * da / (1.0 + mag * (a0 - 0.5)).max(0.1)
+                    + s.wage * 0.6 * da / (0.4 + 0.6 * a0)
             }
             Project::Water => {
                 let c = vil.clinic[v];
-                s.households as f64 * (illness_cost(p, s, c, vil.water[v]) - illness_cost(p, s, c, 1.0))
+                s.households as f64
+                    * (illness_cost(p, s, c, vil.water[v]) - illness_cost(p, s, c, 1.0))
             }
             Project::Irrigation => {
                 let (i0, d) = (vil.irrigation[v] as f64, it.units / s.land.max(1e-9));
                 let ig = p.irrigation_gain as f64;
-                s.farm * (ig * d / (1.0 + ig * i0) + vil.drought_risk[v] as f64 * p.drought_severity as f64 * d)
+                s.farm
+                    * (ig * d / (1.0 + ig * i0)
+                        + vil.drought_risk[v] as f64 * p.drought_severity as f64 * d)
             }
             Project::Clinics => {
                 let w = vil.water[v];
@@ -320,7 +416,8 @@ impl InfrastructureModule {
             Project::Roads => {
                 let d = units / cfg.road_km_per_village;
                 vil.road[v] = (vil.road[v] as f64 + d).min(1.0) as f32;
-                vil.remoteness[v] = (vil.remoteness[v] as f64 - cfg.road_remoteness_cut * d).max(0.0) as f32;
+                vil.remoteness[v] =
+                    (vil.remoteness[v] as f64 - cfg.road_remoteness_cut * d).max(0.0) as f32;
             }
             Project::Water => {
                 let d = units * cfg.water_people_per_unit / s.people.max(1) as f64;
@@ -328,7 +425,8 @@ impl InfrastructureModule {
             }
             Project::Irrigation => {
                 let top = cfg.irrigation_max.max(vil.irrigation[v] as f64);
-                vil.irrigation[v] = (vil.irrigation[v] as f64 + units / s.land.max(1e-9)).min(top) as f32;
+                vil.irrigation[v] =
+                    (vil.irrigation[v] as f64 + units / s.land.max(1e-9)).min(top) as f32;
             }
             Project::Clinics => vil.clinic[v] = 1.0,
         }
@@ -350,7 +448,9 @@ impl Module for InfrastructureModule {
         let b = budget.unwrap_or(f64::INFINITY);
         let mut treated = vec![false; nv];
         let mut spent = 0.0f64;
-        let items: Vec<Item> = (0..nv).flat_map(|v| self.items(v, ctx.villages, &stats[v])).collect();
+        let items: Vec<Item> = (0..nv)
+            .flat_map(|v| self.items(v, ctx.villages, &stats[v]))
+            .collect();
         match self.common.eligible {
             Eligible::Registered => {
                 // Drip irrigation: every unfinished project ranked by the priority rule.
@@ -392,11 +492,18 @@ impl Module for InfrastructureModule {
                 let mut k = 0;
                 while k < items.len() {
                     let v = items[k].v;
-                    let end = items[k..].iter().position(|it| it.v != v).map_or(items.len(), |e| k + e);
+                    let end = items[k..]
+                        .iter()
+                        .position(|it| it.v != v)
+                        .map_or(items.len(), |e| k + e);
                     let total: f64 = items[k..end].iter().map(|it| it.cost()).sum();
                     let f = if total <= share { 1.0 } else { share / total };
                     for it in &items[k..end] {
-                        let u = if f >= 1.0 { it.units } else { it.affordable(f * it.cost()) };
+                        let u = if f >= 1.0 {
+                            it.units
+                        } else {
+                            it.affordable(f * it.cost())
+                        };
                         if u > 0.0 {
                             self.build(it, u, ctx.villages, &stats[v]);
                             spent += u * it.unit_cost;
@@ -417,13 +524,27 @@ mod tests {
 
     #[test]
     fn affordable_never_costs_more_than_the_money() {
-        let it = Item { v: 0, kind: Project::Roads, units: 2.5, unit_cost: 400_000.0, whole: false };
-        for money in [0.0, 1.0, 399_999.0, 400_000.0, 733_333.3, 999_999.99, 1e6, 5e6] {
+        let it = Item {
+            v: 0,
+            kind: Project::Roads,
+            units: 2.5,
+            unit_cost: 400_000.0,
+            whole: false,
+        };
+        for money in [
+            0.0, 1.0, 399_999.0, 400_000.0, 733_333.3, 999_999.99, 1e6, 5e6,
+        ] {
             let u = it.affordable(money);
             assert!(u * it.unit_cost <= money + 1e-6, "{money}: {u}");
             assert!(u <= it.units);
         }
-        let w = Item { v: 0, kind: Project::Water, units: 3.0, unit_cost: 140_000.0, whole: true };
+        let w = Item {
+            v: 0,
+            kind: Project::Water,
+            units: 3.0,
+            unit_cost: 140_000.0,
+            whole: true,
+        };
         assert_eq!(w.affordable(300_000.0), 2.0);
         assert_eq!(w.affordable(1e9), 3.0);
     }

@@ -23,11 +23,13 @@
 //! 40,000 yuan and 2 years; national policy 2014–2020: 50,000 yuan, 3
 //! years); the household pays the rest of the instalment from its cash on
 //! hand (savings and this year's income, less medical costs, interest on
-//! informal debt and subsistence). If that falls short, the household
-//! defaults with probability `default_when_short` (a keyed draw, purpose
-//! Loan); otherwise it borrows the shortfall informally and pays. A household
-//! that repays from its own cash gains `credit_gain` of the gap to a perfect
-//! rating ("credit users"); a default writes off the whole outstanding
+//! informal debt and subsistence), and if that falls short, by selling
+//! productive assets at the distress price (`behaviour.fire_sale`). If even
+//! that cannot pay the instalment, the household defaults with probability
+//! `default_when_short` (a keyed draw, purpose Loan); otherwise it borrows
+//! the shortfall informally and pays. A household that repays from its own
+//! means (cash and assets) gains `credit_gain` of the gap to a perfect rating
+//! ("credit users"); a default writes off the whole outstanding
 //! principal, cuts the rating by `credit_penalty` and is paid by the
 //! guarantee fund up to `guarantee_share` (charged to the budget; the rest is
 //! the bank's loss). A dissolved household's loan is written off the same way.
@@ -181,8 +183,11 @@ impl Module for MicrofinanceModule {
                 - hh.medical[i]
                 - hh.debt[i] * p.debt_interest
                 - p.subsistence * m as f32;
+            let own_cash = cash.max(0.0);
+            // Productive assets (the livestock the loan bought) can be sold at the distress price.
+            let sellable = hh.assets[i] * p.fire_sale;
             let short = m == 0
-                || (cash < due
+                || (own_cash + sellable < due
                     && streams.uniform(i as u64, year, Purpose::Loan, SUB_DEFAULT)
                         < cfg.default_when_short);
             if short {
@@ -203,10 +208,21 @@ impl Module for MicrofinanceModule {
                 hh.savings[i] -= due;
                 hh.credit[i] += cfg.credit_gain as f32 * (1.0 - hh.credit[i]);
             } else {
-                // Covered by borrowing from relatives and moneylenders.
-                let own = cash.max(0.0);
-                hh.savings[i] -= own;
-                hh.debt[i] += due - own;
+                // Cash first, then selling assets, then borrowing from relatives and moneylenders.
+                let gap = due - own_cash;
+                let sold = if p.fire_sale > 0.0 {
+                    (gap / p.fire_sale).min(hh.assets[i])
+                } else {
+                    0.0
+                };
+                hh.assets[i] -= sold;
+                hh.savings[i] -= own_cash;
+                let rest = gap - sold * p.fire_sale;
+                if rest > 0.0 {
+                    hh.debt[i] += rest;
+                } else {
+                    hh.credit[i] += cfg.credit_gain as f32 * (1.0 - hh.credit[i]);
+                }
             }
             left -= discount;
             spent += discount;

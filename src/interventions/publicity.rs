@@ -44,15 +44,27 @@ impl PublicityModule {
         if money < self.cfg.cost_per_village || self.cfg.cost_per_household <= 0.0 {
             return 0;
         }
-        (((money - self.cfg.cost_per_village) * (1.0 - 1e-12) / self.cfg.cost_per_household).floor() as u64).min(targets)
+        (((money - self.cfg.cost_per_village) * (1.0 - 1e-12) / self.cfg.cost_per_household).floor()
+            as u64)
+            .min(targets)
     }
 }
 
 pub fn validate(t: &Publicity, file: &ScenarioFile, c: &Checker) -> Result<()> {
     let p = "interventions.publicity";
     c.module(p, t, file)?;
-    c.range(&format!("{p}.cost_per_village"), t.cost_per_village, 0.0, 1e9)?;
-    c.range(&format!("{p}.cost_per_household"), t.cost_per_household, 0.0, 1e7)?;
+    c.range(
+        &format!("{p}.cost_per_village"),
+        t.cost_per_village,
+        0.0,
+        1e9,
+    )?;
+    c.range(
+        &format!("{p}.cost_per_household"),
+        t.cost_per_household,
+        0.0,
+        1e7,
+    )?;
     c.prob(&format!("{p}.awareness_gain"), t.awareness_gain)?;
     Ok(())
 }
@@ -70,8 +82,18 @@ impl Module for PublicityModule {
         let nv = ctx.villages.len();
         let stats = village_stats(ctx.hh, nv, ctx.params.line);
         let drip = self.common.eligible == Eligible::Registered;
-        let targets: Vec<u64> = stats.iter().map(|s| if drip { s.registered_households } else { s.households }).collect();
-        let cost = |v: usize| self.cfg.cost_per_village + self.cfg.cost_per_household * targets[v] as f64;
+        let targets: Vec<u64> = stats
+            .iter()
+            .map(|s| {
+                if drip {
+                    s.registered_households
+                } else {
+                    s.households
+                }
+            })
+            .collect();
+        let cost =
+            |v: usize| self.cfg.cost_per_village + self.cfg.cost_per_household * targets[v] as f64;
         // Households to reach in each village.
         let mut quota = vec![0u64; nv];
         match budget {
@@ -95,7 +117,8 @@ impl Module for PublicityModule {
                     let q = self.reach(b - planned, targets[v]);
                     if q > 0 {
                         quota[v] = q;
-                        planned += self.cfg.cost_per_village + self.cfg.cost_per_household * q as f64;
+                        planned +=
+                            self.cfg.cost_per_village + self.cfg.cost_per_household * q as f64;
                     }
                 }
             }
@@ -114,11 +137,19 @@ impl Module for PublicityModule {
         let chance: Vec<f64> = (0..nv)
             .map(|v| {
                 let (q, t) = (quota[v] as f64, targets[v] as f64);
-                if t > 0.0 { ((q + 2.0 * q.sqrt() + 1.0) / t).min(1.0) } else { 0.0 }
+                if t > 0.0 {
+                    ((q + 2.0 * q.sqrt() + 1.0) / t).min(1.0)
+                } else {
+                    0.0
+                }
             })
             .collect();
         let mut reached = vec![0u64; nv];
-        let mut row = SpendRow { module: "publicity", budget, ..Default::default() };
+        let mut row = SpendRow {
+            module: "publicity",
+            budget,
+            ..Default::default()
+        };
         let gain = self.cfg.awareness_gain as f32;
         let line = ctx.params.line;
         let hh = &mut *ctx.hh;
@@ -135,7 +166,12 @@ impl Module for PublicityModule {
             if reached[v] >= quota[v] {
                 continue;
             }
-            if quota[v] < targets[v] && ctx.streams.uniform(i as u64, ctx.year, Purpose::TieBreak, SUB_REACH) >= chance[v] {
+            if quota[v] < targets[v]
+                && ctx
+                    .streams
+                    .uniform(i as u64, ctx.year, Purpose::TieBreak, SUB_REACH)
+                    >= chance[v]
+            {
                 continue;
             }
             reached[v] += 1;

@@ -279,7 +279,7 @@ impl Module for TargetingModule {
                         return (false, false);
                     }
                     let v = hh.village[i] as usize;
-                    let ver = verify_share > 0.0 && streams.uniform(i as u64, year, Purpose::Targeting, 1) < verify_share as f64;
+                    let ver = verify_share > 0.0 && streams.uniform(i as u64, year, Purpose::Targeting, 1) < verify_share;
                     let sd = error_sd(cfg, villages.cadre_quality[v], ver);
                     let reg = match method {
                         Method::Income => assessed_pc(streams, year, i, pre_transfer_pc(hh, i), sd) < line,

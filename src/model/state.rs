@@ -22,6 +22,11 @@ macro_rules! columns {
         }
 
         impl Households {
+            /// `n` households with every column zeroed.
+            pub fn with_len(n: usize) -> Self {
+                Households { $( $name: vec![<$ty>::default(); n], )* }
+            }
+
             /// Split every column into chunks of `size` households.
             pub fn chunks_mut(&mut self, size: usize) -> Vec<Chunk<'_>> {
                 let len = self.len();

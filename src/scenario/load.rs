@@ -441,7 +441,7 @@ fn humanize(msg: &str) -> String {
         // unknown field `foo`, expected one of `a`, `b`
         let (name, exp) = rest.split_once(", ").unwrap_or((rest, ""));
         let name = name.trim_matches('`');
-        return format!("unknown key `{name}`; {}", exp.replace("expected", "expected").replace('`', ""));
+        return format!("unknown key `{name}`; {}", exp.replace('`', ""));
     }
     if let Some(rest) = msg.strip_prefix("missing field ") {
         return format!("expected key {rest} (required), got none");

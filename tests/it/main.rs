@@ -9,3 +9,5 @@ mod modules_b;
 mod engine_core;
 mod compare;
 mod bad_inputs;
+mod fuzz_loader;
+mod invariants;

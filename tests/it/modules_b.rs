@@ -63,23 +63,43 @@ fn by_village(sim: &Simulation, x: impl Fn(&Households, usize) -> f64) -> Vec<f6
 }
 
 fn total(v: &[f64], treated: &[bool]) -> f64 {
-    v.iter().zip(treated).filter(|(_, t)| **t).map(|(x, _)| x).sum()
+    v.iter()
+        .zip(treated)
+        .filter(|(_, t)| **t)
+        .map(|(x, _)| x)
+        .sum()
 }
 
 /// Every module's spending stays within its budget, every year.
 fn assert_budgets_hold(records: &[YearRecord]) {
     for r in records {
         for row in &r.ledger.spending {
-            assert!(row.spent >= 0.0, "{} {}: spent {}", r.year, row.module, row.spent);
+            assert!(
+                row.spent >= 0.0,
+                "{} {}: spent {}",
+                r.year,
+                row.module,
+                row.spent
+            );
             if let Some(b) = row.budget {
-                assert!(row.spent <= b * (1.0 + 1e-9) + 1e-6, "{} {}: spent {} > budget {b}", r.year, row.module, row.spent);
+                assert!(
+                    row.spent <= b * (1.0 + 1e-9) + 1e-6,
+                    "{} {}: spent {} > budget {b}",
+                    r.year,
+                    row.module,
+                    row.spent
+                );
             }
         }
     }
 }
 
 fn row<'a>(r: &'a YearRecord, module: &str) -> &'a povsim::interventions::SpendRow {
-    r.ledger.spending.iter().find(|s| s.module == module).unwrap_or_else(|| panic!("no {module} row in {}", r.year))
+    r.ledger
+        .spending
+        .iter()
+        .find(|s| s.module == module)
+        .unwrap_or_else(|| panic!("no {module} row in {}", r.year))
 }
 
 /// Per-village yearly outcomes of one run, summed over the years after the first.
@@ -109,11 +129,15 @@ fn outcomes(sc: &Scenario) -> (Outcomes, Vec<YearRecord>) {
         }
         // Projects paid for in a year act from the next year on: skip the first year.
         if r.year > sc.start_year {
-            let add = |acc: &mut Vec<f64>, x: Vec<f64>| acc.iter_mut().zip(x).for_each(|(a, x)| *a += x);
+            let add =
+                |acc: &mut Vec<f64>, x: Vec<f64>| acc.iter_mut().zip(x).for_each(|(a, x)| *a += x);
             add(&mut o.farm, by_village(sim, |h, i| h.farm[i] as f64));
             add(&mut o.wage, by_village(sim, |h, i| h.wage[i] as f64));
             add(&mut o.medical, by_village(sim, |h, i| h.medical[i] as f64));
-            add(&mut o.ill, by_village(sim, |h, i| (h.flags[i] & flag::ILL != 0) as u8 as f64));
+            add(
+                &mut o.ill,
+                by_village(sim, |h, i| (h.flags[i] & flag::ILL != 0) as u8 as f64),
+            );
         }
         for v in 0..nv {
             o.access[v] = sim.villages.access(v) as f64;
@@ -140,7 +164,12 @@ priority = "poorest_first"
     let (a, _) = outcomes(&off);
     let (b, records) = outcomes(&on);
     assert_budgets_hold(&records);
-    let treated: Vec<bool> = a.final_road.iter().zip(&b.final_road).map(|(x, y)| y > x).collect();
+    let treated: Vec<bool> = a
+        .final_road
+        .iter()
+        .zip(&b.final_road)
+        .map(|(x, y)| y > x)
+        .collect();
     let n = treated.iter().filter(|t| **t).count();
     assert!(n > 0, "no village got a road");
     let acc = (total(&a.access, &treated), total(&b.access, &treated));
@@ -158,15 +187,23 @@ priority = "poorest_first"
     assert!(wage.1 > wage.0, "local wage income {wage:?}");
     // Spending shows up in the ledger with the people of the treated villages.
     assert!(records.iter().all(|r| row(r, "infrastructure").spent > 0.0));
-    assert!(records.iter().all(|r| row(r, "infrastructure").beneficiary_households > 0));
+    assert!(
+        records
+            .iter()
+            .all(|r| row(r, "infrastructure").beneficiary_households > 0)
+    );
 }
 
 /// Farm income lost to droughts: the same run without droughts, minus the run.
 /// Farm income does not depend on a household's past income, so under common
 /// random numbers the difference is exactly what droughts took.
 fn drought_loss(extra: &str) -> (f64, Outcomes) {
-    let with = scenario(&format!("[villages]\ndrought_risk = {{ dist = \"beta\", mean = 0.3, sd = 0.1 }}\n{extra}"));
-    let without = scenario(&format!("[villages]\ndrought_risk = {{ dist = \"beta\", mean = 0.3, sd = 0.1 }}\n[shocks]\ndrought_severity = 0.0\n{extra}"));
+    let with = scenario(&format!(
+        "[villages]\ndrought_risk = {{ dist = \"beta\", mean = 0.3, sd = 0.1 }}\n{extra}"
+    ));
+    let without = scenario(&format!(
+        "[villages]\ndrought_risk = {{ dist = \"beta\", mean = 0.3, sd = 0.1 }}\n[shocks]\ndrought_severity = 0.0\n{extra}"
+    ));
     let (a, records) = outcomes(&with);
     assert_budgets_hold(&records);
     let (b, _) = outcomes(&without);
@@ -184,15 +221,31 @@ priority = "best_gain_per_yuan"
 "#;
     let (loss_off, off) = drought_loss("");
     let (loss_on, on) = drought_loss(works);
-    eprintln!("water+irrigation: drought losses {loss_off:.0} → {loss_on:.0} yuan ({:+.1}%)", 100.0 * (loss_on / loss_off - 1.0));
+    eprintln!(
+        "water+irrigation: drought losses {loss_off:.0} → {loss_on:.0} yuan ({:+.1}%)",
+        100.0 * (loss_on / loss_off - 1.0)
+    );
     assert!(loss_off > 0.0, "no drought in the test: {loss_off}");
     assert!(loss_on < loss_off, "drought losses {loss_off} → {loss_on}");
-    let treated: Vec<bool> = off.final_water.iter().zip(&on.final_water).map(|(x, y)| y > x).collect();
+    let treated: Vec<bool> = off
+        .final_water
+        .iter()
+        .zip(&on.final_water)
+        .map(|(x, y)| y > x)
+        .collect();
     assert!(treated.iter().any(|t| *t), "no water works built");
     let ill = (total(&off.ill, &treated), total(&on.ill, &treated));
-    eprintln!("water: illness in treated villages {} → {} household-years", ill.0, ill.1);
+    eprintln!(
+        "water: illness in treated villages {} → {} household-years",
+        ill.0, ill.1
+    );
     assert!(ill.1 < ill.0, "illness {ill:?}");
-    assert!(on.final_irrigation.iter().zip(&off.final_irrigation).any(|(y, x)| y > x));
+    assert!(
+        on.final_irrigation
+            .iter()
+            .zip(&off.final_irrigation)
+            .any(|(y, x)| y > x)
+    );
 }
 
 #[test]
@@ -212,7 +265,12 @@ priority = "most_poor_first"
     let (a, _) = outcomes(&off);
     let (b, records) = outcomes(&on);
     assert_budgets_hold(&records);
-    let treated: Vec<bool> = a.final_clinic.iter().zip(&b.final_clinic).map(|(x, y)| y > x).collect();
+    let treated: Vec<bool> = a
+        .final_clinic
+        .iter()
+        .zip(&b.final_clinic)
+        .map(|(x, y)| y > x)
+        .collect();
     let n = treated.iter().filter(|t| **t).count();
     assert!(n > 0, "no clinic built");
     let med = (total(&a.medical, &treated), total(&b.medical, &treated));
@@ -241,7 +299,11 @@ budget = 2000000
     let records = run(&sc, |_, _| {});
     assert_budgets_hold(&records);
     let first = &records[0];
-    assert_eq!(row(first, "infrastructure").beneficiary_households, first.households, "every village gets its share");
+    assert_eq!(
+        row(first, "infrastructure").beneficiary_households,
+        first.households,
+        "every village gets its share"
+    );
 }
 
 /// Mean awareness and the guarantee's take-up (recipient households) per year.
@@ -257,7 +319,10 @@ fn awareness_and_take_up(sc: &Scenario) -> (Vec<f64>, Vec<u64>, Vec<YearRecord>)
         }
         aw.push(s / n.max(1.0));
     });
-    let take: Vec<u64> = records.iter().map(|r| row(r, "transfers").beneficiary_households).collect();
+    let take: Vec<u64> = records
+        .iter()
+        .map(|r| row(r, "transfers").beneficiary_households)
+        .collect();
     (aw, take, records)
 }
 
@@ -265,28 +330,62 @@ fn awareness_and_take_up(sc: &Scenario) -> (Vec<f64>, Vec<u64>, Vec<YearRecord>)
 fn publicity_raises_awareness_and_take_up() {
     let low = "[households]\nawareness = { dist = \"beta\", mean = 0.15, sd = 0.1 }\n";
     let off = scenario(low);
-    let on = scenario(&format!("{low}\n[interventions.publicity]\nbudget = 200000\n"));
+    let on = scenario(&format!(
+        "{low}\n[interventions.publicity]\nbudget = 200000\n"
+    ));
     let (aw0, take0, _) = awareness_and_take_up(&off);
     let (aw1, take1, records) = awareness_and_take_up(&on);
     assert_budgets_hold(&records);
-    eprintln!("publicity: awareness of the registered {aw0:.3?} → {aw1:.3?}; guarantee take-up {take0:?} → {take1:?}");
+    eprintln!(
+        "publicity: awareness of the registered {aw0:.3?} → {aw1:.3?}; guarantee take-up {take0:?} → {take1:?}"
+    );
     assert!(aw1.last() > aw0.last(), "awareness {aw0:?} → {aw1:?}");
     // Publicity acts after the guarantee in a year: take-up responds from the second year on.
     let (t0, t1): (u64, u64) = (take0[1..].iter().sum(), take1[1..].iter().sum());
     assert!(t1 > t0, "take-up {take0:?} → {take1:?}");
-    assert_eq!(take0[0], take1[0], "the first year's take-up is decided before any publicity");
+    assert_eq!(
+        take0[0], take1[0],
+        "the first year's take-up is decided before any publicity"
+    );
 }
 
 /// Mean inclusion and exclusion error over the years after the first, and the
 /// leakage share of the guarantee over the same years.
 fn targeting_errors(sc: &Scenario) -> (f64, f64, f64, Vec<YearRecord>) {
     let mut received = Vec::new();
-    let records = run(sc, |sim, _| received.push(sim.hh.received.iter().map(|x| *x as f64).sum::<f64>()));
+    let records = run(sc, |sim, _| {
+        received.push(sim.hh.received.iter().map(|x| *x as f64).sum::<f64>())
+    });
     let later = &records[1..];
     let n = later.len() as f64;
-    let inc = later.iter().map(|r| r.ledger.targeting.as_ref().expect("targeting row").inclusion_error).sum::<f64>() / n;
-    let exc = later.iter().map(|r| r.ledger.targeting.as_ref().expect("targeting row").exclusion_error).sum::<f64>() / n;
-    let admin = sc.file.interventions.transfers.as_ref().map_or(0.0, |t| t.admin_cost);
+    let inc = later
+        .iter()
+        .map(|r| {
+            r.ledger
+                .targeting
+                .as_ref()
+                .expect("targeting row")
+                .inclusion_error
+        })
+        .sum::<f64>()
+        / n;
+    let exc = later
+        .iter()
+        .map(|r| {
+            r.ledger
+                .targeting
+                .as_ref()
+                .expect("targeting row")
+                .exclusion_error
+        })
+        .sum::<f64>()
+        / n;
+    let admin = sc
+        .file
+        .interventions
+        .transfers
+        .as_ref()
+        .map_or(0.0, |t| t.admin_cost);
     let (mut paid, mut got) = (0.0, 0.0);
     for (r, g) in records.iter().zip(&received).skip(1) {
         let t = row(r, "transfers");
@@ -311,7 +410,10 @@ fn cadre_training_lowers_targeting_errors_and_leakage() {
         "cadres: inclusion error {inc0:.4} → {inc1:.4}, exclusion error {exc0:.4} → {exc1:.4}, leakage {leak0:.4} → {leak1:.4}"
     );
     assert!(exc1 < exc0, "exclusion error {exc0} → {exc1}");
-    assert!(inc1 + exc1 < inc0 + exc0, "errors {inc0}+{exc0} → {inc1}+{exc1}");
+    assert!(
+        inc1 + exc1 < inc0 + exc0,
+        "errors {inc0}+{exc0} → {inc1}+{exc1}"
+    );
     assert!(leak1 < leak0, "leakage {leak0} → {leak1}");
 }
 
@@ -321,7 +423,10 @@ fn proxy_means_and_multidimensional_produce_a_register_with_reported_errors() {
         let set = [format!("interventions.targeting.method=\"{method}\"")];
         let sc = load_str(Path::new("test.toml"), BASE, &set).expect("scenario");
         let records = run(&sc, |_, _| {});
-        let rows: Vec<_> = records.iter().map(|r| r.ledger.targeting.clone().expect("targeting row")).collect();
+        let rows: Vec<_> = records
+            .iter()
+            .map(|r| r.ledger.targeting.clone().expect("targeting row"))
+            .collect();
         eprintln!(
             "{method}: registered {:?}; inclusion {:.3?}; exclusion {:.3?}",
             rows.iter().map(|r| r.registered).collect::<Vec<_>>(),
@@ -330,13 +435,22 @@ fn proxy_means_and_multidimensional_produce_a_register_with_reported_errors() {
         );
         for r in &rows {
             assert_eq!(r.method, method);
-            assert!(r.registered > 0 && r.registered < 3000, "{method}: register of {}", r.registered);
-            assert!((0.0..=1.0).contains(&r.inclusion_error) && (0.0..=1.0).contains(&r.exclusion_error));
+            assert!(
+                r.registered > 0 && r.registered < 3000,
+                "{method}: register of {}",
+                r.registered
+            );
+            assert!(
+                (0.0..=1.0).contains(&r.inclusion_error)
+                    && (0.0..=1.0).contains(&r.exclusion_error)
+            );
         }
         // The register is what the flags say.
         let mut sim = Simulation::new(&sc, 0);
         let r = sim.step();
-        let flagged = (0..sim.hh.len()).filter(|&i| sim.hh.members(i) > 0 && sim.hh.flags[i] & flag::REGISTERED != 0).count() as u64;
+        let flagged = (0..sim.hh.len())
+            .filter(|&i| sim.hh.members(i) > 0 && sim.hh.flags[i] & flag::REGISTERED != 0)
+            .count() as u64;
         assert_eq!(r.ledger.targeting.expect("row").registered, flagged);
     }
 }
@@ -386,10 +500,15 @@ enabled = false
     let mut finals = Vec::new();
     for sc in [&plain, &disabled] {
         let mut state = String::new();
-        let records = run(sc, |sim, _| state = format!("{:?}{:?}", sim.villages, sim.hh));
+        let records = run(sc, |sim, _| {
+            state = format!("{:?}{:?}", sim.villages, sim.hh)
+        });
         finals.push((format!("{records:?}"), state));
     }
-    assert!(finals[0] == finals[1], "a disabled module changed the output");
+    assert!(
+        finals[0] == finals[1],
+        "a disabled module changed the output"
+    );
 }
 
 proptest! {
