@@ -3,8 +3,10 @@
 //!
 //! A household reached this year gains `awareness += awareness_gain · (1 −
 //! awareness)`; awareness raises take-up of every module ([`super::take_up`])
-//! from the next decision on. A village costs `cost_per_village` plus
-//! `cost_per_household` per household reached. `eligible = "registered"`
+//! from the next decision on. A village's campaign costs `cost_per_village`
+//! plus `cost_per_household` per household reached when it reaches all its
+//! target households; a partial campaign (fewer meetings) reaching `k` of
+//! `T` costs `k·(cost_per_village/T + cost_per_household)`. `eligible = "registered"`
 //! ("drip"): registered households only, villages in `priority` order until
 //! the budget runs out (the last one in part); `eligible = "all"` ("flood"):
 //! every household, the budget spread evenly over the villages. Where a
@@ -35,18 +37,28 @@ impl PublicityModule {
         PublicityModule { cfg, common }
     }
 
-    /// Households `money` reaches in a village of `targets` households (0 if it cannot pay the fixed cost).
-    fn reach(&self, money: f64, targets: u64) -> u64 {
-        let full = self.cfg.cost_per_village + self.cfg.cost_per_household * targets as f64;
-        if money >= full {
-            return targets;
+    /// Cost of reaching `k` of a village's `targets` households: the village's
+    /// fixed cost is shared by its target households.
+    fn cost(&self, k: u64, targets: u64) -> f64 {
+        if k == 0 || targets == 0 {
+            return 0.0;
         }
-        if money < self.cfg.cost_per_village || self.cfg.cost_per_household <= 0.0 {
+        k as f64 * (self.cfg.cost_per_village / targets as f64 + self.cfg.cost_per_household)
+    }
+
+    /// Households `money` reaches in a village of `targets` target households.
+    fn reach(&self, money: f64, targets: u64) -> u64 {
+        if targets == 0 || money <= 0.0 {
             return 0;
         }
-        (((money - self.cfg.cost_per_village) * (1.0 - 1e-12) / self.cfg.cost_per_household).floor()
-            as u64)
-            .min(targets)
+        if money >= self.cost(targets, targets) {
+            return targets;
+        }
+        let each = self.cfg.cost_per_village / targets as f64 + self.cfg.cost_per_household;
+        if each <= 0.0 {
+            return targets;
+        }
+        ((money * (1.0 - 1e-12) / each).floor() as u64).min(targets)
     }
 }
 
@@ -92,8 +104,7 @@ impl Module for PublicityModule {
                 }
             })
             .collect();
-        let cost =
-            |v: usize| self.cfg.cost_per_village + self.cfg.cost_per_household * targets[v] as f64;
+        let cost = |v: usize| self.cost(targets[v], targets[v]);
         // Households to reach in each village.
         let mut quota = vec![0u64; nv];
         match budget {
@@ -117,8 +128,7 @@ impl Module for PublicityModule {
                     let q = self.reach(b - planned, targets[v]);
                     if q > 0 {
                         quota[v] = q;
-                        planned +=
-                            self.cfg.cost_per_village + self.cfg.cost_per_household * q as f64;
+                        planned += self.cost(q, targets[v]);
                     }
                 }
             }
@@ -184,9 +194,8 @@ impl Module for PublicityModule {
         }
         let spent: f64 = reached
             .iter()
-            .filter(|r| **r > 0)
-            .map(|&r| self.cfg.cost_per_village + self.cfg.cost_per_household * r as f64)
-            .sum();
+            .zip(&targets)
+            .fold(0.0f64, |acc, (&r, &t)| acc + self.cost(r, t));
         row.spent = budget.map_or(spent, |b| spent.min(b));
         row
     }

@@ -22,6 +22,9 @@ macro_rules! columns {
         }
 
         impl Households {
+            /// Bytes of state per household: the sum of the column widths.
+            pub const BYTES_PER_HOUSEHOLD: usize = 0 $( + std::mem::size_of::<$ty>() )*;
+
             /// `n` households with every column zeroed.
             pub fn with_len(n: usize) -> Self {
                 Households { $( $name: vec![<$ty>::default(); n], )* }
@@ -130,8 +133,6 @@ impl Households {
         self.farm[i] + self.wage[i] + self.migrant[i] + self.enterprise[i] + self.tourism[i]
     }
 
-    /// Bytes of state per household (for the memory estimate).
-    pub const BYTES_PER_HOUSEHOLD: usize = 4 + 4 + 4 * 19 + 1 + (4 + 1 + 4 + 1);
 }
 
 /// Village table (a few hundred rows; not performance critical).

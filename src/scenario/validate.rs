@@ -172,11 +172,12 @@ impl Scenario {
                 return Err(c.o.error(&format!("{p}.measure"), format!("expected a column of trajectory.csv (e.g. headcount_ratio, mean_income, poor), got \"{}\"", t.measure)));
             }
             c.finite(&format!("{p}.value"), t.value)?;
-            if let Some(tol) = t.tolerance {
-                c.range(&format!("{p}.tolerance"), tol, 0.0, f64::MAX)?;
-            }
-            if let Some(tol) = t.relative_tolerance {
-                c.range(&format!("{p}.relative_tolerance"), tol, 0.0, f64::MAX)?;
+            for (k, tol) in [("tolerance", t.tolerance), ("relative_tolerance", t.relative_tolerance)] {
+                if let Some(tol) = tol
+                    && !(tol >= 0.0 && tol.is_finite())
+                {
+                    return Err(c.o.error(&format!("{p}.{k}"), format!("expected a finite number ≥ 0, got {tol}")));
+                }
             }
             if let Some(b) = &t.bound
                 && b != "below"
@@ -249,7 +250,7 @@ impl Checker<'_> {
 
     pub fn range(&self, path: &str, v: f64, lo: f64, hi: f64) -> Result<()> {
         if !(v >= lo && v <= hi) {
-            return Err(self.o.error(path, format!("expected a number from {lo} to {hi}, got {v}")));
+            return Err(self.o.error(path, format!("expected a number from {} to {}, got {v}", bound(lo), bound(hi))));
         }
         Ok(())
     }
@@ -399,6 +400,11 @@ impl Checker<'_> {
         }
         Ok(())
     }
+}
+
+/// A range bound as written in messages: 1e13 rather than 10000000000000.
+fn bound(x: f64) -> String {
+    if x.abs() >= 1e9 && x.is_finite() { format!("{x:e}") } else { format!("{x}") }
 }
 
 fn kind_name(k: DistKind) -> &'static str {

@@ -472,7 +472,7 @@ fn check_run(p: &Params) -> Result<u64, TestCaseError> {
 }
 
 /// Cases per property (the whole file runs in well under 90 s in release mode).
-const CASES: u32 = 96;
+const CASES: u32 = 800;
 
 proptest! {
     #![proptest_config(Config { cases: CASES, failure_persistence: None, ..Config::default() })]

@@ -11,3 +11,4 @@ mod compare;
 mod bad_inputs;
 mod fuzz_loader;
 mod invariants;
+mod kill;

@@ -168,8 +168,8 @@ training_capacity = 400
         "migrant earnings of trainees {m_off} → {m_on}"
     );
     // Households never trained keep their skill.
-    for i in 0..trainee.len() {
-        if !trainee[i] {
+    for (i, &t) in trainee.iter().enumerate() {
+        if !t {
             assert_eq!(s_on[last].skill[i], s_off[last].skill[i]);
         }
     }
@@ -204,8 +204,8 @@ training_share = 0
     let last = s_on.len() - 1;
     let mean = |h: &Households| {
         let (mut s, mut k) = (0.0f64, 0usize);
-        for i in 0..n {
-            if reg[i] && h.children[i] > 0 {
+        for (i, &r) in reg.iter().enumerate() {
+            if r && h.children[i] > 0 {
                 s += h.child_schooling[i] as f64;
                 k += 1;
             }
@@ -366,8 +366,8 @@ fn tourism_raises_tourism_income_in_developed_villages() {
     assert!(nh > 0 && h_on > 0.0);
     assert!(inc_on > inc_off, "{inc_off} → {inc_on}");
     // Nobody outside the developed villages earns from tourism.
-    for i in 0..n {
-        if !in_dev[i] {
+    for (i, &d) in in_dev.iter().enumerate() {
+        if !d {
             assert_eq!(s_on[last].tourism[i], 0.0);
         }
     }
