@@ -7,8 +7,14 @@ use povsim::scenario::{self, Scenario};
 use std::path::Path;
 
 fn scenario(households: u64, years: u32) -> Scenario {
-    let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/l_county.toml"));
-    let sets = [format!("simulation.years={years}"), "simulation.replicates=1".to_string()];
+    let path = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/l_county.toml"
+    ));
+    let sets = [
+        format!("simulation.years={years}"),
+        "simulation.replicates=1".to_string(),
+    ];
     let sc = scenario::load(path, &sets).expect("scenario loads");
     // The file gives a population; the benchmark fixes the household count.
     let mut f = sc.file.clone();
@@ -31,7 +37,10 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10);
     g.throughput(Throughput::Elements(households * years as u64));
     g.bench_function("all_threads", |b| b.iter(|| run(&sc)));
-    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
     g.bench_function("one_thread", |b| b.iter(|| one.install(|| run(&sc))));
     g.finish();
 }

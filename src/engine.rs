@@ -90,10 +90,17 @@ impl<'a> Simulation<'a> {
         let z: f32 = StandardNormal.sample(&mut self.streams.stream(0, year, Purpose::Price));
         let price = (sd * z - sd * sd / 2.0).exp();
         for v in 0..self.villages.len() {
-            let u: f32 = self.streams.stream(v as u64, year, Purpose::VillageShock).random();
+            let u: f32 = self
+                .streams
+                .stream(v as u64, year, Purpose::VillageShock)
+                .random();
             self.villages.drought[v] = u < self.villages.drought_risk[v];
         }
-        let active: Vec<bool> = self.modules.iter().map(|m| interventions::active(m.common(), sc, year)).collect();
+        let active: Vec<bool> = self
+            .modules
+            .iter()
+            .map(|m| interventions::active(m.common(), sc, year))
+            .collect();
         let disincentive = self
             .modules
             .iter()
@@ -120,14 +127,25 @@ impl<'a> Simulation<'a> {
         // 3. Modules plan, in order.
         let mut ledger = Ledger::default();
         {
-            let mut ctx = PlanCtx { sc, year, params: &params, streams: &self.streams, hh: &mut self.hh, villages: &mut self.villages };
+            let mut ctx = PlanCtx {
+                sc,
+                year,
+                params: &params,
+                streams: &self.streams,
+                hh: &mut self.hh,
+                villages: &mut self.villages,
+            };
             for (m, a) in self.modules.iter().zip(&active) {
                 if *a {
                     let budget = interventions::budget(m.common(), sc, year);
                     let row = m.plan(&mut ctx, budget, &mut ledger);
                     ledger.spending.push(row);
                 } else {
-                    ledger.spending.push(interventions::SpendRow { module: m.name(), budget: Some(0.0), ..Default::default() });
+                    ledger.spending.push(interventions::SpendRow {
+                        module: m.name(),
+                        budget: Some(0.0),
+                        ..Default::default()
+                    });
                 }
             }
         }
@@ -160,7 +178,14 @@ impl<'a> Simulation<'a> {
                     }
                     t.households += 1;
                     t.people += m as f64;
-                    let src = [c.farm[j], c.wage[j], c.migrant[j], c.enterprise[j], c.tourism[j], c.transfers[j]];
+                    let src = [
+                        c.farm[j],
+                        c.wage[j],
+                        c.migrant[j],
+                        c.enterprise[j],
+                        c.tourism[j],
+                        c.transfers[j],
+                    ];
                     for (k, s) in src.iter().enumerate() {
                         t.sources_all[k] += *s as f64;
                         if poor {
@@ -187,9 +212,14 @@ impl<'a> Simulation<'a> {
 
         // 5. Combine in chunk order; measures on sorted incomes.
         let nv = self.villages.len();
-        let mut vrows: Vec<VillageRow> =
-            (0..nv).map(|v| VillageRow { remoteness: self.villages.remoteness[v], ..Default::default() }).collect();
-        let (mut households, mut entries, mut exits, mut people, mut poor_people) = (0u64, 0u64, 0u64, 0.0f64, 0.0f64);
+        let mut vrows: Vec<VillageRow> = (0..nv)
+            .map(|v| VillageRow {
+                remoteness: self.villages.remoteness[v],
+                ..Default::default()
+            })
+            .collect();
+        let (mut households, mut entries, mut exits, mut people, mut poor_people) =
+            (0u64, 0u64, 0u64, 0.0f64, 0.0f64);
         let (mut sa, mut sp) = ([0.0f64; 6], [0.0f64; 6]);
         for t in &totals {
             households += t.households;
@@ -214,12 +244,17 @@ impl<'a> Simulation<'a> {
         }
         for k in 0..6 {
             sa[k] = if people > 0.0 { sa[k] / people } else { 0.0 };
-            sp[k] = if poor_people > 0.0 { sp[k] / poor_people } else { 0.0 };
+            sp[k] = if poor_people > 0.0 {
+                sp[k] / poor_people
+            } else {
+                0.0
+            };
         }
         sorted_incomes(&self.hh, &mut self.keys, &mut self.scratch, &mut self.obs);
         let measures = Measures::from_sorted(&self.obs, line as f64, params.extreme_line as f64);
 
-        let distribution = (self.streams.replicate == 0 && (first || last)).then(|| recorder::histogram(&self.obs));
+        let distribution = (self.streams.replicate == 0 && (first || last))
+            .then(|| recorder::histogram(&self.obs));
         let near = params.near_poor_line;
         let state_of = |y: f32| -> u8 {
             if y < line {
@@ -271,14 +306,23 @@ impl<'a> Simulation<'a> {
 #[inline]
 fn income_key(y: f32) -> u32 {
     let b = y.to_bits();
-    if b & 0x8000_0000 != 0 { !b } else { b | 0x8000_0000 }
+    if b & 0x8000_0000 != 0 {
+        !b
+    } else {
+        b | 0x8000_0000
+    }
 }
 
 /// The living households' (per-capita income, members) in ascending order of
 /// income: an LSD radix sort on the 32-bit income key (4 passes of 8 bits),
 /// linear in the number of households and stable, so the order is the same
 /// on every machine and thread count.
-fn sorted_incomes(hh: &Households, keys: &mut Vec<u64>, scratch: &mut Vec<u64>, obs: &mut Vec<Obs>) {
+fn sorted_incomes(
+    hh: &Households,
+    keys: &mut Vec<u64>,
+    scratch: &mut Vec<u64>,
+    obs: &mut Vec<Obs>,
+) {
     keys.clear();
     for i in 0..hh.len() {
         let m = hh.members(i);
@@ -307,8 +351,15 @@ fn sorted_incomes(hh: &Households, keys: &mut Vec<u64>, scratch: &mut Vec<u64>, 
     obs.clear();
     obs.extend(keys.iter().map(|k| {
         let b = (k >> 32) as u32;
-        let bits = if b & 0x8000_0000 != 0 { b & 0x7fff_ffff } else { !b };
-        Obs { income: f32::from_bits(bits) as f64, weight: (k & 0xffff_ffff) as f64 }
+        let bits = if b & 0x8000_0000 != 0 {
+            b & 0x7fff_ffff
+        } else {
+            !b
+        };
+        Obs {
+            income: f32::from_bits(bits) as f64,
+            weight: (k & 0xffff_ffff) as f64,
+        }
     }));
 }
 

@@ -22,7 +22,13 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     /// A bad-input error at a place in a file.
-    pub fn at(file: &Path, line: usize, col: usize, key: &str, msg: impl std::fmt::Display) -> Self {
+    pub fn at(
+        file: &Path,
+        line: usize,
+        col: usize,
+        key: &str,
+        msg: impl std::fmt::Display,
+    ) -> Self {
         if key.is_empty() {
             Error::Input(format!("{}:{line}:{col}: {msg}", file.display()))
         } else {
@@ -32,7 +38,7 @@ impl Error {
 
     /// A bad-input error about a file as a whole (missing, unreadable, unwritable).
     pub fn file(file: &Path, msg: impl std::fmt::Display) -> Self {
-        Error::Input(format!("{}: {msg}", file.display()))
+        Error::Input(one_line(&format!("{}: {msg}", file.display())))
     }
 
     /// Exit code for the command line: 2 for anything the user can fix.
@@ -42,4 +48,13 @@ impl Error {
             Error::Interrupted(_) => 130,
         }
     }
+}
+
+/// Messages are one line: values quoted from a file may hold line breaks.
+pub fn one_line(s: &str) -> String {
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }

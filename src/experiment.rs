@@ -109,7 +109,11 @@ type Values = Vec<Vec<[f64; TRAJECTORY_COLUMNS.len()]>>;
 /// large ones one at a time (parallel over households).
 pub fn run_records(sc: &Scenario, mut sink: impl FnMut(YearRecord) -> Result<()>) -> Result<()> {
     let threads = rayon::current_num_threads().max(1);
-    let batch = if sc.households() <= 50_000 { (threads * 4) as u32 } else { 1 };
+    let batch = if sc.households() <= 50_000 {
+        (threads * 4) as u32
+    } else {
+        1
+    };
     let mut rep = 0;
     while rep < sc.replicates {
         let end = (rep + batch).min(sc.replicates);
@@ -205,8 +209,10 @@ fn progress_bar(show: bool, len: u64) -> Option<indicatif::ProgressBar> {
     }
     let b = indicatif::ProgressBar::new(len);
     b.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} replicate-years (eta {eta})")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} replicate-years (eta {eta})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     Some(b)
 }
@@ -217,19 +223,33 @@ pub fn bands(sc: &Scenario, values: &Values) -> BTreeMap<String, Vec<Band>> {
     for (k, col) in TRAJECTORY_COLUMNS.iter().enumerate() {
         let mut rows = Vec::with_capacity(sc.years as usize);
         for t in 0..sc.years as usize {
-            let mut xs: Vec<f64> = values.iter().filter_map(|rep| rep.get(t).map(|v| v[k])).collect();
+            let mut xs: Vec<f64> = values
+                .iter()
+                .filter_map(|rep| rep.get(t).map(|v| v[k]))
+                .collect();
             if xs.is_empty() {
                 continue;
             }
             let mean = xs.iter().sum::<f64>() / xs.len() as f64;
-            rows.push(Band { year: sc.start_year + t as i32, mean, p5: percentile(&mut xs, 0.05), p95: percentile(&mut xs, 0.95) });
+            rows.push(Band {
+                year: sc.start_year + t as i32,
+                mean,
+                p5: percentile(&mut xs, 0.05),
+                p95: percentile(&mut xs, 0.95),
+            });
         }
         out.insert(col.to_string(), rows);
     }
     out
 }
 
-fn summarize(sc: &Scenario, values: &Values, spending: BTreeMap<String, f64>, wall: f64, hy_per_s: f64) -> Summary {
+fn summarize(
+    sc: &Scenario,
+    values: &Values,
+    spending: BTreeMap<String, f64>,
+    wall: f64,
+    hy_per_s: f64,
+) -> Summary {
     let measures = bands(sc, values);
     let targets = sc
         .file
@@ -258,20 +278,45 @@ fn summarize(sc: &Scenario, values: &Values, spending: BTreeMap<String, f64>, wa
     let parameters = vec![
         ("villages".into(), sc.villages.to_string()),
         ("households".into(), sc.households().to_string()),
-        ("years".into(), format!("{}–{}", sc.start_year, sc.end_year())),
+        (
+            "years".into(),
+            format!("{}–{}", sc.start_year, sc.end_year()),
+        ),
         ("replicates".into(), sc.replicates.to_string()),
         ("seed".into(), sc.seed.to_string()),
-        ("poverty line (first year)".into(), format!("{:.0} yuan", f.poverty_lines.low_income.at(sc.start_year))),
-        ("poverty line (last year)".into(), format!("{:.0} yuan", f.poverty_lines.low_income.at(sc.end_year()))),
-        ("extreme line (first year)".into(), format!("{:.0} yuan", f.poverty_lines.extreme.at(sc.start_year))),
+        (
+            "poverty line (first year)".into(),
+            format!("{:.0} yuan", f.poverty_lines.low_income.at(sc.start_year)),
+        ),
+        (
+            "poverty line (last year)".into(),
+            format!("{:.0} yuan", f.poverty_lines.low_income.at(sc.end_year())),
+        ),
+        (
+            "extreme line (first year)".into(),
+            format!("{:.0} yuan", f.poverty_lines.extreme.at(sc.start_year)),
+        ),
         ("modules".into(), {
-            let m: Vec<&str> = crate::interventions::build(sc).iter().map(|m| m.name()).collect();
-            if m.is_empty() { "none".into() } else { m.join(", ") }
+            let m: Vec<&str> = crate::interventions::build(sc)
+                .iter()
+                .map(|m| m.name())
+                .collect();
+            if m.is_empty() {
+                "none".into()
+            } else {
+                m.join(", ")
+            }
         }),
     ];
     let spending = (!spending.is_empty()).then(|| {
-        let per_rep: BTreeMap<String, f64> = spending.into_iter().map(|(k, v)| (k, v / sc.replicates as f64)).collect();
-        SpendingSummary { total: per_rep.values().sum(), by_module: per_rep }
+        let per_rep: BTreeMap<String, f64> = spending
+            .into_iter()
+            .map(|(k, v)| (k, v / sc.replicates as f64))
+            .collect();
+        SpendingSummary {
+            total: per_rep.values().sum(),
+            by_module: per_rep,
+        }
     });
     Summary {
         scenario: sc.name.clone(),
@@ -297,7 +342,10 @@ pub fn target_met(t: &crate::scenario::raw::Target, simulated: f64) -> bool {
         Some("below") => simulated < t.value,
         Some("above") => simulated > t.value,
         _ => {
-            let tol = t.tolerance.unwrap_or(0.0).max(t.relative_tolerance.unwrap_or(0.0) * t.value.abs());
+            let tol = t
+                .tolerance
+                .unwrap_or(0.0)
+                .max(t.relative_tolerance.unwrap_or(0.0) * t.value.abs());
             (simulated - t.value).abs() <= tol
         }
     }

@@ -13,16 +13,16 @@
 //! A module is a value behind the small [`Module`] trait, called once a year,
 //! never per household; the hot loop sees only columns.
 
-pub mod config;
-pub mod targeting;
-pub mod transfers;
-pub mod education;
-pub mod tourism;
-pub mod relocation;
-pub mod microfinance;
-pub mod infrastructure;
-pub mod publicity;
 pub mod cadres;
+pub mod config;
+pub mod education;
+pub mod infrastructure;
+pub mod microfinance;
+pub mod publicity;
+pub mod relocation;
+pub mod targeting;
+pub mod tourism;
+pub mod transfers;
 
 use crate::error::Result;
 use crate::model::household::YearParams;
@@ -34,8 +34,17 @@ use crate::scenario::validate::Checker;
 use config::{Common, ModuleConfig};
 
 /// The order in which modules act each year.
-pub const ORDER: [&str; 9] =
-    ["targeting", "transfers", "education", "tourism", "relocation", "microfinance", "infrastructure", "publicity", "cadres"];
+pub const ORDER: [&str; 9] = [
+    "targeting",
+    "transfers",
+    "education",
+    "tourism",
+    "relocation",
+    "microfinance",
+    "infrastructure",
+    "publicity",
+    "cadres",
+];
 
 /// One module's spending and reach in one year (a row of spending.csv).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -97,7 +106,9 @@ pub trait Module: Send + Sync {
 
 /// Whether a module acts in `year`.
 pub fn active(c: &Common, sc: &Scenario, year: i32) -> bool {
-    c.enabled && year as i64 >= c.start_year.unwrap_or(i64::MIN) && year as i64 <= c.end_year.unwrap_or(i64::MAX)
+    c.enabled
+        && year as i64 >= c.start_year.unwrap_or(i64::MIN)
+        && year as i64 <= c.end_year.unwrap_or(i64::MAX)
         && year >= sc.start_year
 }
 
@@ -125,7 +136,10 @@ pub fn build(sc: &Scenario) -> Vec<Box<dyn Module>> {
     if let Some(t) = &i.transfers
         && t.enabled
     {
-        out.push(Box::new(transfers::TransfersModule::new(t.clone(), i.targeting.clone())));
+        out.push(Box::new(transfers::TransfersModule::new(
+            t.clone(),
+            i.targeting.clone(),
+        )));
     }
     if let Some(t) = &i.education
         && t.enabled
@@ -150,7 +164,9 @@ pub fn build(sc: &Scenario) -> Vec<Box<dyn Module>> {
     if let Some(t) = &i.infrastructure
         && t.enabled
     {
-        out.push(Box::new(infrastructure::InfrastructureModule::new(t.clone())));
+        out.push(Box::new(infrastructure::InfrastructureModule::new(
+            t.clone(),
+        )));
     }
     if let Some(t) = &i.publicity
         && t.enabled
@@ -207,13 +223,18 @@ pub fn validate(file: &ScenarioFile, c: &Checker) -> Result<()> {
         i.publicity.as_ref().map(|m| m.common()),
         i.cadres.as_ref().map(|m| m.common()),
     ]
-        .into_iter()
-        .flatten()
-        .filter(|m| m.enabled)
-        .filter_map(|m| m.budget_share)
-        .sum();
+    .into_iter()
+    .flatten()
+    .filter(|m| m.enabled)
+    .filter_map(|m| m.budget_share)
+    .sum();
     if shares > 1.0 + 1e-9 {
-        return Err(c.o.error("budget.total", format!("expected the modules' budget_share values to add up to at most 1, got {shares}")));
+        return Err(c.o.error(
+            "budget.total",
+            format!(
+                "expected the modules' budget_share values to add up to at most 1, got {shares}"
+            ),
+        ));
     }
     Ok(())
 }

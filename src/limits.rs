@@ -32,7 +32,11 @@ pub fn check_memory(sc: &Scenario) -> Result<()> {
     let need = estimate(sc);
     let have = available_memory();
     if need > have {
-        let key = if sc.file.simulation.households.is_some() { "simulation.households" } else { "simulation.population" };
+        let key = if sc.file.simulation.households.is_some() {
+            "simulation.households"
+        } else {
+            "simulation.population"
+        };
         return Err(match sc.origins.error(key, "") {
             Error::Input(s) => Error::Input(format!(
                 "{s}expected a population that fits in memory: {} households need about {:.1} GiB, {:.1} GiB available",

@@ -41,7 +41,8 @@ pub fn villages(sc: &Scenario, streams: &Streams) -> (Villages, Vec<f64>) {
         v.water.push(x[2]);
         v.irrigation.push(x[3]);
         v.school_quality.push(x[4]);
-        v.clinic.push(if r.random::<f32>() < x[5] { 1.0 } else { 0.0 });
+        v.clinic
+            .push(if r.random::<f32>() < x[5] { 1.0 } else { 0.0 });
         v.tourism_potential.push(x[6]);
         v.tourism_capacity.push(0.0);
         v.land_per_person.push(x[7]);
@@ -74,7 +75,12 @@ pub fn village_bounds(weights: &[f64], households: usize) -> Vec<usize> {
 }
 
 /// Draw the households.
-pub fn households(sc: &Scenario, streams: &Streams, villages: &Villages, weights: &[f64]) -> Households {
+pub fn households(
+    sc: &Scenario,
+    streams: &Streams,
+    villages: &Villages,
+    weights: &[f64],
+) -> Households {
     let n = sc.households() as usize;
     let bounds = village_bounds(weights, n);
     let mut h = Households::with_len(n);
@@ -100,31 +106,33 @@ pub fn households(sc: &Scenario, streams: &Streams, villages: &Villages, weights
     let penalty = d.remoteness_penalty as f32;
     let child_max = sc.file.demography.child_schooling_max as f32;
     let year = sc.start_year;
-    h.chunks_mut(crate::engine::CHUNK).into_par_iter().for_each(|c| {
-        for j in 0..c.village.len() {
-            let i = c.offset + j;
-            let mut r = streams.stream(i as u64, year, Purpose::Population);
-            let v = c.village[j] as usize;
-            let rem = villages.remoteness[v];
-            c.adults[j] = s.adults.sample(&mut r).round().clamp(1.0, 20.0) as u8;
-            c.children[j] = s.children.sample(&mut r).round().clamp(0.0, 20.0) as u8;
-            c.elderly[j] = s.elderly.sample(&mut r).round().clamp(0.0, 20.0) as u8;
-            c.schooling[j] = (s.schooling.sample(&mut r) as f32 - penalty * rem).max(0.0);
-            c.child_schooling[j] = (c.schooling[j] + 2.0).min(child_max);
-            c.skill[j] = s.skill.sample(&mut r) as f32;
-            c.health[j] = s.health.sample(&mut r) as f32;
-            let members = (c.adults[j] + c.children[j] + c.elderly[j]) as f32;
-            c.land[j] = villages.land_per_person[v] * members * s.land.sample(&mut r) as f32;
-            // Remote households start with fewer assets: e^(−remoteness).
-            c.assets[j] = s.assets.sample(&mut r) as f32 * (-rem).exp();
-            c.savings[j] = s.savings.sample(&mut r) as f32 * (-rem).exp();
-            c.debt[j] = s.debt.sample(&mut r) as f32;
-            c.credit[j] = 0.5;
-            c.awareness[j] = s.awareness.sample(&mut r) as f32;
-            c.motivation[j] = s.motivation.sample(&mut r) as f32;
-            c.ability[j] = s.ability.sample(&mut r) as f32;
-        }
-    });
+    h.chunks_mut(crate::engine::CHUNK)
+        .into_par_iter()
+        .for_each(|c| {
+            for j in 0..c.village.len() {
+                let i = c.offset + j;
+                let mut r = streams.stream(i as u64, year, Purpose::Population);
+                let v = c.village[j] as usize;
+                let rem = villages.remoteness[v];
+                c.adults[j] = s.adults.sample(&mut r).round().clamp(1.0, 20.0) as u8;
+                c.children[j] = s.children.sample(&mut r).round().clamp(0.0, 20.0) as u8;
+                c.elderly[j] = s.elderly.sample(&mut r).round().clamp(0.0, 20.0) as u8;
+                c.schooling[j] = (s.schooling.sample(&mut r) as f32 - penalty * rem).max(0.0);
+                c.child_schooling[j] = (c.schooling[j] + 2.0).min(child_max);
+                c.skill[j] = s.skill.sample(&mut r) as f32;
+                c.health[j] = s.health.sample(&mut r) as f32;
+                let members = (c.adults[j] + c.children[j] + c.elderly[j]) as f32;
+                c.land[j] = villages.land_per_person[v] * members * s.land.sample(&mut r) as f32;
+                // Remote households start with fewer assets: e^(−remoteness).
+                c.assets[j] = s.assets.sample(&mut r) as f32 * (-rem).exp();
+                c.savings[j] = s.savings.sample(&mut r) as f32 * (-rem).exp();
+                c.debt[j] = s.debt.sample(&mut r) as f32;
+                c.credit[j] = 0.5;
+                c.awareness[j] = s.awareness.sample(&mut r) as f32;
+                c.motivation[j] = s.motivation.sample(&mut r) as f32;
+                c.ability[j] = s.ability.sample(&mut r) as f32;
+            }
+        });
     h
 }
 

@@ -82,7 +82,11 @@ impl YearRecord {
             m.watts,
             m.sen,
             m.extreme_poor,
-            if m.population > 0.0 { m.extreme_poor / m.population } else { 0.0 },
+            if m.population > 0.0 {
+                m.extreme_poor / m.population
+            } else {
+                0.0
+            },
             m.mean_income,
             m.median_income,
             m.gini,
@@ -123,8 +127,13 @@ pub fn histogram(sorted: &[crate::measures::Obs]) -> Vec<(f64, f64, f64)> {
     let bins = edges.len() - 1;
     let mut people = vec![0.0; bins];
     for o in sorted {
-        let k = edges.partition_point(|e| *e <= o.income).saturating_sub(1).min(bins - 1);
+        let k = edges
+            .partition_point(|e| *e <= o.income)
+            .saturating_sub(1)
+            .min(bins - 1);
         people[k] += o.weight;
     }
-    (0..bins).map(|k| (edges[k], edges[k + 1], people[k])).collect()
+    (0..bins)
+        .map(|k| (edges[k], edges[k + 1], people[k]))
+        .collect()
 }

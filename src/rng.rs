@@ -7,7 +7,6 @@
 //! on how many draws some intervention took before it, so two scenarios run
 //! with one seed meet the same shocks (common random numbers).
 
-
 /// What a stream is for. Each purpose has its own stream, so adding draws to
 /// one purpose never shifts the numbers another purpose sees.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -129,13 +128,25 @@ impl Streams {
     /// A stream for a purpose with a sub-key (e.g. take-up, one per module).
     #[inline]
     pub fn stream_sub(&self, entity: u64, year: i32, purpose: Purpose, sub: u64) -> Stream {
-        Stream::from_key(key(self.seed, self.replicate, entity, year, ((purpose as u64) << 16) | sub))
+        Stream::from_key(key(
+            self.seed,
+            self.replicate,
+            entity,
+            year,
+            ((purpose as u64) << 16) | sub,
+        ))
     }
 
     /// One uniform number in [0, 1) from a keyed stream, without building a generator.
     #[inline]
     pub fn uniform(&self, entity: u64, year: i32, purpose: Purpose, sub: u64) -> f64 {
-        let k = key(self.seed, self.replicate, entity, year, ((purpose as u64) << 16) | sub);
+        let k = key(
+            self.seed,
+            self.replicate,
+            entity,
+            year,
+            ((purpose as u64) << 16) | sub,
+        );
         (mix(k) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
@@ -143,7 +154,9 @@ impl Streams {
     /// entity mixed in once (for hot loops over households).
     #[inline]
     pub fn year_purpose(&self, year: i32, purpose: Purpose) -> YearStreams {
-        YearStreams { prefix: prefix(self.seed, self.replicate, year, purpose as u64) }
+        YearStreams {
+            prefix: prefix(self.seed, self.replicate, year, purpose as u64),
+        }
     }
 }
 
@@ -171,8 +184,12 @@ mod tests {
         let s = Streams::new(7, 0);
         let base: f64 = s.stream(1, 2010, Purpose::Shocks).random();
         let others = [
-            Streams::new(8, 0).stream(1, 2010, Purpose::Shocks).random::<f64>(),
-            Streams::new(7, 1).stream(1, 2010, Purpose::Shocks).random::<f64>(),
+            Streams::new(8, 0)
+                .stream(1, 2010, Purpose::Shocks)
+                .random::<f64>(),
+            Streams::new(7, 1)
+                .stream(1, 2010, Purpose::Shocks)
+                .random::<f64>(),
             s.stream(2, 2010, Purpose::Shocks).random::<f64>(),
             s.stream(1, 2011, Purpose::Shocks).random::<f64>(),
             s.stream(1, 2010, Purpose::Labour).random::<f64>(),
@@ -189,7 +206,10 @@ mod tests {
         let s = Streams::new(11, 3);
         let ys = s.year_purpose(2012, Purpose::Labour);
         for e in [0u64, 1, 77, 1 << 40] {
-            assert_eq!(ys.of(e).random::<u64>(), s.stream(e, 2012, Purpose::Labour).random::<u64>());
+            assert_eq!(
+                ys.of(e).random::<u64>(),
+                s.stream(e, 2012, Purpose::Labour).random::<u64>()
+            );
         }
     }
 
@@ -197,7 +217,10 @@ mod tests {
     fn uniform_is_roughly_uniform() {
         let s = Streams::new(1, 0);
         let n = 100_000;
-        let mean: f64 = (0..n).map(|i| s.uniform(i, 2000, Purpose::TieBreak, 0)).sum::<f64>() / n as f64;
+        let mean: f64 = (0..n)
+            .map(|i| s.uniform(i, 2000, Purpose::TieBreak, 0))
+            .sum::<f64>()
+            / n as f64;
         assert!((mean - 0.5).abs() < 0.005, "mean {mean}");
     }
 }

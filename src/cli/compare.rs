@@ -35,17 +35,30 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
         .map(|p| load(Some(p), &[], Some(base.seed), Some(base.replicates)))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let c = with_threads(a.threads, || compare::compare(&base, &reforms))??;
-    let out = a.out.clone().unwrap_or_else(|| Path::new("out").join("compare"));
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("out").join("compare"));
     let files = compare::write(&c, &out)?;
     if a.quiet {
         return Ok(());
     }
-    println!("base: {} (seed {}, {} replicates; differences are reform − base, paired by replicate, with 90% intervals)", c.base, c.seed, c.replicates);
+    println!(
+        "base: {} (seed {}, {} replicates; differences are reform − base, paired by replicate, with 90% intervals)",
+        c.base, c.seed, c.replicates
+    );
     for r in &c.reforms {
         println!();
         println!("reform: {}", r.scenario);
-        println!("{:>6} {:>24} {:>24} {:>26}", "year", "headcount Δ (points)", "poor Δ (persons)", "mean income Δ (yuan)");
-        let (h, p, m) = (&r.by_year["headcount_ratio"], &r.by_year["poor"], &r.by_year["mean_income"]);
+        println!(
+            "{:>6} {:>24} {:>24} {:>26}",
+            "year", "headcount Δ (points)", "poor Δ (persons)", "mean income Δ (yuan)"
+        );
+        let (h, p, m) = (
+            &r.by_year["headcount_ratio"],
+            &r.by_year["poor"],
+            &r.by_year["mean_income"],
+        );
         for k in 0..h.len() {
             println!(
                 "{:>6} {:>8.2} [{:>6.2}, {:>6.2}] {:>8.0} [{:>6.0}, {:>6.0}] {:>8.0} [{:>7.0}, {:>7.0}]",
@@ -62,22 +75,46 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
             );
         }
         let e = &r.person_years_averted;
-        println!("person-years of poverty averted: {:.0} [{:.0}, {:.0}]", e.mean, e.lo, e.hi);
-        println!("spending: {:.1} million yuan (base {:.1} million)", r.spending_total / 1e6, c.base_spending_total / 1e6);
+        println!(
+            "person-years of poverty averted: {:.0} [{:.0}, {:.0}]",
+            e.mean, e.lo, e.hi
+        );
+        println!(
+            "spending: {:.1} million yuan (base {:.1} million)",
+            r.spending_total / 1e6,
+            c.base_spending_total / 1e6
+        );
         if r.spending_total < c.base_spending_total && r.person_years_averted.mean > 0.0 {
-            println!("the reform spends less and averts poverty: it dominates the base (no cost per person-year to report)");
+            println!(
+                "the reform spends less and averts poverty: it dominates the base (no cost per person-year to report)"
+            );
         } else {
             println!(
                 "extra cost per person-year averted: {:.0} yuan; per person lifted out of poverty by the last year: {:.0} yuan",
                 r.cost_per_person_year_averted, r.cost_per_person_lifted
             );
         }
-        println!("winners and losers by decile of base first-year income (better off / worse off / mean change, yuan per person):");
+        println!(
+            "winners and losers by decile of base first-year income (better off / worse off / mean change, yuan per person):"
+        );
         for d in &r.deciles {
-            println!("  decile {:>2}: {:>5.1}% / {:>5.1}% / {:>8.1}", d.decile, 100.0 * d.better_off, 100.0 * d.worse_off, d.mean_change);
+            println!(
+                "  decile {:>2}: {:>5.1}% / {:>5.1}% / {:>8.1}",
+                d.decile,
+                100.0 * d.better_off,
+                100.0 * d.worse_off,
+                d.mean_change
+            );
         }
     }
     println!();
-    println!("wrote {}", files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", "));
+    println!(
+        "wrote {}",
+        files
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     Ok(())
 }

@@ -32,7 +32,12 @@ pub struct RunArgs {
 }
 
 /// Load the scenario named on the command line (or the embedded default), with overrides.
-pub fn load(path: Option<&Path>, sets: &[String], seed: Option<u64>, replicates: Option<u32>) -> anyhow::Result<Scenario> {
+pub fn load(
+    path: Option<&Path>,
+    sets: &[String],
+    seed: Option<u64>,
+    replicates: Option<u32>,
+) -> anyhow::Result<Scenario> {
     let mut sets = sets.to_vec();
     if let Some(s) = seed {
         sets.push(format!("simulation.seed={s}"));
@@ -42,14 +47,24 @@ pub fn load(path: Option<&Path>, sets: &[String], seed: Option<u64>, replicates:
     }
     Ok(match path {
         Some(p) => scenario::load(p, &sets)?,
-        None => scenario::load_str(Path::new("<embedded l_county.toml>"), scenario::DEFAULT_SCENARIO, &sets)?,
+        None => scenario::load_str(
+            Path::new("<embedded l_county.toml>"),
+            scenario::DEFAULT_SCENARIO,
+            &sets,
+        )?,
     })
 }
 
 /// Run `f` on a pool of `threads` workers (or the default pool).
-pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send) -> anyhow::Result<T> {
+pub fn with_threads<T: Send>(
+    threads: Option<usize>,
+    f: impl FnOnce() -> T + Send,
+) -> anyhow::Result<T> {
     match threads {
-        Some(0) => Err(povsim::Error::Input("--threads: expected a whole number of at least 1, got 0".into()).into()),
+        Some(0) => Err(povsim::Error::Input(
+            "--threads: expected a whole number of at least 1, got 0".into(),
+        )
+        .into()),
         Some(n) => {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(n).build()?;
             Ok(pool.install(f))
@@ -68,8 +83,14 @@ pub fn execute(a: RunArgs) -> anyhow::Result<()> {
         }
     });
     let sc = load(a.scenario.as_deref(), &a.sets, a.seed, a.replicates)?;
-    let out = a.out.clone().unwrap_or_else(|| Path::new("out").join(&sc.name));
-    let opts = RunOptions { progress: !a.quiet, no_charts: a.no_charts };
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("out").join(&sc.name));
+    let opts = RunOptions {
+        progress: !a.quiet,
+        no_charts: a.no_charts,
+    };
     let res = with_threads(a.threads, || experiment::run(&sc, &out, &opts))??;
     if a.quiet {
         return Ok(());
@@ -92,10 +113,22 @@ pub fn execute(a: RunArgs) -> anyhow::Result<()> {
 /// The short trajectory table: replicate means with 90% bands.
 pub fn print_trajectory(s: &experiment::Summary) {
     let get = |k: &str| s.measures.get(k).cloned().unwrap_or_default();
-    let (pop, poor, hr, ext, mean, gini) =
-        (get("population"), get("poor"), get("headcount_ratio"), get("extreme_ratio"), get("mean_income"), get("gini"));
-    println!("{} (seed {}, {} replicates; mean [5%–95%] across replicates)", s.scenario, s.seed, s.replicates);
-    println!("{:>6} {:>10} {:>9} {:>22} {:>9} {:>12} {:>7}", "year", "population", "poor", "headcount %", "extreme %", "mean income", "gini");
+    let (pop, poor, hr, ext, mean, gini) = (
+        get("population"),
+        get("poor"),
+        get("headcount_ratio"),
+        get("extreme_ratio"),
+        get("mean_income"),
+        get("gini"),
+    );
+    println!(
+        "{} (seed {}, {} replicates; mean [5%–95%] across replicates)",
+        s.scenario, s.seed, s.replicates
+    );
+    println!(
+        "{:>6} {:>10} {:>9} {:>22} {:>9} {:>12} {:>7}",
+        "year", "population", "poor", "headcount %", "extreme %", "mean income", "gini"
+    );
     for (k, b) in hr.iter().enumerate() {
         println!(
             "{:>6} {:>10.0} {:>9.0} {:>8.2} [{:>5.2}–{:>5.2}] {:>9.2} {:>12.0} {:>7.3}",

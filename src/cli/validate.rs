@@ -18,24 +18,49 @@ pub struct ValidateArgs {
 pub fn execute(a: ValidateArgs) -> anyhow::Result<()> {
     let sc = povsim::scenario::load(&a.scenario, &a.sets)?;
     if a.diff {
-        let text = std::fs::read_to_string(&a.scenario).map_err(|e| povsim::Error::file(&a.scenario, format!("cannot read: {e}")))?;
-        let own: toml::Table = toml::from_str(&text).map_err(|e| povsim::Error::file(&a.scenario, format!("invalid TOML: {}", e.message())))?;
+        let text = std::fs::read_to_string(&a.scenario)
+            .map_err(|e| povsim::Error::file(&a.scenario, format!("cannot read: {e}")))?;
+        let own: toml::Table = toml::from_str(&text).map_err(|e| {
+            povsim::Error::file(&a.scenario, format!("invalid TOML: {}", e.message()))
+        })?;
         let Some(toml::Value::String(parent)) = own.get("extends") else {
-            return Err(povsim::Error::file(&a.scenario, "--diff: expected a scenario with `extends = \"...\"`").into());
+            return Err(povsim::Error::file(
+                &a.scenario,
+                "--diff: expected a scenario with `extends = \"...\"`",
+            )
+            .into());
         };
-        let parent_path = a.scenario.parent().unwrap_or(std::path::Path::new(".")).join(parent);
+        let parent_path = a
+            .scenario
+            .parent()
+            .unwrap_or(std::path::Path::new("."))
+            .join(parent);
         let base = povsim::scenario::load(&parent_path, &[])?;
-        let (x, y) = (toml::Value::try_from(&base.file)?, toml::Value::try_from(&sc.file)?);
+        let (x, y) = (
+            toml::Value::try_from(&base.file)?,
+            toml::Value::try_from(&sc.file)?,
+        );
         let mut lines = Vec::new();
         diff("", &x, &y, &mut lines);
-        println!("# {} against {}", a.scenario.display(), parent_path.display());
+        println!(
+            "# {} against {}",
+            a.scenario.display(),
+            parent_path.display()
+        );
         for l in lines {
             println!("{l}");
         }
         return Ok(());
     }
     print!("{}", sc.to_toml());
-    eprintln!("{}: valid ({} villages, {} households, {}–{})", a.scenario.display(), sc.villages, sc.households(), sc.start_year, sc.end_year());
+    eprintln!(
+        "{}: valid ({} villages, {} households, {}–{})",
+        a.scenario.display(),
+        sc.villages,
+        sc.households(),
+        sc.start_year,
+        sc.end_year()
+    );
     Ok(())
 }
 
@@ -45,7 +70,11 @@ fn diff(prefix: &str, a: &toml::Value, b: &toml::Value, out: &mut Vec<String>) {
         (toml::Value::Table(x), toml::Value::Table(y)) => {
             let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
             for k in keys {
-                let p = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let p = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 match (x.get(k), y.get(k)) {
                     (Some(u), Some(v)) => diff(&p, u, v, out),
                     (None, Some(v)) => out.push(format!("{p} = {v}  # added")),

@@ -13,7 +13,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The measures compared, as columns of trajectory.csv.
-pub const COMPARED: [&str; 5] = ["headcount_ratio", "poverty_gap", "poor", "mean_income", "gini"];
+pub const COMPARED: [&str; 5] = [
+    "headcount_ratio",
+    "poverty_gap",
+    "poor",
+    "mean_income",
+    "gini",
+];
 
 /// A mean across replicates and its 90% interval (Student t on the replicates).
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -28,15 +34,27 @@ impl Estimate {
     pub fn of(xs: &[f64]) -> Estimate {
         let n = xs.len();
         if n == 0 {
-            return Estimate { mean: f64::NAN, lo: f64::NAN, hi: f64::NAN };
+            return Estimate {
+                mean: f64::NAN,
+                lo: f64::NAN,
+                hi: f64::NAN,
+            };
         }
         let mean = xs.iter().sum::<f64>() / n as f64;
         if n == 1 {
-            return Estimate { mean, lo: mean, hi: mean };
+            return Estimate {
+                mean,
+                lo: mean,
+                hi: mean,
+            };
         }
         let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
         let half = t95(n - 1) * (var / n as f64).sqrt();
-        Estimate { mean, lo: mean - half, hi: mean + half }
+        Estimate {
+            mean,
+            lo: mean - half,
+            hi: mean + half,
+        }
     }
 
     pub fn width(&self) -> f64 {
@@ -48,8 +66,9 @@ impl Estimate {
 /// two-sided 90% interval).
 pub fn t95(df: usize) -> f64 {
     const T: [f64; 30] = [
-        6.314, 2.920, 2.353, 2.132, 2.015, 1.943, 1.895, 1.860, 1.833, 1.812, 1.796, 1.782, 1.771, 1.761, 1.753, 1.746, 1.740,
-        1.734, 1.729, 1.725, 1.721, 1.717, 1.714, 1.711, 1.708, 1.706, 1.703, 1.701, 1.699, 1.697,
+        6.314, 2.920, 2.353, 2.132, 2.015, 1.943, 1.895, 1.860, 1.833, 1.812, 1.796, 1.782, 1.771,
+        1.761, 1.753, 1.746, 1.740, 1.734, 1.729, 1.725, 1.721, 1.717, 1.714, 1.711, 1.708, 1.706,
+        1.703, 1.701, 1.699, 1.697,
     ];
     match df {
         0 => f64::NAN,
@@ -120,7 +139,12 @@ struct Outcome {
 }
 
 fn outcome(sc: &Scenario) -> Outcome {
-    let mut o = Outcome { values: Vec::new(), spending: BTreeMap::new(), first: Vec::new(), last: Vec::new() };
+    let mut o = Outcome {
+        values: Vec::new(),
+        spending: BTreeMap::new(),
+        first: Vec::new(),
+        last: Vec::new(),
+    };
     for rep in 0..sc.replicates {
         let mut sim = Simulation::new(sc, rep);
         let mut rows = Vec::with_capacity(sc.years as usize);
@@ -128,7 +152,8 @@ fn outcome(sc: &Scenario) -> Outcome {
             let r = sim.step();
             rows.push(r.trajectory_values());
             for s in &r.ledger.spending {
-                *o.spending.entry(s.module.to_string()).or_default() += s.spent / sc.replicates as f64;
+                *o.spending.entry(s.module.to_string()).or_default() +=
+                    s.spent / sc.replicates as f64;
             }
             if t == 0 {
                 o.first.push(sim.hh.income_pc.clone());
@@ -141,7 +166,10 @@ fn outcome(sc: &Scenario) -> Outcome {
 }
 
 fn col(name: &str) -> usize {
-    TRAJECTORY_COLUMNS.iter().position(|c| *c == name).expect("known column")
+    TRAJECTORY_COLUMNS
+        .iter()
+        .position(|c| *c == name)
+        .expect("known column")
 }
 
 /// Compare `reforms` against `base`. All scenarios must share the seed,
@@ -149,9 +177,16 @@ fn col(name: &str) -> usize {
 pub fn compare(base: &Scenario, reforms: &[Scenario]) -> Result<Comparison> {
     for r in reforms {
         if r.seed != base.seed || r.replicates != base.replicates {
-            return Err(Error::Input(format!("{}: expected the same seed and replicates as the base (give --seed/--replicates to set both)", r.name)));
+            return Err(Error::Input(format!(
+                "{}: expected the same seed and replicates as the base (give --seed/--replicates to set both)",
+                r.name
+            )));
         }
-        if r.start_year != base.start_year || r.years != base.years || r.households() != base.households() || r.villages != base.villages {
+        if r.start_year != base.start_year
+            || r.years != base.years
+            || r.households() != base.households()
+            || r.villages != base.villages
+        {
             return Err(Error::Input(format!(
                 "{}: expected the same years, villages and households as the base {} to pair households (got {}–{}, {} villages, {} households)",
                 r.name,
@@ -166,18 +201,30 @@ pub fn compare(base: &Scenario, reforms: &[Scenario]) -> Result<Comparison> {
     let b = outcome(base);
     let poor = col("poor");
     let mut trajectories = BTreeMap::new();
-    trajectories.insert(base.name.clone(), crate::experiment::bands(base, &b.values).remove("headcount_ratio").unwrap_or_default());
+    trajectories.insert(
+        base.name.clone(),
+        crate::experiment::bands(base, &b.values)
+            .remove("headcount_ratio")
+            .unwrap_or_default(),
+    );
     let mut out = Vec::new();
     for sc in reforms {
         let r = outcome(sc);
-        trajectories.insert(sc.name.clone(), crate::experiment::bands(sc, &r.values).remove("headcount_ratio").unwrap_or_default());
+        trajectories.insert(
+            sc.name.clone(),
+            crate::experiment::bands(sc, &r.values)
+                .remove("headcount_ratio")
+                .unwrap_or_default(),
+        );
         let reps = base.replicates as usize;
         let mut by_year = BTreeMap::new();
         for m in COMPARED {
             let k = col(m);
             let rows = (0..base.years as usize)
                 .map(|t| {
-                    let d: Vec<f64> = (0..reps).map(|i| r.values[i][t][k] - b.values[i][t][k]).collect();
+                    let d: Vec<f64> = (0..reps)
+                        .map(|i| r.values[i][t][k] - b.values[i][t][k])
+                        .collect();
                     YearDiff {
                         year: base.start_year + t as i32,
                         base: (0..reps).map(|i| b.values[i][t][k]).sum::<f64>() / reps as f64,
@@ -188,9 +235,17 @@ pub fn compare(base: &Scenario, reforms: &[Scenario]) -> Result<Comparison> {
                 .collect();
             by_year.insert(m.to_string(), rows);
         }
-        let averted: Vec<f64> = (0..reps).map(|i| (0..base.years as usize).map(|t| b.values[i][t][poor] - r.values[i][t][poor]).sum()).collect();
+        let averted: Vec<f64> = (0..reps)
+            .map(|i| {
+                (0..base.years as usize)
+                    .map(|t| b.values[i][t][poor] - r.values[i][t][poor])
+                    .sum()
+            })
+            .collect();
         let last = base.years as usize - 1;
-        let lifted: Vec<f64> = (0..reps).map(|i| b.values[i][last][poor] - r.values[i][last][poor]).collect();
+        let lifted: Vec<f64> = (0..reps)
+            .map(|i| b.values[i][last][poor] - r.values[i][last][poor])
+            .collect();
         let total: f64 = r.spending.values().sum();
         let extra = total - b.spending.values().sum::<f64>();
         let averted = Estimate::of(&averted);
@@ -198,8 +253,16 @@ pub fn compare(base: &Scenario, reforms: &[Scenario]) -> Result<Comparison> {
         out.push(ReformResult {
             scenario: sc.name.clone(),
             by_year,
-            cost_per_person_year_averted: if averted.mean > 0.0 { extra / averted.mean } else { f64::NAN },
-            cost_per_person_lifted: if lifted.mean > 0.0 { extra / lifted.mean } else { f64::NAN },
+            cost_per_person_year_averted: if averted.mean > 0.0 {
+                extra / averted.mean
+            } else {
+                f64::NAN
+            },
+            cost_per_person_lifted: if lifted.mean > 0.0 {
+                extra / lifted.mean
+            } else {
+                f64::NAN
+            },
             person_years_averted: averted,
             lifted_final_year: lifted,
             spending_total: total,
@@ -224,7 +287,9 @@ fn deciles(b: &Outcome, r: &Outcome) -> Vec<Decile> {
     let mut acc = vec![(0u64, 0u64, 0u64, 0.0f64); 10];
     for rep in 0..b.first.len() {
         let first = &b.first[rep];
-        let mut order: Vec<usize> = (0..first.len()).filter(|&i| b.last[rep][i] != 0.0 || r.last[rep][i] != 0.0).collect();
+        let mut order: Vec<usize> = (0..first.len())
+            .filter(|&i| b.last[rep][i] != 0.0 || r.last[rep][i] != 0.0)
+            .collect();
         order.sort_by(|&x, &y| first[x].total_cmp(&first[y]).then(x.cmp(&y)));
         let n = order.len().max(1);
         for (rank, &i) in order.iter().enumerate() {
@@ -241,7 +306,12 @@ fn deciles(b: &Outcome, r: &Outcome) -> Vec<Decile> {
         .enumerate()
         .map(|(d, a)| {
             let n = a.0.max(1) as f64;
-            Decile { decile: d as u32 + 1, better_off: a.1 as f64 / n, worse_off: a.2 as f64 / n, mean_change: a.3 / n }
+            Decile {
+                decile: d as u32 + 1,
+                better_off: a.1 as f64 / n,
+                worse_off: a.2 as f64 / n,
+                mean_change: a.3 / n,
+            }
         })
         .collect()
 }
@@ -250,7 +320,9 @@ fn deciles(b: &Outcome, r: &Outcome) -> Vec<Decile> {
 pub fn write(c: &Comparison, out: &Path) -> Result<Vec<PathBuf>> {
     atomic::create_dir(out)?;
     let num = crate::output::tables::num;
-    let mut csv = String::from("reform,year,measure,base,reform_value,difference,difference_lo,difference_hi\n");
+    let mut csv = String::from(
+        "reform,year,measure,base,reform_value,difference,difference_lo,difference_hi\n",
+    );
     for r in &c.reforms {
         for (m, rows) in &r.by_year {
             for y in rows {
@@ -267,12 +339,38 @@ pub fn write(c: &Comparison, out: &Path) -> Result<Vec<PathBuf>> {
             }
         }
         let e = &r.person_years_averted;
-        csv.push_str(&format!("{},cumulative,person_years_averted,,,{},{},{}\n", r.scenario, num(e.mean), num(e.lo), num(e.hi)));
+        csv.push_str(&format!(
+            "{},cumulative,person_years_averted,,,{},{},{}\n",
+            r.scenario,
+            num(e.mean),
+            num(e.lo),
+            num(e.hi)
+        ));
         let e = &r.lifted_final_year;
-        csv.push_str(&format!("{},final,persons_lifted,,,{},{},{}\n", r.scenario, num(e.mean), num(e.lo), num(e.hi)));
-        csv.push_str(&format!("{},cumulative,spending_total,{},{},{},,\n", r.scenario, num(c.base_spending_total), num(r.spending_total), num(r.spending_total - c.base_spending_total)));
-        csv.push_str(&format!("{},cumulative,cost_per_person_year_averted,,,{},,\n", r.scenario, num(r.cost_per_person_year_averted)));
-        csv.push_str(&format!("{},final,cost_per_person_lifted,,,{},,\n", r.scenario, num(r.cost_per_person_lifted)));
+        csv.push_str(&format!(
+            "{},final,persons_lifted,,,{},{},{}\n",
+            r.scenario,
+            num(e.mean),
+            num(e.lo),
+            num(e.hi)
+        ));
+        csv.push_str(&format!(
+            "{},cumulative,spending_total,{},{},{},,\n",
+            r.scenario,
+            num(c.base_spending_total),
+            num(r.spending_total),
+            num(r.spending_total - c.base_spending_total)
+        ));
+        csv.push_str(&format!(
+            "{},cumulative,cost_per_person_year_averted,,,{},,\n",
+            r.scenario,
+            num(r.cost_per_person_year_averted)
+        ));
+        csv.push_str(&format!(
+            "{},final,cost_per_person_lifted,,,{},,\n",
+            r.scenario,
+            num(r.cost_per_person_lifted)
+        ));
     }
     let a = out.join("compare.csv");
     atomic::write_file(&a, csv.as_bytes())?;

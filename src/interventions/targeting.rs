@@ -59,24 +59,52 @@ impl TargetingModule {
 pub fn validate(t: &Targeting, file: &ScenarioFile, c: &Checker) -> Result<()> {
     let p = "interventions.targeting";
     c.module(p, t, file)?;
-    c.range(&format!("{p}.measurement_error"), t.measurement_error, 0.0, 5.0)?;
+    c.range(
+        &format!("{p}.measurement_error"),
+        t.measurement_error,
+        0.0,
+        5.0,
+    )?;
     c.prob(&format!("{p}.cadre_effect"), t.cadre_effect)?;
     c.prob(&format!("{p}.verification_gain"), t.verification_gain)?;
-    c.range(&format!("{p}.verification_cost"), t.verification_cost, 0.0, 1e6)?;
+    c.range(
+        &format!("{p}.verification_cost"),
+        t.verification_cost,
+        0.0,
+        1e6,
+    )?;
     c.int(&format!("{p}.reidentify_every"), t.reidentify_every, 1, 100)?;
     c.range(&format!("{p}.line_factor"), t.line_factor, 0.0, 10.0)?;
-    c.range(&format!("{p}.proxy_error_share"), t.proxy_error_share, 0.0, 2.0)?;
+    c.range(
+        &format!("{p}.proxy_error_share"),
+        t.proxy_error_share,
+        0.0,
+        2.0,
+    )?;
     for (k, w) in t.md_weights.iter().enumerate() {
         c.prob(&format!("{p}.md_weights[{k}]"), *w)?;
     }
     let total: f64 = t.md_weights.iter().sum();
     if (total - 1.0).abs() > 1e-6 {
-        return Err(c.o.error(&format!("{p}.md_weights"), format!("expected weights that add up to 1, got {total}")));
+        return Err(c.o.error(
+            &format!("{p}.md_weights"),
+            format!("expected weights that add up to 1, got {total}"),
+        ));
     }
     c.range(&format!("{p}.md_cutoff"), t.md_cutoff, 1e-6, 1.0)?;
-    c.range(&format!("{p}.md_schooling_years"), t.md_schooling_years, 0.0, 25.0)?;
+    c.range(
+        &format!("{p}.md_schooling_years"),
+        t.md_schooling_years,
+        0.0,
+        25.0,
+    )?;
     c.prob(&format!("{p}.md_health"), t.md_health)?;
-    c.range(&format!("{p}.md_housing_assets"), t.md_housing_assets, 0.0, 1e9)?;
+    c.range(
+        &format!("{p}.md_housing_assets"),
+        t.md_housing_assets,
+        0.0,
+        1e9,
+    )?;
     Ok(())
 }
 
@@ -157,7 +185,9 @@ pub fn solve(mut a: [f64; PMT_K * PMT_K], mut b: [f64; PMT_K]) -> [f64; PMT_K] {
         a[j * K + j] += 1e-9 * a[j * K + j].abs() + 1e-12;
     }
     for col in 0..K {
-        let piv = (col..K).max_by(|&r, &s| a[r * K + col].abs().total_cmp(&a[s * K + col].abs())).unwrap_or(col);
+        let piv = (col..K)
+            .max_by(|&r, &s| a[r * K + col].abs().total_cmp(&a[s * K + col].abs()))
+            .unwrap_or(col);
         if piv != col {
             for k in 0..K {
                 a.swap(col * K + k, piv * K + k);
@@ -197,7 +227,14 @@ pub fn solve(mut a: [f64; PMT_K * PMT_K], mut b: [f64; PMT_K]) -> [f64; PMT_K] {
 /// of its deprivations in food and clothing, compulsory schooling, health,
 /// housing and drinking water (0 to 1).
 #[inline]
-pub fn md_score(cfg: &Targeting, hh: &Households, i: usize, assessed_pc: f32, extreme_line: f32, safe_water: bool) -> f64 {
+pub fn md_score(
+    cfg: &Targeting,
+    hh: &Households,
+    i: usize,
+    assessed_pc: f32,
+    extreme_line: f32,
+    safe_water: bool,
+) -> f64 {
     let w = &cfg.md_weights;
     let deprived = [
         assessed_pc < extreme_line,
@@ -206,20 +243,29 @@ pub fn md_score(cfg: &Targeting, hh: &Households, i: usize, assessed_pc: f32, ex
         (hh.assets[i] as f64) < cfg.md_housing_assets,
         !safe_water,
     ];
-    deprived.iter().zip(w).map(|(d, w)| if *d { *w } else { 0.0 }).sum()
+    deprived
+        .iter()
+        .zip(w)
+        .map(|(d, w)| if *d { *w } else { 0.0 })
+        .sum()
 }
 
 /// Per-capita income before the guarantee (market income plus pensions).
 #[inline]
 pub fn pre_transfer_pc(hh: &crate::model::Households, i: usize) -> f32 {
     let m = hh.members(i);
-    if m == 0 { 0.0 } else { (hh.market_income(i) + hh.transfers[i]) / m as f32 }
+    if m == 0 {
+        0.0
+    } else {
+        (hh.market_income(i) + hh.transfers[i]) / m as f32
+    }
 }
 
 /// Standard deviation of the log measurement error in a village.
 #[inline]
 pub fn error_sd(cfg: &Targeting, cadre_quality: f32, verified: bool) -> f32 {
-    let mut s = cfg.measurement_error as f32 * (1.0 - cfg.cadre_effect as f32 * (2.0 * cadre_quality - 1.0));
+    let mut s = cfg.measurement_error as f32
+        * (1.0 - cfg.cadre_effect as f32 * (2.0 * cadre_quality - 1.0));
     if verified {
         s *= 1.0 - cfg.verification_gain as f32;
     }
@@ -245,7 +291,12 @@ impl Module for TargetingModule {
     }
 
     fn plan(&self, ctx: &mut PlanCtx, budget: Option<f64>, ledger: &mut Ledger) -> SpendRow {
-        let start = self.common.start_year.map(|y| y as i32).unwrap_or(ctx.sc.start_year).max(ctx.sc.start_year);
+        let start = self
+            .common
+            .start_year
+            .map(|y| y as i32)
+            .unwrap_or(ctx.sc.start_year)
+            .max(ctx.sc.start_year);
         let every = self.cfg.reidentify_every.max(1) as i32;
         let identify = (ctx.year - start) % every == 0;
         let n = ctx.hh.len();
@@ -267,7 +318,11 @@ impl Module for TargetingModule {
         let method = cfg.method;
         let mut verified = 0u64;
         if identify {
-            let beta = if method == Method::ProxyMeans { pmt_fit(ctx.hh) } else { [0.0; PMT_K] };
+            let beta = if method == Method::ProxyMeans {
+                pmt_fit(ctx.hh)
+            } else {
+                [0.0; PMT_K]
+            };
             let extreme = ctx.params.extreme_line;
             let first_year = ctx.sc.start_year;
             let hh = &mut *ctx.hh;
@@ -279,19 +334,26 @@ impl Module for TargetingModule {
                         return (false, false);
                     }
                     let v = hh.village[i] as usize;
-                    let ver = verify_share > 0.0 && streams.uniform(i as u64, year, Purpose::Targeting, 1) < verify_share;
+                    let ver = verify_share > 0.0
+                        && streams.uniform(i as u64, year, Purpose::Targeting, 1) < verify_share;
                     let sd = error_sd(cfg, villages.cadre_quality[v], ver);
                     let reg = match method {
-                        Method::Income => assessed_pc(streams, year, i, pre_transfer_pc(hh, i), sd) < line,
+                        Method::Income => {
+                            assessed_pc(streams, year, i, pre_transfer_pc(hh, i), sd) < line
+                        }
                         Method::ProxyMeans => {
                             let x = pmt_x(hh, i);
-                            let score = x.iter().zip(&beta).map(|(x, b)| x * b).sum::<f64>().exp() as f32;
-                            assessed_pc(streams, year, i, score, sd * cfg.proxy_error_share as f32) < line
+                            let score =
+                                x.iter().zip(&beta).map(|(x, b)| x * b).sum::<f64>().exp() as f32;
+                            assessed_pc(streams, year, i, score, sd * cfg.proxy_error_share as f32)
+                                < line
                         }
                         Method::Multidimensional => {
                             let food = assessed_pc(streams, year, i, pre_transfer_pc(hh, i), sd);
                             // Fixed for the run: coverage gains reach the same households first.
-                            let safe_water = streams.uniform(i as u64, first_year, Purpose::Targeting, 3) < villages.water[v] as f64;
+                            let safe_water =
+                                streams.uniform(i as u64, first_year, Purpose::Targeting, 3)
+                                    < villages.water[v] as f64;
                             md_score(cfg, hh, i, food, extreme, safe_water) + 1e-9 >= cfg.md_cutoff
                         }
                     };
@@ -327,8 +389,16 @@ impl Module for TargetingModule {
                 Method::Multidimensional => "multidimensional",
             },
             registered,
-            inclusion_error: if registered > 0 { reg_nonpoor as f64 / registered as f64 } else { 0.0 },
-            exclusion_error: if poor > 0 { poor_missed as f64 / poor as f64 } else { 0.0 },
+            inclusion_error: if registered > 0 {
+                reg_nonpoor as f64 / registered as f64
+            } else {
+                0.0
+            },
+            exclusion_error: if poor > 0 {
+                poor_missed as f64 / poor as f64
+            } else {
+                0.0
+            },
         });
         let spent = verified as f64 * self.cfg.verification_cost;
         SpendRow {
@@ -353,7 +423,14 @@ mod tests {
         let (mut a, mut b) = ([0.0f64; PMT_K * PMT_K], [0.0f64; PMT_K]);
         for k in 0..200 {
             let t = k as f64;
-            let x = [1.0, (t * 0.37).sin(), (t * 0.11).cos(), t % 7.0, (t * 0.5).sqrt(), (t % 3.0) / 3.0];
+            let x = [
+                1.0,
+                (t * 0.37).sin(),
+                (t * 0.11).cos(),
+                t % 7.0,
+                (t * 0.5).sqrt(),
+                (t % 3.0) / 3.0,
+            ];
             let y: f64 = x.iter().zip(&beta).map(|(x, b)| x * b).sum();
             for i in 0..PMT_K {
                 b[i] += x[i] * y;
@@ -386,6 +463,9 @@ mod tests {
         let got = solve(a, b);
         assert!(got.iter().all(|g| g.is_finite()), "{got:?}");
         // The fit is still right: intercept and its copy share 2.
-        assert!((got[0] + got[4] - 2.0).abs() < 1e-3 && (got[1] - 0.1).abs() < 1e-3, "{got:?}");
+        assert!(
+            (got[0] + got[4] - 2.0).abs() < 1e-3 && (got[1] - 0.1).abs() < 1e-3,
+            "{got:?}"
+        );
     }
 }

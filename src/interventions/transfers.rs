@@ -28,7 +28,11 @@ pub struct TransfersModule {
 impl TransfersModule {
     pub fn new(cfg: Transfers, targeting: Option<Targeting>) -> Self {
         let common = cfg.common();
-        TransfersModule { cfg, common, targeting: targeting.unwrap_or_default() }
+        TransfersModule {
+            cfg,
+            common,
+            targeting: targeting.unwrap_or_default(),
+        }
     }
 
     /// Share of a payment that reaches a household in a village of cadre quality `q`:
@@ -68,7 +72,11 @@ impl Module for TransfersModule {
     fn plan(&self, ctx: &mut PlanCtx, budget: Option<f64>, _ledger: &mut Ledger) -> SpendRow {
         let n = ctx.hh.len();
         let line = ctx.params.line;
-        let mut row = SpendRow { module: "transfers", budget, ..Default::default() };
+        let mut row = SpendRow {
+            module: "transfers",
+            budget,
+            ..Default::default()
+        };
         match self.common.eligible {
             Eligible::All => {
                 let people: u64 = (0..n).map(|i| ctx.hh.members(i) as u64).sum();
@@ -76,7 +84,8 @@ impl Module for TransfersModule {
                 if people == 0 || b <= 0.0 {
                     return row;
                 }
-                let per_person = ((b - self.cfg.admin_cost * n as f64).max(0.0) / people as f64 * (1.0 - 1e-6)) as f32;
+                let per_person = ((b - self.cfg.admin_cost * n as f64).max(0.0) / people as f64
+                    * (1.0 - 1e-6)) as f32;
                 let mut spent = 0.0f64;
                 for i in 0..n {
                     let m = ctx.hh.members(i);
@@ -84,11 +93,13 @@ impl Module for TransfersModule {
                         continue;
                     }
                     let pay = per_person * m as f32;
-                    ctx.hh.received[i] += pay * self.kept(ctx.villages.cadre_quality[ctx.hh.village[i] as usize]);
+                    ctx.hh.received[i] +=
+                        pay * self.kept(ctx.villages.cadre_quality[ctx.hh.village[i] as usize]);
                     spent += pay as f64 + self.cfg.admin_cost;
                     row.beneficiary_households += 1;
                     row.beneficiary_people += m as u64;
-                    if ctx.hh.flags[i] & flag::REGISTERED != 0 && pre_transfer_pc(ctx.hh, i) < line {
+                    if ctx.hh.flags[i] & flag::REGISTERED != 0 && pre_transfer_pc(ctx.hh, i) < line
+                    {
                         row.registered_poor_beneficiaries += 1;
                     }
                 }
@@ -105,13 +116,19 @@ impl Module for TransfersModule {
                     }
                     let v = ctx.hh.village[i] as usize;
                     let sd = error_sd(&self.targeting, ctx.villages.cadre_quality[v], false);
-                    let assessed = assessed_pc(ctx.streams, ctx.year, i, pre_transfer_pc(ctx.hh, i), sd);
+                    let assessed =
+                        assessed_pc(ctx.streams, ctx.year, i, pre_transfer_pc(ctx.hh, i), sd);
                     let gap = (g - assessed).max(0.0) * m as f32;
                     if gap <= 0.0 {
                         continue;
                     }
                     let own = (ctx.hh.market_income(i) / m as f32).max(1.0);
-                    let p = take_up(ctx.hh.awareness[i], ctx.hh.motivation[i], (gap / m as f32) / own).max(0.5);
+                    let p = take_up(
+                        ctx.hh.awareness[i],
+                        ctx.hh.motivation[i],
+                        (gap / m as f32) / own,
+                    )
+                    .max(0.5);
                     if ctx.streams.uniform(i as u64, ctx.year, Purpose::TakeUp, 7) < p as f64 {
                         gaps.push((i, gap));
                     }
@@ -120,7 +137,9 @@ impl Module for TransfersModule {
                 let admin = self.cfg.admin_cost * gaps.len() as f64;
                 let scale = match budget {
                     // a hair under the exact share, so f32 rounding never pays past the budget
-                    Some(b) if demand + admin > b => ((b - admin).max(0.0) / demand.max(1e-9) * (1.0 - 1e-6)).clamp(0.0, 1.0),
+                    Some(b) if demand + admin > b => {
+                        ((b - admin).max(0.0) / demand.max(1e-9) * (1.0 - 1e-6)).clamp(0.0, 1.0)
+                    }
                     _ => 1.0,
                 };
                 if scale <= 0.0 {
@@ -129,7 +148,8 @@ impl Module for TransfersModule {
                 let mut spent = 0.0f64;
                 for (i, gap) in gaps {
                     let pay = gap * scale as f32;
-                    ctx.hh.received[i] += pay * self.kept(ctx.villages.cadre_quality[ctx.hh.village[i] as usize]);
+                    ctx.hh.received[i] +=
+                        pay * self.kept(ctx.villages.cadre_quality[ctx.hh.village[i] as usize]);
                     spent += pay as f64 + self.cfg.admin_cost;
                     let m = ctx.hh.members(i) as u64;
                     row.beneficiary_households += 1;

@@ -173,7 +173,11 @@ impl YearParams {
 #[inline]
 pub fn schooling_factor(years: f32, low: f32, high: f32) -> f32 {
     let d = years - 9.0;
-    if d < 0.0 { (low * d).exp() } else { (high * d).exp() }
+    if d < 0.0 {
+        (low * d).exp()
+    } else {
+        (high * d).exp()
+    }
 }
 
 /// People counted in phase one (demography), added up per chunk.
@@ -285,10 +289,13 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
         let clinic = v.clinic[vi];
         let water = v.water[vi];
         // Clinics shorten illness and cut its cost; unsafe water adds illness.
-        let p_ill = (p.illness * (1.3 - 0.3 * clinic) * (1.2 - 0.4 * water) + p.illness_chronic * (1.0 - c.health[j])).min(1.0);
+        let p_ill = (p.illness * (1.3 - 0.3 * clinic) * (1.2 - 0.4 * water)
+            + p.illness_chronic * (1.0 - c.health[j]))
+            .min(1.0);
         let ill = u_ill < p_ill && c.adults[j] + c.elderly[j] > 0;
         let crop = u_crop < p.crop_loss;
-        let mut flags = c.flags[j] & (flag::REGISTERED | flag::POOR | flag::RELOCATED | flag::ON_GUARANTEE);
+        let mut flags =
+            c.flags[j] & (flag::REGISTERED | flag::POOR | flag::RELOCATED | flag::ON_GUARANTEE);
         let mut lost_work = 0.0;
         if ill {
             flags |= flag::ILL;
@@ -323,14 +330,26 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
         let p_job = p.local_job_rate * (0.4 + 0.6 * job_access) * (0.5 + c.motivation[j]);
         let jobs = binomial(&mut r, adults - migrants, p_job.min(1.0)) as f32;
         let work = 1.0 - lost_work / (adults.max(1) as f32);
-        let disincentive = if flags & flag::ON_GUARANTEE != 0 { 1.0 - p.work_disincentive } else { 1.0 };
+        let disincentive = if flags & flag::ON_GUARANTEE != 0 {
+            1.0 - p.work_disincentive
+        } else {
+            1.0
+        };
         let wage = jobs * p.local_wage * productivity * work * disincentive;
         // Farm: land needs labour; off-farm workers give 70% of their year to the job.
         let farm_labour = (local - 0.7 * jobs) * work + 0.3 * c.elderly[j] as f32;
         let need = c.land[j] * p.farm_labour_per_mu;
-        let labour_factor = if need > 0.0 { (farm_labour / need).min(1.0) } else { 0.0 };
+        let labour_factor = if need > 0.0 {
+            (farm_labour / need).min(1.0)
+        } else {
+            0.0
+        };
         let irrigation = v.irrigation[vi];
-        let drought_loss = if v.drought[vi] { p.drought_severity * (1.0 - irrigation) } else { 0.0 };
+        let drought_loss = if v.drought[vi] {
+            p.drought_severity * (1.0 - irrigation)
+        } else {
+            0.0
+        };
         let crop_loss = if crop { p.crop_loss_severity } else { 0.0 };
         let farm = c.land[j]
             * p.farm_return
@@ -346,11 +365,16 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
         if job_lost {
             flags |= flag::JOB_LOSS;
         }
-        let migrant = migrants as f32 * p.migrant_wage * productivity * if job_lost { 0.5 } else { 1.0 };
+        let migrant =
+            migrants as f32 * p.migrant_wage * productivity * if job_lost { 0.5 } else { 1.0 };
         // Enterprise and livestock: below the trap threshold assets earn little.
         let mut r = s_ent.of(i);
         let z: f32 = StandardNormal.sample(&mut r);
-        let ret = if c.assets[j] >= p.trap_threshold { p.asset_return_high } else { p.asset_return_low };
+        let ret = if c.assets[j] >= p.trap_threshold {
+            p.asset_return_high
+        } else {
+            p.asset_return_low
+        };
         let enterprise = c.assets[j] * (ret + p.asset_return_sd * z).max(-0.5);
 
         c.migrants[j] = migrants;
@@ -362,8 +386,13 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
         // without another local job, and dividends on company shares.
         let tourism = if v.tourism_capacity[vi] > 0.0 {
             let a = crate::interventions::tourism::activity(v, vi, p.tourism_road_weight);
-            let idle = if relocated || c.skill[j] < p.tourism_skill { 0 } else { (adults - migrants).saturating_sub(jobs as u8) };
-            let t_jobs = binomial(&mut s_tour.of(i), idle, (p.tourism_job_rate * a).min(1.0)) as f32;
+            let idle = if relocated || c.skill[j] < p.tourism_skill {
+                0
+            } else {
+                (adults - migrants).saturating_sub(jobs as u8)
+            };
+            let t_jobs =
+                binomial(&mut s_tour.of(i), idle, (p.tourism_job_rate * a).min(1.0)) as f32;
             t_jobs * p.tourism_wage * productivity * work + c.shares[j] * p.tourism_dividend * a
         } else {
             0.0
@@ -386,7 +415,8 @@ pub fn phase_two_household(c: &mut Chunk, j: usize, p: &YearParams, v: &Villages
     }
     let n = members as f32;
     c.transfers[j] += c.received[j];
-    let income = c.farm[j] + c.wage[j] + c.migrant[j] + c.enterprise[j] + c.tourism[j] + c.transfers[j];
+    let income =
+        c.farm[j] + c.wage[j] + c.migrant[j] + c.enterprise[j] + c.tourism[j] + c.transfers[j];
     let income_pc = income / n;
     c.income_pc[j] = income_pc;
 
@@ -394,7 +424,11 @@ pub fn phase_two_household(c: &mut Chunk, j: usize, p: &YearParams, v: &Villages
     let interest = c.debt[j] * p.debt_interest;
     let mut cash = c.savings[j] + income - c.medical[j] - interest;
     let subsistence = p.subsistence * n;
-    let consumption = if cash <= subsistence { cash.max(0.0) } else { subsistence + p.mpc * (cash - subsistence) };
+    let consumption = if cash <= subsistence {
+        cash.max(0.0)
+    } else {
+        subsistence + p.mpc * (cash - subsistence)
+    };
     cash -= consumption;
     // Distress: sell assets at a discount, then borrow.
     if cash < 0.0 {
@@ -412,7 +446,11 @@ pub fn phase_two_household(c: &mut Chunk, j: usize, p: &YearParams, v: &Villages
     cash -= repay;
     // Invest beyond a buffer, more when motivated.
     let buffer = p.buffer_years * subsistence;
-    let invest = if cash > buffer { (cash - buffer) * p.invest_share * c.motivation[j] } else { 0.0 };
+    let invest = if cash > buffer {
+        (cash - buffer) * p.invest_share * c.motivation[j]
+    } else {
+        0.0
+    };
     c.assets[j] = c.assets[j] * (1.0 - p.depreciation) + invest;
     c.savings[j] = cash - invest;
 
@@ -422,7 +460,10 @@ pub fn phase_two_household(c: &mut Chunk, j: usize, p: &YearParams, v: &Villages
         // A student subsidy (src/interventions/education.rs) adds enrolment in proportion to the share paid.
         let aid = c.student_aid[j] as f32 * (p.subsidy_enrolment / 255.0);
         c.student_aid[j] = 0;
-        let e = (p.enrolment_base + p.enrolment_school * (v.school_quality[c.village[j] as usize] - 0.5) + p.enrolment_income * rel + aid)
+        let e = (p.enrolment_base
+            + p.enrolment_school * (v.school_quality[c.village[j] as usize] - 0.5)
+            + p.enrolment_income * rel
+            + aid)
             .clamp(0.0, 1.0);
         let target = p.child_schooling_max * e;
         // The track moves a sixth of the way each year (about a school career).

@@ -3,7 +3,14 @@
 //! Narrow types (u8 counts, f32 amounts) keep a household near 100 bytes.
 
 /// Income sources, in the order used by every per-source table.
-pub const SOURCES: [&str; 6] = ["farm", "wage", "migrant", "enterprise", "tourism", "transfers"];
+pub const SOURCES: [&str; 6] = [
+    "farm",
+    "wage",
+    "migrant",
+    "enterprise",
+    "tourism",
+    "transfers",
+];
 
 macro_rules! columns {
     ($( $(#[$m:meta])* $name:ident : $ty:ty ),* $(,)?) => {
@@ -132,7 +139,6 @@ impl Households {
     pub fn market_income(&self, i: usize) -> f32 {
         self.farm[i] + self.wage[i] + self.migrant[i] + self.enterprise[i] + self.tourism[i]
     }
-
 }
 
 /// Village table (a few hundred rows; not performance critical).

@@ -23,17 +23,22 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// The temporary name used while `path` is being written.
 pub fn temp_name(path: &Path) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
 }
 
 /// Create `dir` (and parents), with a one-line error if it cannot be, and
 /// remove the temporary files that killed runs left in it.
 pub fn create_dir(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::file(dir, format!("cannot create output directory: {e}")))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::file(dir, format!("cannot create output directory: {e}")))?;
     remove_stale_temps(dir);
     let probe = dir.join(format!(".povsim-probe.{}", std::process::id()));
-    std::fs::write(&probe, b"").map_err(|e| Error::file(dir, format!("output directory is not writable: {e}")))?;
+    std::fs::write(&probe, b"")
+        .map_err(|e| Error::file(dir, format!("output directory is not writable: {e}")))?;
     let _ = std::fs::remove_file(probe);
     Ok(())
 }
@@ -71,7 +76,10 @@ pub fn remove_stale_temps(dir: &Path) -> usize {
         let Some(pid) = name.to_str().and_then(temp_owner) else {
             continue;
         };
-        if !alive(pid) && e.file_type().is_ok_and(|t| t.is_file()) && std::fs::remove_file(e.path()).is_ok() {
+        if !alive(pid)
+            && e.file_type().is_ok_and(|t| t.is_file())
+            && std::fs::remove_file(e.path()).is_ok()
+        {
             removed += 1;
         }
     }

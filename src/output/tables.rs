@@ -20,7 +20,11 @@ impl TableFile {
         let path = dir.join(name);
         let tmp = super::atomic::temp_name(&path);
         let f = File::create(&tmp).map_err(|e| Error::file(&path, format!("cannot write: {e}")))?;
-        let mut t = TableFile { path, tmp, w: BufWriter::with_capacity(1 << 16, f) };
+        let mut t = TableFile {
+            path,
+            tmp,
+            w: BufWriter::with_capacity(1 << 16, f),
+        };
         t.line(header)?;
         Ok(t)
     }
@@ -35,9 +39,13 @@ impl TableFile {
     /// Flush, sync and rename into place.
     pub fn commit(self) -> Result<PathBuf> {
         let TableFile { path, tmp, w } = self;
-        let f = w.into_inner().map_err(|e| Error::file(&path, format!("cannot write: {e}")))?;
-        f.sync_all().map_err(|e| Error::file(&path, format!("cannot write: {e}")))?;
-        std::fs::rename(&tmp, &path).map_err(|e| Error::file(&path, format!("cannot write: {e}")))?;
+        let f = w
+            .into_inner()
+            .map_err(|e| Error::file(&path, format!("cannot write: {e}")))?;
+        f.sync_all()
+            .map_err(|e| Error::file(&path, format!("cannot write: {e}")))?;
+        std::fs::rename(&tmp, &path)
+            .map_err(|e| Error::file(&path, format!("cannot write: {e}")))?;
         Ok(path)
     }
 
@@ -49,7 +57,11 @@ impl TableFile {
 
 /// A number as written in every table: shortest exact form, so outputs are byte-stable.
 pub fn num(x: f64) -> String {
-    if x.is_finite() { format!("{x}") } else { String::new() }
+    if x.is_finite() {
+        format!("{x}")
+    } else {
+        String::new()
+    }
 }
 
 /// The tables of one run.
@@ -66,14 +78,26 @@ pub struct RunTables {
 impl RunTables {
     pub fn create(dir: &Path, with_spending: bool, with_targeting: bool) -> Result<Self> {
         Ok(RunTables {
-            trajectory: TableFile::create(dir, "trajectory.csv", &format!("replicate,year,{}", TRAJECTORY_COLUMNS.join(",")))?,
+            trajectory: TableFile::create(
+                dir,
+                "trajectory.csv",
+                &format!("replicate,year,{}", TRAJECTORY_COLUMNS.join(",")),
+            )?,
             villages: TableFile::create(
                 dir,
                 "villages.csv",
                 "replicate,year,village,population,poor,headcount_ratio,mean_income,remoteness,relocated_in,relocated_out",
             )?,
-            sources: TableFile::create(dir, "income_sources.csv", &format!("replicate,year,group,{}", SOURCES.join(",")))?,
-            distribution: TableFile::create(dir, "distribution.csv", "replicate,year,lower,upper,people")?,
+            sources: TableFile::create(
+                dir,
+                "income_sources.csv",
+                &format!("replicate,year,group,{}", SOURCES.join(",")),
+            )?,
+            distribution: TableFile::create(
+                dir,
+                "distribution.csv",
+                "replicate,year,lower,upper,people",
+            )?,
             transitions: TableFile::create(dir, "transitions.csv", "replicate,from,to,people")?,
             spending: if with_spending {
                 Some(TableFile::create(
@@ -85,7 +109,11 @@ impl RunTables {
                 None
             },
             targeting: if with_targeting {
-                Some(TableFile::create(dir, "targeting.csv", "replicate,year,method,registered,inclusion_error,exclusion_error")?)
+                Some(TableFile::create(
+                    dir,
+                    "targeting.csv",
+                    "replicate,year,method,registered,inclusion_error,exclusion_error",
+                )?)
             } else {
                 None
             },
@@ -95,10 +123,19 @@ impl RunTables {
     pub fn record(&mut self, r: &YearRecord) -> Result<()> {
         let (rep, year) = (r.replicate, r.year);
         let vals: Vec<String> = r.trajectory_values().iter().map(|v| num(*v)).collect();
-        self.trajectory.line(&format!("{rep},{year},{}", vals.join(",")))?;
+        self.trajectory
+            .line(&format!("{rep},{year},{}", vals.join(",")))?;
         for (k, v) in r.villages.iter().enumerate() {
-            let hr = if v.population > 0 { v.poor as f64 / v.population as f64 } else { 0.0 };
-            let mean = if v.population > 0 { v.income / v.population as f64 } else { 0.0 };
+            let hr = if v.population > 0 {
+                v.poor as f64 / v.population as f64
+            } else {
+                0.0
+            };
+            let mean = if v.population > 0 {
+                v.income / v.population as f64
+            } else {
+                0.0
+            };
             self.villages.line(&format!(
                 "{rep},{year},{k},{},{},{},{},{},{},{}",
                 v.population,
@@ -112,18 +149,25 @@ impl RunTables {
         }
         for (group, s) in [("all", &r.sources_all), ("poor", &r.sources_poor)] {
             let vals: Vec<String> = s.iter().map(|v| num(*v)).collect();
-            self.sources.line(&format!("{rep},{year},{group},{}", vals.join(",")))?;
+            self.sources
+                .line(&format!("{rep},{year},{group},{}", vals.join(",")))?;
         }
         if let Some(d) = &r.distribution {
             for (lo, hi, people) in d {
-                self.distribution.line(&format!("{rep},{year},{},{},{}", num(*lo), num(*hi), num(*people)))?;
+                self.distribution.line(&format!(
+                    "{rep},{year},{},{},{}",
+                    num(*lo),
+                    num(*hi),
+                    num(*people)
+                ))?;
             }
         }
         if let Some(t) = &r.transitions {
             const STATES: [&str; 3] = ["poor", "near_poor", "non_poor"];
             for (a, row) in t.iter().enumerate() {
                 for (b, people) in row.iter().enumerate() {
-                    self.transitions.line(&format!("{rep},{},{},{people}", STATES[a], STATES[b]))?;
+                    self.transitions
+                        .line(&format!("{rep},{},{},{people}", STATES[a], STATES[b]))?;
                 }
             }
         }

@@ -50,14 +50,15 @@ impl Dated {
             Dated::Constant(v) => Ok(vec![(i32::MIN, *v)]),
             Dated::Schedule(s) => {
                 if s.values.is_empty() {
-                    return Err("expected at least one YEAR = VALUE entry in `values`, got none".into());
+                    return Err(
+                        "expected at least one YEAR = VALUE entry in `values`, got none".into(),
+                    );
                 }
                 let mut pts = Vec::with_capacity(s.values.len());
                 for (k, v) in &s.values {
-                    let y: i32 = k
-                        .trim()
-                        .parse()
-                        .map_err(|_| format!("expected a year (a whole number) as key in `values`, got \"{k}\""))?;
+                    let y: i32 = k.trim().parse().map_err(|_| {
+                        format!("expected a year (a whole number) as key in `values`, got \"{k}\"")
+                    })?;
                     pts.push((y, *v));
                 }
                 pts.sort_by_key(|p| p.0);
@@ -101,7 +102,12 @@ impl Dated {
     pub fn literals(&self) -> Vec<f64> {
         match self {
             Dated::Constant(v) => vec![*v],
-            Dated::Schedule(s) => s.values.values().copied().chain(std::iter::once(s.index)).collect(),
+            Dated::Schedule(s) => s
+                .values
+                .values()
+                .copied()
+                .chain(std::iter::once(s.index))
+                .collect(),
         }
     }
 }

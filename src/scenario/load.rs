@@ -11,7 +11,11 @@ use toml::de::{DeTable, DeValue};
 /// Where a key's value came from.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Origin {
-    File { file: PathBuf, line: usize, col: usize },
+    File {
+        file: PathBuf,
+        line: usize,
+        col: usize,
+    },
     Set(String),
 }
 
@@ -40,7 +44,9 @@ impl Origins {
     pub fn error(&self, path: &str, msg: impl std::fmt::Display) -> Error {
         match self.find(path) {
             Some(Origin::File { file, line, col }) => Error::at(file, *line, *col, path, msg),
-            Some(Origin::Set(arg)) => Error::Input(format!("--set {arg}: {path}: {msg}")),
+            Some(Origin::Set(arg)) => Error::Input(crate::error::one_line(&format!(
+                "--set {arg}: {path}: {msg}"
+            ))),
             None => Error::at(&self.file, 1, 1, path, msg),
         }
     }
@@ -54,27 +60,62 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     }
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map(|s| s.chars().count()).unwrap_or(0) + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|s| s.chars().count())
+        .unwrap_or(0)
+        + 1;
     (line, col)
 }
 
-fn record(origins: &mut HashMap<String, Origin>, file: &Path, text: &str, prefix: &str, table: &DeTable) {
+fn record(
+    origins: &mut HashMap<String, Origin>,
+    file: &Path,
+    text: &str,
+    prefix: &str,
+    table: &DeTable,
+) {
     for (k, v) in table.iter() {
-        let path = if prefix.is_empty() { k.get_ref().to_string() } else { format!("{prefix}.{}", k.get_ref()) };
+        let path = if prefix.is_empty() {
+            k.get_ref().to_string()
+        } else {
+            format!("{prefix}.{}", k.get_ref())
+        };
         let (line, col) = line_col(text, v.span().start);
-        origins.insert(path.clone(), Origin::File { file: file.to_path_buf(), line, col });
+        origins.insert(
+            path.clone(),
+            Origin::File {
+                file: file.to_path_buf(),
+                line,
+                col,
+            },
+        );
         record_value(origins, file, text, &path, v.get_ref());
     }
 }
 
-fn record_value(origins: &mut HashMap<String, Origin>, file: &Path, text: &str, path: &str, v: &DeValue) {
+fn record_value(
+    origins: &mut HashMap<String, Origin>,
+    file: &Path,
+    text: &str,
+    path: &str,
+    v: &DeValue,
+) {
     match v {
         DeValue::Table(t) => record(origins, file, text, path, t),
         DeValue::Array(a) => {
             for (i, e) in a.iter().enumerate() {
                 let p = format!("{path}[{i}]");
                 let (line, col) = line_col(text, e.span().start);
-                origins.insert(p.clone(), Origin::File { file: file.to_path_buf(), line, col });
+                origins.insert(
+                    p.clone(),
+                    Origin::File {
+                        file: file.to_path_buf(),
+                        line,
+                        col,
+                    },
+                );
                 record_value(origins, file, text, &p, e.get_ref());
             }
         }
@@ -88,17 +129,35 @@ fn parse(file: &Path, text: &str, origins: &mut HashMap<String, Origin>) -> Resu
         let span = e.span().unwrap_or(0..0);
         let (line, col) = line_col(text, span.start);
         let key = key_near(text, line);
-        let msg = e.message().lines().next().unwrap_or("invalid TOML").trim().to_string();
+        let msg = e
+            .message()
+            .lines()
+            .next()
+            .unwrap_or("invalid TOML")
+            .trim()
+            .to_string();
         let msg = if msg.contains("as i128") {
             "expected a whole number from -9223372036854775808 to 9223372036854775807".to_string()
         } else if msg == "duplicate key" {
             "expected each key once per table".to_string()
-        } else if msg.starts_with("string values must be quoted") && text[span.start.min(text.len())..].lines().next().is_none_or(|l| l.trim().is_empty()) {
-            "expected a value (a number, true or false, a \"string\", an array or a table)".to_string()
+        } else if msg.starts_with("string values must be quoted")
+            && text[span.start.min(text.len())..]
+                .lines()
+                .next()
+                .is_none_or(|l| l.trim().is_empty())
+        {
+            "expected a value (a number, true or false, a \"string\", an array or a table)"
+                .to_string()
         } else {
             msg
         };
-        Error::at(file, line, col, &key, format!("invalid TOML: {msg}, got {}", found_at(text, span)))
+        Error::at(
+            file,
+            line,
+            col,
+            &key,
+            format!("invalid TOML: {msg}, got {}", found_at(text, span)),
+        )
     })?;
     if let Ok(de) = DeTable::parse(text) {
         record(origins, file, text, "", de.get_ref());
@@ -111,7 +170,12 @@ fn parse(file: &Path, text: &str, origins: &mut HashMap<String, Origin>) -> Resu
 fn key_near(text: &str, line: usize) -> String {
     let lines: Vec<&str> = text.lines().collect();
     let tidy = |k: &str| {
-        let k: String = k.trim().chars().filter(|c| !c.is_control()).take(60).collect();
+        let k: String = k
+            .trim()
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(60)
+            .collect();
         k.replace(['"', '\'', ' '], "")
     };
     let header = |l: &str| -> Option<String> {
@@ -133,7 +197,12 @@ fn key_near(text: &str, line: usize) -> String {
             }
         }
     }
-    lines.iter().take(line.saturating_sub(1)).rev().find_map(|l| header(l)).unwrap_or_default()
+    lines
+        .iter()
+        .take(line.saturating_sub(1))
+        .rev()
+        .find_map(|l| header(l))
+        .unwrap_or_default()
 }
 
 /// What the parser found at `span`, quoted, for "got ...".
@@ -146,13 +215,29 @@ fn found_at(text: &str, span: std::ops::Range<usize>) -> String {
         i
     };
     let (start, end) = (floor(span.start), floor(span.end.max(span.start)));
-    let piece = if end > start { &text[start..end] } else { &text[start..] };
+    let piece = if end > start {
+        &text[start..end]
+    } else {
+        &text[start..]
+    };
     let piece = piece.lines().next().unwrap_or("").trim();
     if piece.is_empty() {
-        return if text[start..].trim().is_empty() { "the end of the file".into() } else { "the end of the line".into() };
+        return if text[start..].trim().is_empty() {
+            "the end of the file".into()
+        } else {
+            "the end of the line".into()
+        };
     }
-    let short: String = piece.chars().take(30).map(|c| if c.is_control() { '\u{fffd}' } else { c }).collect();
-    let more = if piece.chars().count() > 30 { "…" } else { "" };
+    let short: String = piece
+        .chars()
+        .take(30)
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect();
+    let more = if piece.chars().count() > 30 {
+        "…"
+    } else {
+        ""
+    };
     format!("`{short}{more}`")
 }
 
@@ -169,19 +254,30 @@ pub fn merge(base: &mut toml::Table, top: toml::Table) {
 }
 
 fn read(file: &Path) -> Result<String> {
-    let bytes = std::fs::read(file).map_err(|e| Error::file(file, format!("cannot read scenario: {e}")))?;
+    let bytes =
+        std::fs::read(file).map_err(|e| Error::file(file, format!("cannot read scenario: {e}")))?;
     String::from_utf8(bytes).map_err(|e| {
         let ok = e.utf8_error().valid_up_to();
         let bad = e.as_bytes()[ok];
         let text = String::from_utf8_lossy(&e.as_bytes()[..ok]);
         let (line, col) = line_col(&text, ok);
-        Error::at(file, line, col, &key_near(&text, line), format!("expected UTF-8 text, got the byte 0x{bad:02X}"))
+        Error::at(
+            file,
+            line,
+            col,
+            &key_near(&text, line),
+            format!("expected UTF-8 text, got the byte 0x{bad:02X}"),
+        )
     })
 }
 
 /// Read a file and every file it `extends`, merged (the file's own keys win).
 /// `chain` holds the files being read (canonical path, path as shown).
-fn read_chain(file: &Path, chain: &mut Vec<(PathBuf, PathBuf)>, origins: &mut HashMap<String, Origin>) -> Result<toml::Table> {
+fn read_chain(
+    file: &Path,
+    chain: &mut Vec<(PathBuf, PathBuf)>,
+    origins: &mut HashMap<String, Origin>,
+) -> Result<toml::Table> {
     let canon = file.canonicalize().unwrap_or_else(|_| file.to_path_buf());
     chain.push((canon, file.to_path_buf()));
     let text = read(file)?;
@@ -195,16 +291,48 @@ fn read_chain(file: &Path, chain: &mut Vec<(PathBuf, PathBuf)>, origins: &mut Ha
                 _ => (1, 1),
             };
             if parent_path.is_dir() {
-                return Err(Error::at(file, line, col, "extends", format!("expected a scenario file, got \"{parent}\" (a directory: {})", parent_path.display())));
+                return Err(Error::at(
+                    file,
+                    line,
+                    col,
+                    "extends",
+                    format!(
+                        "expected a scenario file, got \"{parent}\" (a directory: {})",
+                        parent_path.display()
+                    ),
+                ));
             }
             if !parent_path.exists() {
-                return Err(Error::at(file, line, col, "extends", format!("expected an existing scenario file, got \"{parent}\" (no such file: {})", parent_path.display())));
+                return Err(Error::at(
+                    file,
+                    line,
+                    col,
+                    "extends",
+                    format!(
+                        "expected an existing scenario file, got \"{parent}\" (no such file: {})",
+                        parent_path.display()
+                    ),
+                ));
             }
-            let parent_canon = parent_path.canonicalize().unwrap_or_else(|_| parent_path.clone());
+            let parent_canon = parent_path
+                .canonicalize()
+                .unwrap_or_else(|_| parent_path.clone());
             if let Some(k) = chain.iter().position(|(c, _)| *c == parent_canon) {
-                let names: Vec<String> =
-                    chain[k..].iter().map(|(_, shown)| shown.display().to_string()).chain(std::iter::once(parent_path.display().to_string())).collect();
-                return Err(Error::at(file, line, col, "extends", format!("expected a chain of scenario files without a cycle, got {}", names.join(" -> "))));
+                let names: Vec<String> = chain[k..]
+                    .iter()
+                    .map(|(_, shown)| shown.display().to_string())
+                    .chain(std::iter::once(parent_path.display().to_string()))
+                    .collect();
+                return Err(Error::at(
+                    file,
+                    line,
+                    col,
+                    "extends",
+                    format!(
+                        "expected a chain of scenario files without a cycle, got {}",
+                        names.join(" -> ")
+                    ),
+                ));
             }
             let mut base = read_chain(&parent_path, chain, origins)?;
             let mut table = table;
@@ -213,8 +341,17 @@ fn read_chain(file: &Path, chain: &mut Vec<(PathBuf, PathBuf)>, origins: &mut Ha
             base
         }
         Some(v) => {
-            let o = Origins { map: own, file: file.to_path_buf() };
-            return Err(o.error("extends", format!("expected a path to a scenario file (a string), got {}", describe(v))));
+            let o = Origins {
+                map: own,
+                file: file.to_path_buf(),
+            };
+            return Err(o.error(
+                "extends",
+                format!(
+                    "expected a path to a scenario file (a string), got {}",
+                    describe(v)
+                ),
+            ));
         }
         None => table,
     };
@@ -226,61 +363,123 @@ fn read_chain(file: &Path, chain: &mut Vec<(PathBuf, PathBuf)>, origins: &mut Ha
 /// Apply one `--set KEY=VALUE` to the table.
 pub fn apply_set(table: &mut toml::Table, origins: &mut Origins, arg: &str) -> Result<()> {
     let Some((key, value)) = arg.split_once('=') else {
-        return Err(Error::Input(format!("--set {arg}: expected KEY=VALUE, e.g. simulation.years=20")));
+        return Err(Error::Input(format!(
+            "--set {arg}: expected KEY=VALUE, e.g. simulation.years=20"
+        )));
     };
     let key = key.trim();
     let parts: Vec<&str> = key.split('.').collect();
     if parts.iter().any(|p| p.is_empty()) {
-        return Err(Error::Input(format!("--set {arg}: expected a dotted key such as simulation.years, got \"{key}\"")));
+        return Err(Error::Input(format!(
+            "--set {arg}: expected a dotted key such as simulation.years, got \"{key}\""
+        )));
     }
     // A value is read as TOML (numbers, booleans, strings in quotes); bare words become strings.
-    let parsed: toml::Value = match toml::from_str::<toml::Table>(&format!("v = {}", value.trim())) {
-        Ok(mut t) => t.remove("v").unwrap_or(toml::Value::String(value.to_string())),
+    let parsed: toml::Value = match toml::from_str::<toml::Table>(&format!("v = {}", value.trim()))
+    {
+        Ok(mut t) => t
+            .remove("v")
+            .unwrap_or(toml::Value::String(value.to_string())),
         Err(_) => toml::Value::String(value.trim().to_string()),
     };
     let mut cur = table;
     for (k, p) in parts[..parts.len() - 1].iter().enumerate() {
         if !cur.contains_key(*p) {
             // A table made by this --set: errors about it (a required key missing) point here.
-            origins.map.insert(parts[..=k].join("."), Origin::Set(arg.to_string()));
+            origins
+                .map
+                .insert(parts[..=k].join("."), Origin::Set(arg.to_string()));
         }
-        let entry = cur.entry(p.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        let entry = cur
+            .entry(p.to_string())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
         match entry {
             toml::Value::Table(t) => cur = t,
-            _ => return Err(Error::Input(format!("--set {arg}: {key}: expected a key inside a table, but {p} is a value"))),
+            _ => {
+                return Err(Error::Input(format!(
+                    "--set {arg}: {key}: expected a key inside a table, but {p} is a value"
+                )));
+            }
         }
     }
     let last = parts[parts.len() - 1];
     if let Some(toml::Value::Table(_)) = cur.get(last) {
-        return Err(Error::Input(format!("--set {arg}: {key}: expected a scalar key, but it is a table")));
+        return Err(Error::Input(format!(
+            "--set {arg}: {key}: expected a scalar key, but it is a table"
+        )));
     }
     cur.insert(last.to_string(), parsed);
-    origins.map.insert(key.to_string(), Origin::Set(arg.to_string()));
+    origins
+        .map
+        .insert(key.to_string(), Origin::Set(arg.to_string()));
     Ok(())
 }
 
 /// Load a scenario file (following `extends`), apply `--set` overrides, validate.
 pub fn load(file: &Path, sets: &[String]) -> Result<Scenario> {
+    load_file(file, sets).map_err(one_line)
+}
+
+fn load_file(file: &Path, sets: &[String]) -> Result<Scenario> {
     let mut map = HashMap::new();
     let table = read_chain(file, &mut Vec::new(), &mut map)?;
-    let origins = Origins { map, file: file.to_path_buf() };
+    let origins = Origins {
+        map,
+        file: file.to_path_buf(),
+    };
     finish(table, origins, sets)
 }
 
 /// Load a scenario from text (`name` stands for the file in messages).
 pub fn load_str(name: &Path, text: &str, sets: &[String]) -> Result<Scenario> {
+    load_text(name, text, sets).map_err(one_line)
+}
+
+fn load_text(name: &Path, text: &str, sets: &[String]) -> Result<Scenario> {
     let mut map = HashMap::new();
     let table = parse(name, text, &mut map)?;
     if table.contains_key("extends") {
-        let origins = Origins { map, file: name.to_path_buf() };
-        return Err(origins.error("extends", "expected no `extends` in a scenario that is not a file"));
+        let origins = Origins {
+            map,
+            file: name.to_path_buf(),
+        };
+        return Err(origins.error(
+            "extends",
+            "expected no `extends` in a scenario that is not a file",
+        ));
     }
-    finish(table, Origins { map, file: name.to_path_buf() }, sets)
+    finish(
+        table,
+        Origins {
+            map,
+            file: name.to_path_buf(),
+        },
+        sets,
+    )
 }
 
 /// The merged table, before validation (for `validate --diff`).
 pub fn load_table(file: &Path) -> Result<toml::Table> {
-    read_chain(file, &mut Vec::new(), &mut HashMap::new())
+    read_chain(file, &mut Vec::new(), &mut HashMap::new()).map_err(one_line)
+}
+
+/// Keep a message on one line: control characters that a file, a key or an
+/// argument brought in (a `\n` in a string) are shown escaped.
+fn one_line(e: Error) -> Error {
+    match e {
+        Error::Input(s) if s.chars().any(char::is_control) => Error::Input(
+            s.chars()
+                .map(|c| {
+                    if c.is_control() {
+                        c.escape_default().to_string()
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect(),
+        ),
+        e => e,
+    }
 }
 
 fn finish(mut table: toml::Table, mut origins: Origins, sets: &[String]) -> Result<Scenario> {
@@ -298,27 +497,59 @@ fn deserialize(table: toml::Table, origins: &Origins) -> Result<ScenarioFile> {
         let path = e.path().to_string();
         let path = if path == "." { String::new() } else { path };
         let inner = e.inner().to_string();
-        if let Some(rest) = inner.lines().next().unwrap_or("").trim().strip_prefix("unknown field `") {
+        if let Some(rest) = inner.strip_prefix("unknown field `") {
             // unknown field `foo`, expected one of `a`, `b`
-            let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
-            let expected = expected.trim_start_matches(", ").replace('`', "");
+            // (the key itself may hold a line break or a backquote)
+            let (field, expected) = match rest.rsplit_once("`, expected ") {
+                Some((f, e)) => (f, format!("expected {e}")),
+                None => match rest.split_once("`, ") {
+                    Some((f, e)) => (f, e.to_string()),
+                    None => (rest.trim_end().trim_end_matches('`'), String::new()),
+                },
+            };
+            let expected = expected
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim()
+                .replace('`', "");
             // serde_path_to_error's path may or may not already end with the unknown key.
             let parent = if path == field {
                 ""
             } else {
-                path.strip_suffix(field).and_then(|p| p.strip_suffix('.')).unwrap_or(&path)
+                path.strip_suffix(field)
+                    .and_then(|p| p.strip_suffix('.'))
+                    .unwrap_or(&path)
             };
-            let full = if parent.is_empty() { field.to_string() } else { format!("{parent}.{field}") };
-            let names = expected.trim_start_matches("expected one of ").trim_start_matches("expected ");
-            let hint = match names.split(", ").filter(|n| close(field, n)).min_by_key(|n| edit_distance(field, n)) {
+            let full = if parent.is_empty() {
+                field.to_string()
+            } else {
+                format!("{parent}.{field}")
+            };
+            let names = expected
+                .trim_start_matches("expected one of ")
+                .trim_start_matches("expected ");
+            let hint = match names
+                .split(", ")
+                .filter(|n| close(field, n))
+                .min_by_key(|n| edit_distance(field, n))
+            {
                 Some(n) => format!(" (did you mean `{n}`?)"),
                 None => String::new(),
             };
             let msg = format!("{expected}, got unknown key `{field}`{hint}");
             // serde stops at the unknown key; its own place is the best place to point at.
-            let shown = if origins.map.contains_key(&full) { full.clone() } else { parent.to_string() };
+            let shown = if origins.map.contains_key(&full) {
+                full.clone()
+            } else {
+                parent.to_string()
+            };
             let err = origins.error(&shown, &msg);
-            return if shown == full { err } else { rename_key(err, &shown, &full) };
+            return if shown == full {
+                err
+            } else {
+                rename_key(err, &shown, &full)
+            };
         }
         if inner.contains("did not match any variant of untagged enum Dated")
             && let Some(v) = lookup(&value, &path)
@@ -328,13 +559,22 @@ fn deserialize(table: toml::Table, origins: &Origins) -> Result<ScenarioFile> {
         }
         let mut msg = humanize(&inner);
         if path.is_empty()
-            && let Some(field) = inner.strip_prefix("missing field `").and_then(|r| r.split('`').next())
+            && let Some(field) = inner
+                .strip_prefix("missing field `")
+                .and_then(|r| r.split('`').next())
         {
             // A required top-level table: name it as the key.
-            return origins.error(field, format!("expected a [{field}] table (required), got none"));
+            return origins.error(
+                field,
+                format!("expected a [{field}] table (required), got none"),
+            );
         }
         if path == "targets" && msg.starts_with("expected an array") {
-            msg = msg.replacen("expected an array", "expected an array of tables ([[targets]])", 1);
+            msg = msg.replacen(
+                "expected an array",
+                "expected an array of tables ([[targets]])",
+                1,
+            );
         }
         origins.error(&path, msg)
     })
@@ -366,7 +606,10 @@ fn describe(v: &toml::Value) -> String {
     match v {
         toml::Value::String(s) => {
             let short: String = s.chars().take(40).collect();
-            format!("string \"{short}{}\"", if s.chars().count() > 40 { "…" } else { "" })
+            format!(
+                "string \"{short}{}\"",
+                if s.chars().count() > 40 { "…" } else { "" }
+            )
         }
         toml::Value::Integer(i) => format!("integer `{i}`"),
         toml::Value::Float(f) => format!("floating point `{f}`"),
@@ -382,25 +625,54 @@ fn explain_dated(path: &str, v: &toml::Value) -> (String, String) {
     const SHAPE: &str = "a number or a table { values = { YEAR = VALUE, ... }, index = RATE }";
     let number = |v: &toml::Value| matches!(v, toml::Value::Integer(_) | toml::Value::Float(_));
     let toml::Value::Table(t) = v else {
-        return (path.to_string(), format!("expected {SHAPE}, got {}", describe(v)));
+        return (
+            path.to_string(),
+            format!("expected {SHAPE}, got {}", describe(v)),
+        );
     };
     if let Some(k) = t.keys().find(|k| *k != "values" && *k != "index") {
-        let hint = ["values", "index"].into_iter().find(|n| close(k, n)).map(|n| format!(" (did you mean `{n}`?)")).unwrap_or_default();
-        return (format!("{path}.{k}"), format!("expected values or index, got unknown key `{k}`{hint}"));
+        let hint = ["values", "index"]
+            .into_iter()
+            .find(|n| close(k, n))
+            .map(|n| format!(" (did you mean `{n}`?)"))
+            .unwrap_or_default();
+        return (
+            format!("{path}.{k}"),
+            format!("expected values or index, got unknown key `{k}`{hint}"),
+        );
     }
     match t.get("values") {
-        None => return (path.to_string(), format!("expected {SHAPE}, got a table without `values`")),
+        None => {
+            return (
+                path.to_string(),
+                format!("expected {SHAPE}, got a table without `values`"),
+            );
+        }
         Some(toml::Value::Table(vals)) => {
             if let Some((k, x)) = vals.iter().find(|(_, x)| !number(x)) {
-                return (format!("{path}.values.{k}"), format!("expected a number, got {}", describe(x)));
+                return (
+                    format!("{path}.values.{k}"),
+                    format!("expected a number, got {}", describe(x)),
+                );
             }
         }
-        Some(other) => return (format!("{path}.values"), format!("expected a table {{ YEAR = VALUE, ... }}, got {}", describe(other))),
+        Some(other) => {
+            return (
+                format!("{path}.values"),
+                format!(
+                    "expected a table {{ YEAR = VALUE, ... }}, got {}",
+                    describe(other)
+                ),
+            );
+        }
     }
     if let Some(i) = t.get("index")
         && !number(i)
     {
-        return (format!("{path}.index"), format!("expected a number, got {}", describe(i)));
+        return (
+            format!("{path}.index"),
+            format!("expected a number, got {}", describe(i)),
+        );
     }
     (path.to_string(), format!("expected {SHAPE}"))
 }
@@ -429,7 +701,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 fn rename_key(err: Error, from: &str, to: &str) -> Error {
     match err {
-        Error::Input(s) => Error::Input(s.replacen(&format!(": {from}: "), &format!(": {to}: "), 1)),
+        Error::Input(s) => {
+            Error::Input(s.replacen(&format!(": {from}: "), &format!(": {to}: "), 1))
+        }
         e => e,
     }
 }
@@ -463,7 +737,8 @@ fn humanize(msg: &str) -> String {
         return format!("{}, got {name}", exp.replace('`', ""));
     }
     if msg.contains("did not match any variant of untagged enum Dated") {
-        return "expected a number or a table { values = { YEAR = VALUE, ... }, index = RATE }".into();
+        return "expected a number or a table { values = { YEAR = VALUE, ... }, index = RATE }"
+            .into();
     }
     msg.to_string()
 }

@@ -42,19 +42,55 @@ pub enum DistKind {
 
 impl Dist {
     pub fn constant(v: f64) -> Self {
-        Dist { dist: DistKind::Constant, value: Some(v), mean: None, sd: None, median: None, sigma: None, min: None, max: None }
+        Dist {
+            dist: DistKind::Constant,
+            value: Some(v),
+            mean: None,
+            sd: None,
+            median: None,
+            sigma: None,
+            min: None,
+            max: None,
+        }
     }
     pub fn beta(mean: f64, sd: f64) -> Self {
-        Dist { dist: DistKind::Beta, mean: Some(mean), sd: Some(sd), ..Dist::constant(0.0) }.no_value()
+        Dist {
+            dist: DistKind::Beta,
+            mean: Some(mean),
+            sd: Some(sd),
+            ..Dist::constant(0.0)
+        }
+        .no_value()
     }
     pub fn normal(mean: f64, sd: f64, min: f64, max: f64) -> Self {
-        Dist { dist: DistKind::Normal, mean: Some(mean), sd: Some(sd), min: Some(min), max: Some(max), ..Dist::constant(0.0) }.no_value()
+        Dist {
+            dist: DistKind::Normal,
+            mean: Some(mean),
+            sd: Some(sd),
+            min: Some(min),
+            max: Some(max),
+            ..Dist::constant(0.0)
+        }
+        .no_value()
     }
     pub fn lognormal(median: f64, sigma: f64) -> Self {
-        Dist { dist: DistKind::Lognormal, median: Some(median), sigma: Some(sigma), ..Dist::constant(0.0) }.no_value()
+        Dist {
+            dist: DistKind::Lognormal,
+            median: Some(median),
+            sigma: Some(sigma),
+            ..Dist::constant(0.0)
+        }
+        .no_value()
     }
     pub fn poisson(mean: f64, min: f64, max: f64) -> Self {
-        Dist { dist: DistKind::Poisson, mean: Some(mean), min: Some(min), max: Some(max), ..Dist::constant(0.0) }.no_value()
+        Dist {
+            dist: DistKind::Poisson,
+            mean: Some(mean),
+            min: Some(min),
+            max: Some(max),
+            ..Dist::constant(0.0)
+        }
+        .no_value()
     }
     fn no_value(mut self) -> Self {
         self.value = None;
@@ -113,10 +149,18 @@ pub struct Simulation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub population: Option<i64>,
 }
-fn d_start_year() -> i64 { 2008 }
-fn d_years() -> i64 { 7 }
-fn d_seed() -> i64 { 1 }
-fn d_replicates() -> i64 { 5 }
+fn d_start_year() -> i64 {
+    2008
+}
+fn d_years() -> i64 {
+    7
+}
+fn d_seed() -> i64 {
+    1
+}
+fn d_replicates() -> i64 {
+    5
+}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -129,7 +173,9 @@ pub struct PovertyLines {
     #[serde(default = "d_near_poor")]
     pub near_poor_factor: f64,
 }
-fn d_near_poor() -> f64 { 1.5 }
+fn d_near_poor() -> f64 {
+    1.5
+}
 impl Default for PovertyLines {
     fn default() -> Self {
         // 2,300 yuan at 2010 prices, indexed by about 4.5% a year (NBS).

@@ -50,7 +50,14 @@ impl Scenario {
     pub fn validate(file: ScenarioFile, origins: Origins) -> Result<Scenario> {
         let c = Checker { o: &origins };
         let s = &file.simulation;
-        if s.name.trim().is_empty() || s.name.len() > 80 || !s.name.chars().all(|ch| ch.is_alphanumeric() || "_-.".contains(ch)) || s.name.starts_with('.') {
+        if s.name.trim().is_empty()
+            || s.name.len() > 80
+            || !s
+                .name
+                .chars()
+                .all(|ch| ch.is_alphanumeric() || "_-.".contains(ch))
+            || s.name.starts_with('.')
+        {
             return Err(c.o.error("simulation.name", format!("expected a name of letters, digits, '_', '-' or '.' (not starting with '.'), at most 80 characters, got \"{}\"", s.name)));
         }
         c.int("simulation.start_year", s.start_year, 1900, 2200)?;
@@ -59,8 +66,18 @@ impl Scenario {
         c.int("simulation.replicates", s.replicates, 1, 100_000)?;
         c.int("simulation.villages", s.villages, 1, 1_000_000)?;
         match (s.households, s.population) {
-            (Some(_), Some(_)) => return Err(c.o.error("simulation.population", "expected either `households` or `population`, got both")),
-            (None, None) => return Err(c.o.error("simulation", "expected `households` or `population`, got neither")),
+            (Some(_), Some(_)) => {
+                return Err(c.o.error(
+                    "simulation.population",
+                    "expected either `households` or `population`, got both",
+                ));
+            }
+            (None, None) => {
+                return Err(c.o.error(
+                    "simulation",
+                    "expected `households` or `population`, got neither",
+                ));
+            }
             (Some(h), None) => c.int("simulation.households", h, 1, MAX_HOUSEHOLDS)?,
             (None, Some(p)) => c.int("simulation.population", p, 1, MAX_HOUSEHOLDS * 4)?,
         }
@@ -68,7 +85,12 @@ impl Scenario {
         let pl = &file.poverty_lines;
         c.dated_positive("poverty_lines.low_income", &pl.low_income)?;
         c.dated_positive("poverty_lines.extreme", &pl.extreme)?;
-        c.range("poverty_lines.near_poor_factor", pl.near_poor_factor, 1.0, 10.0)?;
+        c.range(
+            "poverty_lines.near_poor_factor",
+            pl.near_poor_factor,
+            1.0,
+            10.0,
+        )?;
 
         let v = &file.villages;
         c.unit_dist("villages.remoteness", &v.remoteness)?;
@@ -96,7 +118,12 @@ impl Scenario {
         c.unit_dist("households.awareness", &h.awareness)?;
         c.unit_dist("households.motivation", &h.motivation)?;
         c.dist("households.ability", &h.ability, 0.0, 100.0)?;
-        c.range("households.remoteness_penalty", h.remoteness_penalty, 0.0, 16.0)?;
+        c.range(
+            "households.remoteness_penalty",
+            h.remoteness_penalty,
+            0.0,
+            16.0,
+        )?;
 
         let i = &file.income;
         c.dated_range("income.farm_return_per_mu", &i.farm_return_per_mu, 0.0, 1e6)?;
@@ -106,10 +133,30 @@ impl Scenario {
         c.dated_range("income.local_wage", &i.local_wage, 0.0, 1e7)?;
         c.dated_range("income.local_job_rate", &i.local_job_rate, 0.0, 1.0)?;
         c.dated_range("income.migrant_wage", &i.migrant_wage, 0.0, 1e7)?;
-        c.dated_range("income.migration_propensity", &i.migration_propensity, 0.0, 1.0)?;
-        c.range("income.migration_schooling", i.migration_schooling, 0.0, 1.0)?;
-        c.range("income.return_schooling_low", i.return_schooling_low, 0.0, 1.0)?;
-        c.range("income.return_schooling_high", i.return_schooling_high, 0.0, 1.0)?;
+        c.dated_range(
+            "income.migration_propensity",
+            &i.migration_propensity,
+            0.0,
+            1.0,
+        )?;
+        c.range(
+            "income.migration_schooling",
+            i.migration_schooling,
+            0.0,
+            1.0,
+        )?;
+        c.range(
+            "income.return_schooling_low",
+            i.return_schooling_low,
+            0.0,
+            1.0,
+        )?;
+        c.range(
+            "income.return_schooling_high",
+            i.return_schooling_high,
+            0.0,
+            1.0,
+        )?;
         c.range("income.skill_premium", i.skill_premium, 0.0, 10.0)?;
         c.range("income.trap_threshold", i.trap_threshold, 0.0, 1e9)?;
         c.range("income.return_low", i.return_low, -1.0, 10.0)?;
@@ -145,12 +192,22 @@ impl Scenario {
         ] {
             c.prob(&format!("demography.{k}"), p)?;
         }
-        c.range("demography.child_schooling_max", d.child_schooling_max, 0.0, 25.0)?;
+        c.range(
+            "demography.child_schooling_max",
+            d.child_schooling_max,
+            0.0,
+            25.0,
+        )?;
         c.range("demography.enrolment_school", d.enrolment_school, 0.0, 10.0)?;
         c.range("demography.enrolment_income", d.enrolment_income, 0.0, 10.0)?;
 
         let b = &file.behaviour;
-        c.range("behaviour.subsistence_share", b.subsistence_share, 0.0, 10.0)?;
+        c.range(
+            "behaviour.subsistence_share",
+            b.subsistence_share,
+            0.0,
+            10.0,
+        )?;
         c.prob("behaviour.mpc", b.mpc)?;
         c.prob("behaviour.invest_share", b.invest_share)?;
         c.range("behaviour.buffer_years", b.buffer_years, 0.0, 100.0)?;
@@ -172,18 +229,27 @@ impl Scenario {
                 return Err(c.o.error(&format!("{p}.measure"), format!("expected a column of trajectory.csv (e.g. headcount_ratio, mean_income, poor), got \"{}\"", t.measure)));
             }
             c.finite(&format!("{p}.value"), t.value)?;
-            for (k, tol) in [("tolerance", t.tolerance), ("relative_tolerance", t.relative_tolerance)] {
+            for (k, tol) in [
+                ("tolerance", t.tolerance),
+                ("relative_tolerance", t.relative_tolerance),
+            ] {
                 if let Some(tol) = tol
                     && !(tol >= 0.0 && tol.is_finite())
                 {
-                    return Err(c.o.error(&format!("{p}.{k}"), format!("expected a finite number ≥ 0, got {tol}")));
+                    return Err(c.o.error(
+                        &format!("{p}.{k}"),
+                        format!("expected a finite number ≥ 0, got {tol}"),
+                    ));
                 }
             }
             if let Some(b) = &t.bound
                 && b != "below"
                 && b != "above"
             {
-                return Err(c.o.error(&format!("{p}.bound"), format!("expected \"below\" or \"above\", got \"{b}\"")));
+                return Err(c.o.error(
+                    &format!("{p}.bound"),
+                    format!("expected \"below\" or \"above\", got \"{b}\""),
+                ));
             }
         }
 
@@ -206,7 +272,13 @@ impl Scenario {
             ));
         }
         if hh < sc.villages as u64 {
-            return Err(sc.origins.error("simulation.villages", format!("expected at most one village per household ({hh} households), got {}", sc.villages)));
+            return Err(sc.origins.error(
+                "simulation.villages",
+                format!(
+                    "expected at most one village per household ({hh} households), got {}",
+                    sc.villages
+                ),
+            ));
         }
         crate::limits::check_memory(&sc)?;
         Ok(sc)
@@ -223,8 +295,12 @@ fn dist_mean(d: &Dist) -> f64 {
     match d.dist {
         DistKind::Constant => d.value.unwrap_or(0.0),
         DistKind::Uniform => (d.min.unwrap_or(0.0) + d.max.unwrap_or(0.0)) / 2.0,
-        DistKind::Normal | DistKind::Beta | DistKind::Poisson => d.mean.unwrap_or(0.0).max(d.min.unwrap_or(0.0)),
-        DistKind::Lognormal => d.median.unwrap_or(0.0) * (d.sigma.unwrap_or(0.0).powi(2) / 2.0).exp(),
+        DistKind::Normal | DistKind::Beta | DistKind::Poisson => {
+            d.mean.unwrap_or(0.0).max(d.min.unwrap_or(0.0))
+        }
+        DistKind::Lognormal => {
+            d.median.unwrap_or(0.0) * (d.sigma.unwrap_or(0.0).powi(2) / 2.0).exp()
+        }
     }
 }
 
@@ -236,52 +312,86 @@ pub struct Checker<'a> {
 impl Checker<'_> {
     pub fn int(&self, path: &str, v: i64, lo: i64, hi: i64) -> Result<()> {
         if v < lo || v > hi {
-            return Err(self.o.error(path, format!("expected a whole number from {lo} to {hi}, got {v}")));
+            return Err(self.o.error(
+                path,
+                format!("expected a whole number from {lo} to {hi}, got {v}"),
+            ));
         }
         Ok(())
     }
 
     pub fn finite(&self, path: &str, v: f64) -> Result<()> {
         if !v.is_finite() {
-            return Err(self.o.error(path, format!("expected a finite number, got {v}")));
+            return Err(self
+                .o
+                .error(path, format!("expected a finite number, got {v}")));
         }
         Ok(())
     }
 
     pub fn range(&self, path: &str, v: f64, lo: f64, hi: f64) -> Result<()> {
         if !(v >= lo && v <= hi) {
-            return Err(self.o.error(path, format!("expected a number from {} to {}, got {v}", bound(lo), bound(hi))));
+            return Err(self.o.error(
+                path,
+                format!(
+                    "expected a number from {} to {}, got {v}",
+                    bound(lo),
+                    bound(hi)
+                ),
+            ));
         }
         Ok(())
     }
 
     pub fn prob(&self, path: &str, v: f64) -> Result<()> {
         if !(0.0..=1.0).contains(&v) {
-            return Err(self.o.error(path, format!("expected a probability from 0 to 1, got {v}")));
+            return Err(self
+                .o
+                .error(path, format!("expected a probability from 0 to 1, got {v}")));
         }
         Ok(())
     }
 
     pub fn positive(&self, path: &str, v: f64) -> Result<()> {
         if !(v > 0.0 && v.is_finite()) {
-            return Err(self.o.error(path, format!("expected a number greater than 0, got {v}")));
+            return Err(self
+                .o
+                .error(path, format!("expected a number greater than 0, got {v}")));
         }
         Ok(())
     }
 
     fn dated_points(&self, path: &str, d: &Dated) -> Result<Vec<(i32, f64)>> {
-        let pts = d.points().map_err(|m| self.o.error(&format!("{path}.values"), m))?;
+        let pts = d
+            .points()
+            .map_err(|m| self.o.error(&format!("{path}.values"), m))?;
         if let Dated::Schedule(s) = d {
             self.range(&format!("{path}.index"), s.index, -0.5, 1.0)?;
             for (y, _) in &pts {
                 if !(1900..=2200).contains(y) {
-                    return Err(self.o.error(&format!("{path}.values"), format!("expected years from 1900 to 2200, got {y}")));
+                    return Err(self.o.error(
+                        &format!("{path}.values"),
+                        format!("expected years from 1900 to 2200, got {y}"),
+                    ));
                 }
             }
             // "2010" and "+2010" are different keys but the same year: which would win is arbitrary.
             if let Some(w) = pts.windows(2).find(|w| w[0].0 == w[1].0) {
-                let keys: Vec<&str> = s.values.keys().filter(|k| k.trim().parse::<i32>() == Ok(w[0].0)).map(String::as_str).collect();
-                return Err(self.o.error(&format!("{path}.values"), format!("expected each year once, got {} {} times (as \"{}\")", w[0].0, keys.len(), keys.join("\", \""))));
+                let keys: Vec<&str> = s
+                    .values
+                    .keys()
+                    .filter(|k| k.trim().parse::<i32>() == Ok(w[0].0))
+                    .map(String::as_str)
+                    .collect();
+                return Err(self.o.error(
+                    &format!("{path}.values"),
+                    format!(
+                        "expected each year once, got {} {} times (as \"{}\")",
+                        w[0].0,
+                        keys.len(),
+                        keys.join("\", \"")
+                    ),
+                ));
             }
         }
         Ok(pts)
@@ -289,7 +399,11 @@ impl Checker<'_> {
 
     pub fn dated_range(&self, path: &str, d: &Dated, lo: f64, hi: f64) -> Result<()> {
         for (y, v) in self.dated_points(path, d)? {
-            let p = if y == i32::MIN { path.to_string() } else { format!("{path}.values.{y}") };
+            let p = if y == i32::MIN {
+                path.to_string()
+            } else {
+                format!("{path}.values.{y}")
+            };
             self.range(&p, v, lo, hi)?;
         }
         Ok(())
@@ -297,7 +411,11 @@ impl Checker<'_> {
 
     pub fn dated_positive(&self, path: &str, d: &Dated) -> Result<()> {
         for (y, v) in self.dated_points(path, d)? {
-            let p = if y == i32::MIN { path.to_string() } else { format!("{path}.values.{y}") };
+            let p = if y == i32::MIN {
+                path.to_string()
+            } else {
+                format!("{path}.values.{y}")
+            };
             self.positive(&p, v)?;
         }
         Ok(())
@@ -306,9 +424,25 @@ impl Checker<'_> {
     /// A distribution whose draws are clamped to [lo, hi]; its parameters must suit its kind.
     pub fn dist(&self, path: &str, d: &Dist, lo: f64, hi: f64) -> Result<()> {
         let need = |name: &str, v: Option<f64>| -> Result<f64> {
-            v.ok_or_else(|| self.o.error(path, format!("expected `{name}` for dist = \"{}\", got none", kind_name(d.dist))))
+            v.ok_or_else(|| {
+                self.o.error(
+                    path,
+                    format!(
+                        "expected `{name}` for dist = \"{}\", got none",
+                        kind_name(d.dist)
+                    ),
+                )
+            })
         };
-        let fields = [("value", d.value), ("mean", d.mean), ("sd", d.sd), ("median", d.median), ("sigma", d.sigma), ("min", d.min), ("max", d.max)];
+        let fields = [
+            ("value", d.value),
+            ("mean", d.mean),
+            ("sd", d.sd),
+            ("median", d.median),
+            ("sigma", d.sigma),
+            ("min", d.min),
+            ("max", d.max),
+        ];
         for (name, v) in fields {
             if let Some(v) = v {
                 self.finite(&format!("{path}.{name}"), v)?;
@@ -326,11 +460,20 @@ impl Checker<'_> {
             if let Some(v) = v
                 && !allowed.contains(&name)
             {
-                return Err(self.o.error(&format!("{path}.{name}"), format!("expected only {} for dist = \"{}\", got {name} = {v}", allowed.join(", "), kind_name(d.dist))));
+                return Err(self.o.error(
+                    &format!("{path}.{name}"),
+                    format!(
+                        "expected only {} for dist = \"{}\", got {name} = {v}",
+                        allowed.join(", "),
+                        kind_name(d.dist)
+                    ),
+                ));
             }
         }
         match d.dist {
-            DistKind::Constant => self.range(&format!("{path}.value"), need("value", d.value)?, lo, hi)?,
+            DistKind::Constant => {
+                self.range(&format!("{path}.value"), need("value", d.value)?, lo, hi)?
+            }
             DistKind::Uniform => {
                 let (a, b) = (need("min", d.min)?, need("max", d.max)?);
                 self.range(&format!("{path}.min"), a, lo, hi)?;
@@ -341,7 +484,12 @@ impl Checker<'_> {
                 self.range(&format!("{path}.sd"), need("sd", d.sd)?, 0.0, hi - lo)?;
             }
             DistKind::Lognormal => {
-                self.range(&format!("{path}.median"), need("median", d.median)?, lo.max(f64::MIN_POSITIVE), hi)?;
+                self.range(
+                    &format!("{path}.median"),
+                    need("median", d.median)?,
+                    lo.max(f64::MIN_POSITIVE),
+                    hi,
+                )?;
                 self.range(&format!("{path}.sigma"), need("sigma", d.sigma)?, 0.0, 5.0)?;
             }
             DistKind::Beta => {
@@ -355,12 +503,17 @@ impl Checker<'_> {
                     return Err(self.o.error(&format!("{path}.sd"), format!("expected a number between 0 and {max_sd:.4} (sqrt(mean·(1−mean))) for a beta distribution, got {sd}")));
                 }
             }
-            DistKind::Poisson => self.range(&format!("{path}.mean"), need("mean", d.mean)?, 0.0, hi)?,
+            DistKind::Poisson => {
+                self.range(&format!("{path}.mean"), need("mean", d.mean)?, 0.0, hi)?
+            }
         }
         if let (Some(a), Some(b)) = (d.min, d.max)
             && a > b
         {
-            return Err(self.o.error(&format!("{path}.max"), format!("expected max ≥ min ({a}), got {b}")));
+            return Err(self.o.error(
+                &format!("{path}.max"),
+                format!("expected max ≥ min ({a}), got {b}"),
+            ));
         }
         Ok(())
     }
@@ -382,7 +535,10 @@ impl Checker<'_> {
             if let Some(s0) = c.start_year
                 && y < s0
             {
-                return Err(self.o.error(&format!("{path}.end_year"), format!("expected a year ≥ start_year ({s0}), got {y}")));
+                return Err(self.o.error(
+                    &format!("{path}.end_year"),
+                    format!("expected a year ≥ start_year ({s0}), got {y}"),
+                ));
             }
         }
         let _ = (first, last);
@@ -392,10 +548,16 @@ impl Checker<'_> {
         if let Some(sh) = c.budget_share {
             self.prob(&format!("{path}.budget_share"), sh)?;
             if file.budget.is_none() {
-                return Err(self.o.error(&format!("{path}.budget_share"), "expected a scenario-wide [budget] total for a budget_share, got none"));
+                return Err(self.o.error(
+                    &format!("{path}.budget_share"),
+                    "expected a scenario-wide [budget] total for a budget_share, got none",
+                ));
             }
             if c.budget.is_some() {
-                return Err(self.o.error(&format!("{path}.budget_share"), "expected either `budget` or `budget_share`, got both"));
+                return Err(self.o.error(
+                    &format!("{path}.budget_share"),
+                    "expected either `budget` or `budget_share`, got both",
+                ));
             }
         }
         Ok(())
@@ -404,7 +566,11 @@ impl Checker<'_> {
 
 /// A range bound as written in messages: 1e13 rather than 10000000000000.
 fn bound(x: f64) -> String {
-    if x.abs() >= 1e9 && x.is_finite() { format!("{x:e}") } else { format!("{x}") }
+    if x.abs() >= 1e9 && x.is_finite() {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
 }
 
 fn kind_name(k: DistKind) -> &'static str {
@@ -417,4 +583,3 @@ fn kind_name(k: DistKind) -> &'static str {
         DistKind::Poisson => "poisson",
     }
 }
-

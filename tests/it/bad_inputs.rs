@@ -338,7 +338,7 @@ fn bad_command_lines() {
             shown.contains("expected") || shown.contains("cannot"),
             "{what}: expected an expectation or a reason, got {shown}"
         );
-        if args.iter().any(|a| *a == "--set") {
+        if args.contains(&"--set") {
             assert!(
                 shown.starts_with("--set "),
                 "{what}: names the flag: {shown}"

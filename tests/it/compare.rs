@@ -25,7 +25,8 @@ budget = 400000
 "#;
 
 fn reform(text: &str) -> String {
-    text.replace("name = \"base\"", "name = \"reform\"").replace("budget = 400000", "budget = 1600000")
+    text.replace("name = \"base\"", "name = \"reform\"")
+        .replace("budget = 400000", "budget = 1600000")
 }
 
 /// Final-year headcount of every replicate.
@@ -48,8 +49,14 @@ fn common_random_numbers_narrow_the_interval_at_least_threefold() {
     let crn = final_headcounts(&reform(BASE), &[]);
     let independent = final_headcounts(&reform(BASE), &["simulation.seed=12".into()]);
     let diff = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| y - x).collect::<Vec<_>>();
-    let (w_crn, w_ind) = (Estimate::of(&diff(&base, &crn)).width(), Estimate::of(&diff(&base, &independent)).width());
-    println!("90% interval width of the final-year headcount difference: CRN {w_crn:.5}, independent seeds {w_ind:.5}, ratio {:.1}", w_ind / w_crn);
+    let (w_crn, w_ind) = (
+        Estimate::of(&diff(&base, &crn)).width(),
+        Estimate::of(&diff(&base, &independent)).width(),
+    );
+    println!(
+        "90% interval width of the final-year headcount difference: CRN {w_crn:.5}, independent seeds {w_ind:.5}, ratio {:.1}",
+        w_ind / w_crn
+    );
     assert!(w_crn > 0.0, "the reform changed nothing");
     assert!(w_ind >= 3.0 * w_crn, "CRN {w_crn} vs independent {w_ind}");
 }
@@ -58,7 +65,10 @@ fn common_random_numbers_narrow_the_interval_at_least_threefold() {
 fn a_reform_shares_the_base_history_before_it_starts() {
     let base = load_str(Path::new("b.toml"), BASE, &[]).unwrap();
     // The extra money only from 2013: years 2010–2012 must be identical.
-    let late = BASE.replace("budget = 400000", "budget = { values = { 2010 = 400000, 2013 = 1600000 } }");
+    let late = BASE.replace(
+        "budget = 400000",
+        "budget = { values = { 2010 = 400000, 2013 = 1600000 } }",
+    );
     let reform = load_str(Path::new("r.toml"), &late, &[]).unwrap();
     let rows = |sc: &povsim::scenario::Scenario| {
         let mut v = Vec::new();
@@ -73,9 +83,16 @@ fn a_reform_shares_the_base_history_before_it_starts() {
     let mut later_differs = false;
     for (x, y) in a.iter().zip(&b) {
         assert_eq!((x.0, x.1), (y.0, y.1));
-        let same = x.2.iter().zip(&y.2).all(|(p, q)| p.to_bits() == q.to_bits());
+        let same =
+            x.2.iter()
+                .zip(&y.2)
+                .all(|(p, q)| p.to_bits() == q.to_bits());
         if x.1 < 2013 {
-            assert!(same, "replicate {} year {} differs before the reform starts", x.0, x.1);
+            assert!(
+                same,
+                "replicate {} year {} differs before the reform starts",
+                x.0, x.1
+            );
         } else {
             later_differs |= !same;
         }
@@ -85,8 +102,18 @@ fn a_reform_shares_the_base_history_before_it_starts() {
 
 #[test]
 fn compare_pairs_replicates_and_reports_costs() {
-    let base = load_str(Path::new("b.toml"), &BASE.replace("replicates = 12", "replicates = 4"), &[]).unwrap();
-    let reform_sc = load_str(Path::new("r.toml"), &reform(&BASE.replace("replicates = 12", "replicates = 4")), &[]).unwrap();
+    let base = load_str(
+        Path::new("b.toml"),
+        &BASE.replace("replicates = 12", "replicates = 4"),
+        &[],
+    )
+    .unwrap();
+    let reform_sc = load_str(
+        Path::new("r.toml"),
+        &reform(&BASE.replace("replicates = 12", "replicates = 4")),
+        &[],
+    )
+    .unwrap();
     let c = compare(&base, std::slice::from_ref(&reform_sc)).unwrap();
     let r = &c.reforms[0];
     let h = &r.by_year["headcount_ratio"];
@@ -96,14 +123,21 @@ fn compare_pairs_replicates_and_reports_costs() {
     assert!(r.person_years_averted.mean > 0.0);
     assert!(r.spending_total > c.base_spending_total);
     let extra = r.spending_total - c.base_spending_total;
-    assert!((r.cost_per_person_year_averted - extra / r.person_years_averted.mean).abs() < 1e-6 * extra);
+    assert!(
+        (r.cost_per_person_year_averted - extra / r.person_years_averted.mean).abs() < 1e-6 * extra
+    );
     // Paired: the difference of means equals the mean of differences.
     for y in h {
         assert!((y.difference.mean - (y.reform - y.base)).abs() < 1e-12);
     }
     assert_eq!(r.deciles.len(), 10);
     // A different seed is refused: households would not pair.
-    let other = load_str(Path::new("o.toml"), &reform(BASE), &["simulation.seed=3".into()]).unwrap();
+    let other = load_str(
+        Path::new("o.toml"),
+        &reform(BASE),
+        &["simulation.seed=3".into()],
+    )
+    .unwrap();
     assert!(compare(&base, &[other]).is_err());
 }
 
@@ -114,10 +148,20 @@ fn compare_command_writes_its_tables() {
     std::fs::create_dir_all(&dir).unwrap();
     let (b, r) = (dir.join("base.toml"), dir.join("reform.toml"));
     std::fs::write(&b, BASE.replace("replicates = 12", "replicates = 3")).unwrap();
-    std::fs::write(&r, reform(&BASE.replace("replicates = 12", "replicates = 3"))).unwrap();
+    std::fs::write(
+        &r,
+        reform(&BASE.replace("replicates = 12", "replicates = 3")),
+    )
+    .unwrap();
     let out = dir.join("out");
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_povsim"))
-        .args(["compare", b.to_str().unwrap(), r.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .args([
+            "compare",
+            b.to_str().unwrap(),
+            r.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -125,7 +169,8 @@ fn compare_command_writes_its_tables() {
     assert!(text.contains("person-years of poverty averted"), "{text}");
     let csv = std::fs::read_to_string(out.join("compare.csv")).unwrap();
     assert!(csv.lines().count() > 30);
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("compare.json")).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("compare.json")).unwrap()).unwrap();
     assert_eq!(json["reforms"][0]["scenario"], "reform");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -34,7 +34,10 @@ fn tmp(name: &str) -> PathBuf {
 }
 
 fn povsim(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_povsim")).args(args).output().expect("povsim runs")
+    Command::new(env!("CARGO_BIN_EXE_povsim"))
+        .args(args)
+        .output()
+        .expect("povsim runs")
 }
 
 #[test]
@@ -45,20 +48,42 @@ fn outputs_are_byte_identical_across_thread_counts() {
     let mut runs = Vec::new();
     for threads in ["1", "2", "4"] {
         let out = dir.join(format!("t{threads}"));
-        let o = povsim(&["run", scen.to_str().unwrap(), "--out", out.to_str().unwrap(), "--threads", threads, "--quiet", "--no-charts"]);
+        let o = povsim(&[
+            "run",
+            scen.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--threads",
+            threads,
+            "--quiet",
+            "--no-charts",
+        ]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         runs.push(out);
     }
-    for file in ["trajectory.csv", "villages.csv", "income_sources.csv", "distribution.csv", "transitions.csv", "spending.csv", "targeting.csv"] {
+    for file in [
+        "trajectory.csv",
+        "villages.csv",
+        "income_sources.csv",
+        "distribution.csv",
+        "transitions.csv",
+        "spending.csv",
+        "targeting.csv",
+    ] {
         let a = std::fs::read(runs[0].join(file)).unwrap();
         assert!(a.len() > 100, "{file} is nearly empty");
         for r in &runs[1..] {
-            assert!(a == std::fs::read(r.join(file)).unwrap(), "{file} differs between 1 thread and {}", r.display());
+            assert!(
+                a == std::fs::read(r.join(file)).unwrap(),
+                "{file} differs between 1 thread and {}",
+                r.display()
+            );
         }
     }
     // summary.json too, but for the timing fields.
     let strip = |p: &Path| -> serde_json::Value {
-        let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(p.join("summary.json")).unwrap()).unwrap();
+        let mut v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(p.join("summary.json")).unwrap()).unwrap();
         for k in ["wall_time_s", "household_years_per_second", "threads"] {
             v.as_object_mut().unwrap().remove(k);
         }
@@ -74,18 +99,28 @@ fn two_scenarios_with_one_seed_meet_the_same_shocks() {
     // The reform adds community verification, which draws extra numbers:
     // household shocks must not move.
     let base = load_str(Path::new("base.toml"), SMALL, &[]).unwrap();
-    let reform_text = SMALL.replace("method = \"income\"", "method = \"income\"\nverification = true\nmeasurement_error = 0.2");
+    let reform_text = SMALL.replace(
+        "method = \"income\"",
+        "method = \"income\"\nverification = true\nmeasurement_error = 0.2",
+    );
     let reform = load_str(Path::new("reform.toml"), &reform_text, &[]).unwrap();
     let (mut a, mut b) = (Simulation::new(&base, 1), Simulation::new(&reform, 1));
     let shocks = flag::ILL | flag::CROP_LOSS;
     let mut differ_income = false;
     for _ in 0..base.years {
         let (ra, rb) = (a.step(), b.step());
-        let same = a.hh.flags.iter().zip(&b.hh.flags).all(|(x, y)| x & shocks == y & shocks);
+        let same =
+            a.hh.flags
+                .iter()
+                .zip(&b.hh.flags)
+                .all(|(x, y)| x & shocks == y & shocks);
         assert!(same, "illness or crop-loss draws differ in {}", ra.year);
         differ_income |= ra.measures.mean_income != rb.measures.mean_income;
     }
-    assert!(differ_income, "the reform changed nothing: the test would not see a broken stream design");
+    assert!(
+        differ_income,
+        "the reform changed nothing: the test would not see a broken stream design"
+    );
 }
 
 #[test]
@@ -96,15 +131,27 @@ fn people_are_conserved_year_to_year() {
     let mut prev = start as f64;
     for _ in 0..sc.years {
         let r = sim.step();
-        assert_eq!(r.measures.population, prev + r.births as f64 - r.deaths as f64 - r.out_migrants as f64, "year {}", r.year);
+        assert_eq!(
+            r.measures.population,
+            prev + r.births as f64 - r.deaths as f64 - r.out_migrants as f64,
+            "year {}",
+            r.year
+        );
         prev = r.measures.population;
     }
 }
 
 #[test]
 fn a_disabled_module_changes_nothing() {
-    let without = SMALL.split("[interventions.transfers]").next().unwrap().to_string();
-    let disabled = SMALL.replace("[interventions.transfers]", "[interventions.transfers]\nenabled = false");
+    let without = SMALL
+        .split("[interventions.transfers]")
+        .next()
+        .unwrap()
+        .to_string();
+    let disabled = SMALL.replace(
+        "[interventions.transfers]",
+        "[interventions.transfers]\nenabled = false",
+    );
     let run = |text: &str| {
         let sc = load_str(Path::new("t.toml"), text, &[]).unwrap();
         let mut rows = Vec::new();
@@ -116,7 +163,11 @@ fn a_disabled_module_changes_nothing() {
         rows
     };
     let (a, b) = (run(&without), run(&disabled));
-    assert!(a.iter().zip(&b).all(|(x, y)| x.iter().zip(y).all(|(p, q)| p.to_bits() == q.to_bits())));
+    assert!(
+        a.iter()
+            .zip(&b)
+            .all(|(x, y)| x.iter().zip(y).all(|(p, q)| p.to_bits() == q.to_bits()))
+    );
 }
 
 #[test]
@@ -133,23 +184,46 @@ fn the_guarantee_lowers_extreme_poverty() {
         ext
     };
     let (with, without) = (run(SMALL), run(&none));
-    assert!(with < without, "extreme poor person-years with the guarantee {with}, without {without}");
+    assert!(
+        with < without,
+        "extreme poor person-years with the guarantee {with}, without {without}"
+    );
 }
 
 /// The calibration targets of scenarios/l_county.toml (the case study's
 /// figures) hold for a run with the default seed and replicates.
 #[test]
 fn l_county_meets_its_calibration_targets() {
-    let sc = povsim::scenario::load(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/l_county.toml")), &[]).unwrap();
+    let sc = povsim::scenario::load(
+        Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/l_county.toml"
+        )),
+        &[],
+    )
+    .unwrap();
     let out = tmp("calibration");
-    let res = povsim::experiment::run(&sc, &out, &povsim::experiment::RunOptions { progress: false, no_charts: true }).unwrap();
+    let res = povsim::experiment::run(
+        &sc,
+        &out,
+        &povsim::experiment::RunOptions {
+            progress: false,
+            no_charts: true,
+        },
+    )
+    .unwrap();
     assert_eq!(res.summary.targets.len(), 7);
     let missed: Vec<String> = res
         .summary
         .targets
         .iter()
         .filter(|t| !t.met)
-        .map(|t| format!("{} {}: target {} simulated {}", t.year, t.measure, t.value, t.simulated))
+        .map(|t| {
+            format!(
+                "{} {}: target {} simulated {}",
+                t.year, t.measure, t.value, t.simulated
+            )
+        })
         .collect();
     assert!(missed.is_empty(), "missed: {missed:#?}");
     let _ = std::fs::remove_dir_all(&out);

@@ -282,6 +282,10 @@ fn known_strange_inputs() {
         base.replace("2010 = 2300", "\" 2010 \" = 2300"),
         base.replace("2010 = 2300", "9999999999 = 2300"),
         base.replace("2010 = 2300", "-2147483648 = 2300"),
+        // Strings and keys with escapes: the message must stay one line.
+        base.replace("\"headcount_ratio\"", "\"headco\\nt_ratio\""),
+        base.replace("[simulation]", "\"new\\nline\" = 1\n[simulation]"),
+        base.replace("name = \"l_county\"", "name = \"l\\r\\u0000\""),
     ];
     for text in &cases {
         check(text, &[]).unwrap_or_else(|e| panic!("{e}"));
@@ -295,4 +299,7 @@ fn known_strange_inputs() {
     ];
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
     check(base, &sets).unwrap_or_else(|e| panic!("{e}"));
+    for set in ["simulation.na\nme=1", "simulation.name=a\nb", "\n=\n"] {
+        check(base, &[set.to_string()]).unwrap_or_else(|e| panic!("{e}"));
+    }
 }

@@ -163,7 +163,12 @@ fn sigkill_at_any_moment_leaves_complete_outputs_or_none() {
     let mut finished = 0;
     let mut leftovers = 0;
     let mut children = Vec::new();
-    let delays = [50u64, 150, 400, 800, 1300, 2000, 2600];
+    // Fractions of a complete run's time: while drawing the population,
+    // stepping and streaming the tables, renaming them, drawing the charts.
+    let delays: Vec<u64> = [0.02, 0.06, 0.15, 0.3, 0.45, 0.6, 0.75, 0.9]
+        .iter()
+        .map(|f| (full.as_secs_f64() * f * 1000.0) as u64)
+        .collect();
     for (k, ms) in delays.iter().enumerate() {
         // Into a fresh directory at the first kills, then over complete outputs.
         let dir = if k < 2 {
@@ -242,47 +247,42 @@ fn ctrl_c_stops_cleanly_with_exit_code_130() {
     let tmp = temp_dir("sigint");
     let sc = scenario(&tmp);
 
+    // A complete run first: its outputs, and how long a run takes.
+    let dir = tmp.join("previous");
+    let t0 = Instant::now();
+    let out = run(&sc, &dir, &["--no-charts"]).output().unwrap();
+    let full = t0.elapsed();
+    assert!(out.status.success());
+    let (before, _) = files(&dir);
+    // Ctrl-C a third of the way in: in the replicate loop.
+    let when = Duration::from_secs_f64((full.as_secs_f64() * 0.3).max(0.03));
+
     // Into an empty directory: nothing at all is left.
-    let dir = tmp.join("fresh");
-    let child = run(&sc, &dir, &["--no-charts"]).spawn().unwrap();
-    std::thread::sleep(Duration::from_millis(600));
+    let fresh = tmp.join("fresh");
+    let child = run(&sc, &fresh, &["--no-charts"]).spawn().unwrap();
+    std::thread::sleep(when);
     sigint(child.id());
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
     assert_eq!(stderr, "error: interrupted: no outputs written\n");
-    let (outputs, temps) = files(&dir);
+    let (outputs, temps) = files(&fresh);
     assert!(
         outputs.is_empty() && temps.is_empty(),
         "left {outputs:?} {temps:?}"
     );
 
     // Over complete outputs: they are left as they were.
-    let dir = tmp.join("previous");
-    let out = run(&sc, &dir, &["--no-charts"]).output().unwrap();
-    assert!(out.status.success());
-    let (before, _) = files(&dir);
     let child = run(&sc, &dir, &["--no-charts"]).spawn().unwrap();
-    std::thread::sleep(Duration::from_millis(600));
+    std::thread::sleep(when);
     sigint(child.id());
     let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(130),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert_eq!(stderr, "error: interrupted: no outputs written\n");
     let (after, temps) = files(&dir);
     assert!(temps.is_empty(), "left {temps:?}");
-    assert_eq!(
-        before.keys().collect::<Vec<_>>(),
-        after.keys().collect::<Vec<_>>()
-    );
-    for (name, bytes) in &after {
-        if name != "summary.json" {
-            assert!(bytes == &before[name], "{name} changed");
-        }
-    }
+    assert_eq!(before, after, "the previous outputs changed");
     let _ = std::fs::remove_dir_all(tmp);
 }
 

@@ -1,14 +1,14 @@
 //! The single integration-test binary: one module per area.
 
-mod measures;
-mod measure_cli;
-mod charts;
-mod fixtures;
-mod modules_a;
-mod modules_b;
-mod engine_core;
-mod compare;
 mod bad_inputs;
+mod charts;
+mod compare;
+mod engine_core;
+mod fixtures;
 mod fuzz_loader;
 mod invariants;
 mod kill;
+mod measure_cli;
+mod measures;
+mod modules_a;
+mod modules_b;
