@@ -33,19 +33,6 @@ use crate::scenario::raw::ScenarioFile;
 use crate::scenario::validate::Checker;
 use config::{Common, ModuleConfig};
 
-/// The order in which modules act each year.
-pub const ORDER: [&str; 9] = [
-    "targeting",
-    "transfers",
-    "education",
-    "tourism",
-    "relocation",
-    "microfinance",
-    "infrastructure",
-    "publicity",
-    "cadres",
-];
-
 /// One module's spending and reach in one year (a row of spending.csv).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SpendRow {
@@ -124,119 +111,73 @@ pub fn budget(c: &Common, sc: &Scenario, year: i32) -> Option<f64> {
     }
 }
 
-/// The enabled modules of a scenario, in [`ORDER`].
-pub fn build(sc: &Scenario) -> Vec<Box<dyn Module>> {
-    let i = &sc.file.interventions;
-    let mut out: Vec<Box<dyn Module>> = Vec::new();
-    if let Some(t) = &i.targeting
-        && t.enabled
-    {
-        out.push(Box::new(targeting::TargetingModule::new(t.clone())));
-    }
-    if let Some(t) = &i.transfers
-        && t.enabled
-    {
-        out.push(Box::new(transfers::TransfersModule::new(
-            t.clone(),
-            i.targeting.clone(),
-        )));
-    }
-    if let Some(t) = &i.education
-        && t.enabled
-    {
-        out.push(Box::new(education::EducationModule::new(t.clone())));
-    }
-    if let Some(t) = &i.tourism
-        && t.enabled
-    {
-        out.push(Box::new(tourism::TourismModule::new(t.clone())));
-    }
-    if let Some(t) = &i.relocation
-        && t.enabled
-    {
-        out.push(Box::new(relocation::RelocationModule::new(t.clone())));
-    }
-    if let Some(t) = &i.microfinance
-        && t.enabled
-    {
-        out.push(Box::new(microfinance::MicrofinanceModule::new(t.clone())));
-    }
-    if let Some(t) = &i.infrastructure
-        && t.enabled
-    {
-        out.push(Box::new(infrastructure::InfrastructureModule::new(
-            t.clone(),
-        )));
-    }
-    if let Some(t) = &i.publicity
-        && t.enabled
-    {
-        out.push(Box::new(publicity::PublicityModule::new(t.clone())));
-    }
-    if let Some(t) = &i.cadres
-        && t.enabled
-    {
-        out.push(Box::new(cadres::CadresModule::new(t.clone())));
-    }
-    out
+/// Build a module from its section (the helper fixes the closure's argument types).
+fn make<C>(
+    cfg: &C,
+    all: &config::Interventions,
+    f: impl Fn(&C, &config::Interventions) -> Box<dyn Module>,
+) -> Box<dyn Module> {
+    f(cfg, all)
 }
 
-/// Range checks of every `[interventions.*]` section.
-pub fn validate(file: &ScenarioFile, c: &Checker) -> Result<()> {
-    let i = &file.interventions;
-    if let Some(t) = &i.targeting {
-        targeting::validate(t, file, c)?;
-    }
-    if let Some(t) = &i.transfers {
-        transfers::validate(t, file, c)?;
-    }
-    if let Some(t) = &i.education {
-        education::validate(t, file, c)?;
-    }
-    if let Some(t) = &i.tourism {
-        tourism::validate(t, file, c)?;
-    }
-    if let Some(t) = &i.relocation {
-        relocation::validate(t, file, c)?;
-    }
-    if let Some(t) = &i.microfinance {
-        microfinance::validate(t, file, c)?;
-    }
-    if let Some(t) = &i.infrastructure {
-        infrastructure::validate(t, file, c)?;
-    }
-    if let Some(t) = &i.publicity {
-        publicity::validate(t, file, c)?;
-    }
-    if let Some(t) = &i.cadres {
-        cadres::validate(t, file, c)?;
-    }
-    // Shares of the scenario-wide budget may not add up past the whole.
-    let shares: f64 = [
-        i.targeting.as_ref().map(|m| m.common()),
-        i.transfers.as_ref().map(|m| m.common()),
-        i.education.as_ref().map(|m| m.common()),
-        i.tourism.as_ref().map(|m| m.common()),
-        i.relocation.as_ref().map(|m| m.common()),
-        i.microfinance.as_ref().map(|m| m.common()),
-        i.infrastructure.as_ref().map(|m| m.common()),
-        i.publicity.as_ref().map(|m| m.common()),
-        i.cadres.as_ref().map(|m| m.common()),
-    ]
-    .into_iter()
-    .flatten()
-    .filter(|m| m.enabled)
-    .filter_map(|m| m.budget_share)
-    .sum();
-    if shares > 1.0 + 1e-9 {
-        return Err(c.o.error(
-            "budget.total",
-            format!(
-                "expected the modules' budget_share values to add up to at most 1, got {shares}"
-            ),
-        ));
-    }
-    Ok(())
+/// Every module once, in the order they act: `ORDER`, `build` and `validate`
+/// all come from this one list.
+macro_rules! modules {
+    ($( $field:ident => $ctor:expr ),* $(,)?) => {
+        /// The order in which modules act each year.
+        pub const ORDER: [&str; [$(stringify!($field)),*].len()] = [$(stringify!($field)),*];
+
+        /// The enabled modules of a scenario, in [`ORDER`].
+        pub fn build(sc: &Scenario) -> Vec<Box<dyn Module>> {
+            let i = &sc.file.interventions;
+            let mut out: Vec<Box<dyn Module>> = Vec::new();
+            $(
+                if let Some(t) = &i.$field
+                    && t.enabled
+                {
+                    out.push(make(t, i, $ctor));
+                }
+            )*
+            out
+        }
+
+        /// Range checks of every `[interventions.*]` section.
+        pub fn validate(file: &ScenarioFile, c: &Checker) -> Result<()> {
+            let i = &file.interventions;
+            $(
+                if let Some(t) = &i.$field {
+                    $field::validate(t, file, c)?;
+                }
+            )*
+            // Shares of the scenario-wide budget may not add up past the whole.
+            let shares: f64 = [$( i.$field.as_ref().map(|m| m.common()) ),*]
+                .into_iter()
+                .flatten()
+                .filter(|m| m.enabled)
+                .filter_map(|m| m.budget_share)
+                .sum();
+            if shares > 1.0 + 1e-9 {
+                return Err(c.o.error(
+                    "budget.total",
+                    format!("expected the modules' budget_share values to add up to at most 1, got {shares}"),
+                ));
+            }
+            Ok(())
+        }
+    };
+}
+
+modules! {
+    targeting => |t, _| Box::new(targeting::TargetingModule::new(t.clone())),
+    // The guarantee means-tests with the identification's measurement error.
+    transfers => |t, i| Box::new(transfers::TransfersModule::new(t.clone(), i.targeting.clone())),
+    education => |t, _| Box::new(education::EducationModule::new(t.clone())),
+    tourism => |t, _| Box::new(tourism::TourismModule::new(t.clone())),
+    relocation => |t, _| Box::new(relocation::RelocationModule::new(t.clone())),
+    microfinance => |t, _| Box::new(microfinance::MicrofinanceModule::new(t.clone())),
+    infrastructure => |t, _| Box::new(infrastructure::InfrastructureModule::new(t.clone())),
+    publicity => |t, _| Box::new(publicity::PublicityModule::new(t.clone())),
+    cadres => |t, _| Box::new(cadres::CadresModule::new(t.clone())),
 }
 
 /// Take-up: the chance a household that is offered help takes it. It rises

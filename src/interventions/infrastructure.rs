@@ -26,7 +26,7 @@ use super::config::{Common, Eligible, Infrastructure, ModuleConfig, Priority, Pr
 use super::targeting::pre_transfer_pc;
 use super::{Ledger, Module, PlanCtx, SpendRow};
 use crate::error::Result;
-use crate::model::household::YearParams;
+use crate::model::household::{YearParams, clinic_relief, village_illness};
 use crate::model::state::{Households, Villages, flag};
 use crate::rng::{Purpose, Streams};
 use crate::scenario::raw::ScenarioFile;
@@ -317,10 +317,10 @@ impl Item {
 fn illness_cost(p: &YearParams, s: &VillageStats, c: f32, w: f32) -> f64 {
     let hh = s.households.max(1) as f64;
     let per_adult = (s.farm + s.wage) / s.adults.max(1) as f64;
-    let prob = ((p.illness * (1.3 - 0.3 * c) * (1.2 - 0.4 * w)) as f64
+    let prob = (village_illness(p.illness, c, w) as f64
         + p.illness_chronic as f64 * s.health_gap / hh)
         .min(1.0);
-    let gain = (1.0 - 0.3 * c) as f64;
+    let gain = clinic_relief(c) as f64;
     prob * gain
         * (p.medical_cost as f64 * (1.0 - p.insurance_share as f64)
             + p.illness_lost_work as f64 * per_adult)

@@ -180,6 +180,19 @@ pub fn schooling_factor(years: f32, low: f32, high: f32) -> f32 {
     }
 }
 
+/// Illness probability of a healthy household in a village: clinics
+/// (1 or 0) cut it by 0.3/1.3, safe water (a coverage share) by up to a third.
+#[inline]
+pub fn village_illness(base: f32, clinic: f32, water: f32) -> f32 {
+    base * (1.3 - 0.3 * clinic) * (1.2 - 0.4 * water)
+}
+
+/// Share of an illness's lost work and medical bill left where there is a clinic.
+#[inline]
+pub fn clinic_relief(clinic: f32) -> f32 {
+    1.0 - 0.3 * clinic
+}
+
 /// People counted in phase one (demography), added up per chunk.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct DemographyCounts {
@@ -289,7 +302,7 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
         let clinic = v.clinic[vi];
         let water = v.water[vi];
         // Clinics shorten illness and cut its cost; unsafe water adds illness.
-        let p_ill = (p.illness * (1.3 - 0.3 * clinic) * (1.2 - 0.4 * water)
+        let p_ill = (village_illness(p.illness, clinic, water)
             + p.illness_chronic * (1.0 - c.health[j]))
             .min(1.0);
         let ill = u_ill < p_ill && c.adults[j] + c.elderly[j] > 0;
@@ -299,7 +312,7 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
         let mut lost_work = 0.0;
         if ill {
             flags |= flag::ILL;
-            let clinic_gain = 1.0 - 0.3 * clinic;
+            let clinic_gain = clinic_relief(clinic);
             lost_work = p.illness_lost_work * clinic_gain;
             c.medical[j] = p.medical_cost * clinic_gain * (1.0 - p.insurance_share);
             c.health[j] *= 1.0 - p.illness_health_loss;
