@@ -357,7 +357,7 @@ impl Module for EducationModule {
                 row.registered_poor_beneficiaries += registered_poor(ctx.hh, i, line) as u64;
             }
         }
-        row.spent = budget.map_or(spent, |b| spent.min(b));
+        row.spent = spent;
         row
     }
 }

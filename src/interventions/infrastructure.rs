@@ -196,7 +196,7 @@ pub fn village_row(
     let mut row = SpendRow {
         module,
         budget,
-        spent: budget.map_or(spent, |b| spent.min(b)),
+        spent,
         ..Default::default()
     };
     for (t, s) in treated.iter().zip(stats) {

@@ -303,7 +303,8 @@ impl Module for MicrofinanceModule {
                 lr.outstanding_end += hh.loan[i] as f64;
                 lr.borrowers += 1;
             }
-            if reached_i {
+            // A household that has died out or left keeps its loan on the books but is no beneficiary.
+            if reached_i && hh.members(i) > 0 {
                 row.beneficiary_households += 1;
                 row.beneficiary_people += hh.members(i) as u64;
                 row.registered_poor_beneficiaries +=
@@ -311,7 +312,7 @@ impl Module for MicrofinanceModule {
             }
         }
         ledger.loans = Some(lr);
-        row.spent = budget.map_or(spent, |b| spent.min(b));
+        row.spent = spent;
         row
     }
 }

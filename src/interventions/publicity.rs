@@ -196,7 +196,7 @@ impl Module for PublicityModule {
             .iter()
             .zip(&targets)
             .fold(0.0f64, |acc, (&r, &t)| acc + self.cost(r, t));
-        row.spent = budget.map_or(spent, |b| spent.min(b));
+        row.spent = spent;
         row
     }
 }

@@ -164,7 +164,7 @@ impl Module for RelocationModule {
             row.registered_poor_beneficiaries +=
                 (registered && pre_transfer_pc(hh, i) < line) as u64;
         }
-        row.spent = budget.map_or(spent, |b| spent.min(b));
+        row.spent = spent;
         row
     }
 }

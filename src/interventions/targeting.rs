@@ -300,13 +300,26 @@ impl Module for TargetingModule {
         let every = self.cfg.reidentify_every.max(1) as i32;
         let identify = (ctx.year - start) % every == 0;
         let n = ctx.hh.len();
-        let live = (0..n).filter(|&i| ctx.hh.members(i) > 0).count() as f64;
-        // Verification reaches as many households as the budget pays for, chosen by a keyed draw.
-        let verify_share = if self.cfg.verification && identify {
-            let full = live * self.cfg.verification_cost;
-            match budget {
-                Some(b) if full > 0.0 => (b / full).min(1.0),
-                _ => 1.0,
+        // Verification reaches as many households as the budget pays for: those
+        // with the smallest keyed draws, so exactly that many and never more.
+        let draw = |i: usize| {
+            ctx.streams
+                .uniform(i as u64, ctx.year, Purpose::Targeting, 1)
+        };
+        let verify_below = if self.cfg.verification && identify {
+            let live: Vec<usize> = (0..n).filter(|&i| ctx.hh.members(i) > 0).collect();
+            let affordable = match budget {
+                Some(b) if self.cfg.verification_cost > 0.0 => {
+                    (b / self.cfg.verification_cost).floor() as usize
+                }
+                _ => usize::MAX,
+            };
+            if affordable >= live.len() {
+                2.0 // every draw is below 2: verify everyone
+            } else {
+                let mut u: Vec<f64> = live.iter().map(|&i| draw(i)).collect();
+                let (_, kth, _) = u.select_nth_unstable_by(affordable, f64::total_cmp);
+                *kth
             }
         } else {
             0.0
@@ -334,8 +347,8 @@ impl Module for TargetingModule {
                         return (false, false);
                     }
                     let v = hh.village[i] as usize;
-                    let ver = verify_share > 0.0
-                        && streams.uniform(i as u64, year, Purpose::Targeting, 1) < verify_share;
+                    let ver = verify_below > 0.0
+                        && streams.uniform(i as u64, year, Purpose::Targeting, 1) < verify_below;
                     let sd = error_sd(cfg, villages.cadre_quality[v], ver);
                     let reg = match method {
                         Method::Income => {
@@ -404,7 +417,7 @@ impl Module for TargetingModule {
         SpendRow {
             module: "targeting",
             budget,
-            spent: budget.map_or(spent, |b| spent.min(b)),
+            spent,
             beneficiary_households: verified,
             beneficiary_people: 0,
             registered_poor_beneficiaries: 0,

@@ -210,7 +210,7 @@ impl Module for TourismModule {
             row.beneficiary_people += hh.members(i) as u64;
             row.registered_poor_beneficiaries += registered_poor(hh, i, line) as u64;
         }
-        row.spent = budget.map_or(spent, |b| spent.min(b));
+        row.spent = spent;
         row
     }
 }

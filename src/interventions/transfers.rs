@@ -80,12 +80,14 @@ impl Module for TransfersModule {
         match self.common.eligible {
             Eligible::All => {
                 let people: u64 = (0..n).map(|i| ctx.hh.members(i) as u64).sum();
+                let live = (0..n).filter(|&i| ctx.hh.members(i) > 0).count() as f64;
                 let b = budget.unwrap_or(0.0);
-                if people == 0 || b <= 0.0 {
+                // Nothing to spread once administering every household would eat the budget.
+                if people == 0 || b <= self.cfg.admin_cost * live {
                     return row;
                 }
-                let per_person = ((b - self.cfg.admin_cost * n as f64).max(0.0) / people as f64
-                    * (1.0 - 1e-6)) as f32;
+                let per_person =
+                    ((b - self.cfg.admin_cost * live) / people as f64 * (1.0 - 1e-6)) as f32;
                 let mut spent = 0.0f64;
                 for i in 0..n {
                     let m = ctx.hh.members(i);
@@ -103,7 +105,7 @@ impl Module for TransfersModule {
                         row.registered_poor_beneficiaries += 1;
                     }
                 }
-                row.spent = spent.min(b);
+                row.spent = spent;
             }
             Eligible::Registered => {
                 let g = self.cfg.guarantee_line.at(ctx.year) as f32;
@@ -158,7 +160,7 @@ impl Module for TransfersModule {
                         row.registered_poor_beneficiaries += 1;
                     }
                 }
-                row.spent = budget.map_or(spent, |b| spent.min(b));
+                row.spent = spent;
             }
         }
         row

@@ -343,6 +343,11 @@ fn check_money(
                 s.spent
             );
         }
+        prop_assert!(
+            s.beneficiary_people >= s.beneficiary_households,
+            "{what}: {}: fewer beneficiary people than households",
+            s.module
+        );
     }
     if let Some(l) = &r.ledger.loans {
         let vals = [
