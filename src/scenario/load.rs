@@ -242,7 +242,14 @@ fn found_at(text: &str, span: std::ops::Range<usize>) -> String {
 }
 
 /// Deep merge: values of `top` replace those of `base`; tables merge key by key.
+/// `budget` and `budget_share` are alternatives: a file that sets one replaces
+/// the other it inherits (a reform can move a module onto the shared budget).
 pub fn merge(base: &mut toml::Table, top: toml::Table) {
+    for (key, other) in [("budget", "budget_share"), ("budget_share", "budget")] {
+        if top.contains_key(key) && !top.contains_key(other) {
+            base.remove(other);
+        }
+    }
     for (k, v) in top {
         match (base.get_mut(&k), v) {
             (Some(toml::Value::Table(b)), toml::Value::Table(t)) => merge(b, t),
