@@ -39,7 +39,9 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("out").join("compare"));
-    let files = compare::write(&c, &out)?;
+    let mut files = compare::write(&c, &out)?;
+    files.extend(povsim::output::charts::draw_compare(&c, &out)?);
+    files.push(povsim::output::report::write_compare_report(&out, &c)?);
     if a.quiet {
         return Ok(());
     }
@@ -108,13 +110,9 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
         }
     }
     println!();
-    println!(
-        "wrote {}",
-        files
-            .iter()
-            .map(|f| f.display().to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    println!("wrote:");
+    for f in &files {
+        println!("  {}", f.display());
+    }
     Ok(())
 }

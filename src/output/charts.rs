@@ -20,6 +20,7 @@
 //! | `targeting` | targeting.csv | inclusion and exclusion errors, register size |
 //! | `dynamics` | trajectory.csv (+ transitions.csv) | entries and exits, transition matrix |
 
+pub(crate) mod compare;
 pub mod data;
 mod distribution;
 pub(crate) mod draw;
@@ -39,6 +40,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+
+pub use compare::{COMPARE_CHART_NAMES, draw_compare};
 
 /// The names of all charts, in report order (files are `charts/NAME.svg|png`).
 pub const CHART_NAMES: [&str; 7] = [
@@ -60,6 +63,7 @@ pub(crate) enum Chart {
     VillageMap(village_map::VillageMap),
     Targeting(targeting::Targeting),
     Dynamics(dynamics::Dynamics),
+    Compare(compare::CompareChart),
 }
 
 macro_rules! each {
@@ -72,6 +76,7 @@ macro_rules! each {
             Chart::VillageMap($c) => $e,
             Chart::Targeting($c) => $e,
             Chart::Dynamics($c) => $e,
+            Chart::Compare($c) => $e,
         }
     };
 }
@@ -87,6 +92,7 @@ impl Chart {
             Chart::VillageMap(_) => "village_map",
             Chart::Targeting(_) => "targeting",
             Chart::Dynamics(_) => "dynamics",
+            Chart::Compare(c) => c.name(),
         }
     }
 

@@ -8,6 +8,7 @@
 //! across replicates), spending totals, and every chart with a caption.
 
 use crate::error::Result;
+use crate::experiment::compare::Comparison;
 use crate::output::atomic;
 use crate::output::charts::data::{Band, OutputData, TrajRow};
 use crate::output::charts::{self, draw::thousands};
@@ -189,6 +190,7 @@ figure svg { display: block; width: 100%; height: auto; border: 1px solid #e4e4e
 figcaption { margin-top: 8px; color: #333; }
 .note { color: #555; font-size: 14px; }
 footer { margin-top: 40px; color: #666; font-size: 13px; }
+table.story { font-size: 13px; margin: 6px 0 18px; } table.story tr.poor td { background: #fff3e0; } details.story summary { cursor: pointer; margin-top: 8px; }
 @media print { body { background: #fff; } main { padding: 0; max-width: none; } h2 { break-after: avoid; } }
 "#;
 
@@ -357,11 +359,261 @@ fn render(d: &OutputData) -> Result<String> {
         );
     }
     h.push_str("</section>\n");
+    // Household stories (stories.json, written by `povsim run` for replicate 0).
+    h.push_str(&crate::experiment::trace::stories_section(&d.dir));
     let _ = writeln!(
         h,
         "<footer>Drawn by povsim from the files in this output directory (trajectory.csv, summary.json and the other CSV files); \
          the same charts are in charts/ as SVG and PNG. Redraw with <code>povsim plot {}</code>.</footer>",
         escape(&d.dir.display().to_string())
+    );
+    h.push_str("</main>\n</body>\n</html>\n");
+    Ok(h)
+}
+
+/// Write `out_dir/report.html` for a comparison of scenarios (`povsim
+/// compare`): the base and reforms, the key numbers of each reform against the
+/// base with their 90% intervals, spending by module, and the comparison
+/// charts inline with captions. Self-contained, like the run report.
+pub fn write_compare_report(out_dir: &Path, c: &Comparison) -> Result<PathBuf> {
+    atomic::create_dir(out_dir)?;
+    let html = render_compare(c)?;
+    let path = out_dir.join("report.html");
+    atomic::write_file(&path, html.as_bytes())?;
+    Ok(path)
+}
+
+/// Added to [`CSS`] for the comparison report: the key-number headers wrap.
+const COMPARE_CSS: &str = r#"
+table.key thead th { white-space: normal; vertical-align: bottom; }
+table.key td.num { white-space: normal; }
+"#;
+
+fn render_compare(c: &Comparison) -> Result<String> {
+    let reforms: Vec<&str> = c.reforms.iter().map(|r| r.scenario.as_str()).collect();
+    let years: Vec<i32> = c
+        .trajectories
+        .get(&c.base)
+        .map(|v| v.iter().map(|b| b.year).collect())
+        .unwrap_or_default();
+    let (first, last) = (
+        years.first().copied().unwrap_or(0),
+        years.last().copied().unwrap_or(0),
+    );
+    let period = if first == last {
+        first.to_string()
+    } else {
+        format!("{first}–{last}")
+    };
+    let reps = c.replicates;
+    let show_ci = reps > 1;
+    let base = charts::compare::base_phrase(&c.base);
+    let title = format!(
+        "{} {} against {base}",
+        if reforms.len() == 1 {
+            "Reform"
+        } else {
+            "Reforms"
+        },
+        reforms.join(", "),
+    );
+    let mut h = String::with_capacity(1 << 20);
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>povsim comparison — {}</title>\n<style>{CSS}{COMPARE_CSS}</style>\n</head>\n<body>\n<main>\n",
+        escape(&title)
+    );
+    let _ = writeln!(h, "<header>\n<h1>{}</h1>", escape(&title));
+    let meta = [
+        format!("{period} ({} years)", years.len()),
+        format!("{reps} replicate{}", if reps == 1 { "" } else { "s" }),
+        format!("seed {}", c.seed),
+        "common random numbers: every scenario meets the same shocks".to_string(),
+    ];
+    let _ = writeln!(
+        h,
+        "<p class=\"meta\">{}</p>\n</header>",
+        escape(&meta.join(" · "))
+    );
+
+    // Key numbers.
+    let all_spending = c
+        .reforms
+        .iter()
+        .map(|r| r.spending_total)
+        .fold(c.base_spending_total, f64::max);
+    let (div, unit) = charts::draw::money_scale(all_spending);
+    let mdec = if div > 1.0 { 1 } else { 0 };
+    let signed = |v: f64, dec: usize| {
+        let t = thousands(v, dec);
+        if v > 0.0 && t.chars().any(|ch| ch.is_ascii_digit() && ch != '0') {
+            format!("+{t}")
+        } else {
+            t
+        }
+    };
+    let est = |mean: f64, lo: f64, hi: f64, dec: usize, sign: bool, unit: &str| {
+        let f = |v: f64| {
+            if sign {
+                signed(v, dec)
+            } else {
+                thousands(v, dec)
+            }
+        };
+        let ci = if show_ci {
+            format!("<span class=\"ci\">{} to {}</span>", f(lo), f(hi))
+        } else {
+            String::new()
+        };
+        format!("<td class=\"num\">{}{}{ci}</td>", f(mean), escape(unit))
+    };
+    h.push_str(
+        "<section>\n<h2>Key numbers</h2>\n<table class=\"key\">\n<thead><tr><th>Reform</th>",
+    );
+    let _ = write!(
+        h,
+        "<th class=\"num\">Headcount ratio, {last}<span class=\"ci\">pp, reform − base</span></th>\
+         <th class=\"num\">Person-years of poverty averted<span class=\"ci\">{period}</span></th>\
+         <th class=\"num\">Persons lifted out of poverty<span class=\"ci\">in {last}</span></th>\
+         <th class=\"num\">Spending<span class=\"ci\">{}, base → reform</span></th>\
+         <th class=\"num\">Extra cost<span class=\"ci\">per person-year averted</span></th></tr></thead>\n<tbody>\n",
+        escape(unit)
+    );
+    for r in &c.reforms {
+        let head = r
+            .by_year
+            .get("headcount_ratio")
+            .and_then(|v| v.last())
+            .map(|y| {
+                let d = &y.difference;
+                est(100.0 * d.mean, 100.0 * d.lo, 100.0 * d.hi, 2, true, " pp")
+            })
+            .unwrap_or_else(|| "<td class=\"num\">–</td>".to_string());
+        let a = &r.person_years_averted;
+        let l = &r.lifted_final_year;
+        let extra = r.spending_total - c.base_spending_total;
+        let cost = charts::compare::cost_label(extra, a.mean);
+        let cost = match cost
+            .strip_prefix("costs ")
+            .and_then(|c| c.strip_suffix(" per person-year averted"))
+        {
+            Some(n) => n.to_string(),
+            None => cost,
+        };
+        let _ = writeln!(
+            h,
+            "<tr><th>{}</th>{head}{}{}<td class=\"num\">{} → {}<span class=\"ci\">{} extra</span></td><td class=\"num\">{}</td></tr>",
+            escape(&r.scenario),
+            est(a.mean, a.lo, a.hi, 0, false, ""),
+            est(l.mean, l.lo, l.hi, 0, false, ""),
+            thousands(c.base_spending_total / div, mdec),
+            thousands(r.spending_total / div, mdec),
+            signed(extra / div, mdec),
+            escape(&cost)
+        );
+    }
+    h.push_str("</tbody>\n</table>\n");
+    let _ = writeln!(
+        h,
+        "<p class=\"note\">{}</p>\n</section>",
+        escape(&format!(
+            "Differences are reform − base, taken replicate by replicate (paired) and averaged over {reps} replicate{}{}; \
+             pp = percentage points. Person-years averted add up, over {period}, the base's poor minus the reform's. \
+             The extra cost is the reform's spending beyond the base's divided by the person-years averted; \
+             a reform that averts poverty for no more money dominates the base, and no cost is given.",
+            if reps == 1 { "" } else { "s" },
+            if show_ci {
+                "; the small figures are 90% intervals of the mean difference"
+            } else {
+                ""
+            }
+        ))
+    );
+
+    // Spending by module.
+    let mut modules: Vec<&String> = c.base_spending_by_module.keys().collect();
+    for r in &c.reforms {
+        for m in r.spending_by_module.keys() {
+            if !modules.contains(&m) {
+                modules.push(m);
+            }
+        }
+    }
+    modules.sort();
+    if !modules.is_empty() {
+        let _ = write!(
+            h,
+            "<section>\n<h2>Spending by module, {period}</h2>\n<table>\n<thead><tr><th>Module <span class=\"unit\">({})</span></th><th class=\"num\">{}</th>",
+            escape(unit),
+            escape(&if c.base.to_lowercase().contains("base") {
+                c.base.clone()
+            } else {
+                format!("{} (base)", c.base)
+            })
+        );
+        for r in &c.reforms {
+            let _ = write!(h, "<th class=\"num\">{}</th>", escape(&r.scenario));
+        }
+        h.push_str("</tr></thead>\n<tbody>\n");
+        let cell = |v: Option<&f64>| match v {
+            Some(v) => format!("<td class=\"num\">{}</td>", thousands(v / div, mdec)),
+            None => "<td class=\"num\">–</td>".to_string(),
+        };
+        for m in &modules {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td>{}",
+                escape(&m.replace('_', " ")),
+                cell(c.base_spending_by_module.get(*m))
+            );
+            for r in &c.reforms {
+                h.push_str(&cell(r.spending_by_module.get(*m)));
+            }
+            h.push_str("</tr>\n");
+        }
+        let _ = write!(
+            h,
+            "<tr><th>Total</th><th class=\"num\">{}</th>",
+            thousands(c.base_spending_total / div, mdec)
+        );
+        for r in &c.reforms {
+            let _ = write!(
+                h,
+                "<th class=\"num\">{}</th>",
+                thousands(r.spending_total / div, mdec)
+            );
+        }
+        h.push_str("</tr>\n</tbody>\n</table>\n");
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">Means over {reps} replicate{}.</p>\n</section>",
+            if reps == 1 { "" } else { "s" }
+        );
+    }
+
+    h.push_str("<section>\n<h2>Charts</h2>\n");
+    for (i, ch) in charts::compare::prepare(c).iter().enumerate() {
+        let svg = ch.svg()?;
+        let svg = match svg.find("<svg") {
+            Some(k) => &svg[k..],
+            None => &svg[..],
+        };
+        let _ = write!(
+            h,
+            "<figure id=\"chart-{}\">\n{}\n<figcaption><strong>Figure {}. {}.</strong> {}</figcaption>\n</figure>\n",
+            ch.name(),
+            svg.trim_end(),
+            i + 1,
+            escape(&ch.title()),
+            escape(&ch.caption())
+        );
+    }
+    h.push_str("</section>\n");
+    h.push_str(
+        "<footer>Drawn by <code>povsim compare</code>; the numbers are in compare.csv and compare.json, \
+         the same charts in charts/ as SVG and PNG.</footer>\n",
     );
     h.push_str("</main>\n</body>\n</html>\n");
     Ok(h)
