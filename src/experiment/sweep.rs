@@ -1,0 +1,822 @@
+//! Parameter sweeps: a grid (or a Latin-hypercube sample) of `--set`
+//! overrides, each point run for every replicate under common random numbers
+//! (every point uses the scenario's seed, so replicate r of every point meets
+//! the same households and shocks).
+//!
+//! Rows stream to `sweep.csv` as batches of (point, replicate) pairs finish,
+//! always in (point, replicate) order, appended and synced batch by batch: a
+//! crash leaves at most a partial last line, which a rerun drops before it
+//! skips the pairs already written and appends the rest. `sweep.json`
+//! describes the sweep; a rerun into the same directory must describe the
+//! same one. `--shard K/N` runs the pairs whose index (point × replicates +
+//! replicate) is K modulo N; [`merge`] sorts the parts into the file one
+//! process would have written.
+
+mod charts;
+
+use crate::engine::Simulation;
+use crate::error::{Error, Result};
+use crate::experiment::interrupted;
+use crate::output::atomic;
+use crate::output::tables::num;
+use crate::scenario::{self, Scenario};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// The measures of one row, after the varied values and the replicate.
+pub const MEASURES: [&str; 7] = [
+    "headcount_ratio",
+    "poverty_gap",
+    "poor",
+    "mean_income",
+    "gini",
+    "person_years",
+    "spending",
+];
+
+/// Most points a sweep may have.
+pub const MAX_POINTS: usize = 1_000_000;
+
+/// One varied key: its values (grid) and, for a range, the range (for LHS).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Axis {
+    pub key: String,
+    pub values: Vec<String>,
+    /// (start, stop, step, integers) for `KEY=START:STOP:STEP`.
+    pub range: Option<(f64, f64, f64, bool)>,
+}
+
+/// Parse `KEY=START:STOP:STEP` or `KEY=V1,V2,...`.
+pub fn parse_vary(arg: &str) -> Result<Axis> {
+    let bad = |msg: &str| Error::Input(format!("--vary {arg}: {msg}"));
+    let Some((key, spec)) = arg.split_once('=') else {
+        return Err(bad(
+            "expected KEY=START:STOP:STEP or KEY=V1,V2,..., e.g. interventions.transfers.budget=0:2000000:500000",
+        ));
+    };
+    let key = key.trim().to_string();
+    if key.is_empty() || key.split('.').any(str::is_empty) {
+        return Err(bad("expected a dotted key such as simulation.years"));
+    }
+    if key == "simulation.replicates" {
+        return Err(bad(
+            "expected a key other than simulation.replicates (give --replicates)",
+        ));
+    }
+    let spec = spec.trim();
+    if spec.contains(':') {
+        let parts: Vec<&str> = spec.split(':').map(str::trim).collect();
+        if parts.len() != 3 {
+            return Err(bad("expected START:STOP:STEP (three numbers)"));
+        }
+        let ints = parts.iter().all(|p| p.parse::<i64>().is_ok());
+        let nums: Vec<f64> = parts
+            .iter()
+            .map(|p| p.parse::<f64>().ok().filter(|x| x.is_finite()))
+            .collect::<Option<_>>()
+            .ok_or_else(|| bad("expected numbers in START:STOP:STEP"))?;
+        let (start, stop, step) = (nums[0], nums[1], nums[2]);
+        if step <= 0.0 || stop < start {
+            return Err(bad("expected START ≤ STOP and a STEP > 0"));
+        }
+        let n = ((stop - start) / step + 1e-9).floor() as usize + 1;
+        if n > MAX_POINTS {
+            return Err(bad(&format!(
+                "expected at most {MAX_POINTS} values, got {n}"
+            )));
+        }
+        let values = (0..n)
+            .map(|i| fmt_value(start + i as f64 * step, ints))
+            .collect();
+        return Ok(Axis {
+            key,
+            values,
+            range: Some((start, stop, step, ints)),
+        });
+    }
+    let values: Vec<String> = spec.split(',').map(|v| v.trim().to_string()).collect();
+    if values.iter().any(|v| v.is_empty()) {
+        return Err(bad("expected a value between every two commas"));
+    }
+    if values.iter().any(|v| v.contains('"') || v.contains('\n')) {
+        return Err(bad("expected values without quotes or line breaks"));
+    }
+    Ok(Axis {
+        key,
+        values,
+        range: None,
+    })
+}
+
+fn fmt_value(x: f64, ints: bool) -> String {
+    if ints {
+        format!("{}", x.round() as i64)
+    } else {
+        let r = (x * 1e10).round() / 1e10;
+        format!("{}", if r == 0.0 { 0.0 } else { r })
+    }
+}
+
+/// SplitMix64: the small deterministic generator of sampling and search.
+#[derive(Clone, Debug)]
+pub struct SplitMix(pub u64);
+
+impl SplitMix {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.unit() * n as f64) as usize % n.max(1)
+    }
+}
+
+/// The points of a sweep: the full grid (first key slowest), or `lhs` points
+/// of a Latin-hypercube sample keyed by `seed` (ranges snapped to their step,
+/// lists by stratum).
+pub fn points(axes: &[Axis], lhs: Option<usize>, seed: u64) -> Result<Vec<Vec<String>>> {
+    if let Some(n) = lhs {
+        if n == 0 || n > MAX_POINTS {
+            return Err(Error::Input(format!(
+                "--lhs: expected a number of points from 1 to {MAX_POINTS}, got {n}"
+            )));
+        }
+        let mut rng = SplitMix(seed ^ 0x4C48_535F_5357_4550);
+        let mut cols: Vec<Vec<String>> = Vec::new();
+        for a in axes {
+            let mut strata: Vec<usize> = (0..n).collect();
+            for i in (1..n).rev() {
+                let j = rng.below(i + 1);
+                strata.swap(i, j);
+            }
+            let col = strata
+                .iter()
+                .map(|&s| {
+                    let u = (s as f64 + rng.unit()) / n as f64;
+                    match a.range {
+                        Some((start, stop, step, ints)) => {
+                            let k = ((u * (stop - start)) / step).round();
+                            let x = (start + k * step).min(stop);
+                            fmt_value(x, ints)
+                        }
+                        None => a.values
+                            [((u * a.values.len() as f64) as usize).min(a.values.len() - 1)]
+                        .clone(),
+                    }
+                })
+                .collect();
+            cols.push(col);
+        }
+        return Ok((0..n)
+            .map(|i| cols.iter().map(|c| c[i].clone()).collect())
+            .collect());
+    }
+    let total = axes
+        .iter()
+        .try_fold(1usize, |acc, a| acc.checked_mul(a.values.len()))
+        .filter(|n| *n <= MAX_POINTS)
+        .ok_or_else(|| {
+            Error::Input(format!(
+                "--vary: expected a grid of at most {MAX_POINTS} points (use --lhs N for a sample)"
+            ))
+        })?;
+    let mut out = Vec::with_capacity(total);
+    for mut i in 0..total {
+        let mut p = vec![String::new(); axes.len()];
+        for (k, a) in axes.iter().enumerate().rev() {
+            p[k] = a.values[i % a.values.len()].clone();
+            i /= a.values.len();
+        }
+        out.push(p);
+    }
+    Ok(out)
+}
+
+/// A shard: this process runs the items whose index is `index` modulo `count`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+/// The digest of a scenario as written in sweep.json.
+pub fn digest(sc: &Scenario) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in sc.to_toml().bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// Parse `K/N`.
+pub fn parse_shard(s: &str) -> Result<Shard> {
+    let bad = || {
+        Error::Input(format!(
+            "--shard {s}: expected K/N with 0 ≤ K < N, e.g. 3/16"
+        ))
+    };
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let (index, count): (usize, usize) = (
+        k.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if count == 0 || index >= count {
+        return Err(bad());
+    }
+    Ok(Shard { index, count })
+}
+
+/// sweep.json: what a sweep is (a resumed sweep must match it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SweepSpec {
+    pub scenario: String,
+    /// FNV-1a digest of the effective scenario (after `extends` and the fixed
+    /// overrides): a resumed sweep must run the same scenario.
+    pub scenario_digest: String,
+    pub method: String,
+    pub keys: Vec<String>,
+    pub points: Vec<Vec<String>>,
+    pub replicates: u32,
+    pub seed: u64,
+    /// Fixed `--set` overrides applied to every point.
+    pub sets: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
+}
+
+impl SweepSpec {
+    /// The `--set` overrides of one point (fixed ones first, then the varied values).
+    pub fn point_sets(&self, point: usize) -> Vec<String> {
+        // As `povsim run` orders them: overrides, then seed and replicates, then the point.
+        let mut s = self.sets.clone();
+        s.push(format!("simulation.seed={}", self.seed));
+        s.push(format!("simulation.replicates={}", self.replicates));
+        for (k, v) in self.keys.iter().zip(&self.points[point]) {
+            s.push(format!("{k}={v}"));
+        }
+        s
+    }
+
+    pub fn header(&self) -> String {
+        let mut h = vec!["point".to_string()];
+        h.extend(self.keys.iter().cloned());
+        h.push("replicate".into());
+        h.extend(MEASURES.iter().map(|m| m.to_string()));
+        h.join(",")
+    }
+
+    pub fn items(&self) -> usize {
+        self.points.len() * self.replicates as usize
+    }
+
+    pub fn json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("sweep spec serializes") + "\n"
+    }
+
+    fn mine(&self, item: usize) -> bool {
+        self.shard.is_none_or(|s| item % s.count == s.index)
+    }
+}
+
+/// One row of sweep.csv.
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub point: usize,
+    pub replicate: u32,
+    pub values: [f64; 7],
+}
+
+fn row_line(spec: &SweepSpec, r: &Row) -> String {
+    let mut s = format!("{}", r.point);
+    for v in &spec.points[r.point] {
+        s.push(',');
+        s.push_str(v);
+    }
+    s.push_str(&format!(",{}", r.replicate));
+    for v in r.values {
+        s.push(',');
+        s.push_str(&num(v));
+    }
+    s
+}
+
+/// Run one replicate of one point.
+pub fn run_item(sc: &Scenario, point: usize, replicate: u32) -> Option<Row> {
+    let mut sim = Simulation::new(sc, replicate);
+    let mut person_years = 0.0;
+    let mut spending = 0.0;
+    let mut last = None;
+    for _ in 0..sc.years {
+        if interrupted() {
+            return None;
+        }
+        let r = sim.step();
+        person_years += r.measures.poor;
+        spending += r.ledger.spending.iter().map(|s| s.spent).sum::<f64>();
+        last = Some(r);
+    }
+    let m = &last?.measures;
+    Some(Row {
+        point,
+        replicate,
+        values: [
+            m.headcount_ratio,
+            m.poverty_gap,
+            m.poor,
+            m.mean_income,
+            m.gini,
+            person_years,
+            spending,
+        ],
+    })
+}
+
+/// Options of a sweep run.
+#[derive(Clone, Debug, Default)]
+pub struct SweepOptions {
+    pub progress: bool,
+    pub no_charts: bool,
+}
+
+/// What a sweep did.
+#[derive(Clone, Debug, Serialize)]
+pub struct SweepSummary {
+    pub points: usize,
+    pub replicates: u32,
+    /// Rows this shard (or the whole sweep) holds.
+    pub rows_total: usize,
+    /// Rows found on disk from an earlier run.
+    pub rows_kept: usize,
+    /// Rows computed now.
+    pub rows_run: usize,
+    pub wall_time_s: f64,
+    pub household_years_per_second: f64,
+    pub threads: usize,
+    pub files: Vec<PathBuf>,
+}
+
+/// Read the rows of an existing sweep.csv: checks the header, drops a
+/// truncated last line (and truncates the file to its complete lines).
+/// Returns the (point, replicate) pairs present and whether they are in order.
+fn read_existing(path: &Path, spec: &SweepSpec) -> Result<(HashSet<(usize, u32)>, bool)> {
+    let bytes = std::fs::read(path).map_err(|e| Error::file(path, format!("cannot read: {e}")))?;
+    let complete = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    if complete < bytes.len() {
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(|e| Error::file(path, format!("cannot write: {e}")))?;
+        f.set_len(complete as u64)
+            .and_then(|_| f.sync_all())
+            .map_err(|e| Error::file(path, format!("cannot write: {e}")))?;
+    }
+    let text = String::from_utf8_lossy(&bytes[..complete]);
+    let mut lines = text.lines();
+    let header = spec.header();
+    match lines.next() {
+        None => {
+            // Not even a header: start over.
+            std::fs::write(path, format!("{header}\n"))
+                .map_err(|e| Error::file(path, format!("cannot write: {e}")))?;
+            return Ok((HashSet::new(), true));
+        }
+        Some(h) if h != header => {
+            return Err(Error::file(
+                path,
+                format!("expected the header `{header}` of this sweep, got `{h}`"),
+            ));
+        }
+        Some(_) => {}
+    }
+    let (done, ordered) = parse_rows(path, lines.enumerate().map(|(i, l)| (i + 2, l)), spec)?
+        .into_iter()
+        .fold(
+            (HashSet::new(), (true, None)),
+            |(mut set, (ord, prev)), (key, _)| {
+                let ord = ord && prev.is_none_or(|p| p < key) && !set.contains(&key);
+                set.insert(key);
+                (set, (ord, Some(key)))
+            },
+        );
+    Ok((done, ordered.0))
+}
+
+/// Parse data lines into ((point, replicate), line), checking they belong to `spec`.
+fn parse_rows<'a>(
+    path: &Path,
+    lines: impl Iterator<Item = (usize, &'a str)>,
+    spec: &SweepSpec,
+) -> Result<Vec<((usize, u32), &'a str)>> {
+    let k = spec.keys.len();
+    let want = 2 + k + MEASURES.len();
+    let mut out = Vec::new();
+    for (n, l) in lines {
+        let f: Vec<&str> = l.split(',').collect();
+        let bad = |what: &str| {
+            Error::file(
+                path,
+                format!("line {n}: expected a row of this sweep, got {what}"),
+            )
+        };
+        if f.len() != want {
+            return Err(bad(&format!("{} fields instead of {want}", f.len())));
+        }
+        let point: usize = f[0].parse().map_err(|_| bad("a bad point index"))?;
+        let rep: u32 = f[1 + k].parse().map_err(|_| bad("a bad replicate"))?;
+        if point >= spec.points.len() || rep >= spec.replicates {
+            return Err(bad(&format!(
+                "point {point}, replicate {rep} (out of range)"
+            )));
+        }
+        if f[1..=k]
+            != spec.points[point]
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()[..]
+        {
+            return Err(bad(&format!("other values for point {point}")));
+        }
+        out.push(((point, rep), l));
+    }
+    Ok(out)
+}
+
+/// Write sweep.json, or check that the one in `out` describes the same sweep.
+fn claim(out: &Path, spec: &SweepSpec) -> Result<()> {
+    let path = out.join("sweep.json");
+    if path.exists() {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Error::file(&path, format!("cannot read: {e}")))?;
+        let old: SweepSpec = serde_json::from_str(&text)
+            .map_err(|e| Error::file(&path, format!("expected a sweep description, got {e}")))?;
+        if old != *spec {
+            let what = if old.keys != spec.keys {
+                "varied keys"
+            } else if old.points != spec.points {
+                "points"
+            } else if old.replicates != spec.replicates {
+                "replicates"
+            } else if old.seed != spec.seed {
+                "seed"
+            } else if old.shard != spec.shard {
+                "shard"
+            } else if old.sets != spec.sets {
+                "--set overrides"
+            } else {
+                "scenario contents"
+            };
+            return Err(Error::file(
+                &path,
+                format!(
+                    "holds a different sweep (other {what}); use another --out or remove the directory to start over"
+                ),
+            ));
+        }
+        return Ok(());
+    }
+    atomic::write_file(&path, spec.json().as_bytes())
+}
+
+/// Rewrite sweep.csv sorted by (point, replicate) without duplicates.
+fn sort_file(path: &Path, spec: &SweepSpec) -> Result<()> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::file(path, format!("cannot read: {e}")))?;
+    let mut rows = parse_rows(
+        path,
+        text.lines().enumerate().skip(1).map(|(i, l)| (i + 1, l)),
+        spec,
+    )?;
+    rows.sort_by_key(|r| r.0);
+    rows.dedup_by_key(|r| r.0);
+    let mut s = spec.header() + "\n";
+    for (_, l) in rows {
+        s.push_str(l);
+        s.push('\n');
+    }
+    atomic::write_file(path, s.as_bytes())
+}
+
+/// Run (or resume) a sweep of `file` into `out`.
+pub fn sweep(
+    file: &Path,
+    spec: &SweepSpec,
+    out: &Path,
+    opts: &SweepOptions,
+) -> Result<SweepSummary> {
+    // Every point must load (with the file's checks) before anything runs.
+    let mut households = Vec::with_capacity(spec.points.len());
+    let mut years = Vec::with_capacity(spec.points.len());
+    for p in 0..spec.points.len() {
+        let sc = scenario::load(file, &spec.point_sets(p))?;
+        households.push(sc.households());
+        years.push(sc.years);
+    }
+    atomic::create_dir(out)?;
+    claim(out, spec)?;
+    let csv = out.join("sweep.csv");
+    let (done, ordered) = if csv.exists() {
+        read_existing(&csv, spec)?
+    } else {
+        atomic::write_file(&csv, format!("{}\n", spec.header()).as_bytes())?;
+        (HashSet::new(), true)
+    };
+    let reps = spec.replicates as usize;
+    // The pairs left to run, in order, generated as needed (memory stays flat).
+    let is_pending = |i: &usize| spec.mine(*i) && !done.contains(&(i / reps, (i % reps) as u32));
+    let pending = (0..spec.items()).filter(is_pending).count();
+    let mut todo = (0..spec.items()).filter(is_pending).peekable();
+    let rows_total = (0..spec.items()).filter(|&i| spec.mine(i)).count();
+    let t0 = Instant::now();
+    let threads = rayon::current_num_threads().max(1);
+    let bar = progress_bar(
+        opts.progress,
+        pending as u64,
+        "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} point-replicates (eta {eta})",
+    );
+    let mut file_out = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&csv)
+        .map_err(|e| Error::file(&csv, format!("cannot write: {e}")))?;
+    let mut hy = 0.0;
+    let mut at = 0;
+    let mut cache: Option<(usize, Scenario)> = None;
+    while let Some(&first) = todo.peek() {
+        let small = households[first / reps] <= 50_000;
+        let batch = if small { threads * 4 } else { 1 };
+        let items: Vec<usize> = todo.by_ref().take(batch).collect();
+        let items = &items[..];
+        // The scenarios of the batch's points (consecutive items share points).
+        let mut scs: Vec<(usize, Scenario)> = Vec::new();
+        for &i in items {
+            let p = i / reps;
+            if scs.last().is_some_and(|(q, _)| *q == p) {
+                continue;
+            }
+            let sc = match cache.take() {
+                Some((q, sc)) if q == p => sc,
+                _ => scenario::load(file, &spec.point_sets(p))?,
+            };
+            scs.push((p, sc));
+        }
+        let find = |p: usize| &scs.iter().find(|(q, _)| *q == p).expect("loaded").1;
+        let rows: Vec<Option<Row>> = items
+            .par_iter()
+            .map(|&i| run_item(find(i / reps), i / reps, (i % reps) as u32))
+            .collect();
+        if interrupted() || rows.iter().any(Option::is_none) {
+            if let Some(b) = &bar {
+                b.abandon();
+            }
+            return Err(Error::Interrupted(format!(
+                "{} of {rows_total} rows are in {}; rerun the same command to resume",
+                done.len() + at,
+                csv.display()
+            )));
+        }
+        let mut buf = String::new();
+        for r in rows.iter().flatten() {
+            buf.push_str(&row_line(spec, r));
+            buf.push('\n');
+            hy += (households[r.point] * years[r.point] as u64) as f64;
+        }
+        file_out
+            .write_all(buf.as_bytes())
+            .and_then(|_| file_out.sync_data())
+            .map_err(|e| Error::file(&csv, format!("cannot write: {e}")))?;
+        cache = scs.pop();
+        if let Some(b) = &bar {
+            b.inc(items.len() as u64);
+        }
+        at += items.len();
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    drop(file_out);
+    if !ordered {
+        sort_file(&csv, spec)?;
+    }
+    let wall = t0.elapsed().as_secs_f64();
+    let mut files = vec![csv, out.join("sweep.json"), out.join("summary.json")];
+    if !opts.no_charts && spec.shard.is_none() {
+        files.extend(charts(out)?);
+    }
+    let summary = SweepSummary {
+        points: spec.points.len(),
+        replicates: spec.replicates,
+        rows_total,
+        rows_kept: rows_total - pending,
+        rows_run: pending,
+        wall_time_s: wall,
+        household_years_per_second: hy / wall.max(1e-9),
+        threads,
+        files,
+    };
+    let path = out.join("summary.json");
+    let json = serde_json::to_string_pretty(&summary).expect("summary serializes");
+    atomic::write_file(&path, json.as_bytes())?;
+    Ok(summary)
+}
+
+/// Combine the parts written by `--shard K/N` runs into `out`: one sweep.csv
+/// sorted by (point, replicate), byte-identical to a one-process sweep, and
+/// its sweep.json. Every shard 0..N must be present once and complete.
+pub fn merge(out: &Path, parts: &[PathBuf], no_charts: bool) -> Result<Vec<PathBuf>> {
+    if parts.is_empty() {
+        return Err(Error::Input(
+            "merge: expected at least one part directory".into(),
+        ));
+    }
+    let mut spec: Option<SweepSpec> = None;
+    let mut shards = Vec::new();
+    for d in parts {
+        let path = d.join("sweep.json");
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Error::file(&path, format!("cannot read a sweep part: {e}")))?;
+        let mut s: SweepSpec = serde_json::from_str(&text)
+            .map_err(|e| Error::file(&path, format!("expected a sweep description, got {e}")))?;
+        shards.push((s.shard.take(), d));
+        match &spec {
+            None => spec = Some(s),
+            Some(first) if *first != s => {
+                return Err(Error::file(
+                    &path,
+                    format!(
+                        "describes another sweep than {}",
+                        parts[0].join("sweep.json").display()
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    let spec = spec.expect("one part");
+    let count = match shards[0].0 {
+        Some(s) => s.count,
+        None => 1,
+    };
+    let mut seen = vec![false; count];
+    for (s, d) in &shards {
+        let s = s.unwrap_or(Shard { index: 0, count: 1 });
+        if s.count != count {
+            return Err(Error::file(
+                d,
+                format!(
+                    "expected a shard of {count}, got shard {}/{}",
+                    s.index, s.count
+                ),
+            ));
+        }
+        if std::mem::replace(&mut seen[s.index], true) {
+            return Err(Error::file(
+                d,
+                format!("shard {}/{count} given twice", s.index),
+            ));
+        }
+    }
+    if let Some(k) = seen.iter().position(|s| !s) {
+        return Err(Error::Input(format!(
+            "merge: expected all {count} shards, shard {k}/{count} is missing"
+        )));
+    }
+    let texts: Vec<(PathBuf, String)> = parts
+        .iter()
+        .map(|d| {
+            let p = d.join("sweep.csv");
+            std::fs::read_to_string(&p)
+                .map(|t| (p.clone(), t))
+                .map_err(|e| Error::file(&p, format!("cannot read: {e}")))
+        })
+        .collect::<Result<_>>()?;
+    let header = spec.header();
+    let mut rows = Vec::with_capacity(spec.items());
+    for (p, t) in &texts {
+        // Only complete lines count (a killed shard may leave a partial last line).
+        let complete = &t[..t.rfind('\n').map_or(0, |i| i + 1)];
+        let mut lines = complete.lines();
+        if lines.next() != Some(header.as_str()) {
+            return Err(Error::file(p, format!("expected the header `{header}`")));
+        }
+        rows.extend(parse_rows(
+            p,
+            lines.enumerate().map(|(i, l)| (i + 2, l)),
+            &spec,
+        )?);
+    }
+    rows.sort_by_key(|r| r.0);
+    rows.dedup_by_key(|r| r.0);
+    if rows.len() != spec.items() {
+        let reps = spec.replicates as usize;
+        let have: HashSet<(usize, u32)> = rows.iter().map(|r| r.0).collect();
+        let first = (0..spec.items())
+            .map(|i| (i / reps, (i % reps) as u32))
+            .find(|k| !have.contains(k))
+            .unwrap_or_default();
+        return Err(Error::Input(format!(
+            "merge: expected {} rows, got {} (first missing: point {}, replicate {}); finish the shards first",
+            spec.items(),
+            rows.len(),
+            first.0,
+            first.1
+        )));
+    }
+    atomic::create_dir(out)?;
+    let mut s = header + "\n";
+    for (_, l) in rows {
+        s.push_str(l);
+        s.push('\n');
+    }
+    let csv = out.join("sweep.csv");
+    atomic::write_file(&csv, s.as_bytes())?;
+    let json = out.join("sweep.json");
+    atomic::write_file(&json, spec.json().as_bytes())?;
+    let mut files = vec![csv, json];
+    if !no_charts {
+        files.extend(charts(out)?);
+    }
+    Ok(files)
+}
+
+/// The charts of a finished sweep directory: a line with a 5–95% band for
+/// one varied key, a heatmap for two (nothing for other sweeps).
+pub fn charts(out: &Path) -> Result<Vec<PathBuf>> {
+    charts::draw(out)
+}
+
+/// The chart of a budget search: the objective of every evaluation, the best so far.
+pub fn charts_optimize(o: &super::optimize::Optimum, out: &Path) -> Result<Vec<PathBuf>> {
+    charts::draw_optimize(o, out)
+}
+
+/// A progress bar on standard error, only on a terminal.
+pub fn progress_bar(show: bool, len: u64, template: &str) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !show || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let b = indicatif::ProgressBar::new(len);
+    b.set_style(
+        indicatif::ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_and_lists() {
+        let a = parse_vary("x.y=0.1:0.3:0.1").unwrap();
+        assert_eq!(a.values, ["0.1", "0.2", "0.3"]);
+        let b = parse_vary("x.z=0:10:5").unwrap();
+        assert_eq!(b.values, ["0", "5", "10"]);
+        let c = parse_vary("x.w=a,b").unwrap();
+        assert_eq!(c.values, ["a", "b"]);
+        assert!(parse_vary("x=3:1:1").is_err());
+        assert!(parse_vary("simulation.replicates=1,2").is_err());
+        let g = points(&[b, c], None, 1).unwrap();
+        assert_eq!(g.len(), 6);
+        assert_eq!(g[1], ["0", "b"]);
+        assert_eq!(g[2], ["5", "a"]);
+    }
+
+    #[test]
+    fn latin_hypercube_hits_every_stratum_once() {
+        let a = parse_vary("x=0:99:1").unwrap();
+        let p = points(std::slice::from_ref(&a), Some(10), 7).unwrap();
+        let mut v: Vec<f64> = p.iter().map(|v| v[0].parse().unwrap()).collect();
+        v.sort_by(f64::total_cmp);
+        // Point i falls in stratum i: [9.9 i, 9.9 (i + 1)], give or take the snap to the step.
+        for (i, x) in v.iter().enumerate() {
+            assert!((x - 9.9 * i as f64 - 4.95).abs() <= 5.5, "{v:?}");
+        }
+        assert_eq!(p, points(&[a], Some(10), 7).unwrap(), "deterministic");
+    }
+
+    #[test]
+    fn shards_parse() {
+        assert_eq!(
+            parse_shard("3/16").unwrap(),
+            Shard {
+                index: 3,
+                count: 16
+            }
+        );
+        assert!(parse_shard("16/16").is_err());
+        assert!(parse_shard("1").is_err());
+    }
+}

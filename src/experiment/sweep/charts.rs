@@ -1,0 +1,495 @@
+//! Charts of a sweep (drawn from sweep.csv and sweep.json, so a merged sweep
+//! draws the same charts) and of a budget search, in the look of the run
+//! charts (`output::charts::draw`): a line with its 5–95% band for a one-key
+//! sweep, a heatmap for a two-key grid, the search trace.
+
+use super::{MEASURES, SweepSpec};
+use crate::error::{Error, Result};
+use crate::experiment::optimize::{Objective, Optimum};
+use crate::measures::percentile;
+use crate::output::atomic;
+use crate::output::charts::draw::DrawResult;
+use crate::output::charts::draw::*;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+use std::path::{Path, PathBuf};
+
+/// Final-year headcount across replicates at one point.
+struct Cell {
+    mean: f64,
+    p5: f64,
+    p95: f64,
+}
+
+enum SweepChart {
+    /// key, x labels, numeric x (if every value is a number), cells.
+    Line {
+        scenario: String,
+        key: String,
+        labels: Vec<String>,
+        xs: Option<Vec<f64>>,
+        cells: Vec<Cell>,
+        replicates: u32,
+    },
+    Heat {
+        scenario: String,
+        keys: [String; 2],
+        labels: [Vec<String>; 2],
+        /// [i][j]: key 1 value i, key 2 value j.
+        cells: Vec<Vec<Option<f64>>>,
+        replicates: u32,
+    },
+    Trace(Box<Optimum>),
+}
+
+impl SweepChart {
+    fn name(&self) -> &'static str {
+        match self {
+            SweepChart::Line { .. } => "sweep_line",
+            SweepChart::Heat { .. } => "sweep_heatmap",
+            SweepChart::Trace(_) => "optimize",
+        }
+    }
+
+    fn size(&self) -> (u32, u32) {
+        (WIDTH, 1000)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        match self {
+            SweepChart::Line {
+                scenario,
+                key,
+                labels,
+                xs,
+                cells,
+                replicates,
+            } => {
+                let area = header(
+                    root,
+                    &format!("Final-year headcount ratio by {key}"),
+                    &format!(
+                        "{scenario}: mean and 5th–95th percentile across {replicates} replicates (common random numbers)"
+                    ),
+                )?;
+                let look = Look::new(OI_BLUE, Dash::Solid, Marker::Circle);
+                let plot = legend_strip(
+                    &area,
+                    &[(
+                        "headcount ratio, final year".to_string(),
+                        Swatch::Band(look),
+                    )],
+                )?;
+                let n = cells.len();
+                let x: Vec<f64> = match xs {
+                    Some(v) => v.clone(),
+                    None => (0..n).map(|i| i as f64).collect(),
+                };
+                let (x0, x1) = (
+                    x.iter().copied().fold(f64::INFINITY, f64::min),
+                    x.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                );
+                let pad = if x1 > x0 { (x1 - x0) * 0.04 } else { 0.5 };
+                let top = cells
+                    .iter()
+                    .map(|c| 100.0 * c.p95.max(c.mean))
+                    .fold(0.0, f64::max);
+                let ymax = nice_max(top, 1.08);
+                let dec = tick_decimals(ymax);
+                let mut chart = ChartBuilder::on(&plot)
+                    .margin_left(PAD as u32 / 2)
+                    .margin_right(PAD as u32 * 2)
+                    .margin_top(18)
+                    .margin_bottom(20)
+                    .x_label_area_size(96)
+                    .y_label_area_size(128)
+                    .build_cartesian_2d((x0 - pad)..(x1 + pad), 0.0..ymax)?;
+                let yfmt = |v: &f64| format!("{:.*}", dec, v);
+                let categorical = xs.is_none();
+                let xfmt = |v: &f64| {
+                    if categorical {
+                        let i = v.round();
+                        if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() {
+                            labels[i as usize].clone()
+                        } else {
+                            String::new()
+                        }
+                    } else {
+                        let m = x1.abs().max(x0.abs());
+                        let (div, unit) = count_scale(m);
+                        format!(
+                            "{}{}",
+                            thousands(v / div, tick_decimals(m / div)),
+                            match unit {
+                                "million " => "M",
+                                "thousand " => "k",
+                                _ => "",
+                            }
+                        )
+                    }
+                };
+                mesh!(chart)
+                    .disable_x_mesh()
+                    .x_labels(if categorical { n.max(1) } else { 8 })
+                    .y_labels(7)
+                    .x_label_formatter(&xfmt)
+                    .y_label_formatter(&yfmt)
+                    .x_desc(key.as_str())
+                    .y_desc("% of population")
+                    .draw()?;
+                let px = |x: f64, y: f64| chart.backend_coord(&(x, 100.0 * y));
+                if n >= 2 && *replicates > 1 {
+                    let mut poly: Vec<(i32, i32)> =
+                        x.iter().zip(cells).map(|(x, c)| px(*x, c.p95)).collect();
+                    poly.extend(x.iter().zip(cells).rev().map(|(x, c)| px(*x, c.p5)));
+                    root.draw(&Polygon::new(poly, look.color.mix(0.2).filled()))?;
+                }
+                let pts: Vec<(i32, i32)> =
+                    x.iter().zip(cells).map(|(x, c)| px(*x, c.mean)).collect();
+                polyline(root, &pts, &look)?;
+                Ok(())
+            }
+            SweepChart::Heat {
+                scenario,
+                keys,
+                labels,
+                cells,
+                replicates,
+            } => {
+                let area = header(
+                    root,
+                    "Final-year headcount ratio (%)",
+                    &format!(
+                        "{scenario}: mean across {replicates} replicates (common random numbers)"
+                    ),
+                )?;
+                let vals: Vec<f64> = cells.iter().flatten().flatten().copied().collect();
+                let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
+                let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let digits = if 100.0 * (hi - lo) < 0.5 { 2 } else { 1 };
+                text(
+                    root,
+                    &format!(
+                        "colour: light {:.*}% to dark {:.*}%",
+                        digits,
+                        100.0 * lo,
+                        digits,
+                        100.0 * hi
+                    ),
+                    (WIDTH as i32 - PAD, 96),
+                    SUBTITLE_SIZE,
+                    MUTED,
+                    HPos::Right,
+                    VPos::Top,
+                    false,
+                )?;
+                let (nx, ny) = (labels[0].len(), labels[1].len());
+                let mut chart = ChartBuilder::on(&area)
+                    .margin_left(PAD as u32 / 2)
+                    .margin_right(PAD as u32 * 2)
+                    .margin_top(18)
+                    .margin_bottom(20)
+                    .x_label_area_size(96)
+                    .y_label_area_size(180)
+                    .build_cartesian_2d(-0.5..nx as f64 - 0.5, -0.5..ny as f64 - 0.5)?;
+                let lab = |l: &Vec<String>, v: f64| {
+                    let i = v.round();
+                    if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < l.len() {
+                        l[i as usize].clone()
+                    } else {
+                        String::new()
+                    }
+                };
+                let xfmt = |v: &f64| lab(&labels[0], *v);
+                let yfmt = |v: &f64| lab(&labels[1], *v);
+                mesh!(chart)
+                    .disable_mesh()
+                    .x_labels(nx.clamp(1, 12))
+                    .y_labels(ny.clamp(1, 12))
+                    .x_label_formatter(&xfmt)
+                    .y_label_formatter(&yfmt)
+                    .x_desc(keys[0].as_str())
+                    .y_desc(keys[1].as_str())
+                    .draw()?;
+                let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
+                for (i, row) in cells.iter().enumerate() {
+                    for (j, v) in row.iter().enumerate() {
+                        let Some(v) = v else { continue };
+                        let t = if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
+                        let c = viridis_rev(t);
+                        let a = px(i as f64 - 0.5, j as f64 + 0.5);
+                        let b = px(i as f64 + 0.5, j as f64 - 0.5);
+                        root.draw(&Rectangle::new([a, b], c.filled()))?;
+                        root.draw(&Rectangle::new([a, b], WHITE.stroke_width(2)))?;
+                        if nx <= 16 && ny <= 24 {
+                            let ink = if luminance(c) > 0.35 { INK } else { WHITE };
+                            text(
+                                root,
+                                &format!("{:.*}", digits, 100.0 * v),
+                                ((a.0 + b.0) / 2, (a.1 + b.1) / 2),
+                                TICK_SIZE,
+                                ink,
+                                HPos::Center,
+                                VPos::Center,
+                                false,
+                            )?;
+                        }
+                    }
+                }
+                Ok(())
+            }
+            SweepChart::Trace(o) => {
+                let (scale, unit) = match o.objective {
+                    Objective::PersonYears => (1.0, "person-years of poverty"),
+                    Objective::FinalHeadcount => (100.0, "final-year headcount, %"),
+                    Objective::PovertyGap => (100.0, "final-year poverty gap, %"),
+                };
+                let area = header(
+                    root,
+                    &format!("Budget search: {}", o.objective.name()),
+                    &format!(
+                        "{}: {} allocations of {} yuan a year, {} replicates each; mean and 90% interval; lower is better",
+                        o.scenario,
+                        o.trace.len(),
+                        thousands(o.total, 0),
+                        o.replicates
+                    ),
+                )?;
+                let eval = Look::new(OI_BLUE, Dash::Solid, Marker::Circle);
+                let best_look = Look::new(OI_VERMILLION, Dash::Dashed, Marker::None);
+                let equal_look = Look::new(MUTED, Dash::Dotted, Marker::None);
+                let plot = legend_strip(
+                    &area,
+                    &[
+                        (
+                            "allocation".to_string(),
+                            Swatch::Line(Look {
+                                dash: Dash::Solid,
+                                ..eval
+                            }),
+                        ),
+                        ("best so far".to_string(), Swatch::Line(best_look)),
+                        ("equal split".to_string(), Swatch::Line(equal_look)),
+                    ],
+                )?;
+                let n = o.trace.len();
+                let hi = o
+                    .trace
+                    .iter()
+                    .map(|e| scale * e.objective.hi.max(e.objective.mean))
+                    .fold(0.0, f64::max);
+                let lo = o
+                    .trace
+                    .iter()
+                    .map(|e| scale * e.objective.lo.min(e.objective.mean))
+                    .fold(f64::INFINITY, f64::min);
+                let span = (hi - lo).max(hi.abs() * 1e-3).max(1e-9);
+                let (y0, y1) = ((lo - 0.08 * span).max(0.0), hi + 0.08 * span);
+                let dec = tick_decimals(y1 - y0);
+                let mut chart = ChartBuilder::on(&plot)
+                    .margin_left(PAD as u32 / 2)
+                    .margin_right(PAD as u32 * 2)
+                    .margin_top(18)
+                    .margin_bottom(20)
+                    .x_label_area_size(96)
+                    .y_label_area_size(150)
+                    .build_cartesian_2d(-0.5..n as f64 - 0.5, y0..y1)?;
+                let yfmt = |v: &f64| thousands(*v, dec);
+                let xfmt = |v: &f64| {
+                    if (v - v.round()).abs() < 1e-6 {
+                        format!("{:.0}", v)
+                    } else {
+                        String::new()
+                    }
+                };
+                mesh!(chart)
+                    .disable_x_mesh()
+                    .x_labels(n.clamp(2, 12))
+                    .y_labels(7)
+                    .x_label_formatter(&xfmt)
+                    .y_label_formatter(&yfmt)
+                    .x_desc("evaluation")
+                    .y_desc(unit)
+                    .draw()?;
+                let px = |x: f64, y: f64| chart.backend_coord(&(x, scale * y));
+                let eq = o.equal().objective.mean;
+                polyline(root, &[px(-0.5, eq), px(n as f64 - 0.5, eq)], &equal_look)?;
+                let mut best = f64::INFINITY;
+                let mut steps = Vec::new();
+                for e in &o.trace {
+                    let x = e.index as f64;
+                    root.draw(&PathElement::new(
+                        vec![px(x, e.objective.lo), px(x, e.objective.hi)],
+                        eval.color.mix(0.6).stroke_width(3),
+                    ))?;
+                    marker(
+                        root,
+                        px(x, e.objective.mean),
+                        Marker::Circle,
+                        eval.color,
+                        MARKER_R,
+                    )?;
+                    best = best.min(e.objective.mean);
+                    steps.push(px(x, best));
+                }
+                polyline(root, &steps, &best_look)?;
+                let b = o.best();
+                hollow_marker(
+                    root,
+                    px(b.index as f64, b.objective.mean),
+                    Marker::Diamond,
+                    OI_VERMILLION,
+                    MARKER_R + 5,
+                )?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Write `charts/NAME.svg` and `charts/NAME.png` under `out`.
+    fn write(&self, out: &Path) -> Result<Vec<PathBuf>> {
+        ensure_fonts();
+        let fail = |e: Box<dyn std::error::Error>| {
+            Error::Input(format!("chart {}: cannot draw: {e}", self.name()))
+        };
+        let (w, h) = self.size();
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+            self.draw(&root).map_err(fail)?;
+            root.present().map_err(|e| fail(e.into()))?;
+        }
+        let mut rgb = vec![255u8; (w * h * 3) as usize];
+        {
+            let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+            self.draw(&root).map_err(fail)?;
+            root.present().map_err(|e| fail(e.into()))?;
+        }
+        let mut png_bytes = Vec::new();
+        {
+            let mut enc = png::Encoder::new(&mut png_bytes, w, h);
+            enc.set_color(png::ColorType::Rgb);
+            enc.set_depth(png::BitDepth::Eight);
+            let mut wr = enc.write_header().map_err(|e| fail(e.into()))?;
+            wr.write_image_data(&rgb).map_err(|e| fail(e.into()))?;
+        }
+        let dir = out.join("charts");
+        atomic::create_dir(&dir)?;
+        let (a, b) = (
+            dir.join(format!("{}.svg", self.name())),
+            dir.join(format!("{}.png", self.name())),
+        );
+        atomic::write_file(&a, svg.as_bytes())?;
+        atomic::write_file(&b, &png_bytes)?;
+        Ok(vec![a, b])
+    }
+}
+
+/// Draw the chart of a finished sweep directory (none for 3+ keys or a sample of 2 keys).
+pub fn draw(out: &Path) -> Result<Vec<PathBuf>> {
+    let jpath = out.join("sweep.json");
+    let text = std::fs::read_to_string(&jpath)
+        .map_err(|e| Error::file(&jpath, format!("cannot read: {e}")))?;
+    let spec: SweepSpec = serde_json::from_str(&text)
+        .map_err(|e| Error::file(&jpath, format!("expected a sweep description, got {e}")))?;
+    let k = spec.keys.len();
+    if k == 0 || k > 2 || (k == 2 && spec.method != "grid") {
+        return Ok(Vec::new());
+    }
+    // Per point: the final-year headcount of each replicate (read row by row).
+    let cpath = out.join("sweep.csv");
+    let f = std::fs::File::open(&cpath)
+        .map_err(|e| Error::file(&cpath, format!("cannot read: {e}")))?;
+    let col = 2
+        + k
+        + MEASURES
+            .iter()
+            .position(|m| *m == "headcount_ratio")
+            .unwrap_or(0);
+    let mut per_point: Vec<Vec<f64>> = vec![Vec::new(); spec.points.len()];
+    use std::io::BufRead;
+    for line in std::io::BufReader::new(f).lines().skip(1) {
+        let line = line.map_err(|e| Error::file(&cpath, format!("cannot read: {e}")))?;
+        let fs: Vec<&str> = line.split(',').collect();
+        if let (Some(p), Some(v)) = (
+            fs.first().and_then(|p| p.parse::<usize>().ok()),
+            fs.get(col).and_then(|v| v.parse::<f64>().ok()),
+        ) && p < per_point.len()
+        {
+            per_point[p].push(v);
+        }
+    }
+    let cell = |xs: &mut Vec<f64>| -> Option<Cell> {
+        if xs.is_empty() {
+            return None;
+        }
+        let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+        Some(Cell {
+            mean,
+            p5: percentile(xs, 0.05),
+            p95: percentile(xs, 0.95),
+        })
+    };
+    let chart = if k == 1 {
+        // Points in the order of their value (a sample may be unordered).
+        let mut pts: Vec<(String, Cell)> = spec
+            .points
+            .iter()
+            .zip(per_point.iter_mut())
+            .filter_map(|(p, xs)| cell(xs).map(|c| (p[0].clone(), c)))
+            .collect();
+        let numeric: Option<Vec<f64>> = pts.iter().map(|(l, _)| l.parse::<f64>().ok()).collect();
+        if numeric.is_some() {
+            pts.sort_by(|a, b| {
+                a.0.parse::<f64>()
+                    .unwrap_or(0.0)
+                    .total_cmp(&b.0.parse::<f64>().unwrap_or(0.0))
+            });
+        }
+        if pts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let xs: Option<Vec<f64>> = pts.iter().map(|(l, _)| l.parse::<f64>().ok()).collect();
+        let (labels, cells): (Vec<String>, Vec<Cell>) = pts.into_iter().unzip();
+        SweepChart::Line {
+            scenario: spec.scenario.clone(),
+            key: spec.keys[0].clone(),
+            labels,
+            xs,
+            cells,
+            replicates: spec.replicates,
+        }
+    } else {
+        let mut labels: [Vec<String>; 2] = [Vec::new(), Vec::new()];
+        for p in &spec.points {
+            for d in 0..2 {
+                if !labels[d].contains(&p[d]) {
+                    labels[d].push(p[d].clone());
+                }
+            }
+        }
+        let mut cells = vec![vec![None; labels[1].len()]; labels[0].len()];
+        for (p, xs) in spec.points.iter().zip(per_point.iter_mut()) {
+            let i = labels[0].iter().position(|l| *l == p[0]).unwrap_or(0);
+            let j = labels[1].iter().position(|l| *l == p[1]).unwrap_or(0);
+            cells[i][j] = cell(xs).map(|c| c.mean);
+        }
+        SweepChart::Heat {
+            scenario: spec.scenario.clone(),
+            keys: [spec.keys[0].clone(), spec.keys[1].clone()],
+            labels,
+            cells,
+            replicates: spec.replicates,
+        }
+    };
+    chart.write(out)
+}
+
+/// Draw the trace of a budget search into `out/charts/optimize.{svg,png}`.
+pub fn draw_optimize(o: &Optimum, out: &Path) -> Result<Vec<PathBuf>> {
+    SweepChart::Trace(Box::new(o.clone())).write(out)
+}
