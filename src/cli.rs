@@ -3,9 +3,15 @@
 use clap::{Parser, Subcommand};
 
 pub mod compare;
+pub mod init;
 pub mod measure;
+pub mod merge;
+pub mod optimize;
 pub mod plot;
 pub mod run;
+pub mod serve;
+pub mod sweep;
+pub mod trace;
 pub mod validate;
 
 /// povsim: an agent-based simulator of rural poverty and of the policies that fight it.
@@ -28,6 +34,18 @@ pub enum Command {
     Measure(measure::MeasureArgs),
     /// Redraw the charts and the report of an output directory from its CSV files.
     Plot(plot::PlotArgs),
+    /// Write a small, fully commented scenario to start from (the classroom county).
+    Init(init::InitArgs),
+    /// Tell a household's story year by year: members, income, shocks, help, register, poverty.
+    Trace(trace::TraceArgs),
+    /// Serve a one-page teaching interface on this machine: sliders, a Run button, charts and stories.
+    Serve(serve::ServeArgs),
+    /// Sweep parameters: a grid or Latin-hypercube sample × replicates under common random numbers, resumable, shardable.
+    Sweep(sweep::SweepArgs),
+    /// Search how to split a total budget across modules, under common random numbers.
+    Optimize(optimize::OptimizeArgs),
+    /// Combine the parts of a sharded sweep into one sweep.csv.
+    Merge(merge::MergeArgs),
 }
 
 pub fn execute(cli: Cli) -> anyhow::Result<()> {
@@ -37,5 +55,11 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Validate(a) => validate::execute(a),
         Command::Measure(a) => measure::execute(a),
         Command::Plot(a) => plot::execute(a),
+        Command::Init(a) => init::execute(a),
+        Command::Trace(a) => trace::execute(a),
+        Command::Serve(a) => serve::execute(a),
+        Command::Sweep(a) => sweep::execute(a),
+        Command::Optimize(a) => optimize::execute(a),
+        Command::Merge(a) => merge::execute(a),
     }
 }

@@ -56,6 +56,53 @@ pub struct Simulation<'a> {
     keys: Vec<u64>,
     scratch: Vec<u64>,
     pub year: i32,
+    /// Households watched between module plans (empty: off; see [`Simulation::set_watch`]).
+    watch: Vec<usize>,
+    /// What each module did to the watched households this year.
+    watch_log: Vec<WatchDelta>,
+}
+
+/// The columns a module may change in a watched household, before or after its plan.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct WatchSnap {
+    /// Help paid this year so far, yuan.
+    pub received: f32,
+    pub skill: f32,
+    pub assets: f32,
+    pub savings: f32,
+    pub debt: f32,
+    pub loan: f32,
+    pub shares: f32,
+    pub awareness: f32,
+    /// Student subsidy, in 255ths of the full subsidy.
+    pub student_aid: u8,
+    pub flags: u8,
+}
+
+impl WatchSnap {
+    fn of(hh: &Households, i: usize) -> Self {
+        WatchSnap {
+            received: hh.received[i],
+            skill: hh.skill[i],
+            assets: hh.assets[i],
+            savings: hh.savings[i],
+            debt: hh.debt[i],
+            loan: hh.loan[i],
+            shares: hh.shares[i],
+            awareness: hh.awareness[i],
+            student_aid: hh.student_aid[i],
+            flags: hh.flags[i],
+        }
+    }
+}
+
+/// One module's effect on one watched household in one year (only changes are logged).
+#[derive(Clone, Debug, PartialEq)]
+pub struct WatchDelta {
+    pub household: usize,
+    pub module: &'static str,
+    pub before: WatchSnap,
+    pub after: WatchSnap,
 }
 
 impl<'a> Simulation<'a> {
@@ -75,7 +122,24 @@ impl<'a> Simulation<'a> {
             keys: Vec::new(),
             scratch: Vec::new(),
             year: sc.start_year,
+            watch: Vec::new(),
+            watch_log: Vec::new(),
         }
+    }
+
+    /// Watch these households (indices; out-of-range ones are ignored): each
+    /// year, their columns are read before and after every module's plan and
+    /// the changes logged ([`Simulation::take_watch`]). Off by default; costs
+    /// nothing for the rest of the population.
+    pub fn set_watch(&mut self, households: Vec<usize>) {
+        let n = self.hh.len();
+        self.watch = households.into_iter().filter(|&i| i < n).collect();
+        self.watch_log.clear();
+    }
+
+    /// The module effects on watched households logged since the last call.
+    pub fn take_watch(&mut self) -> Vec<WatchDelta> {
+        std::mem::take(&mut self.watch_log)
     }
 
     /// Run one year and return what was recorded.
@@ -138,7 +202,23 @@ impl<'a> Simulation<'a> {
             for (m, a) in self.modules.iter().zip(&active) {
                 if *a {
                     let budget = interventions::budget(m.common(), sc, year);
+                    let before: Vec<WatchSnap> = self
+                        .watch
+                        .iter()
+                        .map(|&i| WatchSnap::of(ctx.hh, i))
+                        .collect();
                     let row = m.plan(&mut ctx, budget, &mut ledger);
+                    for (&i, b) in self.watch.iter().zip(before) {
+                        let after = WatchSnap::of(ctx.hh, i);
+                        if after != b {
+                            self.watch_log.push(WatchDelta {
+                                household: i,
+                                module: m.name(),
+                                before: b,
+                                after,
+                            });
+                        }
+                    }
                     ledger.spending.push(row);
                 } else {
                     ledger.spending.push(interventions::SpendRow {

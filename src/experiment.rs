@@ -3,6 +3,9 @@
 //! per year, the mean and the 5th and 95th percentiles across replicates.
 
 pub mod compare;
+pub mod optimize;
+pub mod sweep;
+pub mod trace;
 
 use crate::engine;
 use crate::error::Result;
@@ -196,6 +199,7 @@ pub fn run(sc: &Scenario, out: &Path, opts: &RunOptions) -> Result<RunResult> {
     atomic::write_file(&path, json.as_bytes())?;
     files.push(path);
     if !opts.no_charts {
+        files.extend(trace::write_stories(sc, out)?);
         files.extend(crate::output::charts::draw_all(out)?);
         files.push(crate::output::report::write_report(out)?);
     }

@@ -3,6 +3,7 @@
 mod bad_inputs;
 mod charts;
 mod compare;
+mod compare_charts;
 mod engine_core;
 mod fixtures;
 mod fuzz_loader;
@@ -12,3 +13,5 @@ mod measure_cli;
 mod measures;
 mod modules_a;
 mod modules_b;
+mod sweep;
+mod teaching;

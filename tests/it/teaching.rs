@@ -1,0 +1,564 @@
+//! Teaching (issue 9): the classroom scenario, `povsim init`, household
+//! stories (`povsim trace`, the report's stories), and the `povsim serve`
+//! page driven in headless Chromium.
+
+use crate::fixtures::temp_dir;
+use povsim::experiment::trace;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const CLASSROOM: &str = include_str!("../../scenarios/classroom.toml");
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+fn povsim() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_povsim"))
+}
+
+fn classroom() -> povsim::scenario::Scenario {
+    povsim::scenario::load_str(Path::new("classroom.toml"), CLASSROOM, &[]).expect("classroom")
+}
+
+#[test]
+fn classroom_scenario_is_small_commented_and_fast() {
+    let sc = classroom();
+    assert_eq!(sc.villages, 12);
+    assert!(
+        (250..=350).contains(&sc.households()),
+        "{}",
+        sc.households()
+    );
+    assert_eq!(sc.years, 15);
+    let modules: Vec<&str> = povsim::interventions::build(&sc)
+        .iter()
+        .map(|m| m.name())
+        .collect();
+    assert!(modules.contains(&"targeting") && modules.contains(&"transfers"));
+    assert!(modules.len() >= 4, "{modules:?}");
+    // Every `key = value` line carries its own comment.
+    for (n, line) in CLASSROOM.lines().enumerate() {
+        let l = line.trim();
+        if l.is_empty() || l.starts_with('#') || l.starts_with('[') {
+            continue;
+        }
+        let (key, rest) = l
+            .split_once('=')
+            .unwrap_or_else(|| panic!("line {}: not key = value: {l}", n + 1));
+        let comment = rest.split_once(" # ").map(|c| c.1.trim()).unwrap_or("");
+        assert!(
+            comment.len() >= 10,
+            "line {}: key `{}` has no one-line comment",
+            n + 1,
+            key.trim()
+        );
+    }
+    // It runs in well under a second (release; debug builds are given more).
+    let t0 = Instant::now();
+    let mut years = 0;
+    povsim::experiment::run_records(&sc, |_| {
+        years += 1;
+        Ok(())
+    })
+    .unwrap();
+    let took = t0.elapsed();
+    assert_eq!(years, sc.years * sc.replicates);
+    let limit = if cfg!(debug_assertions) { 20.0 } else { 0.5 };
+    assert!(took.as_secs_f64() < limit, "classroom took {took:?}");
+}
+
+#[test]
+fn init_writes_the_classroom_scenario_and_never_overwrites() {
+    let dir = temp_dir("init");
+    let path = dir.join("lesson.toml");
+    let out = povsim()
+        .args(["init", "--classroom"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), CLASSROOM);
+    povsim::scenario::load(&path, &[]).expect("the written file loads");
+    std::fs::write(&path, "mine").unwrap();
+    let out = povsim().arg("init").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("exists"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "mine");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn trace_tells_a_households_story() {
+    let sc = classroom();
+    let s = trace::trace(&sc, 0, &[5]).unwrap();
+    assert_eq!(s.len(), 1);
+    let s = &s[0];
+    assert_eq!(s.years.len(), 15);
+    assert_eq!(s.years[0].year, 2014);
+    for y in &s.years {
+        assert!(y.line > 2000.0);
+        if y.members() > 0 {
+            let pc = y.income.total() / y.members() as f64;
+            assert!(
+                (pc - y.income_pc).abs() < 1.0 + 1e-3 * pc.abs(),
+                "{pc} {}",
+                y.income_pc
+            );
+            assert_eq!(y.poor, y.income_pc < y.line, "{y:?}");
+        }
+        let paid: f64 = y.help.iter().map(|h| h.paid).sum();
+        assert!(paid <= y.income.transfers + 1.0, "{y:?}");
+    }
+    // The same household, traced alone or with others, has the same story.
+    let both = trace::trace(&sc, 0, &[7, 5]).unwrap();
+    assert_eq!(&both[1], s);
+    // Sampling is deterministic and --poor-at picks households poor that year.
+    let a = trace::sample(&sc, 0, 4, Some(2016)).unwrap();
+    assert_eq!(a, trace::sample(&sc, 0, 4, Some(2016)).unwrap());
+    assert_eq!(a.len(), 4);
+    for st in trace::trace(&sc, 0, &a).unwrap() {
+        assert!(
+            st.years[2].poor,
+            "household {} not poor in 2016",
+            st.household
+        );
+    }
+    assert!(trace::trace(&sc, 0, &[100_000]).is_err());
+    assert!(trace::sample(&sc, 0, 1, Some(1999)).is_err());
+}
+
+#[test]
+fn stories_follow_their_paths_and_help_is_attributed_to_modules() {
+    let sc = classroom();
+    let stories = trace::stories(&sc, 0).unwrap();
+    assert!(stories.len() >= 2, "{} stories", stories.len());
+    let mut modules = std::collections::BTreeSet::new();
+    for s in &stories {
+        let path = s.path.as_deref().expect("a path");
+        assert!(trace::PATHS.contains(&path));
+        let (first, last) = (&s.years[0], s.years.last().unwrap());
+        match path {
+            "escaped through training" => {
+                assert!(first.poor && !last.poor);
+                assert!(s.years.iter().flat_map(|y| &y.help).any(|h| h.skill > 0.0));
+            }
+            "fell back after illness" => assert!(
+                s.years
+                    .windows(2)
+                    .any(|w| !w[0].poor && w[1].poor && w[1].shocks.iter().any(|k| k == "illness"))
+            ),
+            "relocated" => {
+                assert!(last.relocated);
+                assert!(
+                    s.years
+                        .iter()
+                        .flat_map(|y| &y.help)
+                        .any(|h| h.module == "relocation" && h.relocated)
+                );
+            }
+            "stayed poor" => assert!(s.years.iter().all(|y| y.poor)),
+            _ => unreachable!(),
+        }
+        for h in s.years.iter().flat_map(|y| &y.help) {
+            modules.insert(h.module.clone());
+        }
+    }
+    assert!(modules.contains("targeting"), "{modules:?}");
+    let html = trace::stories_html(&stories);
+    assert!(html.contains("Household stories") && !html.contains("<script"));
+}
+
+#[test]
+fn trace_command_prints_text_and_json_and_rejects_bad_ids() {
+    let out = povsim()
+        .args([
+            "trace",
+            "classroom",
+            "--sample",
+            "2",
+            "--poor-at",
+            "2014",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Vec<trace::Story> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v.len(), 2);
+    assert!(v.iter().all(|s| s.years[0].poor));
+    let out = povsim()
+        .args(["trace", "classroom", "--household", "3"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("household 3 ·"), "{text}");
+    assert!(
+        text.contains("2028") && text.contains("in short:"),
+        "{text}"
+    );
+    let out = povsim()
+        .args(["trace", "classroom", "--household", "100000"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr)
+            .trim_end()
+            .lines()
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn run_report_has_household_stories() {
+    let dir = temp_dir("stories-run");
+    let file = dir.join("classroom.toml");
+    std::fs::write(&file, CLASSROOM).unwrap();
+    let out_dir = dir.join("out");
+    let out = povsim()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out_dir)
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stories: Vec<trace::Story> =
+        serde_json::from_slice(&std::fs::read(out_dir.join("stories.json")).unwrap()).unwrap();
+    assert!(!stories.is_empty());
+    let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    assert!(html.contains("id=\"stories\""));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A `povsim serve` child, killed when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(args: &[&str]) -> Server {
+    let mut child = povsim()
+        .arg("serve")
+        .args(args)
+        .args(["--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start povsim serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    assert!(addr.starts_with("127.0.0.1:"), "{addr}");
+    Server { child, addr }
+}
+
+/// A raw HTTP request: (status code, body).
+fn http(addr: &str, request: &[u8]) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let _ = s.write_all(request);
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let code = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|x| x.1)
+        .unwrap_or("")
+        .to_string();
+    (code, body)
+}
+
+fn get(addr: &str, target: &str) -> (u16, String) {
+    http(
+        addr,
+        format!("GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+}
+
+#[test]
+fn serve_validates_caps_and_answers_errors_in_one_line() {
+    let srv = serve(&["classroom"]);
+    let (code, body) = get(&srv.addr, "/");
+    assert_eq!(code, 200);
+    assert!(
+        body.contains("name=\"interventions.transfers.budget\""),
+        "{body}"
+    );
+    assert!(
+        !body.contains("http://") && !body.contains("https://"),
+        "page fetches nothing"
+    );
+    let error_of = |body: &str| {
+        body.split("id=\"error\">")
+            .nth(1)
+            .and_then(|s| s.split("</div>").next())
+            .unwrap_or("")
+            .to_string()
+    };
+    // Out of range: the loader's one-line message, HTTP 400.
+    let (code, body) = get(&srv.addr, "/run?shocks.illness=1.7");
+    assert_eq!(code, 400);
+    let e = error_of(&body);
+    assert!(e.contains("shocks.illness") && !e.contains('\n'), "{e}");
+    // Unknown key, bad method.
+    let (code, body) = get(&srv.addr, "/run?shocks.illnes=0.1");
+    assert_eq!(code, 400);
+    assert!(error_of(&body).contains("illnes"), "{body}");
+    let (code, body) = get(&srv.addr, "/run?interventions.targeting.method=guess");
+    assert_eq!(code, 400, "{body}");
+    // Scenario caps.
+    let (code, body) = get(&srv.addr, "/run?simulation.households=500000");
+    assert_eq!(code, 400);
+    assert!(error_of(&body).contains("at most 20000"), "{body}");
+    let (code, _) = get(&srv.addr, "/run?simulation.years=31");
+    assert_eq!(code, 400);
+    // Request size cap.
+    let big = format!(
+        "POST /run HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n{}",
+        "a".repeat(100_000)
+    );
+    let (code, _) = http(&srv.addr, big.as_bytes());
+    assert_eq!(code, 413);
+    let (code, _) = get(&srv.addr, "/nothing");
+    assert_eq!(code, 404);
+    // A POSTed form runs like a GET one, and the server is still alive.
+    let body = "interventions.transfers.budget=100000";
+    let req = format!(
+        "POST /run HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let (code, page) = http(&srv.addr, req.as_bytes());
+    assert_eq!(code, 200, "{page}");
+    assert!(page.contains("<svg id=\"incidence\""));
+}
+
+#[test]
+fn a_newer_run_replaces_an_older_one() {
+    let srv = serve(&[
+        "classroom",
+        "--set",
+        "simulation.replicates=20",
+        "--set",
+        "simulation.households=20000",
+    ]);
+    let addr = srv.addr.clone();
+    let slow = std::thread::spawn(move || get(&addr, "/run?simulation.seed=11"));
+    // The first run (20,000 households × 15 years × 20 replicates) takes
+    // seconds; the second arrives while it runs and replaces it.
+    std::thread::sleep(Duration::from_millis(200));
+    let newer = get(&srv.addr, "/run?simulation.seed=12");
+    let older = slow.join().unwrap();
+    assert_eq!(newer.0, 200, "{}", newer.1);
+    assert_eq!(older.0, 409, "{}", older.1);
+    assert!(older.1.contains("replaced by a newer one"));
+}
+
+/// Run headless Chromium on `url` and return the DOM after scripts ran.
+fn dump_dom(profile: &Path, url: &str) -> String {
+    let mut child = Command::new(CHROMIUM)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(["--virtual-time-budget=5000", "--dump-dom", url])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {CHROMIUM}: {e}"));
+    let mut so = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = so.read_to_string(&mut s);
+        s
+    });
+    let mut se = child.stderr.take().unwrap();
+    let err_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = se.read_to_string(&mut s);
+        s
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        if start.elapsed() > Duration::from_secs(180) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("chromium did not finish within 180 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let out = reader.join().unwrap();
+    let err = err_reader.join().unwrap();
+    assert!(status.success(), "chromium failed ({status}): {err}");
+    out
+}
+
+/// The value of attribute `name` in the tag text `tag`.
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let key = format!(" {name}=\"");
+    let i = tag.find(&key)? + key.len();
+    Some(tag[i..].split('"').next()?.replace("&amp;", "&"))
+}
+
+/// The form's fields as the browser would submit them: (name, value).
+fn form_fields(dom: &str) -> Vec<(String, String)> {
+    let form = dom
+        .split("<form id=\"controls\"")
+        .nth(1)
+        .and_then(|f| f.split("</form>").next())
+        .expect("the form is on the page");
+    let mut out = Vec::new();
+    for tag in form.split('<').skip(1) {
+        let tag = tag.split('>').next().unwrap_or("");
+        if let Some(rest) = tag.strip_prefix("input ")
+            && let (Some(n), Some(v)) = (
+                attr(&format!(" {rest}"), "name"),
+                attr(&format!(" {rest}"), "value"),
+            )
+        {
+            out.push((n, v));
+        }
+    }
+    for sel in form.split("<select ").skip(1) {
+        let name = attr(&format!(" {sel}"), "name").unwrap();
+        let body = sel.split("</select>").next().unwrap();
+        let chosen = body
+            .split("<option ")
+            .skip(1)
+            .find(|o| o.contains(" selected") || o.contains("selected=\"\""))
+            .or_else(|| body.split("<option ").nth(1))
+            .unwrap();
+        out.push((name, attr(&format!(" {chosen}"), "value").unwrap()));
+    }
+    out
+}
+
+fn query(fields: &[(String, String)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{k}={}",
+                v.replace('%', "%25").replace('&', "%26").replace(' ', "+")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn incidence_svg(dom: &str) -> String {
+    let s = dom
+        .split("<svg id=\"incidence\"")
+        .nth(1)
+        .unwrap_or_else(|| {
+            panic!(
+                "no incidence chart on the page: {}",
+                &dom[..dom.len().min(2000)]
+            )
+        });
+    s.split("</svg>").next().unwrap().to_string()
+}
+
+/// The page in headless Chromium: read the form, press Run (submit it as
+/// the browser does, a GET with the fields in the query), move the transfers
+/// budget slider, press Run again: the incidence chart changed and the first
+/// run is drawn faintly behind the second.
+#[test]
+fn serve_page_works_in_chromium() {
+    assert!(
+        Path::new(CHROMIUM).exists(),
+        "{CHROMIUM} is missing: install it with `bash .ci/chromium.sh` (CI does); this test does not skip"
+    );
+    let srv = serve(&["classroom"]);
+    let profile = temp_dir("serve-chromium");
+    let base = format!("http://{}", srv.addr);
+    let dom = dump_dom(&profile, &format!("{base}/"));
+    let mut fields = form_fields(&dom);
+    let budget = "interventions.transfers.budget";
+    let slider = fields
+        .iter()
+        .position(|(k, _)| k == budget)
+        .unwrap_or_else(|| panic!("no {budget} slider in {fields:?}"));
+    assert!(fields.iter().any(|(k, _)| k == "shocks.illness"));
+    assert!(
+        fields
+            .iter()
+            .any(|(k, _)| k == "interventions.targeting.method")
+    );
+
+    // Run as it is.
+    let first = dump_dom(&profile, &format!("{base}/run?{}", query(&fields)));
+    assert!(!first.contains("id=\"error\""), "{first}");
+    let chart1 = incidence_svg(&first);
+    assert!(chart1.contains("<polyline"));
+    assert!(first.contains("class=\"map m14\""), "a map for each year");
+    assert!(first.contains("<svg id=\"spending\""));
+    assert!(first.contains("id=\"stories\""));
+
+    // Move the slider to nothing and run again.
+    fields[slider].1 = "0".into();
+    let second = dump_dom(&profile, &format!("{base}/run?{}", query(&fields)));
+    assert!(!second.contains("id=\"error\""), "{second}");
+    let chart2 = incidence_svg(&second);
+    assert_ne!(chart1, chart2, "the chart did not change");
+    assert!(
+        chart2.contains("class=\"prev\""),
+        "the previous run is not kept faintly"
+    );
+    // The form shows the moved slider.
+    let moved = form_fields(&second);
+    assert!(
+        moved.iter().any(|(k, v)| k == budget && v == "0"),
+        "{moved:?}"
+    );
+    let _ = std::fs::remove_dir_all(&profile);
+}
