@@ -54,7 +54,6 @@ pub struct Simulation<'a> {
     first_state: Vec<u8>,
     obs: Vec<Obs>,
     keys: Vec<u64>,
-    scratch: Vec<u64>,
     pub year: i32,
     /// Households watched between module plans (empty: off; see [`Simulation::set_watch`]).
     watch: Vec<usize>,
@@ -120,7 +119,6 @@ impl<'a> Simulation<'a> {
             first_state: Vec::new(),
             obs: Vec::new(),
             keys: Vec::new(),
-            scratch: Vec::new(),
             year: sc.start_year,
             watch: Vec::new(),
             watch_log: Vec::new(),
@@ -330,7 +328,7 @@ impl<'a> Simulation<'a> {
                 0.0
             };
         }
-        sorted_incomes(&self.hh, &mut self.keys, &mut self.scratch, &mut self.obs);
+        sorted_incomes(&self.hh, &mut self.keys, &mut self.obs);
         let measures = Measures::from_sorted(&self.obs, line as f64, params.extreme_line as f64);
 
         let distribution = (self.streams.replicate == 0 && (first || last))
@@ -394,42 +392,23 @@ fn income_key(y: f32) -> u32 {
 }
 
 /// The living households' (per-capita income, members) in ascending order of
-/// income: an LSD radix sort on the 32-bit income key (4 passes of 8 bits),
-/// linear in the number of households and stable, so the order is the same
-/// on every machine and thread count.
-fn sorted_incomes(
-    hh: &Households,
-    keys: &mut Vec<u64>,
-    scratch: &mut Vec<u64>,
-    obs: &mut Vec<Obs>,
-) {
+/// income: the (income key, members) pairs packed in a `u64`, sorted in
+/// parallel. Equal keys are equal values, so the sorted sequence is the same
+/// on every machine and thread count although the sort is unstable.
+fn sorted_incomes(hh: &Households, keys: &mut Vec<u64>, obs: &mut Vec<Obs>) {
     keys.clear();
-    for i in 0..hh.len() {
-        let m = hh.members(i);
-        if m > 0 {
-            keys.push(((income_key(hh.income_pc[i]) as u64) << 32) | m as u64);
-        }
-    }
-    scratch.clear();
-    scratch.resize(keys.len(), 0);
-    for pass in 0..4 {
-        let shift = 32 + 8 * pass;
-        let mut count = [0usize; 257];
-        for k in keys.iter() {
-            count[((k >> shift) & 0xff) as usize + 1] += 1;
-        }
-        for d in 0..256 {
-            count[d + 1] += count[d];
-        }
-        for k in keys.iter() {
-            let d = ((k >> shift) & 0xff) as usize;
-            scratch[count[d]] = *k;
-            count[d] += 1;
-        }
-        std::mem::swap(keys, scratch);
-    }
+    keys.par_extend(
+        (0..hh.len())
+            .into_par_iter()
+            .with_min_len(CHUNK)
+            .filter_map(|i| {
+                let m = hh.members(i);
+                (m > 0).then(|| ((income_key(hh.income_pc[i]) as u64) << 32) | m as u64)
+            }),
+    );
+    keys.par_sort_unstable();
     obs.clear();
-    obs.extend(keys.iter().map(|k| {
+    obs.par_extend(keys.par_iter().with_min_len(CHUNK).map(|k| {
         let b = (k >> 32) as u32;
         let bits = if b & 0x8000_0000 != 0 {
             b & 0x7fff_ffff

@@ -33,6 +33,11 @@ use crate::scenario::raw::ScenarioFile;
 use crate::scenario::validate::Checker;
 use config::{Common, ModuleConfig};
 
+/// Households per chunk of the modules' parallel scans. Fixed, and partial
+/// results are combined in chunk order, so that plans do not depend on the
+/// number of threads.
+pub const SCAN: usize = 4096;
+
 /// One module's spending and reach in one year (a row of spending.csv).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SpendRow {

@@ -158,6 +158,21 @@ impl Streams {
             prefix: prefix(self.seed, self.replicate, year, purpose as u64),
         }
     }
+
+    /// Like [`Streams::year_purpose`] for a purpose with a sub-key: the
+    /// streams of [`Streams::stream_sub`] and the numbers of
+    /// [`Streams::uniform`], with the prefix mixed once a year.
+    #[inline]
+    pub fn year_purpose_sub(&self, year: i32, purpose: Purpose, sub: u64) -> YearStreams {
+        YearStreams {
+            prefix: prefix(
+                self.seed,
+                self.replicate,
+                year,
+                ((purpose as u64) << 16) | sub,
+            ),
+        }
+    }
 }
 
 /// Streams of one purpose in one year (see [`Streams::year_purpose`]).
@@ -171,6 +186,14 @@ impl YearStreams {
     #[inline]
     pub fn of(&self, entity: u64) -> Stream {
         Stream::from_key(mix(self.prefix ^ entity.wrapping_mul(0xd6e8_feb8_6659_fd93)))
+    }
+
+    /// The same number as `Streams::uniform(entity, year, purpose, sub)` for
+    /// streams made by [`Streams::year_purpose_sub`].
+    #[inline]
+    pub fn uniform(&self, entity: u64) -> f64 {
+        let k = mix(self.prefix ^ entity.wrapping_mul(0xd6e8_feb8_6659_fd93));
+        (mix(k) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 }
 
@@ -211,6 +234,20 @@ mod tests {
                 s.stream(e, 2012, Purpose::Labour).random::<u64>()
             );
         }
+    }
+
+    #[test]
+    fn year_streams_with_a_sub_key_match_streams() {
+        let s = Streams::new(5, 2);
+        let ys = s.year_purpose_sub(2015, Purpose::TakeUp, 7);
+        for e in [0u64, 3, 1 << 33] {
+            assert_eq!(ys.uniform(e), s.uniform(e, 2015, Purpose::TakeUp, 7));
+            assert_eq!(
+                ys.of(e).random::<u64>(),
+                s.stream_sub(e, 2015, Purpose::TakeUp, 7).random::<u64>()
+            );
+        }
+        assert_ne!(ys.uniform(3), s.uniform(3, 2015, Purpose::TakeUp, 8));
     }
 
     #[test]

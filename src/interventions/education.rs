@@ -37,12 +37,13 @@
 
 use super::config::{Common, Education, Eligible, ModuleConfig};
 use super::targeting::pre_transfer_pc;
-use super::{Ledger, Module, PlanCtx, SpendRow, take_up};
+use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, take_up};
 use crate::error::Result;
 use crate::model::state::{Households, flag};
 use crate::rng::Purpose;
 use crate::scenario::raw::ScenarioFile;
 use crate::scenario::validate::Checker;
+use rayon::prelude::*;
 
 /// Take-up and tie-break sub-keys of this module's draws.
 const SUB_SUBSIDY: u64 = 20;
@@ -249,27 +250,39 @@ impl Module for EducationModule {
                 }
             }
         }
-        for i in 0..n {
-            if treated_village[ctx.hh.village[i] as usize]
-                && ctx.hh.children[i] > 0
-                && ctx.hh.members(i) > 0
-            {
-                reached[i] = true;
-            }
+        {
+            let hh = &*ctx.hh;
+            reached
+                .par_chunks_mut(SCAN)
+                .enumerate()
+                .for_each(|(c, chunk)| {
+                    for (j, r) in chunk.iter_mut().enumerate() {
+                        let i = c * SCAN + j;
+                        if treated_village[hh.village[i] as usize]
+                            && hh.children[i] > 0
+                            && hh.members(i) > 0
+                        {
+                            *r = true;
+                        }
+                    }
+                });
         }
 
         // --- Student subsidies ------------------------------------------------
         let money = limit(cfg.subsidy_share).min(left);
         if money > 0.0 && cfg.subsidy_per_student > 0.0 {
             let line = ctx.params.line;
+            let hh = &*ctx.hh;
+            let draw = streams.year_purpose_sub(year, Purpose::TakeUp, SUB_SUBSIDY);
             let takers: Vec<usize> = (0..n)
-                .filter(|&i| ctx.hh.children[i] > 0 && eligible(elig, ctx.hh, i))
+                .into_par_iter()
+                .with_min_len(SCAN)
+                .filter(|&i| hh.children[i] > 0 && eligible(elig, hh, i))
                 .filter(|&i| {
-                    let hh = &*ctx.hh;
                     let gain = cfg.subsidy_per_student as f32 * hh.children[i] as f32;
                     let own = hh.market_income(i).max(line * hh.members(i) as f32);
                     let p = take_up(hh.awareness[i], hh.motivation[i], gain / own);
-                    streams.uniform(i as u64, year, Purpose::TakeUp, SUB_SUBSIDY) < p as f64
+                    draw.uniform(i as u64) < p as f64
                 })
                 .collect();
             let demand: f64 = takers
@@ -296,21 +309,23 @@ impl Module for EducationModule {
         let mut money = limit(cfg.training_share).min(left);
         if money > 0.0 && cfg.training_capacity > 0 {
             let p = ctx.params;
+            let hh = &*ctx.hh;
+            let tie = streams.year_purpose_sub(year, Purpose::TieBreak, SUB_ORDER_TRAINING);
             let mut cand: Vec<(usize, f64)> = (0..n)
-                .filter(|&i| {
-                    ctx.hh.adults[i] > 0 && ctx.hh.skill[i] < 0.99 && eligible(elig, ctx.hh, i)
-                })
+                .into_par_iter()
+                .with_min_len(SCAN)
+                .filter(|&i| hh.adults[i] > 0 && hh.skill[i] < 0.99 && eligible(elig, hh, i))
                 .map(|i| {
-                    let tie =
-                        streams.uniform(i as u64, year, Purpose::TieBreak, SUB_ORDER_TRAINING);
+                    let tie = tie.uniform(i as u64);
                     let key = match elig {
-                        Eligible::Registered => ctx.hh.skill[i] as f64 + 1e-9 * tie,
+                        Eligible::Registered => hh.skill[i] as f64 + 1e-9 * tie,
                         Eligible::All => tie,
                     };
                     (i, key)
                 })
                 .collect();
-            cand.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+            // (key, index) is a total order: the unstable parallel sort gives the one result.
+            cand.par_sort_unstable_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
             let capacity = cfg.training_capacity as u64;
             let mut trainees = 0u64;
             for (i, _) in cand {
@@ -350,13 +365,27 @@ impl Module for EducationModule {
             budget,
             ..Default::default()
         };
-        for (i, r) in reached.iter().enumerate() {
-            if *r {
-                row.beneficiary_households += 1;
-                row.beneficiary_people += ctx.hh.members(i) as u64;
-                row.registered_poor_beneficiaries += registered_poor(ctx.hh, i, line) as u64;
-            }
-        }
+        let hh = &*ctx.hh;
+        (
+            row.beneficiary_households,
+            row.beneficiary_people,
+            row.registered_poor_beneficiaries,
+        ) = reached
+            .par_chunks(SCAN)
+            .enumerate()
+            .map(|(c, chunk)| {
+                let mut t = (0u64, 0u64, 0u64);
+                for (j, r) in chunk.iter().enumerate() {
+                    let i = c * SCAN + j;
+                    if *r {
+                        t.0 += 1;
+                        t.1 += hh.members(i) as u64;
+                        t.2 += registered_poor(hh, i, line) as u64;
+                    }
+                }
+                t
+            })
+            .reduce(|| (0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
         row.spent = spent;
         row
     }

@@ -34,11 +34,12 @@
 //! non-poor registered / registered; exclusion error = poor not registered /
 //! poor, where "poor" is per-capita income before the guarantee below the line.
 
+use super::SCAN;
 use super::config::{Common, Method, ModuleConfig, Targeting};
 use super::{Ledger, Module, PlanCtx, SpendRow, TargetingRow};
 use crate::error::Result;
 use crate::model::state::{Households, flag};
-use crate::rng::{Purpose, Streams};
+use crate::rng::{Purpose, YearStreams};
 use crate::scenario::raw::ScenarioFile;
 use crate::scenario::validate::Checker;
 use rand_distr::{Distribution, StandardNormal};
@@ -273,10 +274,11 @@ pub fn error_sd(cfg: &Targeting, cadre_quality: f32, verified: bool) -> f32 {
 }
 
 /// The assessed per-capita income of household `i` this year (the same draw
-/// for every module that means-tests, from the targeting stream).
+/// for every module that means-tests, from the targeting stream);
+/// `assess` is `streams.year_purpose(year, Purpose::Targeting)`.
 #[inline]
-pub fn assessed_pc(streams: &Streams, year: i32, i: usize, true_pc: f32, sd: f32) -> f32 {
-    let mut r = streams.stream(i as u64, year, Purpose::Targeting);
+pub fn assessed_pc(assess: &YearStreams, i: usize, true_pc: f32, sd: f32) -> f32 {
+    let mut r = assess.of(i as u64);
     let z: f32 = StandardNormal.sample(&mut r);
     true_pc * (sd * z).exp()
 }
@@ -300,24 +302,30 @@ impl Module for TargetingModule {
         let every = self.cfg.reidentify_every.max(1) as i32;
         let identify = (ctx.year - start) % every == 0;
         let n = ctx.hh.len();
+        let (streams, year) = (ctx.streams, ctx.year);
+        // Every scan below runs in parallel over households; per-household
+        // results are collected in household order and counts are integers,
+        // so nothing depends on the number of threads.
+        let verify_draw = streams.year_purpose_sub(year, Purpose::Targeting, 1);
         // Verification reaches as many households as the budget pays for: those
         // with the smallest keyed draws, so exactly that many and never more.
-        let draw = |i: usize| {
-            ctx.streams
-                .uniform(i as u64, ctx.year, Purpose::Targeting, 1)
-        };
         let verify_below = if self.cfg.verification && identify {
-            let live: Vec<usize> = (0..n).filter(|&i| ctx.hh.members(i) > 0).collect();
+            let hh = &*ctx.hh;
+            let mut u: Vec<f64> = (0..n)
+                .into_par_iter()
+                .with_min_len(SCAN)
+                .filter(|&i| hh.members(i) > 0)
+                .map(|i| verify_draw.uniform(i as u64))
+                .collect();
             let affordable = match budget {
                 Some(b) if self.cfg.verification_cost > 0.0 => {
                     (b / self.cfg.verification_cost).floor() as usize
                 }
                 _ => usize::MAX,
             };
-            if affordable >= live.len() {
+            if affordable >= u.len() {
                 2.0 // every draw is below 2: verify everyone
             } else {
-                let mut u: Vec<f64> = live.iter().map(|&i| draw(i)).collect();
                 let (_, kth, _) = u.select_nth_unstable_by(affordable, f64::total_cmp);
                 *kth
             }
@@ -325,7 +333,6 @@ impl Module for TargetingModule {
             0.0
         };
         let line = ctx.params.line * self.cfg.line_factor as f32;
-        let (streams, year) = (ctx.streams, ctx.year);
         let villages = &*ctx.villages;
         let cfg = &self.cfg;
         let method = cfg.method;
@@ -337,64 +344,83 @@ impl Module for TargetingModule {
                 [0.0; PMT_K]
             };
             let extreme = ctx.params.extreme_line;
-            let first_year = ctx.sc.start_year;
+            let assess = streams.year_purpose(year, Purpose::Targeting);
+            // Fixed for the run: coverage gains reach the same households first.
+            let water_draw = streams.year_purpose_sub(ctx.sc.start_year, Purpose::Targeting, 3);
             let hh = &mut *ctx.hh;
-            let decisions: Vec<(bool, bool)> = (0..n)
-                .into_par_iter()
-                .with_min_len(4096)
-                .map(|i| {
-                    if hh.members(i) == 0 {
-                        return (false, false);
+            let mut flags = std::mem::take(&mut hh.flags);
+            let hh = &*hh;
+            verified = flags
+                .par_chunks_mut(SCAN)
+                .enumerate()
+                .map(|(c, chunk)| {
+                    let mut verified = 0u64;
+                    for (j, f) in chunk.iter_mut().enumerate() {
+                        let i = c * SCAN + j;
+                        if hh.members(i) == 0 {
+                            *f &= !flag::REGISTERED;
+                            continue;
+                        }
+                        let v = hh.village[i] as usize;
+                        let ver =
+                            verify_below > 0.0 && verify_draw.uniform(i as u64) < verify_below;
+                        let sd = error_sd(cfg, villages.cadre_quality[v], ver);
+                        let reg = match method {
+                            Method::Income => {
+                                assessed_pc(&assess, i, pre_transfer_pc(hh, i), sd) < line
+                            }
+                            Method::ProxyMeans => {
+                                let x = pmt_x(hh, i);
+                                let score =
+                                    x.iter().zip(&beta).map(|(x, b)| x * b).sum::<f64>().exp()
+                                        as f32;
+                                assessed_pc(&assess, i, score, sd * cfg.proxy_error_share as f32)
+                                    < line
+                            }
+                            Method::Multidimensional => {
+                                let food = assessed_pc(&assess, i, pre_transfer_pc(hh, i), sd);
+                                let safe_water =
+                                    water_draw.uniform(i as u64) < villages.water[v] as f64;
+                                md_score(cfg, hh, i, food, extreme, safe_water) + 1e-9
+                                    >= cfg.md_cutoff
+                            }
+                        };
+                        if reg {
+                            *f |= flag::REGISTERED;
+                        } else {
+                            *f &= !flag::REGISTERED;
+                        }
+                        verified += ver as u64;
                     }
-                    let v = hh.village[i] as usize;
-                    let ver = verify_below > 0.0
-                        && streams.uniform(i as u64, year, Purpose::Targeting, 1) < verify_below;
-                    let sd = error_sd(cfg, villages.cadre_quality[v], ver);
-                    let reg = match method {
-                        Method::Income => {
-                            assessed_pc(streams, year, i, pre_transfer_pc(hh, i), sd) < line
-                        }
-                        Method::ProxyMeans => {
-                            let x = pmt_x(hh, i);
-                            let score =
-                                x.iter().zip(&beta).map(|(x, b)| x * b).sum::<f64>().exp() as f32;
-                            assessed_pc(streams, year, i, score, sd * cfg.proxy_error_share as f32)
-                                < line
-                        }
-                        Method::Multidimensional => {
-                            let food = assessed_pc(streams, year, i, pre_transfer_pc(hh, i), sd);
-                            // Fixed for the run: coverage gains reach the same households first.
-                            let safe_water =
-                                streams.uniform(i as u64, first_year, Purpose::Targeting, 3)
-                                    < villages.water[v] as f64;
-                            md_score(cfg, hh, i, food, extreme, safe_water) + 1e-9 >= cfg.md_cutoff
-                        }
-                    };
-                    (reg, ver)
+                    verified
                 })
-                .collect();
-            for (i, (reg, ver)) in decisions.into_iter().enumerate() {
-                if reg {
-                    hh.flags[i] |= flag::REGISTERED;
-                } else {
-                    hh.flags[i] &= !flag::REGISTERED;
-                }
-                verified += ver as u64;
-            }
+                .sum();
+            ctx.hh.flags = flags;
         }
         // Errors against the truth, every year.
-        let (mut registered, mut reg_nonpoor, mut poor, mut poor_missed) = (0u64, 0u64, 0u64, 0u64);
-        for i in 0..n {
-            if ctx.hh.members(i) == 0 {
-                continue;
-            }
-            let is_poor = pre_transfer_pc(ctx.hh, i) < ctx.params.line;
-            let reg = ctx.hh.flags[i] & flag::REGISTERED != 0;
-            registered += reg as u64;
-            reg_nonpoor += (reg && !is_poor) as u64;
-            poor += is_poor as u64;
-            poor_missed += (is_poor && !reg) as u64;
-        }
+        let hh = &*ctx.hh;
+        let line = ctx.params.line;
+        let (registered, reg_nonpoor, poor, poor_missed) = (0..n.div_ceil(SCAN))
+            .into_par_iter()
+            .map(|c| {
+                let mut t = (0u64, 0u64, 0u64, 0u64);
+                for i in c * SCAN..((c + 1) * SCAN).min(n) {
+                    if hh.members(i) == 0 {
+                        continue;
+                    }
+                    let is_poor = pre_transfer_pc(hh, i) < line;
+                    let reg = hh.flags[i] & flag::REGISTERED != 0;
+                    t.0 += reg as u64;
+                    t.1 += (reg && !is_poor) as u64;
+                    t.2 += is_poor as u64;
+                    t.3 += (is_poor && !reg) as u64;
+                }
+                t
+            })
+            .reduce(
+                || (0, 0, 0, 0),
+                |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2, a.3 + b.3),
+            );
         ledger.targeting = Some(TargetingRow {
             method: match method {
                 Method::Income => "income",

@@ -12,12 +12,13 @@
 
 use super::config::{Common, Eligible, ModuleConfig, Targeting, Transfers};
 use super::targeting::{assessed_pc, error_sd, pre_transfer_pc};
-use super::{Ledger, Module, PlanCtx, SpendRow, take_up};
+use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, take_up};
 use crate::error::Result;
 use crate::model::state::flag;
 use crate::rng::Purpose;
 use crate::scenario::raw::ScenarioFile;
 use crate::scenario::validate::Checker;
+use rayon::prelude::*;
 
 pub struct TransfersModule {
     cfg: Transfers,
@@ -109,32 +110,33 @@ impl Module for TransfersModule {
             }
             Eligible::Registered => {
                 let g = self.cfg.guarantee_line.at(ctx.year) as f32;
-                // Gaps of the registered households that take the help up.
-                let mut gaps: Vec<(usize, f32)> = Vec::new();
-                for i in 0..n {
-                    let m = ctx.hh.members(i);
-                    if m == 0 || ctx.hh.flags[i] & flag::REGISTERED == 0 {
-                        continue;
-                    }
-                    let v = ctx.hh.village[i] as usize;
-                    let sd = error_sd(&self.targeting, ctx.villages.cadre_quality[v], false);
-                    let assessed =
-                        assessed_pc(ctx.streams, ctx.year, i, pre_transfer_pc(ctx.hh, i), sd);
-                    let gap = (g - assessed).max(0.0) * m as f32;
-                    if gap <= 0.0 {
-                        continue;
-                    }
-                    let own = (ctx.hh.market_income(i) / m as f32).max(1.0);
-                    let p = take_up(
-                        ctx.hh.awareness[i],
-                        ctx.hh.motivation[i],
-                        (gap / m as f32) / own,
-                    )
-                    .max(0.5);
-                    if ctx.streams.uniform(i as u64, ctx.year, Purpose::TakeUp, 7) < p as f64 {
-                        gaps.push((i, gap));
-                    }
-                }
+                // Gaps of the registered households that take the help up (a
+                // parallel scan, collected in household order).
+                let (hh, villages) = (&*ctx.hh, &*ctx.villages);
+                let assess = ctx.streams.year_purpose(ctx.year, Purpose::Targeting);
+                let take = ctx.streams.year_purpose_sub(ctx.year, Purpose::TakeUp, 7);
+                let targeting = &self.targeting;
+                let gaps: Vec<(usize, f32)> = (0..n)
+                    .into_par_iter()
+                    .with_min_len(SCAN)
+                    .filter_map(|i| {
+                        let m = hh.members(i);
+                        if m == 0 || hh.flags[i] & flag::REGISTERED == 0 {
+                            return None;
+                        }
+                        let v = hh.village[i] as usize;
+                        let sd = error_sd(targeting, villages.cadre_quality[v], false);
+                        let assessed = assessed_pc(&assess, i, pre_transfer_pc(hh, i), sd);
+                        let gap = (g - assessed).max(0.0) * m as f32;
+                        if gap <= 0.0 {
+                            return None;
+                        }
+                        let own = (hh.market_income(i) / m as f32).max(1.0);
+                        let p = take_up(hh.awareness[i], hh.motivation[i], (gap / m as f32) / own)
+                            .max(0.5);
+                        (take.uniform(i as u64) < p as f64).then_some((i, gap))
+                    })
+                    .collect();
                 let demand: f64 = gaps.iter().map(|g| g.1 as f64).sum();
                 let admin = self.cfg.admin_cost * gaps.len() as f64;
                 let scale = match budget {
