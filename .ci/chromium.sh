@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install Debian's headless-capable Chromium (for the report_renders_in_chromium
-# test) and DejaVu fonts (so the report's SVG text renders as the charts were
-# measured), unless they are already there. Safe to run repeatedly.
+# test and the teaching page's browser test, see .ci/browser.sh) and DejaVu
+# fonts (so the report's SVG text renders as the charts were measured), unless
+# they are already there. Safe to run repeatedly.
 set -euo pipefail
 
 need=()

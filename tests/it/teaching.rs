@@ -5,9 +5,9 @@
 use crate::fixtures::temp_dir;
 use povsim::experiment::trace;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 const CLASSROOM: &str = include_str!("../../scenarios/classroom.toml");
@@ -391,35 +391,61 @@ fn a_newer_run_replaces_an_older_one() {
     assert!(older.1.contains("replaced by a newer one"));
 }
 
-/// Run headless Chromium on `url` and return the DOM after scripts ran.
-fn dump_dom(profile: &Path, url: &str) -> String {
-    let mut child = Command::new(CHROMIUM)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(["--virtual-time-budget=5000", "--dump-dom", url])
+/// Serve `page` for every request on a free loopback port (a "server"
+/// whose Run changes nothing); the listener lives as long as the test binary.
+fn serve_fixed(page: String) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+            let (mut head, mut chunk) = (Vec::new(), [0u8; 4096]);
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match s.read(&mut chunk) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&chunk[..n]),
+                }
+            }
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page}",
+                page.len()
+            );
+        }
+    });
+    addr
+}
+
+/// `node tests/browser/slider_run.mjs URL`: (exit status, stdout and stderr).
+fn slider_run(url: &str) -> (ExitStatus, String) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    assert!(
+        dir.join("node_modules/playwright-core/package.json")
+            .exists(),
+        "{} has no node_modules/playwright-core: install it with `bash .ci/browser.sh` \
+         (or `npm ci --prefix tests/browser`; CI does); this test does not skip",
+        dir.display()
+    );
+    let mut child = Command::new("node")
+        .arg(dir.join("slider_run.mjs"))
+        .arg(url)
+        .env("CHROMIUM", CHROMIUM)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {CHROMIUM}: {e}"));
+        .unwrap_or_else(|e| {
+            panic!("cannot start node ({e}): install Node.js (`bash .ci/browser.sh`)")
+        });
     let mut so = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
+    let out = std::thread::spawn(move || {
         let mut s = String::new();
         let _ = so.read_to_string(&mut s);
         s
     });
     let mut se = child.stderr.take().unwrap();
-    let err_reader = std::thread::spawn(move || {
+    let err = std::thread::spawn(move || {
         let mut s = String::new();
         let _ = se.read_to_string(&mut s);
         s
@@ -429,136 +455,46 @@ fn dump_dom(profile: &Path, url: &str) -> String {
         if let Some(st) = child.try_wait().unwrap() {
             break st;
         }
-        if start.elapsed() > Duration::from_secs(180) {
+        if start.elapsed() > Duration::from_secs(240) {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("chromium did not finish within 180 s");
+            panic!("slider_run.mjs did not finish within 240 s");
         }
         std::thread::sleep(Duration::from_millis(100));
     };
-    let out = reader.join().unwrap();
-    let err = err_reader.join().unwrap();
-    assert!(status.success(), "chromium failed ({status}): {err}");
-    out
+    let text = out.join().unwrap() + &err.join().unwrap();
+    (status, text)
 }
 
-/// The value of attribute `name` in the tag text `tag`.
-fn attr(tag: &str, name: &str) -> Option<String> {
-    let key = format!(" {name}=\"");
-    let i = tag.find(&key)? + key.len();
-    Some(tag[i..].split('"').next()?.replace("&amp;", "&"))
-}
-
-/// The form's fields as the browser would submit them: (name, value).
-fn form_fields(dom: &str) -> Vec<(String, String)> {
-    let form = dom
-        .split("<form id=\"controls\"")
-        .nth(1)
-        .and_then(|f| f.split("</form>").next())
-        .expect("the form is on the page");
-    let mut out = Vec::new();
-    for tag in form.split('<').skip(1) {
-        let tag = tag.split('>').next().unwrap_or("");
-        if let Some(rest) = tag.strip_prefix("input ")
-            && let (Some(n), Some(v)) = (
-                attr(&format!(" {rest}"), "name"),
-                attr(&format!(" {rest}"), "value"),
-            )
-        {
-            out.push((n, v));
-        }
-    }
-    for sel in form.split("<select ").skip(1) {
-        let name = attr(&format!(" {sel}"), "name").unwrap();
-        let body = sel.split("</select>").next().unwrap();
-        let chosen = body
-            .split("<option ")
-            .skip(1)
-            .find(|o| o.contains(" selected") || o.contains("selected=\"\""))
-            .or_else(|| body.split("<option ").nth(1))
-            .unwrap();
-        out.push((name, attr(&format!(" {chosen}"), "value").unwrap()));
-    }
-    out
-}
-
-fn query(fields: &[(String, String)]) -> String {
-    fields
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "{k}={}",
-                v.replace('%', "%25").replace('&', "%26").replace(' ', "+")
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-fn incidence_svg(dom: &str) -> String {
-    let s = dom
-        .split("<svg id=\"incidence\"")
-        .nth(1)
-        .unwrap_or_else(|| {
-            panic!(
-                "no incidence chart on the page: {}",
-                &dom[..dom.len().min(2000)]
-            )
-        });
-    s.split("</svg>").next().unwrap().to_string()
-}
-
-/// The page in headless Chromium: read the form, press Run (submit it as
-/// the browser does, a GET with the fields in the query), move the transfers
-/// budget slider, press Run again: the incidence chart changed and the first
-/// run is drawn faintly behind the second.
+/// The page in headless Chromium, driven by Playwright as a teacher would
+/// (tests/browser/slider_run.mjs): press Run, move the transfers budget
+/// slider with the keyboard, press Run again; the incidence chart shows
+/// other numbers, the first run stays faintly behind, the slider keeps its
+/// new value, the year buttons show each year's village map, spending and
+/// stories are there, and nothing is fetched from elsewhere. Then the same
+/// script against a page whose Run changes nothing must fail.
 #[test]
-fn serve_page_works_in_chromium() {
+fn serve_page_slider_and_run_in_chromium() {
     assert!(
         Path::new(CHROMIUM).exists(),
         "{CHROMIUM} is missing: install it with `bash .ci/chromium.sh` (CI does); this test does not skip"
     );
     let srv = serve(&["classroom"]);
-    let profile = temp_dir("serve-chromium");
-    let base = format!("http://{}", srv.addr);
-    let dom = dump_dom(&profile, &format!("{base}/"));
-    let mut fields = form_fields(&dom);
-    let budget = "interventions.transfers.budget";
-    let slider = fields
-        .iter()
-        .position(|(k, _)| k == budget)
-        .unwrap_or_else(|| panic!("no {budget} slider in {fields:?}"));
-    assert!(fields.iter().any(|(k, _)| k == "shocks.illness"));
+    let (status, text) = slider_run(&format!("http://{}/", srv.addr));
+    assert!(status.success(), "slider_run.mjs failed ({status}): {text}");
     assert!(
-        fields
-            .iter()
-            .any(|(k, _)| k == "interventions.targeting.method")
+        text.starts_with("ok: interventions.transfers.budget"),
+        "{text}"
     );
 
-    // Run as it is.
-    let first = dump_dom(&profile, &format!("{base}/run?{}", query(&fields)));
-    assert!(!first.contains("id=\"error\""), "{first}");
-    let chart1 = incidence_svg(&first);
-    assert!(chart1.contains("<polyline"));
-    assert!(first.contains("class=\"map m14\""), "a map for each year");
-    assert!(first.contains("<svg id=\"spending\""));
-    assert!(first.contains("id=\"stories\""));
-
-    // Move the slider to nothing and run again.
-    fields[slider].1 = "0".into();
-    let second = dump_dom(&profile, &format!("{base}/run?{}", query(&fields)));
-    assert!(!second.contains("id=\"error\""), "{second}");
-    let chart2 = incidence_svg(&second);
-    assert_ne!(chart1, chart2, "the chart did not change");
+    // The script can fail: a page whose Run answers the same chart whatever the sliders say.
+    let (code, frozen) = get(&srv.addr, "/run");
+    assert_eq!(code, 200, "{frozen}");
+    drop(srv);
+    let (status, text) = slider_run(&format!("http://{}/", serve_fixed(frozen)));
+    assert_eq!(status.code(), Some(1), "{text}");
     assert!(
-        chart2.contains("class=\"prev\""),
-        "the previous run is not kept faintly"
+        text.contains("the incidence chart did not change"),
+        "{text}"
     );
-    // The form shows the moved slider.
-    let moved = form_fields(&second);
-    assert!(
-        moved.iter().any(|(k, v)| k == budget && v == "0"),
-        "{moved:?}"
-    );
-    let _ = std::fs::remove_dir_all(&profile);
 }
