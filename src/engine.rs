@@ -54,6 +54,7 @@ pub struct Simulation<'a> {
     first_state: Vec<u8>,
     obs: Vec<Obs>,
     keys: Vec<u64>,
+    scratch: Vec<u64>,
     pub year: i32,
     /// Households watched between module plans (empty: off; see [`Simulation::set_watch`]).
     watch: Vec<usize>,
@@ -119,6 +120,7 @@ impl<'a> Simulation<'a> {
             first_state: Vec::new(),
             obs: Vec::new(),
             keys: Vec::new(),
+            scratch: Vec::new(),
             year: sc.start_year,
             watch: Vec::new(),
             watch_log: Vec::new(),
@@ -328,7 +330,7 @@ impl<'a> Simulation<'a> {
                 0.0
             };
         }
-        sorted_incomes(&self.hh, &mut self.keys, &mut self.obs);
+        sorted_incomes(&self.hh, &mut self.keys, &mut self.scratch, &mut self.obs);
         let measures = Measures::from_sorted(&self.obs, line as f64, params.extreme_line as f64);
 
         let distribution = (self.streams.replicate == 0 && (first || last))
@@ -392,12 +394,19 @@ fn income_key(y: f32) -> u32 {
 }
 
 /// The living households' (per-capita income, members) in ascending order of
-/// income: the (income key, members) pairs packed in a `u64`, sorted in
-/// parallel. Equal keys are equal values, so the sorted sequence is the same
-/// on every machine and thread count although the sort is unstable.
-fn sorted_incomes(hh: &Households, keys: &mut Vec<u64>, obs: &mut Vec<Obs>) {
-    keys.clear();
-    keys.par_extend(
+/// income. Each household is a `u64`, (income key, members); a counting pass
+/// on the top 16 bits of the key (sign, exponent and 7 bits of the mantissa:
+/// buckets of 1/128 of an octave) scatters them into buckets that fit in
+/// cache, and the buckets are sorted in parallel. Equal keys are equal
+/// values, so the result is the same on every machine and thread count.
+fn sorted_incomes(
+    hh: &Households,
+    keys: &mut Vec<u64>,
+    scratch: &mut Vec<u64>,
+    obs: &mut Vec<Obs>,
+) {
+    scratch.clear();
+    scratch.par_extend(
         (0..hh.len())
             .into_par_iter()
             .with_min_len(CHUNK)
@@ -406,7 +415,13 @@ fn sorted_incomes(hh: &Households, keys: &mut Vec<u64>, obs: &mut Vec<Obs>) {
                 (m > 0).then(|| ((income_key(hh.income_pc[i]) as u64) << 32) | m as u64)
             }),
     );
-    keys.par_sort_unstable();
+    if scratch.len() < SORT_BUCKETS {
+        // Small populations: one sort beats 2^16 buckets.
+        scratch.sort_unstable();
+        std::mem::swap(keys, scratch);
+    } else {
+        bucket_sort(scratch, keys);
+    }
     obs.clear();
     obs.par_extend(keys.par_iter().with_min_len(CHUNK).map(|k| {
         let b = (k >> 32) as u32;
@@ -422,6 +437,44 @@ fn sorted_incomes(hh: &Households, keys: &mut Vec<u64>, obs: &mut Vec<Obs>) {
     }));
 }
 
+/// Buckets of the income sort: the top 16 bits of the income key.
+const SORT_BUCKETS: usize = 1 << 16;
+
+/// Sort `from` into `to` (see [`sorted_incomes`]): scatter by the top 16
+/// bits, then sort the buckets in parallel.
+fn bucket_sort(from: &[u64], to: &mut Vec<u64>) {
+    const BUCKETS: usize = SORT_BUCKETS;
+    let mut start = vec![0usize; BUCKETS + 1];
+    for k in from.iter() {
+        start[(k >> 48) as usize + 1] += 1;
+    }
+    for b in 0..BUCKETS {
+        start[b + 1] += start[b];
+    }
+    to.clear();
+    to.resize(from.len(), 0);
+    let mut next = start.clone();
+    for k in from.iter() {
+        let b = (k >> 48) as usize;
+        to[next[b]] = *k;
+        next[b] += 1;
+    }
+    // Split into the non-empty buckets and sort each.
+    let mut buckets: Vec<&mut [u64]> = Vec::new();
+    let mut rest: &mut [u64] = to;
+    for b in 0..BUCKETS {
+        let len = start[b + 1] - start[b];
+        if len > 1 {
+            let (head, tail) = std::mem::take(&mut rest).split_at_mut(len);
+            buckets.push(head);
+            rest = tail;
+        } else if len == 1 {
+            rest = &mut std::mem::take(&mut rest)[1..];
+        }
+    }
+    buckets.par_iter_mut().for_each(|s| s.sort_unstable());
+}
+
 /// Run one replicate to the end, handing each year's record to `sink`.
 pub fn run_replicate(sc: &Scenario, replicate: u32, mut sink: impl FnMut(YearRecord)) {
     let mut sim = Simulation::new(sc, replicate);
@@ -433,6 +486,41 @@ pub fn run_replicate(sc: &Scenario, replicate: u32, mut sink: impl FnMut(YearRec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn incomes_are_sorted_with_their_weights_small_and_large() {
+        use crate::rng::Stream;
+        use rand::RngExt;
+        // Below and above the bucket threshold, with ties, negatives, zeros and the dead.
+        for n in [1_000usize, 150_000] {
+            let mut hh = Households::with_len(n);
+            let mut r = Stream::from_key(n as u64);
+            for i in 0..n {
+                hh.adults[i] = r.random_range(0..4u8);
+                hh.children[i] = r.random_range(0..3u8);
+                let u: f32 = r.random();
+                hh.income_pc[i] = match i % 5 {
+                    0 => 2300.0,
+                    1 => -50.0 * u,
+                    2 => 0.0,
+                    _ => 40_000.0 * u * u,
+                };
+            }
+            let (mut keys, mut scratch, mut obs) = (Vec::new(), Vec::new(), Vec::new());
+            sorted_incomes(&hh, &mut keys, &mut scratch, &mut obs);
+            let mut expect: Vec<(f64, f64)> = (0..n)
+                .filter(|&i| hh.members(i) > 0)
+                .map(|i| (hh.income_pc[i] as f64, hh.members(i) as f64))
+                .collect();
+            expect.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+            let got: Vec<(f64, f64)> = obs.iter().map(|o| (o.income, o.weight)).collect();
+            // -0.0 and 0.0 compare equal as incomes; total_cmp orders them.
+            assert_eq!(got.len(), expect.len());
+            for (g, e) in got.iter().zip(&expect) {
+                assert!(g.0 == e.0 && g.1 == e.1, "{g:?} vs {e:?}");
+            }
+        }
+    }
 
     #[test]
     fn income_keys_keep_the_order_of_incomes() {

@@ -43,12 +43,13 @@
 
 use super::config::{Common, Eligible, Microfinance, ModuleConfig};
 use super::targeting::pre_transfer_pc;
-use super::{Ledger, Module, PlanCtx, SpendRow, take_up};
+use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, take_up};
 use crate::error::Result;
 use crate::model::state::flag;
 use crate::rng::Purpose;
 use crate::scenario::raw::ScenarioFile;
 use crate::scenario::validate::Checker;
+use rayon::prelude::*;
 
 const SUB_TAKE_UP: u64 = 50;
 const SUB_ORDER: u64 = 51;
@@ -242,8 +243,14 @@ impl Module for MicrofinanceModule {
         if lending && cfg.max_loan >= MIN_LOAN as f64 {
             let ceiling = budget.map_or(f64::INFINITY, |b| cfg.leverage * b);
             let mut outstanding: f64 = hh.loan.iter().map(|&l| l as f64).sum();
+            let tie = streams.year_purpose_sub(year, Purpose::TieBreak, SUB_ORDER);
+            let reached_ref = &reached;
+            let hh_ref = &*hh;
             let mut cand: Vec<(usize, f64)> = (0..n)
+                .into_par_iter()
+                .with_min_len(SCAN)
                 .filter(|&i| {
+                    let (hh, reached) = (hh_ref, reached_ref);
                     hh.members(i) > 0
                         && hh.adults[i] > 0
                         && hh.loan[i] <= 0.0
@@ -251,12 +258,11 @@ impl Module for MicrofinanceModule {
                         && hh.credit[i] as f64 >= cfg.min_credit
                         && (elig == Eligible::All || hh.flags[i] & flag::REGISTERED != 0)
                 })
-                .map(|i| {
-                    let tie = streams.uniform(i as u64, year, Purpose::TieBreak, SUB_ORDER);
-                    (i, -(hh.credit[i] as f64) + 1e-6 * tie)
-                })
+                .map(|i| (i, -(hh_ref.credit[i] as f64) + 1e-6 * tie.uniform(i as u64)))
                 .collect();
-            cand.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+            // (key, index) is a total order: the unstable parallel sort gives the one result.
+            cand.par_sort_unstable_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+            let take = streams.year_purpose_sub(year, Purpose::TakeUp, SUB_TAKE_UP);
             for (i, _) in cand {
                 let income = (hh.market_income(i) + hh.transfers[i]).max(0.0);
                 let amount = (cfg.income_multiple as f32 * income).min(cfg.max_loan as f32);
@@ -279,7 +285,7 @@ impl Module for MicrofinanceModule {
                 }
                 let own = hh.market_income(i).max(p.line * hh.members(i) as f32);
                 let pr = take_up(hh.awareness[i], hh.motivation[i], gain / own);
-                if streams.uniform(i as u64, year, Purpose::TakeUp, SUB_TAKE_UP) >= pr as f64 {
+                if take.uniform(i as u64) >= pr as f64 {
                     continue;
                 }
                 hh.loan[i] = amount;
