@@ -1,21 +1,43 @@
-//! Throughput of the engine: the L County baseline scaled to 1,000,000
-//! households for 10 years, in household-years per second, on all threads
-//! and on one. Run: `cargo bench --bench throughput`.
+//! Throughput of the engine, in household-years per second (criterion's
+//! "elements" are household-years):
+//!
+//! - `l_county_baseline_1M_households_10_years`: the L County baseline
+//!   (`scenarios/l_county.toml`) scaled to 1,000,000 households for 10 years,
+//!   one replicate, parallel over households, on all threads and on one.
+//! - `l_county_targeted_1M_households_10_years`: the full model
+//!   (`scenarios/l_county_targeted.toml`, every module on), same size.
+//! - `many_replicates_2000_households_20_years`: small populations, many runs:
+//!   the full model at 2,000 households for 20 years, 64 replicates, run by
+//!   `experiment::run_records` (parallel over replicates), all threads and one.
+//!
+//! The ratio of `one_thread` to `all_threads` time is the parallel speed-up.
+//!
+//! Run: `cargo bench --bench throughput` (each 1M run takes seconds, so a
+//! full pass takes several minutes); one group:
+//! `cargo bench --bench throughput -- l_county_targeted`.
+//! For a quick smoke run, shrink the large populations with
+//! `POVSIM_BENCH_HOUSEHOLDS=20000 cargo bench --bench throughput`
+//! (and the replicates with `POVSIM_BENCH_REPLICATES`).
+//!
+//! These benches time the engine only (no output files); `scripts/perf.sh`
+//! measures whole `povsim run` processes, peak memory included.
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use povsim::scenario::{self, Scenario};
 use std::path::Path;
+use std::time::Duration;
 
-fn scenario(households: u64, years: u32) -> Scenario {
-    let path = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/scenarios/l_county.toml"
-    ));
+/// A scenario file of this crate, at `households` households for `years`
+/// years with `replicates` replicates.
+fn scenario(file: &str, households: u64, years: u32, replicates: u32) -> Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(file);
     let sets = [
         format!("simulation.years={years}"),
-        "simulation.replicates=1".to_string(),
+        format!("simulation.replicates={replicates}"),
     ];
-    let sc = scenario::load(path, &sets).expect("scenario loads");
+    let sc = scenario::load(&path, &sets).expect("scenario loads");
     // The file gives a population; the benchmark fixes the household count.
     let mut f = sc.file.clone();
     f.simulation.population = None;
@@ -23,27 +45,103 @@ fn scenario(households: u64, years: u32) -> Scenario {
     Scenario::validate(f, sc.origins.clone()).expect("scenario validates")
 }
 
-fn run(sc: &Scenario) {
+/// A count from the environment (for quick smoke runs), or the default.
+fn env_count(name: &str, default: u64) -> u64 {
+    match std::env::var(name) {
+        Ok(v) => v
+            .trim()
+            .replace('_', "")
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}: expected a whole number, got {v:?}")),
+        Err(_) => default,
+    }
+}
+
+/// One replicate, records dropped (parallel over households).
+fn run_one(sc: &Scenario) {
     povsim::engine::run_replicate(sc, 0, |r| {
         std::hint::black_box(r);
     });
 }
 
-fn bench(c: &mut Criterion) {
-    let years = 10;
-    let households = 1_000_000;
-    let sc = scenario(households, years);
-    let mut g = c.benchmark_group("l_county_baseline_1M_households_10_years");
-    g.sample_size(10);
-    g.throughput(Throughput::Elements(households * years as u64));
-    g.bench_function("all_threads", |b| b.iter(|| run(&sc)));
-    let one = rayon::ThreadPoolBuilder::new()
+/// Every replicate of `sc` (parallel over replicates for small populations).
+fn run_all(sc: &Scenario) {
+    povsim::experiment::run_records(sc, |r| {
+        std::hint::black_box(r);
+        Ok(())
+    })
+    .expect("replicates run");
+}
+
+fn one_thread_pool() -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
-        .unwrap();
-    g.bench_function("one_thread", |b| b.iter(|| one.install(|| run(&sc))));
+        .expect("one-thread pool")
+}
+
+/// A group of long iterations: the minimum 10 samples, a short warm-up.
+fn group<'a>(
+    c: &'a mut Criterion,
+    name: &str,
+    household_years: u64,
+) -> BenchmarkGroup<'a, criterion::measurement::WallTime> {
+    let mut g = c.benchmark_group(name);
+    g.sample_size(10);
+    g.warm_up_time(Duration::from_secs(1));
+    g.measurement_time(Duration::from_secs(20));
+    g.throughput(Throughput::Elements(household_years));
+    g
+}
+
+/// A 1M-household, 10-year single replicate of `file`, all threads and one.
+fn bench_large(c: &mut Criterion, name: &str, file: &str) {
+    let years = 10;
+    let households = env_count("POVSIM_BENCH_HOUSEHOLDS", 1_000_000);
+    let sc = scenario(file, households, years, 1);
+    let mut g = group(c, name, households * years as u64);
+    g.bench_function("all_threads", |b| b.iter(|| run_one(&sc)));
+    let one = one_thread_pool();
+    g.bench_function("one_thread", |b| b.iter(|| one.install(|| run_one(&sc))));
     g.finish();
 }
 
-criterion_group!(benches, bench);
+fn baseline(c: &mut Criterion) {
+    bench_large(
+        c,
+        "l_county_baseline_1M_households_10_years",
+        "l_county.toml",
+    );
+}
+
+fn targeted(c: &mut Criterion) {
+    bench_large(
+        c,
+        "l_county_targeted_1M_households_10_years",
+        "l_county_targeted.toml",
+    );
+}
+
+fn many_replicates(c: &mut Criterion) {
+    let (households, years) = (2_000, 20);
+    let replicates = env_count("POVSIM_BENCH_REPLICATES", 64) as u32;
+    let sc = scenario("l_county_targeted.toml", households, years, replicates);
+    let mut g = group(
+        c,
+        "many_replicates_2000_households_20_years",
+        households * years as u64 * replicates as u64,
+    );
+    g.bench_function("all_threads", |b| b.iter(|| run_all(&sc)));
+    let one = one_thread_pool();
+    g.bench_function("one_thread", |b| b.iter(|| one.install(|| run_all(&sc))));
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    // No plots: criterion's plotters backend finds no font here (povsim's
+    // plotters build embeds its own), and the numbers are what matter.
+    config = Criterion::default().without_plots();
+    targets = baseline, targeted, many_replicates
+}
 criterion_main!(benches);
