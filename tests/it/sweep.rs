@@ -311,3 +311,242 @@ fn bad_sweep_arguments_are_one_line_errors() {
         assert_eq!(err.trim().lines().count(), 1, "{err}");
     }
 }
+
+/// The two-key grid of `GRID` written as a `[sweep]` table in a file that
+/// extends the tiny scenario, keys in the order of `GRID` (not alphabetical).
+const TABLE: &str = r#"extends = "tiny.toml"
+
+[sweep]
+replicates = 3
+vary = { "interventions.transfers.budget" = "0:400000:200000", "interventions.targeting.measurement_error" = [0.2, 0.5] }
+"#;
+
+fn with_table(tag: &str, name: &str, text: &str) -> (PathBuf, PathBuf, PathBuf) {
+    let (dir, base) = scenario(tag);
+    let file = dir.join(name);
+    std::fs::write(&file, text).unwrap();
+    (dir, base, file)
+}
+
+#[test]
+fn a_sweep_table_is_the_same_sweep_as_its_vary_command() {
+    let (dir, base, file) = with_table("sweep-table", "table.toml", TABLE);
+    let by_table = dir.join("by-table");
+    ok(&["sweep", s(&file), "--out", s(&by_table), "--quiet"]);
+    let by_flags = dir.join("by-flags");
+    let mut args = vec![
+        "sweep",
+        s(&base),
+        "--out",
+        s(&by_flags),
+        "--quiet",
+        "--replicates",
+        "3",
+    ];
+    args.extend(GRID);
+    ok(&args);
+    let csv = read(&by_table.join("sweep.csv"));
+    assert_eq!(csv.lines().count(), 1 + 3 * 2 * 3, "{csv}");
+    assert!(csv.starts_with(
+        "point,interventions.transfers.budget,interventions.targeting.measurement_error,replicate,"
+    ));
+    assert_eq!(csv, read(&by_flags.join("sweep.csv")));
+    // Same scenario digest, keys, points, replicates: the same sweep, so one
+    // resumes the other.
+    assert_eq!(
+        read(&by_table.join("sweep.json")),
+        read(&by_flags.join("sweep.json"))
+    );
+    assert!(by_table.join("charts/sweep_heatmap.png").exists());
+    ok(&["sweep", s(&file), "--out", s(&by_flags), "--quiet"]);
+    assert_eq!(csv, read(&by_flags.join("sweep.csv")));
+
+    // The nested form of the same keys is the same table.
+    let nested = dir.join("nested.toml");
+    std::fs::write(
+        &nested,
+        "extends = \"tiny.toml\"\n[sweep]\nreplicates = 3\n\
+         [sweep.vary.interventions.transfers]\nbudget = \"0:400000:200000\"\n\
+         [sweep.vary.interventions.targeting]\nmeasurement_error = [0.2, 0.5]\n",
+    )
+    .unwrap();
+    let by_nested = dir.join("by-nested");
+    ok(&["sweep", s(&nested), "--out", s(&by_nested), "--quiet"]);
+    assert_eq!(csv, read(&by_nested.join("sweep.csv")));
+
+    // `validate` accepts the table and prints it after the effective
+    // scenario; that text, as a file of its own, is the same sweep again.
+    let o = povsim(&["validate", s(&file)]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let printed = String::from_utf8(o.stdout).unwrap();
+    assert!(printed.contains("\n[sweep]\nreplicates = 3\n"), "{printed}");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("[sweep]: a grid of 6 points over 2 keys"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let copy = dir.join("printed.toml");
+    std::fs::write(&copy, &printed).unwrap();
+    let by_copy = dir.join("by-copy");
+    ok(&["sweep", s(&copy), "--out", s(&by_copy), "--quiet"]);
+    assert_eq!(csv, read(&by_copy.join("sweep.csv")));
+    assert_eq!(
+        read(&by_copy.join("sweep.json")),
+        read(&by_flags.join("sweep.json"))
+    );
+
+    // `--vary` replaces the table's axes; its replicates still apply.
+    let one_key = dir.join("one-key");
+    ok(&[
+        "sweep",
+        s(&file),
+        "--out",
+        s(&one_key),
+        "--quiet",
+        "--vary",
+        "interventions.transfers.budget=0,400000",
+    ]);
+    let rows = read(&one_key.join("sweep.csv"));
+    assert!(rows.starts_with("point,interventions.transfers.budget,replicate,"));
+    assert_eq!(rows.lines().count(), 1 + 2 * 3, "{rows}");
+
+    // `run` runs the scenario once as written and says the table is not for it.
+    let o = povsim(&["run", s(&file), "--out", s(&dir.join("run")), "--no-charts"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("[sweep] table is for `povsim sweep`"));
+    let traj = read(&dir.join("run/trajectory.csv"));
+    assert_eq!(
+        traj.lines().count(),
+        1 + 2 * 3,
+        "2 replicates × 3 years: {traj}"
+    );
+}
+
+#[test]
+fn explicit_points_run_as_listed_under_common_random_numbers() {
+    let text = r#"extends = "tiny.toml"
+[sweep]
+points = [
+  { "interventions.transfers.budget" = 4e5, "interventions.targeting.measurement_error" = 0.5 },
+  { "interventions.targeting.measurement_error" = 0.2, "interventions.transfers.budget" = 0 },
+  { interventions.transfers.budget = 200000, interventions.targeting.measurement_error = 0.2 },
+]
+"#;
+    let (dir, base, file) = with_table("sweep-points", "points.toml", text);
+    let out = dir.join("points");
+    ok(&["sweep", s(&file), "--out", s(&out), "--quiet"]);
+    let json = read(&out.join("sweep.json"));
+    assert!(json.contains("\"method\": \"points\""), "{json}");
+    let csv = read(&out.join("sweep.csv"));
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 1 + 3 * 2, "{csv}");
+    // The keys in the order of the first point; values in the order listed.
+    assert!(lines[0].starts_with(
+        "point,interventions.transfers.budget,interventions.targeting.measurement_error,replicate,"
+    ));
+    let listed = [("400000", "0.5"), ("0", "0.2"), ("200000", "0.2")];
+    // Independent truth: the grid sweep of the same file runs the same
+    // overrides with the same seed, so each point's rows equal the grid's
+    // rows at the same values, measures and all.
+    let grid = dir.join("grid");
+    let mut args = vec![
+        "sweep",
+        s(&base),
+        "--out",
+        s(&grid),
+        "--quiet",
+        "--no-charts",
+    ];
+    args.extend(GRID);
+    ok(&args);
+    let grid_csv = read(&grid.join("sweep.csv"));
+    for (k, l) in lines[1..].iter().enumerate() {
+        let f: Vec<&str> = l.split(',').collect();
+        assert_eq!(f[0], (k / 2).to_string());
+        assert_eq!((f[1], f[2]), listed[k / 2], "{l}");
+        assert_eq!(f[3], (k % 2).to_string());
+        let twin = grid_csv
+            .lines()
+            .map(|g| g.split(',').collect::<Vec<_>>())
+            .find(|g| g[1..4] == f[1..4])
+            .unwrap_or_else(|| panic!("no grid row for {l}"));
+        assert_eq!(twin[4..], f[4..], "{l}");
+    }
+    // A second run resumes: nothing changes.
+    ok(&["sweep", s(&file), "--out", s(&out), "--quiet"]);
+    assert_eq!(read(&out.join("sweep.csv")), csv);
+    // --lhs has nothing to sample in a list of points.
+    let o = povsim(&["sweep", s(&file), "--out", s(&dir.join("x")), "--lhs", "4"]);
+    assert_eq!(o.status.code(), Some(2));
+    // A table with only replicates needs --vary.
+    let only = dir.join("only.toml");
+    std::fs::write(&only, "extends = \"tiny.toml\"\n[sweep]\nreplicates = 2\n").unwrap();
+    let o = povsim(&["sweep", s(&only), "--out", s(&dir.join("y"))]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("expected --vary"));
+}
+
+/// A bad `[sweep]` table: one line naming the file, the line and column of
+/// the value, the key and what was expected; exit code 2; nothing written.
+#[test]
+fn a_bad_sweep_table_names_its_place() {
+    let cases: [(&str, &str, &str); 6] = [
+        (
+            // Line 4: an unknown scenario key.
+            "extends = \"tiny.toml\"\n\n[sweep]\nvary = { \"interventions.transfers.budgt\" = [1, 2] }\n",
+            ":4:45: interventions.transfers.budgt: ",
+            "did you mean `budget`?",
+        ),
+        (
+            // Line 5: the second value is not a probability.
+            "extends = \"tiny.toml\"\n[sweep]\n[sweep.vary]\n\"shocks.illness\" = [\n  0.1,\n  1.5,\n]\n",
+            ":6:3: shocks.illness: ",
+            "expected a probability from 0 to 1, got 1.5",
+        ),
+        (
+            "extends = \"tiny.toml\"\n[sweep]\nvary = { \"simulation.years\" = \"5:1:1\" }\n",
+            ":3:31: sweep.vary.simulation.years: ",
+            "expected START ≤ STOP and a STEP > 0",
+        ),
+        (
+            "extends = \"tiny.toml\"\n[sweep]\nreplicate = 3\n",
+            ":3:",
+            "got unknown key `replicate` (did you mean `replicates`?)",
+        ),
+        (
+            "extends = \"tiny.toml\"\n[sweep]\npoints = [\n  { \"shocks.illness\" = 0.1 },\n  { \"shocks.ilness\" = 0.1 },\n]\n",
+            ":5:3: sweep.points[1]: ",
+            "expected the keys of the first point (shocks.illness), got no shocks.illness",
+        ),
+        (
+            "extends = \"tiny.toml\"\n[sweep]\nvary = { \"simulation.replicates\" = [1, 2] }\n",
+            ":3:36: sweep.vary.simulation.replicates: ",
+            "expected a key other than simulation.replicates",
+        ),
+    ];
+    for (k, (text, place, want)) in cases.iter().enumerate() {
+        let (dir, _base, file) = with_table(&format!("sweep-bad-table-{k}"), "bad.toml", text);
+        let out = dir.join("out");
+        for cmd in ["sweep", "validate"] {
+            let o = if cmd == "sweep" {
+                povsim(&["sweep", s(&file), "--out", s(&out), "--quiet"])
+            } else {
+                povsim(&["validate", s(&file)])
+            };
+            assert_eq!(o.status.code(), Some(2), "{cmd} case {k}");
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(err.trim().lines().count(), 1, "{err}");
+            let line = err.trim();
+            assert!(
+                line.starts_with(&format!("error: {}{place}", file.display())),
+                "{cmd} case {k}: expected {place} in {line}"
+            );
+            assert!(line.contains(want), "{cmd} case {k}: {line}");
+        }
+        assert!(
+            !out.exists(),
+            "case {k}: a refused sweep wrote {}",
+            out.display()
+        );
+    }
+}
