@@ -113,9 +113,14 @@ fn the_grid_has_every_point_and_replicate_in_order() {
     args.extend(GRID);
     ok(&args);
     assert_eq!(csv, read(&out1.join("sweep.csv")));
-    // A one-key sweep draws its line chart; this two-key sweep its heatmap.
+    // A one-key sweep draws its line chart; this two-key sweep its heatmap
+    // and lines along the first key, one per value of the second.
     assert!(out.join("charts/sweep_heatmap.png").exists());
     assert!(out.join("charts/sweep_heatmap.svg").exists());
+    let svg = read(&out.join("charts/sweep_line.svg"));
+    assert!(svg.contains("measurement_error = 0.2"), "legend");
+    assert!(svg.contains("measurement_error = 0.5"), "legend");
+    assert!(out.join("charts/sweep_line.png").exists());
 }
 
 #[test]
@@ -549,4 +554,25 @@ fn a_bad_sweep_table_names_its_place() {
             out.display()
         );
     }
+}
+
+/// The example table (full-size L County: only validated here; docs/SWEEP.md
+/// records its run) is a valid 3 × 3 grid whose effective scenario is
+/// l_county_targeted.toml unchanged.
+#[test]
+fn the_example_sweep_table_is_valid() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let o = povsim(&["validate", s(&root.join("sweep_l_county.toml"))]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("[sweep]: a grid of 9 points over 2 keys"),
+        "{err}"
+    );
+    let table = String::from_utf8(o.stdout).unwrap();
+    let base = povsim(&["validate", s(&root.join("l_county_targeted.toml"))]);
+    let base = String::from_utf8(base.stdout).unwrap();
+    let (scenario, sweep) = table.split_once("\n[sweep]\n").expect("a [sweep] section");
+    assert_eq!(scenario, base);
+    assert!(sweep.contains("\"interventions.transfers.budget_share\" = \"0.07:0.27:0.1\""));
 }
