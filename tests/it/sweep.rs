@@ -495,7 +495,7 @@ points = [
 /// the value, the key and what was expected; exit code 2; nothing written.
 #[test]
 fn a_bad_sweep_table_names_its_place() {
-    let cases: [(&str, &str, &str); 6] = [
+    let cases: [(&str, &str, &str); 7] = [
         (
             // Line 4: an unknown scenario key.
             "extends = \"tiny.toml\"\n\n[sweep]\nvary = { \"interventions.transfers.budgt\" = [1, 2] }\n",
@@ -527,6 +527,12 @@ fn a_bad_sweep_table_names_its_place() {
             "extends = \"tiny.toml\"\n[sweep]\nvary = { \"simulation.replicates\" = [1, 2] }\n",
             ":3:36: sweep.vary.simulation.replicates: ",
             "expected a key other than simulation.replicates",
+        ),
+        (
+            // The middle value of the range, 1.5 years, is not a whole number.
+            "extends = \"tiny.toml\"\n[sweep]\nvary = { \"simulation.years\" = \"1:2:0.5\" }\n",
+            ":3:31: simulation.years: ",
+            "expected a whole number, got floating point `1.5`",
         ),
     ];
     for (k, (text, place, want)) in cases.iter().enumerate() {
