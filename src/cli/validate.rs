@@ -51,6 +51,11 @@ pub fn execute(a: ValidateArgs) -> anyhow::Result<()> {
         for l in lines {
             println!("{l}");
         }
+        if let (Some(t), Some(p)) = (&sc.file.sweep, &sc.sweep) {
+            sc.check_sweep()?;
+            println!("# and a [sweep] table (for povsim sweep; not part of the scenario):");
+            print!("{}", sweep_toml(p, t));
+        }
         return Ok(());
     }
     sc.check_sweep()?;

@@ -581,4 +581,12 @@ fn the_example_sweep_table_is_valid() {
     let (scenario, sweep) = table.split_once("\n[sweep]\n").expect("a [sweep] section");
     assert_eq!(scenario, base);
     assert!(sweep.contains("\"interventions.transfers.budget_share\" = \"0.07:0.27:0.1\""));
+    // `validate --diff`: no key of the scenario differs, then the table.
+    let o = povsim(&["validate", "--diff", s(&root.join("sweep_l_county.toml"))]);
+    assert!(o.status.success());
+    let diff = String::from_utf8(o.stdout).unwrap();
+    let lines: Vec<&str> = diff.lines().collect();
+    assert!(lines[0].starts_with("# "), "{diff}");
+    assert!(lines[1].starts_with("# and a [sweep] table"), "{diff}");
+    assert_eq!(lines[2], "[sweep]", "{diff}");
 }
