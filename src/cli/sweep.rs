@@ -1,9 +1,11 @@
-//! `povsim sweep SCENARIO --vary KEY=...`: a grid (or Latin-hypercube sample)
-//! of overrides × replicates under common random numbers, streamed to
-//! sweep.csv, resumable, splittable into shards.
+//! `povsim sweep SCENARIO [--vary KEY=...]`: a grid (or Latin-hypercube
+//! sample, or explicit list of points) of overrides × replicates under common
+//! random numbers, streamed to sweep.csv, resumable, splittable into shards.
+//! Without `--vary`, the scenario file's `[sweep]` table says what to vary.
 
 use super::run::{load, with_threads};
 use povsim::experiment::{self, sweep};
+use povsim::scenario::validate::SweepDesign;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
@@ -11,12 +13,13 @@ pub struct SweepArgs {
     /// Scenario file (TOML).
     pub scenario: PathBuf,
     /// A varied key: KEY=START:STOP:STEP (inclusive) or KEY=V1,V2,V3. Repeat for a grid.
-    #[arg(long = "vary", value_name = "KEY=VALUES", required = true)]
+    /// Replaces the `vary`, `points` and `lhs` of the file's [sweep] table (default: the table's).
+    #[arg(long = "vary", value_name = "KEY=VALUES")]
     pub vary: Vec<String>,
     /// A Latin-hypercube sample of N points from the ranges instead of the full grid (keyed by the seed).
     #[arg(long, value_name = "N")]
     pub lhs: Option<usize>,
-    /// Replicates per point (default: the scenario's).
+    /// Replicates per point (default: the [sweep] table's, else the scenario's).
     #[arg(long)]
     pub replicates: Option<u32>,
     /// Seed of every point (default: the scenario's).
@@ -51,24 +54,58 @@ pub fn execute(a: SweepArgs) -> anyhow::Result<()> {
             std::process::exit(130);
         }
     });
-    let sc = load(Some(&a.scenario), &a.sets, a.seed, a.replicates)?;
-    let axes = a
-        .vary
-        .iter()
-        .map(|v| sweep::parse_vary(v))
-        .collect::<povsim::Result<Vec<_>>>()?;
-    for (k, ax) in axes.iter().enumerate() {
-        if axes[..k].iter().any(|b| b.key == ax.key) {
-            return Err(povsim::Error::Input(format!("--vary: {} given twice", ax.key)).into());
-        }
+    let mut sc = load(Some(&a.scenario), &a.sets, a.seed, a.replicates)?;
+    let table = sc.sweep.clone();
+    // The table's replicates, as `--replicates` would set them (same scenario, same digest).
+    if a.replicates.is_none()
+        && let Some(r) = table.as_ref().and_then(|t| t.replicates)
+    {
+        sc = load(Some(&a.scenario), &a.sets, a.seed, Some(r))?;
     }
+    let (method, keys, points) = if !a.vary.is_empty() {
+        let axes = a
+            .vary
+            .iter()
+            .map(|v| sweep::parse_vary(v))
+            .collect::<povsim::Result<Vec<_>>>()?;
+        for (k, ax) in axes.iter().enumerate() {
+            if axes[..k].iter().any(|b| b.key == ax.key) {
+                return Err(povsim::Error::Input(format!("--vary: {} given twice", ax.key)).into());
+            }
+        }
+        design(axes, a.lhs, sc.seed)?
+    } else {
+        // The [sweep] table: its values are checked against the scenario
+        // first, so a bad key or value names its place in the file.
+        sc.check_sweep()?;
+        match table.map(|t| (t.design, t.lhs)) {
+            Some((SweepDesign::Axes(axes), lhs)) => design(axes, a.lhs.or(lhs), sc.seed)?,
+            Some((SweepDesign::Points { keys, points }, _)) => {
+                if a.lhs.is_some() {
+                    return Err(povsim::Error::Input(format!(
+                        "--lhs: expected ranges to sample, but the [sweep] table of {} lists explicit points (give --vary to sample)",
+                        a.scenario.display()
+                    ))
+                    .into());
+                }
+                ("points".to_string(), keys, points)
+            }
+            _ => {
+                return Err(povsim::Error::Input(format!(
+                    "sweep: expected --vary KEY=START:STOP:STEP | KEY=V1,V2,... or a [sweep] table with `vary` or `points` in {}",
+                    a.scenario.display()
+                ))
+                .into());
+            }
+        }
+    };
     let shard = a.shard.as_deref().map(sweep::parse_shard).transpose()?;
     let spec = sweep::SweepSpec {
         scenario: sc.name.clone(),
         scenario_digest: sweep::digest(&sc),
-        method: if a.lhs.is_some() { "lhs" } else { "grid" }.into(),
-        keys: axes.iter().map(|x| x.key.clone()).collect(),
-        points: sweep::points(&axes, a.lhs, sc.seed)?,
+        method,
+        keys,
+        points,
         replicates: sc.replicates,
         seed: sc.seed,
         sets: a.sets.clone(),
@@ -108,4 +145,17 @@ pub fn execute(a: SweepArgs) -> anyhow::Result<()> {
     );
     println!("wrote {} files to {}", s.files.len(), out.display());
     Ok(())
+}
+
+/// A grid (or with `lhs` a Latin-hypercube sample) of axes: (method, keys, points).
+fn design(
+    axes: Vec<sweep::Axis>,
+    lhs: Option<usize>,
+    seed: u64,
+) -> povsim::Result<(String, Vec<String>, Vec<Vec<String>>)> {
+    Ok((
+        if lhs.is_some() { "lhs" } else { "grid" }.to_string(),
+        axes.iter().map(|x| x.key.clone()).collect(),
+        sweep::points(&axes, lhs, seed)?,
+    ))
 }

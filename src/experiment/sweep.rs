@@ -58,55 +58,88 @@ pub fn parse_vary(arg: &str) -> Result<Axis> {
             "expected KEY=START:STOP:STEP or KEY=V1,V2,..., e.g. interventions.transfers.budget=0:2000000:500000",
         ));
     };
-    let key = key.trim().to_string();
-    if key.is_empty() || key.split('.').any(str::is_empty) {
-        return Err(bad("expected a dotted key such as simulation.years"));
-    }
-    if key == "simulation.replicates" {
-        return Err(bad(
-            "expected a key other than simulation.replicates (give --replicates)",
-        ));
-    }
+    let key = key.trim();
+    check_key(key).map_err(|m| bad(&m))?;
     let spec = spec.trim();
     if spec.contains(':') {
-        let parts: Vec<&str> = spec.split(':').map(str::trim).collect();
-        if parts.len() != 3 {
-            return Err(bad("expected START:STOP:STEP (three numbers)"));
-        }
-        let ints = parts.iter().all(|p| p.parse::<i64>().is_ok());
-        let nums: Vec<f64> = parts
-            .iter()
-            .map(|p| p.parse::<f64>().ok().filter(|x| x.is_finite()))
-            .collect::<Option<_>>()
-            .ok_or_else(|| bad("expected numbers in START:STOP:STEP"))?;
-        let (start, stop, step) = (nums[0], nums[1], nums[2]);
-        if step <= 0.0 || stop < start {
-            return Err(bad("expected START ≤ STOP and a STEP > 0"));
-        }
-        let n = ((stop - start) / step + 1e-9).floor() as usize + 1;
-        if n > MAX_POINTS {
-            return Err(bad(&format!(
-                "expected at most {MAX_POINTS} values, got {n}"
-            )));
-        }
-        let values = (0..n)
-            .map(|i| fmt_value(start + i as f64 * step, ints))
-            .collect();
-        return Ok(Axis {
-            key,
-            values,
-            range: Some((start, stop, step, ints)),
-        });
+        return parse_range(key, spec).map_err(|m| bad(&m));
     }
-    let values: Vec<String> = spec.split(',').map(|v| v.trim().to_string()).collect();
-    if values.iter().any(|v| v.is_empty()) {
-        return Err(bad("expected a value between every two commas"));
+    list_axis(key, spec.split(',').map(|v| v.trim().to_string()).collect()).map_err(|m| bad(&m))
+}
+
+/// A key that can be varied: dotted, and neither the replicates (given
+/// apart), `extends` nor a key of the `[sweep]` table itself.
+pub fn check_key(key: &str) -> std::result::Result<(), String> {
+    if key.is_empty() || key.split('.').any(str::is_empty) {
+        return Err("expected a dotted key such as simulation.years".into());
     }
-    if values.iter().any(|v| v.contains('"') || v.contains('\n')) {
-        return Err(bad("expected values without quotes or line breaks"));
+    if key == "simulation.replicates" {
+        return Err("expected a key other than simulation.replicates (give --replicates)".into());
+    }
+    let first = key.split('.').next().unwrap_or("");
+    if first == "sweep" || first == "extends" {
+        return Err(format!(
+            "expected a key of the scenario (such as simulation.years), got {key}"
+        ));
+    }
+    Ok(())
+}
+
+/// An axis `START:STOP:STEP` (inclusive) of `key` (message without the key).
+pub fn parse_range(key: &str, spec: &str) -> std::result::Result<Axis, String> {
+    let parts: Vec<&str> = spec.split(':').map(str::trim).collect();
+    if parts.len() != 3 {
+        return Err("expected START:STOP:STEP (three numbers)".into());
+    }
+    let ints = parts.iter().all(|p| p.parse::<i64>().is_ok());
+    let nums: Vec<f64> = parts
+        .iter()
+        .map(|p| p.parse::<f64>().ok().filter(|x| x.is_finite()))
+        .collect::<Option<_>>()
+        .ok_or("expected numbers in START:STOP:STEP")?;
+    let (start, stop, step) = (nums[0], nums[1], nums[2]);
+    if step <= 0.0 || stop < start {
+        return Err("expected START ≤ STOP and a STEP > 0".into());
+    }
+    // Counted in floating point: (STOP − START) / STEP may overflow any integer.
+    let count = ((stop - start) / step + 1e-9).floor() + 1.0;
+    if !count.is_finite() || count > MAX_POINTS as f64 {
+        return Err(format!(
+            "expected at most {MAX_POINTS} values, got {count:e}"
+        ));
+    }
+    let n = count as usize;
+    let values = (0..n)
+        .map(|i| fmt_value(start + i as f64 * step, ints))
+        .collect();
+    Ok(Axis {
+        key: key.to_string(),
+        values,
+        range: Some((start, stop, step, ints)),
+    })
+}
+
+/// An axis of listed values (each a field of sweep.csv and a `--set` value).
+pub fn list_axis(key: &str, values: Vec<String>) -> std::result::Result<Axis, String> {
+    if values.is_empty() {
+        return Err("expected at least one value".into());
+    }
+    if values.iter().any(|v| v.trim().is_empty()) {
+        return Err("expected a value between every two commas".into());
+    }
+    if let Some(v) = values.iter().find(|v| v.contains(['"', ',', '\n', '\r'])) {
+        return Err(format!(
+            "expected values without quotes, commas or line breaks, got {v:?}"
+        ));
+    }
+    if values.len() > MAX_POINTS {
+        return Err(format!(
+            "expected at most {MAX_POINTS} values, got {}",
+            values.len()
+        ));
     }
     Ok(Axis {
-        key,
+        key: key.to_string(),
         values,
         range: None,
     })
@@ -787,6 +820,9 @@ mod tests {
         let c = parse_vary("x.w=a,b").unwrap();
         assert_eq!(c.values, ["a", "b"]);
         assert!(parse_vary("x=3:1:1").is_err());
+        // Too many values to count in an integer: refused, not wrapped to none.
+        assert!(parse_vary("x=0:1e308:1e-308").is_err());
+        assert!(parse_vary("x=0:2000000:1").is_err());
         assert!(parse_vary("simulation.replicates=1,2").is_err());
         let g = points(&[b, c], None, 1).unwrap();
         assert_eq!(g.len(), 6);

@@ -344,6 +344,11 @@ fn read_chain(
             let mut base = read_chain(&parent_path, chain, origins)?;
             let mut table = table;
             table.remove("extends");
+            // A file's [sweep] table replaces the inherited one whole (its
+            // axes are not merged key by key with the parent's).
+            if table.contains_key("sweep") {
+                base.remove("sweep");
+            }
             merge(&mut base, table);
             base
         }
@@ -375,13 +380,27 @@ pub fn apply_set(table: &mut toml::Table, origins: &mut Origins, arg: &str) -> R
         )));
     };
     let key = key.trim();
-    let parts: Vec<&str> = key.split('.').collect();
-    if parts.iter().any(|p| p.is_empty()) {
+    if key.split('.').any(|p| p.is_empty()) {
         return Err(Error::Input(format!(
             "--set {arg}: expected a dotted key such as simulation.years, got \"{key}\""
         )));
     }
-    // A value is read as TOML (numbers, booleans, strings in quotes); bare words become strings.
+    set_value(table, origins, key, value, &Origin::Set(arg.to_string()))
+        .map_err(|m| Error::Input(format!("--set {arg}: {key}: {m}")))
+}
+
+/// Set the dotted `key` (non-empty parts) to `value` read as `--set` reads
+/// it: as TOML (numbers, booleans, strings in quotes), a bare word as a
+/// string. The key (and any table it creates) is recorded as coming from
+/// `origin`, so later errors about it point there. Errs with the message only.
+pub(crate) fn set_value(
+    table: &mut toml::Table,
+    origins: &mut Origins,
+    key: &str,
+    value: &str,
+    origin: &Origin,
+) -> std::result::Result<(), String> {
+    let parts: Vec<&str> = key.split('.').collect();
     let parsed: toml::Value = match toml::from_str::<toml::Table>(&format!("v = {}", value.trim()))
     {
         Ok(mut t) => t
@@ -393,9 +412,7 @@ pub fn apply_set(table: &mut toml::Table, origins: &mut Origins, arg: &str) -> R
     for (k, p) in parts[..parts.len() - 1].iter().enumerate() {
         if !cur.contains_key(*p) {
             // A table made by this --set: errors about it (a required key missing) point here.
-            origins
-                .map
-                .insert(parts[..=k].join("."), Origin::Set(arg.to_string()));
+            origins.map.insert(parts[..=k].join("."), origin.clone());
         }
         let entry = cur
             .entry(p.to_string())
@@ -403,22 +420,16 @@ pub fn apply_set(table: &mut toml::Table, origins: &mut Origins, arg: &str) -> R
         match entry {
             toml::Value::Table(t) => cur = t,
             _ => {
-                return Err(Error::Input(format!(
-                    "--set {arg}: {key}: expected a key inside a table, but {p} is a value"
-                )));
+                return Err(format!("expected a key inside a table, but {p} is a value"));
             }
         }
     }
     let last = parts[parts.len() - 1];
     if let Some(toml::Value::Table(_)) = cur.get(last) {
-        return Err(Error::Input(format!(
-            "--set {arg}: {key}: expected a scalar key, but it is a table"
-        )));
+        return Err("expected a scalar key, but it is a table".into());
     }
     cur.insert(last.to_string(), parsed);
-    origins
-        .map
-        .insert(key.to_string(), Origin::Set(arg.to_string()));
+    origins.map.insert(key.to_string(), origin.clone());
     Ok(())
 }
 
@@ -498,7 +509,7 @@ fn finish(mut table: toml::Table, mut origins: Origins, sets: &[String]) -> Resu
 }
 
 /// Deserialize the merged table; a failure names the key path and its place.
-fn deserialize(table: toml::Table, origins: &Origins) -> Result<ScenarioFile> {
+pub(crate) fn deserialize(table: toml::Table, origins: &Origins) -> Result<ScenarioFile> {
     let value = toml::Value::Table(table);
     serde_path_to_error::deserialize::<_, ScenarioFile>(value.clone()).map_err(|e| {
         let path = e.path().to_string();
@@ -609,7 +620,7 @@ fn lookup<'v>(root: &'v toml::Value, path: &str) -> Option<&'v toml::Value> {
 }
 
 /// A TOML value as "got ..." text.
-fn describe(v: &toml::Value) -> String {
+pub(crate) fn describe(v: &toml::Value) -> String {
     match v {
         toml::Value::String(s) => {
             let short: String = s.chars().take(40).collect();
@@ -757,6 +768,7 @@ fn type_name(serde_name: &str) -> String {
         "a boolean" | "bool" => "true or false".into(),
         "a string" => "a string".into(),
         "a sequence" => "an array".into(),
+        "a map" => "a table".into(),
         other if other.starts_with("struct ") => "a table".into(),
         other => other.replace('`', ""),
     }

@@ -125,6 +125,33 @@ pub struct ScenarioFile {
     pub interventions: crate::interventions::config::Interventions,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<Target>,
+    /// What `povsim sweep` varies when no `--vary` is given (`povsim run`
+    /// ignores it). Not part of the effective scenario: never written out, so
+    /// a sweep defined here and the same sweep given by `--vary` on the file
+    /// it extends describe the same scenario (same digest in sweep.json).
+    #[serde(default, skip_serializing)]
+    pub sweep: Option<SweepTable>,
+}
+
+/// The `[sweep]` table: a grid (or a Latin-hypercube sample) of varied keys,
+/// or an explicit list of points, and the replicates of each point.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepTable {
+    /// Varied keys: `"KEY" = "START:STOP:STEP"` (a string, inclusive) or
+    /// `"KEY" = [V1, V2, ...]`; the full grid, first key slowest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vary: Option<toml::Table>,
+    /// Explicit points instead of `vary`: `[{ "KEY" = V, ... }, ...]`, every
+    /// point with the same keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<Vec<toml::Table>>,
+    /// A Latin-hypercube sample of this many points from `vary` instead of the grid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lhs: Option<i64>,
+    /// Replicates of every point (default: `simulation.replicates`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replicates: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

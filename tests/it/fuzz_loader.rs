@@ -21,7 +21,22 @@ fn check(text: &str, sets: &[String]) -> Result<(), TestCaseError> {
         Err(_) => Err(TestCaseError::fail(format!(
             "the loader panicked on:\n{text}\nwith --set {sets:?}"
         ))),
-        Ok(Ok(_)) => Ok(()),
+        Ok(Ok(sc)) => {
+            // A [sweep] table's values are checked by loading the scenario with them.
+            match catch_unwind(AssertUnwindSafe(|| sc.check_sweep())) {
+                Err(_) => Err(TestCaseError::fail(format!(
+                    "check_sweep panicked on:\n{text}\nwith --set {sets:?}"
+                ))),
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(Error::Input(msg))) => {
+                    prop_assert!(!msg.is_empty() && !msg.contains('\n'), "{msg}");
+                    Ok(())
+                }
+                Ok(Err(e)) => Err(TestCaseError::fail(format!(
+                    "expected Ok or Err(Input), got {e:?}"
+                ))),
+            }
+        }
         Ok(Err(Error::Input(msg))) => {
             prop_assert!(!msg.is_empty(), "empty message");
             prop_assert!(
@@ -286,6 +301,17 @@ fn known_strange_inputs() {
         base.replace("\"headcount_ratio\"", "\"headco\\nt_ratio\""),
         base.replace("[simulation]", "\"new\\nline\" = 1\n[simulation]"),
         base.replace("name = \"l_county\"", "name = \"l\\r\\u0000\""),
+        // [sweep] tables: huge, empty, doubled, nested, odd values.
+        format!("{base}\n[sweep]\nvary = {{ \"shocks.illness\" = \"0:1e308:1e-308\" }}\n"),
+        format!("{base}\n[sweep]\nvary = {{ \"a.b\" = [], c = {{ d = [[1]] }} }}\n"),
+        format!("{base}\n[sweep]\nvary = {{}}\npoints = [{{}}]\n"),
+        format!("{base}\n[sweep]\npoints = [{{}}]\nlhs = -1\n"),
+        format!("{base}\n[sweep]\nvary = {{ \"x.y\" = \"0:1:1\", x = {{ y = [1] }} }}\n"),
+        format!("{base}\n[sweep]\nvary = {{ \"shocks.illness\" = [nan, inf, 1e308, \"a,b\", \"\\n\"] }}\n"),
+        format!("{base}\n[sweep]\nvary = {{ \"simulation.name\" = [\"a\", \"..\", \"\"] }}\n"),
+        format!("{base}\n[sweep]\nvary = {{ \"simulation\" = [1], \"simulation.years.x\" = [1] }}\n"),
+        format!("{base}\n[sweep]\npoints = [{{ \"simulation.years\" = 3 }}, {{ \"simulation.years\" = 300 }}]\n"),
+        format!("{base}\n[sweep]\nvary = {{ \"simulation.years\" = \"1:200:1\" }}\nreplicates = 0\n"),
     ];
     for text in &cases {
         check(text, &[]).unwrap_or_else(|e| panic!("{e}"));

@@ -113,9 +113,14 @@ fn the_grid_has_every_point_and_replicate_in_order() {
     args.extend(GRID);
     ok(&args);
     assert_eq!(csv, read(&out1.join("sweep.csv")));
-    // A one-key sweep draws its line chart; this two-key sweep its heatmap.
+    // A one-key sweep draws its line chart; this two-key sweep its heatmap
+    // and lines along the first key, one per value of the second.
     assert!(out.join("charts/sweep_heatmap.png").exists());
     assert!(out.join("charts/sweep_heatmap.svg").exists());
+    let svg = read(&out.join("charts/sweep_line.svg"));
+    assert!(svg.contains("measurement_error = 0.2"), "legend");
+    assert!(svg.contains("measurement_error = 0.5"), "legend");
+    assert!(out.join("charts/sweep_line.png").exists());
 }
 
 #[test]
@@ -310,4 +315,357 @@ fn bad_sweep_arguments_are_one_line_errors() {
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(err.trim().lines().count(), 1, "{err}");
     }
+}
+
+/// The two-key grid of `GRID` written as a `[sweep]` table in a file that
+/// extends the tiny scenario, keys in the order of `GRID` (not alphabetical).
+const TABLE: &str = r#"extends = "tiny.toml"
+
+[sweep]
+replicates = 3
+vary = { "interventions.transfers.budget" = "0:400000:200000", "interventions.targeting.measurement_error" = [0.2, 0.5] }
+"#;
+
+fn with_table(tag: &str, name: &str, text: &str) -> (PathBuf, PathBuf, PathBuf) {
+    let (dir, base) = scenario(tag);
+    let file = dir.join(name);
+    std::fs::write(&file, text).unwrap();
+    (dir, base, file)
+}
+
+#[test]
+fn a_sweep_table_is_the_same_sweep_as_its_vary_command() {
+    let (dir, base, file) = with_table("sweep-table", "table.toml", TABLE);
+    let by_table = dir.join("by-table");
+    ok(&["sweep", s(&file), "--out", s(&by_table), "--quiet"]);
+    let by_flags = dir.join("by-flags");
+    let mut args = vec![
+        "sweep",
+        s(&base),
+        "--out",
+        s(&by_flags),
+        "--quiet",
+        "--replicates",
+        "3",
+    ];
+    args.extend(GRID);
+    ok(&args);
+    let csv = read(&by_table.join("sweep.csv"));
+    assert_eq!(csv.lines().count(), 1 + 3 * 2 * 3, "{csv}");
+    assert!(csv.starts_with(
+        "point,interventions.transfers.budget,interventions.targeting.measurement_error,replicate,"
+    ));
+    assert_eq!(csv, read(&by_flags.join("sweep.csv")));
+    // Same scenario digest, keys, points, replicates: the same sweep, so one
+    // resumes the other.
+    assert_eq!(
+        read(&by_table.join("sweep.json")),
+        read(&by_flags.join("sweep.json"))
+    );
+    assert!(by_table.join("charts/sweep_heatmap.png").exists());
+    ok(&["sweep", s(&file), "--out", s(&by_flags), "--quiet"]);
+    assert_eq!(csv, read(&by_flags.join("sweep.csv")));
+
+    // The nested form of the same keys is the same table.
+    let nested = dir.join("nested.toml");
+    std::fs::write(
+        &nested,
+        "extends = \"tiny.toml\"\n[sweep]\nreplicates = 3\n\
+         [sweep.vary.interventions.transfers]\nbudget = \"0:400000:200000\"\n\
+         [sweep.vary.interventions.targeting]\nmeasurement_error = [0.2, 0.5]\n",
+    )
+    .unwrap();
+    let by_nested = dir.join("by-nested");
+    ok(&["sweep", s(&nested), "--out", s(&by_nested), "--quiet"]);
+    assert_eq!(csv, read(&by_nested.join("sweep.csv")));
+
+    // `validate` accepts the table and prints it after the effective
+    // scenario; that text, as a file of its own, is the same sweep again.
+    let o = povsim(&["validate", s(&file)]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let printed = String::from_utf8(o.stdout).unwrap();
+    assert!(printed.contains("\n[sweep]\nreplicates = 3\n"), "{printed}");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("[sweep]: a grid of 6 points over 2 keys"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let copy = dir.join("printed.toml");
+    std::fs::write(&copy, &printed).unwrap();
+    let by_copy = dir.join("by-copy");
+    ok(&["sweep", s(&copy), "--out", s(&by_copy), "--quiet"]);
+    assert_eq!(csv, read(&by_copy.join("sweep.csv")));
+    assert_eq!(
+        read(&by_copy.join("sweep.json")),
+        read(&by_flags.join("sweep.json"))
+    );
+
+    // `--vary` replaces the table's axes; its replicates still apply.
+    let one_key = dir.join("one-key");
+    ok(&[
+        "sweep",
+        s(&file),
+        "--out",
+        s(&one_key),
+        "--quiet",
+        "--vary",
+        "interventions.transfers.budget=0,400000",
+    ]);
+    let rows = read(&one_key.join("sweep.csv"));
+    assert!(rows.starts_with("point,interventions.transfers.budget,replicate,"));
+    assert_eq!(rows.lines().count(), 1 + 2 * 3, "{rows}");
+
+    // `run` runs the scenario once as written and says the table is not for it.
+    let o = povsim(&["run", s(&file), "--out", s(&dir.join("run")), "--no-charts"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("[sweep] table is for `povsim sweep`"));
+    let traj = read(&dir.join("run/trajectory.csv"));
+    assert_eq!(
+        traj.lines().count(),
+        1 + 2 * 3,
+        "2 replicates × 3 years: {traj}"
+    );
+}
+
+#[test]
+fn explicit_points_run_as_listed_under_common_random_numbers() {
+    let text = r#"extends = "tiny.toml"
+[sweep]
+points = [
+  { "interventions.transfers.budget" = 4e5, "interventions.targeting.measurement_error" = 0.5 },
+  { "interventions.targeting.measurement_error" = 0.2, "interventions.transfers.budget" = 0 },
+  { interventions.transfers.budget = 200000, interventions.targeting.measurement_error = 0.2 },
+]
+"#;
+    let (dir, base, file) = with_table("sweep-points", "points.toml", text);
+    let out = dir.join("points");
+    ok(&["sweep", s(&file), "--out", s(&out), "--quiet"]);
+    let json = read(&out.join("sweep.json"));
+    assert!(json.contains("\"method\": \"points\""), "{json}");
+    let csv = read(&out.join("sweep.csv"));
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 1 + 3 * 2, "{csv}");
+    // The keys in the order of the first point; values in the order listed.
+    assert!(lines[0].starts_with(
+        "point,interventions.transfers.budget,interventions.targeting.measurement_error,replicate,"
+    ));
+    let listed = [("400000", "0.5"), ("0", "0.2"), ("200000", "0.2")];
+    // Independent truth: the grid sweep of the same file runs the same
+    // overrides with the same seed, so each point's rows equal the grid's
+    // rows at the same values, measures and all.
+    let grid = dir.join("grid");
+    let mut args = vec![
+        "sweep",
+        s(&base),
+        "--out",
+        s(&grid),
+        "--quiet",
+        "--no-charts",
+    ];
+    args.extend(GRID);
+    ok(&args);
+    let grid_csv = read(&grid.join("sweep.csv"));
+    for (k, l) in lines[1..].iter().enumerate() {
+        let f: Vec<&str> = l.split(',').collect();
+        assert_eq!(f[0], (k / 2).to_string());
+        assert_eq!((f[1], f[2]), listed[k / 2], "{l}");
+        assert_eq!(f[3], (k % 2).to_string());
+        let twin = grid_csv
+            .lines()
+            .map(|g| g.split(',').collect::<Vec<_>>())
+            .find(|g| g[1..4] == f[1..4])
+            .unwrap_or_else(|| panic!("no grid row for {l}"));
+        assert_eq!(twin[4..], f[4..], "{l}");
+    }
+    // A second run resumes: nothing changes.
+    ok(&["sweep", s(&file), "--out", s(&out), "--quiet"]);
+    assert_eq!(read(&out.join("sweep.csv")), csv);
+    // --lhs has nothing to sample in a list of points.
+    let o = povsim(&["sweep", s(&file), "--out", s(&dir.join("x")), "--lhs", "4"]);
+    assert_eq!(o.status.code(), Some(2));
+    // A table with only replicates needs --vary.
+    let only = dir.join("only.toml");
+    std::fs::write(&only, "extends = \"tiny.toml\"\n[sweep]\nreplicates = 2\n").unwrap();
+    let o = povsim(&["sweep", s(&only), "--out", s(&dir.join("y"))]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("expected --vary"));
+}
+
+/// A bad `[sweep]` table: one line naming the file, the line and column of
+/// the value, the key and what was expected; exit code 2; nothing written.
+#[test]
+fn a_bad_sweep_table_names_its_place() {
+    let cases: [(&str, &str, &str); 7] = [
+        (
+            // Line 4: an unknown scenario key.
+            "extends = \"tiny.toml\"\n\n[sweep]\nvary = { \"interventions.transfers.budgt\" = [1, 2] }\n",
+            ":4:45: interventions.transfers.budgt: ",
+            "did you mean `budget`?",
+        ),
+        (
+            // Line 5: the second value is not a probability.
+            "extends = \"tiny.toml\"\n[sweep]\n[sweep.vary]\n\"shocks.illness\" = [\n  0.1,\n  1.5,\n]\n",
+            ":6:3: shocks.illness: ",
+            "expected a probability from 0 to 1, got 1.5",
+        ),
+        (
+            "extends = \"tiny.toml\"\n[sweep]\nvary = { \"simulation.years\" = \"5:1:1\" }\n",
+            ":3:31: sweep.vary.simulation.years: ",
+            "expected START ≤ STOP and a STEP > 0",
+        ),
+        (
+            "extends = \"tiny.toml\"\n[sweep]\nreplicate = 3\n",
+            ":3:",
+            "got unknown key `replicate` (did you mean `replicates`?)",
+        ),
+        (
+            "extends = \"tiny.toml\"\n[sweep]\npoints = [\n  { \"shocks.illness\" = 0.1 },\n  { \"shocks.ilness\" = 0.1 },\n]\n",
+            ":5:3: sweep.points[1]: ",
+            "expected the keys of the first point (shocks.illness), got no shocks.illness",
+        ),
+        (
+            "extends = \"tiny.toml\"\n[sweep]\nvary = { \"simulation.replicates\" = [1, 2] }\n",
+            ":3:36: sweep.vary.simulation.replicates: ",
+            "expected a key other than simulation.replicates",
+        ),
+        (
+            // The middle value of the range, 1.5 years, is not a whole number.
+            "extends = \"tiny.toml\"\n[sweep]\nvary = { \"simulation.years\" = \"1:2:0.5\" }\n",
+            ":3:31: simulation.years: ",
+            "expected a whole number, got floating point `1.5`",
+        ),
+    ];
+    for (k, (text, place, want)) in cases.iter().enumerate() {
+        let (dir, _base, file) = with_table(&format!("sweep-bad-table-{k}"), "bad.toml", text);
+        let out = dir.join("out");
+        for cmd in ["sweep", "validate"] {
+            let o = if cmd == "sweep" {
+                povsim(&["sweep", s(&file), "--out", s(&out), "--quiet"])
+            } else {
+                povsim(&["validate", s(&file)])
+            };
+            assert_eq!(o.status.code(), Some(2), "{cmd} case {k}");
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(err.trim().lines().count(), 1, "{err}");
+            let line = err.trim();
+            assert!(
+                line.starts_with(&format!("error: {}{place}", file.display())),
+                "{cmd} case {k}: expected {place} in {line}"
+            );
+            assert!(line.contains(want), "{cmd} case {k}: {line}");
+        }
+        assert!(
+            !out.exists(),
+            "case {k}: a refused sweep wrote {}",
+            out.display()
+        );
+    }
+}
+
+/// The example table (full-size L County: only validated here; docs/SWEEP.md
+/// records its run) is a valid 3 × 3 grid whose effective scenario is
+/// l_county_targeted.toml unchanged.
+#[test]
+fn the_example_sweep_table_is_valid() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let o = povsim(&["validate", s(&root.join("sweep_l_county.toml"))]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("[sweep]: a grid of 9 points over 2 keys"),
+        "{err}"
+    );
+    let table = String::from_utf8(o.stdout).unwrap();
+    let base = povsim(&["validate", s(&root.join("l_county_targeted.toml"))]);
+    let base = String::from_utf8(base.stdout).unwrap();
+    let (scenario, sweep) = table.split_once("\n[sweep]\n").expect("a [sweep] section");
+    assert_eq!(scenario, base);
+    assert!(sweep.contains("\"interventions.transfers.budget_share\" = \"0.07:0.27:0.1\""));
+    // `validate --diff`: no key of the scenario differs, then the table.
+    let o = povsim(&["validate", "--diff", s(&root.join("sweep_l_county.toml"))]);
+    assert!(o.status.success());
+    let diff = String::from_utf8(o.stdout).unwrap();
+    let lines: Vec<&str> = diff.lines().collect();
+    assert!(lines[0].starts_with("# "), "{diff}");
+    assert!(lines[1].starts_with("# and a [sweep] table"), "{diff}");
+    assert_eq!(lines[2], "[sweep]", "{diff}");
+}
+
+/// A real Ctrl-C (SIGINT) in the middle of a table sweep: exit code 130,
+/// the finished rows kept; the rerun adds exactly the missing ones and the
+/// file equals an uninterrupted sweep's, byte for byte.
+#[test]
+fn a_sweep_stopped_by_ctrl_c_resumes_to_the_same_file() {
+    // 60,000 households (one point-replicate per batch): a few seconds in all.
+    let text = "[simulation]\nname = \"ctrlc\"\nstart_year = 2010\nyears = 4\nseed = 9\n\
+                villages = 40\nhouseholds = 60000\n\
+                [interventions.targeting]\nmethod = \"income\"\n\
+                [interventions.transfers]\nbudget = 3000000\n\
+                [sweep]\nreplicates = 4\n\
+                vary = { \"interventions.transfers.budget\" = \"1000000:3000000:2000000\", \"shocks.illness\" = [0.04, 0.08] }\n";
+    let dir = temp_dir("sweep-ctrlc");
+    let file = dir.join("ctrlc.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = dir.join("stopped");
+    let csv = out.join("sweep.csv");
+    let child = Command::new(env!("CARGO_BIN_EXE_povsim"))
+        .args([
+            "sweep",
+            s(&file),
+            "--out",
+            s(&out),
+            "--quiet",
+            "--no-charts",
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t0 = std::time::Instant::now();
+    let rows =
+        |p: &Path| std::fs::read_to_string(p).map_or(0, |t| t.lines().count().saturating_sub(1));
+    while rows(&csv) < 1 {
+        assert!(t0.elapsed().as_secs() < 60, "no row after a minute");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(sent, "kill -INT");
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    assert!(err.contains("rerun the same command to resume"), "{err}");
+    let kept = rows(&csv);
+    assert!((1..16).contains(&kept), "stopped with {kept} of 16 rows");
+    ok(&[
+        "sweep",
+        s(&file),
+        "--out",
+        s(&out),
+        "--quiet",
+        "--no-charts",
+    ]);
+    let resumed = read(&csv);
+    let keys: std::collections::BTreeSet<(String, String)> = resumed
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].to_string(), f[3].to_string())
+        })
+        .collect();
+    assert_eq!(resumed.lines().count(), 1 + 16, "{resumed}");
+    assert_eq!(keys.len(), 16, "a duplicated (point, replicate): {resumed}");
+    let whole = dir.join("whole");
+    ok(&[
+        "sweep",
+        s(&file),
+        "--out",
+        s(&whole),
+        "--quiet",
+        "--no-charts",
+    ]);
+    assert_eq!(resumed, read(&whole.join("sweep.csv")));
 }

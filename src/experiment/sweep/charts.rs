@@ -23,13 +23,17 @@ struct Cell {
 }
 
 enum SweepChart {
-    /// key, x labels, numeric x (if every value is a number), cells.
+    /// key, x labels, numeric x (if every value is a number), and one
+    /// series (legend label, a cell per x, `None` where a point is missing)
+    /// per value of the second key of a two-key grid (one series for one key).
     Line {
         scenario: String,
         key: String,
+        /// The second key of a two-key grid (one line per value).
+        by: Option<String>,
         labels: Vec<String>,
         xs: Option<Vec<f64>>,
-        cells: Vec<Cell>,
+        series: Vec<(String, Vec<Option<Cell>>)>,
         replicates: u32,
     },
     Heat {
@@ -64,27 +68,58 @@ impl SweepChart {
             SweepChart::Line {
                 scenario,
                 key,
+                by,
                 labels,
                 xs,
-                cells,
+                series,
                 replicates,
             } => {
                 let area = header(
                     root,
                     &format!("Final-year headcount ratio by {key}"),
-                    &format!(
-                        "{scenario}: mean and 5th–95th percentile across {replicates} replicates (common random numbers)"
-                    ),
+                    &match by {
+                        Some(b) => format!(
+                            "{scenario}: a line per {}; mean and 5th–95th percentile across {replicates} replicates",
+                            short_key(b)
+                        ),
+                        None => format!(
+                            "{scenario}: mean and 5th–95th percentile across {replicates} replicates (common random numbers)"
+                        ),
+                    },
                 )?;
-                let look = Look::new(OI_BLUE, Dash::Solid, Marker::Circle);
-                let plot = legend_strip(
-                    &area,
-                    &[(
-                        "headcount ratio, final year".to_string(),
-                        Swatch::Band(look),
-                    )],
-                )?;
-                let n = cells.len();
+                const COLORS: [RGBColor; 7] = [
+                    OI_BLUE,
+                    OI_VERMILLION,
+                    OI_GREEN,
+                    OI_ORANGE,
+                    OI_SKY,
+                    OI_PURPLE,
+                    OI_BLACK,
+                ];
+                const MARKERS: [Marker; 4] = [
+                    Marker::Circle,
+                    Marker::Triangle,
+                    Marker::Square,
+                    Marker::Diamond,
+                ];
+                const DASHES: [Dash; 4] =
+                    [Dash::Solid, Dash::Dashed, Dash::Dotted, Dash::LongShort];
+                let looks: Vec<Look> = (0..series.len())
+                    .map(|i| {
+                        Look::new(
+                            COLORS[i % COLORS.len()],
+                            DASHES[(i / COLORS.len()) % DASHES.len()],
+                            MARKERS[i % MARKERS.len()],
+                        )
+                    })
+                    .collect();
+                let entries: Vec<(String, Swatch)> = series
+                    .iter()
+                    .zip(&looks)
+                    .map(|((l, _), look)| (l.clone(), Swatch::Band(*look)))
+                    .collect();
+                let plot = legend_strip(&area, &entries)?;
+                let n = labels.len();
                 let x: Vec<f64> = match xs {
                     Some(v) => v.clone(),
                     None => (0..n).map(|i| i as f64).collect(),
@@ -94,8 +129,9 @@ impl SweepChart {
                     x.iter().copied().fold(f64::NEG_INFINITY, f64::max),
                 );
                 let pad = if x1 > x0 { (x1 - x0) * 0.04 } else { 0.5 };
-                let top = cells
+                let top = series
                     .iter()
+                    .flat_map(|(_, c)| c.iter().flatten())
                     .map(|c| 100.0 * c.p95.max(c.mean))
                     .fold(0.0, f64::max);
                 let ymax = nice_max(top, 1.08);
@@ -142,15 +178,28 @@ impl SweepChart {
                     .y_desc("% of population")
                     .draw()?;
                 let px = |x: f64, y: f64| chart.backend_coord(&(x, 100.0 * y));
-                if n >= 2 && *replicates > 1 {
-                    let mut poly: Vec<(i32, i32)> =
-                        x.iter().zip(cells).map(|(x, c)| px(*x, c.p95)).collect();
-                    poly.extend(x.iter().zip(cells).rev().map(|(x, c)| px(*x, c.p5)));
-                    root.draw(&Polygon::new(poly, look.color.mix(0.2).filled()))?;
+                // Bands first (lighter with more lines), then the lines over them.
+                let alpha = if series.len() > 1 { 0.12 } else { 0.2 };
+                let present = |cells: &[Option<Cell>]| -> Vec<(f64, (f64, f64, f64))> {
+                    x.iter()
+                        .zip(cells)
+                        .filter_map(|(x, c)| c.as_ref().map(|c| (*x, (c.mean, c.p5, c.p95))))
+                        .collect()
+                };
+                for ((_, cells), look) in series.iter().zip(&looks) {
+                    let pts = present(cells);
+                    if pts.len() >= 2 && *replicates > 1 {
+                        let mut poly: Vec<(i32, i32)> =
+                            pts.iter().map(|(x, c)| px(*x, c.2)).collect();
+                        poly.extend(pts.iter().rev().map(|(x, c)| px(*x, c.1)));
+                        root.draw(&Polygon::new(poly, look.color.mix(alpha).filled()))?;
+                    }
                 }
-                let pts: Vec<(i32, i32)> =
-                    x.iter().zip(cells).map(|(x, c)| px(*x, c.mean)).collect();
-                polyline(root, &pts, &look)?;
+                for ((_, cells), look) in series.iter().zip(&looks) {
+                    let pts: Vec<(i32, i32)> =
+                        present(cells).iter().map(|(x, c)| px(*x, c.0)).collect();
+                    polyline(root, &pts, look)?;
+                }
                 Ok(())
             }
             SweepChart::Heat {
@@ -434,59 +483,104 @@ pub fn draw(out: &Path) -> Result<Vec<PathBuf>> {
             p95: percentile(xs, 0.95),
         })
     };
-    let chart = if k == 1 {
-        // Points in the order of their value (a sample may be unordered).
-        let mut pts: Vec<(String, Cell)> = spec
-            .points
-            .iter()
-            .zip(per_point.iter_mut())
-            .filter_map(|(p, xs)| cell(xs).map(|c| (p[0].clone(), c)))
-            .collect();
-        let numeric: Option<Vec<f64>> = pts.iter().map(|(l, _)| l.parse::<f64>().ok()).collect();
-        if numeric.is_some() {
-            pts.sort_by(|a, b| {
-                a.0.parse::<f64>()
-                    .unwrap_or(0.0)
-                    .total_cmp(&b.0.parse::<f64>().unwrap_or(0.0))
-            });
+    // The values of each key in the order of a numeric sort (as listed if
+    // any is not a number), and the x positions of the first key.
+    let axis = |d: usize| -> (Vec<String>, Option<Vec<f64>>) {
+        let mut labels: Vec<String> = Vec::new();
+        for p in &spec.points {
+            if !labels.contains(&p[d]) {
+                labels.push(p[d].clone());
+            }
         }
-        if pts.is_empty() {
+        let xs: Option<Vec<f64>> = labels.iter().map(|l| l.parse::<f64>().ok()).collect();
+        match xs {
+            Some(mut xs) => {
+                let mut both: Vec<(f64, String)> = xs.drain(..).zip(labels).collect();
+                both.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let (xs, labels) = both.into_iter().unzip();
+                (labels, Some(xs))
+            }
+            None => (labels, None),
+        }
+    };
+    let cells: Vec<Option<Cell>> = per_point.iter_mut().map(cell).collect();
+    let (labels0, xs) = axis(0);
+    let at = |l: &[String], v: &String| l.iter().position(|x| x == v).unwrap_or(0);
+    let mut charts = Vec::new();
+    if k == 1 {
+        let mut line: Vec<Option<Cell>> = labels0.iter().map(|_| None).collect();
+        for (p, c) in spec.points.iter().zip(cells) {
+            if c.is_some() {
+                line[at(&labels0, &p[0])] = c;
+            }
+        }
+        if line.iter().all(Option::is_none) {
             return Ok(Vec::new());
         }
-        let xs: Option<Vec<f64>> = pts.iter().map(|(l, _)| l.parse::<f64>().ok()).collect();
-        let (labels, cells): (Vec<String>, Vec<Cell>) = pts.into_iter().unzip();
-        SweepChart::Line {
+        charts.push(SweepChart::Line {
             scenario: spec.scenario.clone(),
             key: spec.keys[0].clone(),
-            labels,
+            by: None,
+            labels: labels0,
             xs,
-            cells,
+            series: vec![("headcount ratio, final year".to_string(), line)],
             replicates: spec.replicates,
-        }
+        });
     } else {
-        let mut labels: [Vec<String>; 2] = [Vec::new(), Vec::new()];
+        // The heatmap keeps the grid's order; the lines run along the first
+        // key, one per value of the second.
+        let (labels1, _) = axis(1);
+        let mut heat_labels: [Vec<String>; 2] = [Vec::new(), Vec::new()];
         for p in &spec.points {
             for d in 0..2 {
-                if !labels[d].contains(&p[d]) {
-                    labels[d].push(p[d].clone());
+                if !heat_labels[d].contains(&p[d]) {
+                    heat_labels[d].push(p[d].clone());
                 }
             }
         }
-        let mut cells = vec![vec![None; labels[1].len()]; labels[0].len()];
-        for (p, xs) in spec.points.iter().zip(per_point.iter_mut()) {
-            let i = labels[0].iter().position(|l| *l == p[0]).unwrap_or(0);
-            let j = labels[1].iter().position(|l| *l == p[1]).unwrap_or(0);
-            cells[i][j] = cell(xs).map(|c| c.mean);
+        let mut heat = vec![vec![None; heat_labels[1].len()]; heat_labels[0].len()];
+        let mut lines: Vec<Vec<Option<Cell>>> = labels1
+            .iter()
+            .map(|_| labels0.iter().map(|_| None).collect())
+            .collect();
+        for (p, c) in spec.points.iter().zip(cells) {
+            heat[at(&heat_labels[0], &p[0])][at(&heat_labels[1], &p[1])] =
+                c.as_ref().map(|c| c.mean);
+            if c.is_some() {
+                lines[at(&labels1, &p[1])][at(&labels0, &p[0])] = c;
+            }
         }
-        SweepChart::Heat {
+        charts.push(SweepChart::Heat {
             scenario: spec.scenario.clone(),
             keys: [spec.keys[0].clone(), spec.keys[1].clone()],
-            labels,
-            cells,
+            labels: heat_labels,
+            cells: heat,
             replicates: spec.replicates,
-        }
-    };
-    chart.write(out)
+        });
+        charts.push(SweepChart::Line {
+            scenario: spec.scenario.clone(),
+            key: spec.keys[0].clone(),
+            by: Some(spec.keys[1].clone()),
+            labels: labels0,
+            xs,
+            series: labels1
+                .iter()
+                .map(|v| format!("{} = {v}", short_key(&spec.keys[1])))
+                .zip(lines)
+                .collect(),
+            replicates: spec.replicates,
+        });
+    }
+    let mut files = Vec::new();
+    for c in charts {
+        files.extend(c.write(out)?);
+    }
+    Ok(files)
+}
+
+/// The last part of a dotted key (the legend names the key in full in the subtitle).
+fn short_key(key: &str) -> &str {
+    key.rsplit('.').next().unwrap_or(key)
 }
 
 /// Draw the trace of a budget search into `out/charts/optimize.{svg,png}`.
