@@ -181,22 +181,34 @@ pub(crate) fn prepare_all(d: &OutputData) -> Vec<Chart> {
 /// as `NAME.png` and `NAME.svg`; returns the files written. Charts whose
 /// optional input file is absent are skipped (and an old copy removed).
 pub fn draw_all(out_dir: &Path) -> Result<Vec<PathBuf>> {
+    draw_all_as(out_dir, true)
+}
+
+/// [`draw_all`], with PNG files (`png`) or SVG only (old PNGs are removed).
+pub fn draw_all_as(out_dir: &Path, png: bool) -> Result<Vec<PathBuf>> {
     let data = OutputData::load(out_dir)?;
     let charts = prepare_all(&data);
     let dir = out_dir.join("charts");
     atomic::create_dir(&dir)?;
-    let rendered: Vec<Result<(String, Vec<u8>)>> = charts
+    let rendered: Vec<Result<(String, Option<Vec<u8>>)>> = charts
         .par_iter()
-        .map(|c| Ok((c.svg()?, c.png()?)))
+        .map(|c| Ok((c.svg()?, if png { Some(c.png()?) } else { None })))
         .collect();
     let mut written = Vec::new();
     for (c, r) in charts.iter().zip(rendered) {
         let (svg, png) = r?;
         let png_path = dir.join(format!("{}.png", c.name()));
         let svg_path = dir.join(format!("{}.svg", c.name()));
-        atomic::write_file(&png_path, &png)?;
+        match png {
+            Some(png) => {
+                atomic::write_file(&png_path, &png)?;
+                written.push(png_path);
+            }
+            None => {
+                let _ = std::fs::remove_file(&png_path);
+            }
+        }
         atomic::write_file(&svg_path, svg.as_bytes())?;
-        written.push(png_path);
         written.push(svg_path);
     }
     for name in CHART_NAMES {

@@ -361,10 +361,16 @@ fn render(d: &OutputData) -> Result<String> {
     h.push_str("</section>\n");
     // Household stories (stories.json, written by `povsim run` for replicate 0).
     h.push_str(&crate::experiment::trace::stories_section(&d.dir));
+    // `[output] png = false` writes SVG only.
+    let formats = if d.dir.join("charts").join("incidence.png").exists() {
+        "SVG and PNG"
+    } else {
+        "SVG"
+    };
     let _ = writeln!(
         h,
         "<footer>Drawn by povsim from the files in this output directory (trajectory.csv, summary.json and the other CSV files); \
-         the same charts are in charts/ as SVG and PNG. Redraw with <code>povsim plot {}</code>.</footer>",
+         the same charts are in charts/ as {formats}. Redraw with <code>povsim plot {}</code>.</footer>",
         escape(&d.dir.display().to_string())
     );
     h.push_str("</main>\n</body>\n</html>\n");

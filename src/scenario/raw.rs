@@ -125,6 +125,9 @@ pub struct ScenarioFile {
     pub interventions: crate::interventions::config::Interventions,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<Target>,
+    /// What `povsim run` writes besides the tables (never changes a result).
+    #[serde(default, skip_serializing_if = "Output::is_default")]
+    pub output: Output,
     /// What `povsim sweep` varies when no `--vary` is given (`povsim run`
     /// ignores it). Not part of the effective scenario: never written out, so
     /// a sweep defined here and the same sweep given by `--vary` on the file
@@ -504,6 +507,33 @@ impl Default for Behaviour {
 pub struct Budget {
     /// Total annual budget, yuan.
     pub total: Dated,
+}
+
+/// `[output]`: what `povsim run` writes besides the tables.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Output {
+    /// Write each chart as PNG as well as SVG (the report inlines the SVGs).
+    /// Rasterising costs most of a small run's time: a classroom scenario
+    /// turns it off so that a run answers at once (docs/PERFORMANCE.md).
+    #[serde(default = "yes")]
+    pub png: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for Output {
+    fn default() -> Self {
+        Output { png: true }
+    }
+}
+
+impl Output {
+    pub fn is_default(&self) -> bool {
+        *self == Output::default()
+    }
 }
 
 /// A calibration target, drawn on the incidence chart and checked by tests.

@@ -503,3 +503,38 @@ fn preview_charts() {
     report::write_report(&dir).expect("report");
     println!("preview in {}", dir.display());
 }
+
+#[test]
+fn output_png_false_writes_svg_only_and_true_brings_the_pngs_back() {
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/classroom.toml");
+    let dir = fixtures::temp_dir("charts-svg-only");
+    let run = |png: bool| {
+        let out = povsim()
+            .args(["run", scenario, "--quiet", "--replicates", "1", "--out"])
+            .arg(&dir)
+            .args(["--set", &format!("output.png={png}")])
+            .output()
+            .expect("run povsim");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let pngs = || {
+        std::fs::read_dir(dir.join("charts"))
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension().unwrap() == "png")
+            .count()
+    };
+    let report = || std::fs::read_to_string(dir.join("report.html")).unwrap();
+    run(true);
+    assert!(pngs() >= 5, "PNGs written by default");
+    assert!(report().contains("as SVG and PNG"));
+    // Switching PNG off removes the old copies, so the directory says what the run wrote.
+    run(false);
+    assert_eq!(pngs(), 0);
+    assert!(dir.join("charts/incidence.svg").is_file());
+    assert!(report().contains("charts/ as SVG."));
+    let _ = std::fs::remove_dir_all(&dir);
+}
