@@ -36,6 +36,15 @@ impl TableFile {
             .map_err(|e| Error::file(&self.path, format!("cannot write: {e}")))
     }
 
+    /// One line from format arguments, written straight into the buffer
+    /// (no string per line: a run writes a village row per village and year).
+    pub fn row(&mut self, args: std::fmt::Arguments) -> Result<()> {
+        self.w
+            .write_fmt(args)
+            .and_then(|_| self.w.write_all(b"\n"))
+            .map_err(|e| Error::file(&self.path, format!("cannot write: {e}")))
+    }
+
     /// Flush, sync and rename into place.
     pub fn commit(self) -> Result<PathBuf> {
         let TableFile { path, tmp, w } = self;
@@ -61,6 +70,34 @@ pub fn num(x: f64) -> String {
         format!("{x}")
     } else {
         String::new()
+    }
+}
+
+/// A number as [`num`] writes it, without a string of its own.
+pub struct Num(pub f64);
+
+impl std::fmt::Display for Num {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0.is_finite() {
+            write!(f, "{}", self.0)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Numbers joined by commas, as [`num`] writes each.
+struct Joined<'a>(&'a [f64]);
+
+impl std::fmt::Display for Joined<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (k, v) in self.0.iter().enumerate() {
+            if k > 0 {
+                f.write_str(",")?;
+            }
+            write!(f, "{}", Num(*v))?;
+        }
+        Ok(())
     }
 }
 
@@ -122,9 +159,10 @@ impl RunTables {
 
     pub fn record(&mut self, r: &YearRecord) -> Result<()> {
         let (rep, year) = (r.replicate, r.year);
-        let vals: Vec<String> = r.trajectory_values().iter().map(|v| num(*v)).collect();
-        self.trajectory
-            .line(&format!("{rep},{year},{}", vals.join(",")))?;
+        self.trajectory.row(format_args!(
+            "{rep},{year},{}",
+            Joined(&r.trajectory_values())
+        ))?;
         for (k, v) in r.villages.iter().enumerate() {
             let hr = if v.population > 0 {
                 v.poor as f64 / v.population as f64
@@ -136,29 +174,28 @@ impl RunTables {
             } else {
                 0.0
             };
-            self.villages.line(&format!(
+            self.villages.row(format_args!(
                 "{rep},{year},{k},{},{},{},{},{},{},{}",
                 v.population,
                 v.poor,
-                num(hr),
-                num(mean),
-                num(v.remoteness as f64),
+                Num(hr),
+                Num(mean),
+                Num(v.remoteness as f64),
                 v.relocated_in,
                 v.relocated_out
             ))?;
         }
         for (group, s) in [("all", &r.sources_all), ("poor", &r.sources_poor)] {
-            let vals: Vec<String> = s.iter().map(|v| num(*v)).collect();
             self.sources
-                .line(&format!("{rep},{year},{group},{}", vals.join(",")))?;
+                .row(format_args!("{rep},{year},{group},{}", Joined(&s[..])))?;
         }
         if let Some(d) = &r.distribution {
             for (lo, hi, people) in d {
-                self.distribution.line(&format!(
+                self.distribution.row(format_args!(
                     "{rep},{year},{},{},{}",
-                    num(*lo),
-                    num(*hi),
-                    num(*people)
+                    Num(*lo),
+                    Num(*hi),
+                    Num(*people)
                 ))?;
             }
         }
@@ -167,17 +204,17 @@ impl RunTables {
             for (a, row) in t.iter().enumerate() {
                 for (b, people) in row.iter().enumerate() {
                     self.transitions
-                        .line(&format!("{rep},{},{},{people}", STATES[a], STATES[b]))?;
+                        .row(format_args!("{rep},{},{},{people}", STATES[a], STATES[b]))?;
                 }
             }
         }
         if let Some(sp) = &mut self.spending {
             for s in &r.ledger.spending {
-                sp.line(&format!(
+                sp.row(format_args!(
                     "{rep},{year},{},{},{},{},{},{}",
                     s.module,
-                    s.budget.map(num).unwrap_or_default(),
-                    num(s.spent),
+                    s.budget.map(Num).unwrap_or(Num(f64::NAN)),
+                    Num(s.spent),
                     s.beneficiary_households,
                     s.beneficiary_people,
                     s.registered_poor_beneficiaries
@@ -185,12 +222,12 @@ impl RunTables {
             }
         }
         if let (Some(tf), Some(t)) = (&mut self.targeting, &r.ledger.targeting) {
-            tf.line(&format!(
+            tf.row(format_args!(
                 "{rep},{year},{},{},{},{}",
                 t.method,
                 t.registered,
-                num(t.inclusion_error),
-                num(t.exclusion_error)
+                Num(t.inclusion_error),
+                Num(t.exclusion_error)
             ))?;
         }
         Ok(())
