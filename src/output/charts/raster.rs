@@ -10,7 +10,6 @@
 //! 0.5 ex), so the PNG and the SVG of a chart look alike. Text widths used for
 //! layout still come from plotters' estimate, as for the SVG.
 
-use rayon::prelude::*;
 use super::draw::{BOLD_FONT, REGULAR_FONT};
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
 use plotters::prelude::*;
@@ -18,6 +17,7 @@ use plotters_backend::{
     BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind, FontStyle,
     text_anchor::HPos, text_anchor::VPos,
 };
+use rayon::prelude::*;
 use std::sync::OnceLock;
 
 /// Supersampling factor (each output pixel averages SCALE × SCALE samples).
@@ -50,29 +50,27 @@ pub fn downsample(big: &[u8], (w, h): (u32, u32)) -> Vec<u8> {
     let big_row = w * s * 3;
     let n = (s * s) as u16;
     let mut out = vec![0u8; w * h * 3];
-    out.par_chunks_exact_mut(w * 3)
-        .enumerate()
-        .for_each_init(
-            || vec![0u16; big_row],
-            |col, (y, out_row)| {
-                col.fill(0);
-                for dy in 0..s {
-                    let row = &big[(y * s + dy) * big_row..][..big_row];
-                    for (c, &v) in col.iter_mut().zip(row) {
-                        *c += v as u16;
-                    }
+    out.par_chunks_exact_mut(w * 3).enumerate().for_each_init(
+        || vec![0u16; big_row],
+        |col, (y, out_row)| {
+            col.fill(0);
+            for dy in 0..s {
+                let row = &big[(y * s + dy) * big_row..][..big_row];
+                for (c, &v) in col.iter_mut().zip(row) {
+                    *c += v as u16;
                 }
-                for (o, px) in out_row.chunks_exact_mut(3).zip(col.chunks_exact(3 * s)) {
-                    for k in 0..3 {
-                        let mut sum = 0u16;
-                        for dx in 0..s {
-                            sum += px[dx * 3 + k];
-                        }
-                        o[k] = ((sum + n / 2) / n) as u8;
+            }
+            for (o, px) in out_row.chunks_exact_mut(3).zip(col.chunks_exact(3 * s)) {
+                for k in 0..3 {
+                    let mut sum = 0u16;
+                    for dx in 0..s {
+                        sum += px[dx * 3 + k];
                     }
+                    o[k] = ((sum + n / 2) / n) as u8;
                 }
-            },
-        );
+            }
+        },
+    );
     out
 }
 
