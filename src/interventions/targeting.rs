@@ -251,15 +251,11 @@ pub fn md_score(
         .sum()
 }
 
-/// Per-capita income before the guarantee (market income plus pensions).
+/// Per-capita income before the guarantee (market income plus pensions; 0
+/// for a dissolved household), as phase one left it for the modules.
 #[inline]
 pub fn pre_transfer_pc(hh: &crate::model::Households, i: usize) -> f32 {
-    let m = hh.members(i);
-    if m == 0 {
-        0.0
-    } else {
-        (hh.market_income(i) + hh.transfers[i]) / m as f32
-    }
+    hh.pre_pc[i]
 }
 
 /// Standard deviation of the log measurement error in a village.

@@ -88,6 +88,10 @@ columns! {
     medical: f32,
     /// Per-capita net income this year (after transfers).
     income_pc: f32,
+    /// Per-capita income before the guarantee this year (market income plus
+    /// pensions), set at the end of phase one: the modules' means tests read
+    /// this one column instead of gathering seven.
+    pre_pc: f32,
     /// Help planned for this year by the modules, paid in phase two (yuan).
     received: f32,
     /// Flags (see [`flag`]).
