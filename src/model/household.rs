@@ -415,7 +415,11 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
         c.transfers[j] = c.elderly[j] as f32 * p.pension;
         // Summed in the order of `Households::market_income` + transfers.
         let members = c.adults[j] as u32 + c.children[j] as u32 + c.elderly[j] as u32;
-        c.pre_pc[j] = (c.farm[j] + c.wage[j] + c.migrant[j] + c.enterprise[j] + c.tourism[j]
+        c.pre_pc[j] = (c.farm[j]
+            + c.wage[j]
+            + c.migrant[j]
+            + c.enterprise[j]
+            + c.tourism[j]
             + c.transfers[j])
             / members as f32;
         c.received[j] = 0.0;
