@@ -251,6 +251,44 @@ pub fn md_score(
         .sum()
 }
 
+/// The `k`-th smallest (from 0) of `u`, whose values lie in [0, 1) and
+/// `k < u.len()`: the values are counted into 4,096 equal bins in parallel
+/// (integer counts: the same on every thread count), then the `k`-th is
+/// selected among the few in its bin. The same value as a full selection,
+/// which would be a serial pass over every household.
+pub fn kth_smallest_unit(u: &[f64], k: usize) -> f64 {
+    const BINS: usize = 4096;
+    let bin = |x: f64| ((x * BINS as f64) as usize).min(BINS - 1);
+    let counts = u
+        .par_chunks(SCAN)
+        .fold(
+            || vec![0usize; BINS],
+            |mut h, c| {
+                for &x in c {
+                    h[bin(x)] += 1;
+                }
+                h
+            },
+        )
+        .reduce(
+            || vec![0usize; BINS],
+            |mut a, b| {
+                for (a, b) in a.iter_mut().zip(b) {
+                    *a += b;
+                }
+                a
+            },
+        );
+    let (mut b, mut below) = (0, 0);
+    while below + counts[b] <= k {
+        below += counts[b];
+        b += 1;
+    }
+    let mut inside: Vec<f64> = u.par_iter().copied().filter(|&x| bin(x) == b).collect();
+    let (_, kth, _) = inside.select_nth_unstable_by(k - below, f64::total_cmp);
+    *kth
+}
+
 /// Per-capita income before the guarantee (market income plus pensions; 0
 /// for a dissolved household), as phase one left it for the modules.
 #[inline]
@@ -307,7 +345,7 @@ impl Module for TargetingModule {
         // with the smallest keyed draws, so exactly that many and never more.
         let verify_below = if self.cfg.verification && identify {
             let hh = &*ctx.hh;
-            let mut u: Vec<f64> = (0..n)
+            let u: Vec<f64> = (0..n)
                 .into_par_iter()
                 .with_min_len(SCAN)
                 .filter(|&i| hh.members(i) > 0)
@@ -322,8 +360,7 @@ impl Module for TargetingModule {
             if affordable >= u.len() {
                 2.0 // every draw is below 2: verify everyone
             } else {
-                let (_, kth, _) = u.select_nth_unstable_by(affordable, f64::total_cmp);
-                *kth
+                kth_smallest_unit(&u, affordable)
             }
         } else {
             0.0
@@ -450,6 +487,27 @@ impl Module for TargetingModule {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kth_smallest_unit_matches_a_full_selection() {
+        use crate::rng::Stream;
+        use rand::RngExt;
+        let mut r = Stream::from_key(9);
+        // Clumped values (many in one bin), ties, and both ends.
+        let mut u: Vec<f64> = (0..50_000)
+            .map(|i| match i % 4 {
+                0 => 0.5 + 1e-6 * r.random::<f64>(),
+                1 => 0.25,
+                _ => r.random::<f64>(),
+            })
+            .collect();
+        u.extend([0.0, 0.999_999_999]);
+        for k in [0, 1, 12_345, 25_000, 37_499, u.len() - 1] {
+            let mut all = u.clone();
+            let (_, expect, _) = all.select_nth_unstable_by(k, f64::total_cmp);
+            assert_eq!(kth_smallest_unit(&u, k), *expect, "k = {k}");
+        }
+    }
 
     #[test]
     fn solve_recovers_known_coefficients() {
