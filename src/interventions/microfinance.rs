@@ -244,21 +244,21 @@ impl Module for MicrofinanceModule {
             let ceiling = budget.map_or(f64::INFINITY, |b| cfg.leverage * b);
             let mut outstanding: f64 = hh.loan.iter().map(|&l| l as f64).sum();
             let tie = streams.year_purpose_sub(year, Purpose::TieBreak, SUB_ORDER);
-            let reached_ref = &reached;
-            let hh_ref = &*hh;
+            // Shared borrows for the parallel scan (the loop below changes `hh`).
+            let (shared, serviced) = (&*hh, &reached);
             let mut cand: Vec<(usize, f64)> = (0..n)
                 .into_par_iter()
                 .with_min_len(SCAN)
                 .filter(|&i| {
-                    let (hh, reached) = (hh_ref, reached_ref);
+                    let hh = shared;
                     hh.members(i) > 0
                         && hh.adults[i] > 0
                         && hh.loan[i] <= 0.0
-                        && !reached[i]
+                        && !serviced[i]
                         && hh.credit[i] as f64 >= cfg.min_credit
                         && (elig == Eligible::All || hh.flags[i] & flag::REGISTERED != 0)
                 })
-                .map(|i| (i, -(hh_ref.credit[i] as f64) + 1e-6 * tie.uniform(i as u64)))
+                .map(|i| (i, -(shared.credit[i] as f64) + 1e-6 * tie.uniform(i as u64)))
                 .collect();
             // (key, index) is a total order: the unstable parallel sort gives the one result.
             cand.par_sort_unstable_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
