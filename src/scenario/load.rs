@@ -241,11 +241,21 @@ fn found_at(text: &str, span: std::ops::Range<usize>) -> String {
     format!("`{short}{more}`")
 }
 
-/// Deep merge: values of `top` replace those of `base`; tables merge key by key.
-/// `budget` and `budget_share` are alternatives: a file that sets one replaces
-/// the other it inherits (a reform can move a module onto the shared budget).
+/// Keys that are alternatives to each other within one table: a layer (a
+/// file that `extends` another, or a `--set`) that gives one replaces the
+/// other it inherits. A reform can move a module onto the shared budget; a
+/// run can be scaled to a number of households in a file that gives people.
+const ALTERNATIVES: [(&str, &str); 4] = [
+    ("budget", "budget_share"),
+    ("budget_share", "budget"),
+    ("households", "population"),
+    ("population", "households"),
+];
+
+/// Deep merge: values of `top` replace those of `base`; tables merge key by
+/// key, and a key of [`ALTERNATIVES`] in `top` removes its alternative.
 pub fn merge(base: &mut toml::Table, top: toml::Table) {
-    for (key, other) in [("budget", "budget_share"), ("budget_share", "budget")] {
+    for (key, other) in ALTERNATIVES {
         if top.contains_key(key) && !top.contains_key(other) {
             base.remove(other);
         }
@@ -429,6 +439,11 @@ pub(crate) fn set_value(
         return Err("expected a scalar key, but it is a table".into());
     }
     cur.insert(last.to_string(), parsed);
+    for (k, other) in ALTERNATIVES {
+        if k == last {
+            cur.remove(other);
+        }
+    }
     origins.map.insert(key.to_string(), origin.clone());
     Ok(())
 }

@@ -453,3 +453,27 @@ fn list(dir: &Path) -> Vec<String> {
     v.sort();
     v
 }
+
+#[test]
+fn households_and_population_replace_each_other_like_budget_and_share() {
+    // The file gives `population`; a `--set` of `households` replaces it (no
+    // "got both"), and the other way round; one layer giving both still fails.
+    let file = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/l_county.toml"
+    ));
+    let sets = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let sc = povsim::scenario::load(file, &sets(&["simulation.households=1234"])).unwrap();
+    assert_eq!(sc.households(), 1234);
+    assert_eq!(sc.file.simulation.population, None);
+    let sc = povsim::scenario::load(
+        file,
+        &sets(&["simulation.households=1234", "simulation.population=7600"]),
+    )
+    .unwrap();
+    assert_eq!(sc.file.simulation.households, None);
+    assert_eq!(sc.file.simulation.population, Some(7600));
+    let both = "[simulation]\nname = \"x\"\nstart_year = 2008\nyears = 2\nseed = 1\nreplicates = 1\nvillages = 2\nhouseholds = 10\npopulation = 40\n";
+    let err = povsim::scenario::load_str(Path::new("both.toml"), both, &[]).unwrap_err();
+    assert!(err.to_string().contains("got both"), "{err}");
+}
