@@ -443,12 +443,11 @@ const SORT_BUCKETS: usize = 1 << 16;
 /// Sort `from` into `to` (see [`sorted_incomes`]): scatter by the top 16
 /// bits, then sort the buckets in parallel.
 fn bucket_sort(from: &[u64], to: &mut Vec<u64>) {
-    const BUCKETS: usize = SORT_BUCKETS;
-    let mut start = vec![0usize; BUCKETS + 1];
+    let mut start = vec![0usize; SORT_BUCKETS + 1];
     for k in from.iter() {
         start[(k >> 48) as usize + 1] += 1;
     }
-    for b in 0..BUCKETS {
+    for b in 0..SORT_BUCKETS {
         start[b + 1] += start[b];
     }
     to.clear();
@@ -462,7 +461,7 @@ fn bucket_sort(from: &[u64], to: &mut Vec<u64>) {
     // Split into the non-empty buckets and sort each.
     let mut buckets: Vec<&mut [u64]> = Vec::new();
     let mut rest: &mut [u64] = to;
-    for b in 0..BUCKETS {
+    for b in 0..SORT_BUCKETS {
         let len = start[b + 1] - start[b];
         if len > 1 {
             let (head, tail) = std::mem::take(&mut rest).split_at_mut(len);

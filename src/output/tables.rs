@@ -66,14 +66,10 @@ impl TableFile {
 
 /// A number as written in every table: shortest exact form, so outputs are byte-stable.
 pub fn num(x: f64) -> String {
-    if x.is_finite() {
-        format!("{x}")
-    } else {
-        String::new()
-    }
+    Num(x).to_string()
 }
 
-/// A number as [`num`] writes it, without a string of its own.
+/// A number as every table writes it ([`num`] as a string), written in place.
 pub struct Num(pub f64);
 
 impl std::fmt::Display for Num {

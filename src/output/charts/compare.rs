@@ -296,29 +296,7 @@ where
     }
     let t = fit(root, title, size, true, max)?;
     let s = fit(root, subtitle, SUBTITLE_SIZE, false, max)?;
-    root.fill(&WHITE)?;
-    text(
-        root,
-        &t,
-        (PAD, 28 + ((TITLE_SIZE - size) / 2.0) as i32),
-        size,
-        INK,
-        HPos::Left,
-        VPos::Top,
-        true,
-    )?;
-    text(
-        root,
-        &s,
-        (PAD, 88),
-        SUBTITLE_SIZE,
-        MUTED,
-        HPos::Left,
-        VPos::Top,
-        false,
-    )?;
-    let (_, rest) = root.split_vertically(HEADER_H);
-    Ok(rest)
+    header_sized(root, &t, size, &s)
 }
 
 /// An axis range holding `lo`, `hi` and zero, with "nice" ends and headroom;
@@ -487,28 +465,12 @@ impl CompareChart {
             .flat_map(|(_, v)| v.iter().map(|r| r.1.max(r.3)))
             .filter(|v| v.is_finite())
             .fold(0.0, f64::max);
-        let ymax = nice_max(top, 1.08);
-        let dec = tick_decimals(ymax)
-            .saturating_sub(1)
-            .max(if ymax < 10.0 { 1 } else { 0 });
-        let mut chart = ChartBuilder::on(&plot)
-            .margin_left(PAD as u32 / 2)
-            .margin_right(150)
-            .margin_top(18)
-            .margin_bottom(20)
-            .x_label_area_size(96)
-            .y_label_area_size(128)
-            .build_cartesian_2d(year_range(&d.years, 0.3), 0.0..ymax)?;
-        let yfmt = |v: &f64| format!("{:.*}", dec, v);
-        mesh!(chart)
-            .disable_x_mesh()
-            .x_labels(year_ticks(&d.years, 12))
-            .y_labels(7)
-            .x_label_formatter(&year_label)
-            .y_label_formatter(&yfmt)
-            .x_desc("year")
-            .y_desc("% of population below the poverty line")
-            .draw()?;
+        let chart = percent_by_year(
+            &plot,
+            &d.years,
+            top,
+            "% of population below the poverty line",
+        )?;
         let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
         if bands {
             for (i, (_, v)) in d.trajectories.iter().enumerate() {

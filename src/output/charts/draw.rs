@@ -201,12 +201,26 @@ pub fn header<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
+    header_sized(root, title, TITLE_SIZE, subtitle)
+}
+
+/// [`header`] with the title at `title_size` (at most [`TITLE_SIZE`]),
+/// centred on the line a full-size title would take.
+pub fn header_sized<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    title_size: f64,
+    subtitle: &str,
+) -> DrawResult<DrawingArea<DB, Shift>>
+where
+    DB::ErrorType: 'static,
+{
     root.fill(&WHITE)?;
     text(
         root,
         title,
-        (PAD, 28),
-        TITLE_SIZE,
+        (PAD, 28 + ((TITLE_SIZE - title_size) / 2.0) as i32),
+        title_size,
         INK,
         HPos::Left,
         VPos::Top,
@@ -635,6 +649,48 @@ pub fn year_label(x: &f64) -> String {
     } else {
         String::new()
     }
+}
+
+/// A chart of percentages by year from 0 to a "nice" maximum above `top`,
+/// its mesh drawn: the incidence charts of `run` and `compare`.
+pub fn percent_by_year<'a, DB: DrawingBackend>(
+    plot: &'a DrawingArea<DB, Shift>,
+    years: &[i32],
+    top: f64,
+    y_desc: &str,
+) -> DrawResult<
+    ChartContext<
+        'a,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+>
+where
+    DB::ErrorType: 'static,
+{
+    let ymax = nice_max(top, 1.08);
+    let dec = tick_decimals(ymax)
+        .saturating_sub(1)
+        .max(if ymax < 10.0 { 1 } else { 0 });
+    let mut chart = ChartBuilder::on(plot)
+        .margin_left(PAD as u32 / 2)
+        .margin_right(150)
+        .margin_top(18)
+        .margin_bottom(20)
+        .x_label_area_size(96)
+        .y_label_area_size(128)
+        .build_cartesian_2d(year_range(years, 0.3), 0.0..ymax)?;
+    let yfmt = |v: &f64| format!("{:.*}", dec, v);
+    mesh!(chart)
+        .disable_x_mesh()
+        .x_labels(year_ticks(years, 12))
+        .y_labels(7)
+        .x_label_formatter(&year_label)
+        .y_label_formatter(&yfmt)
+        .x_desc("year")
+        .y_desc(y_desc)
+        .draw()?;
+    Ok(chart)
 }
 
 /// The x range of a year axis, padded by `pad` years on both sides.

@@ -141,28 +141,7 @@ impl Incidence {
                     .map(|t| t.1),
             )
             .fold(0.0, f64::max);
-        let ymax = nice_max(top, 1.08);
-        let dec = tick_decimals(ymax)
-            .saturating_sub(1)
-            .max(if ymax < 10.0 { 1 } else { 0 });
-        let mut chart = ChartBuilder::on(&plot)
-            .margin_left(PAD as u32 / 2)
-            .margin_right(150)
-            .margin_top(18)
-            .margin_bottom(20)
-            .x_label_area_size(96)
-            .y_label_area_size(128)
-            .build_cartesian_2d(year_range(&self.years, 0.3), 0.0..ymax)?;
-        let yfmt = |v: &f64| format!("{:.*}", dec, v);
-        mesh!(chart)
-            .disable_x_mesh()
-            .x_labels(year_ticks(&self.years, 12))
-            .y_labels(7)
-            .x_label_formatter(&year_label)
-            .y_label_formatter(&yfmt)
-            .x_desc("year")
-            .y_desc("% of population")
-            .draw()?;
+        let chart = percent_by_year(&plot, &self.years, top, "% of population")?;
         let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
 
         let mut ends = Vec::new();
