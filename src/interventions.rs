@@ -14,7 +14,6 @@
 //! never per household; the hot loop sees only columns.
 
 pub mod cadres;
-pub mod config;
 pub mod education;
 pub mod infrastructure;
 pub mod microfinance;
@@ -29,9 +28,9 @@ use crate::model::household::YearParams;
 use crate::model::state::{Households, Villages};
 use crate::rng::Streams;
 use crate::scenario::Scenario;
+use crate::scenario::modules::{self as config, Common, ModuleConfig};
 use crate::scenario::raw::ScenarioFile;
 use crate::scenario::validate::Checker;
-use config::{Common, ModuleConfig};
 
 /// Households per chunk of the modules' parallel scans. Fixed, and partial
 /// results are combined in chunk order, so that plans do not depend on the

@@ -9,6 +9,7 @@
 
 pub mod dated;
 pub mod load;
+pub mod modules;
 pub mod raw;
 pub mod validate;
 

@@ -35,12 +35,12 @@
 //! (for schools and remote teaching: households with children in a treated
 //! village), counted once.
 
-use super::config::{Common, Education, Eligible, ModuleConfig};
 use super::targeting::pre_transfer_pc;
 use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, take_up};
 use crate::error::Result;
 use crate::model::state::{Households, flag};
 use crate::rng::Purpose;
+use crate::scenario::modules::{Common, Education, Eligible, ModuleConfig};
 use crate::scenario::raw::ScenarioFile;
 use crate::scenario::validate::Checker;
 use rayon::prelude::*;

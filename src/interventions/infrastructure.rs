@@ -22,13 +22,13 @@
 //! village gets the same share of the budget and spends it on all its projects
 //! alike. Every draw is keyed; spending never exceeds the budget.
 
-use super::config::{Common, Eligible, Infrastructure, ModuleConfig, Priority, Project};
 use super::targeting::pre_transfer_pc;
 use super::{Ledger, Module, PlanCtx, SpendRow};
 use crate::error::Result;
 use crate::model::household::{YearParams, clinic_relief, village_illness};
 use crate::model::state::{Households, Villages, flag};
 use crate::rng::{Purpose, Streams};
+use crate::scenario::modules::{Common, Eligible, Infrastructure, ModuleConfig, Priority, Project};
 use crate::scenario::raw::ScenarioFile;
 use crate::scenario::validate::Checker;
 use rayon::prelude::*;

@@ -41,12 +41,12 @@
 //! repaid − defaulted`, so over a run loans out = repaid + defaulted +
 //! outstanding.
 
-use super::config::{Common, Eligible, Microfinance, ModuleConfig};
 use super::targeting::pre_transfer_pc;
 use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, take_up};
 use crate::error::Result;
 use crate::model::state::flag;
 use crate::rng::Purpose;
+use crate::scenario::modules::{Common, Eligible, Microfinance, ModuleConfig};
 use crate::scenario::raw::ScenarioFile;
 use crate::scenario::validate::Checker;
 use rayon::prelude::*;

@@ -13,12 +13,12 @@
 //! village's money reaches only some of its households, a keyed draw picks
 //! them. Without a budget every village is covered.
 
-use super::config::{Common, Eligible, ModuleConfig, Priority, Publicity};
 use super::infrastructure::{known_poor, order_desc, priority_key, village_stats};
 use super::{Ledger, Module, PlanCtx, SpendRow};
 use crate::error::Result;
 use crate::model::state::flag;
 use crate::rng::Purpose;
+use crate::scenario::modules::{Common, Eligible, ModuleConfig, Priority, Publicity};
 use crate::scenario::raw::ScenarioFile;
 use crate::scenario::validate::Checker;
 

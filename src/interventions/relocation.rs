@@ -25,12 +25,12 @@
 //! origin village (`relocated_in` stays 0: the sites are not villages of the
 //! table).
 
-use super::config::{Common, Eligible, ModuleConfig, Relocation};
 use super::targeting::pre_transfer_pc;
 use super::{Ledger, Module, PlanCtx, SpendRow, take_up};
 use crate::error::Result;
 use crate::model::state::flag;
 use crate::rng::Purpose;
+use crate::scenario::modules::{Common, Eligible, ModuleConfig, Relocation};
 use crate::scenario::raw::ScenarioFile;
 use crate::scenario::validate::Checker;
 

@@ -35,11 +35,11 @@
 //! poor, where "poor" is per-capita income before the guarantee below the line.
 
 use super::SCAN;
-use super::config::{Common, Method, ModuleConfig, Targeting};
 use super::{Ledger, Module, PlanCtx, SpendRow, TargetingRow};
 use crate::error::Result;
 use crate::model::state::{Households, flag};
 use crate::rng::{Purpose, YearStreams};
+use crate::scenario::modules::{Common, Method, ModuleConfig, Targeting};
 use crate::scenario::raw::ScenarioFile;
 use crate::scenario::validate::Checker;
 use rand_distr::{Distribution, StandardNormal};

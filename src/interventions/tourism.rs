@@ -28,12 +28,12 @@
 //! `dividend_rate · a` a year. Both go to the `tourism` income column.
 //! Relocated households keep their dividends but take no tourism jobs.
 
-use super::config::{Common, Eligible, ModuleConfig, Tourism};
 use super::targeting::pre_transfer_pc;
 use super::{Ledger, Module, PlanCtx, SpendRow, take_up};
 use crate::error::Result;
 use crate::model::state::{Households, Villages, flag};
 use crate::rng::Purpose;
+use crate::scenario::modules::{Common, Eligible, ModuleConfig, Tourism};
 use crate::scenario::raw::ScenarioFile;
 use crate::scenario::validate::Checker;
 

@@ -10,12 +10,12 @@
 //! the case study's "rely and wait"). A share `leakage·(1 − cadre_quality)`
 //! of each payment is lost on the way (charged to the budget, never received).
 
-use super::config::{Common, Eligible, ModuleConfig, Targeting, Transfers};
 use super::targeting::{assessed_pc, error_sd, pre_transfer_pc};
 use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, take_up};
 use crate::error::Result;
 use crate::model::state::flag;
 use crate::rng::Purpose;
+use crate::scenario::modules::{Common, Eligible, ModuleConfig, Targeting, Transfers};
 use crate::scenario::raw::ScenarioFile;
 use crate::scenario::validate::Checker;
 use rayon::prelude::*;

@@ -122,7 +122,7 @@ pub struct ScenarioFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget: Option<Budget>,
     #[serde(default)]
-    pub interventions: crate::interventions::config::Interventions,
+    pub interventions: crate::scenario::modules::Interventions,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<Target>,
     /// What `povsim run` writes besides the tables (never changes a result).

@@ -6,7 +6,7 @@ use super::load::{Origin, Origins};
 use super::raw::{Dist, DistKind, ScenarioFile, SweepTable};
 use crate::error::Result;
 use crate::experiment::sweep::{self as sweeping, Axis, MAX_POINTS};
-use crate::interventions::config::ModuleConfig;
+use crate::scenario::modules::ModuleConfig;
 
 /// Largest population povsim accepts (households); beyond it, memory is the limit.
 pub const MAX_HOUSEHOLDS: i64 = 50_000_000;
