@@ -23,14 +23,11 @@ pub mod targeting;
 pub mod tourism;
 pub mod transfers;
 
-use crate::error::Result;
 use crate::model::household::YearParams;
 use crate::model::state::{Households, Villages};
 use crate::rng::Streams;
 use crate::scenario::Scenario;
-use crate::scenario::modules::{self as config, Common, ModuleConfig};
-use crate::scenario::raw::ScenarioFile;
-use crate::scenario::validate::Checker;
+use crate::scenario::modules::{self as config, Common};
 
 /// Households per chunk of the modules' parallel scans. Fixed, and partial
 /// results are combined in chunk order, so that plans do not depend on the
@@ -143,30 +140,6 @@ macro_rules! modules {
                 }
             )*
             out
-        }
-
-        /// Range checks of every `[interventions.*]` section.
-        pub fn validate(file: &ScenarioFile, c: &Checker) -> Result<()> {
-            let i = &file.interventions;
-            $(
-                if let Some(t) = &i.$field {
-                    $field::validate(t, file, c)?;
-                }
-            )*
-            // Shares of the scenario-wide budget may not add up past the whole.
-            let shares: f64 = [$( i.$field.as_ref().map(|m| m.common()) ),*]
-                .into_iter()
-                .flatten()
-                .filter(|m| m.enabled)
-                .filter_map(|m| m.budget_share)
-                .sum();
-            if shares > 1.0 + 1e-9 {
-                return Err(c.o.error(
-                    "budget.total",
-                    format!("expected the modules' budget_share values to add up to at most 1, got {shares}"),
-                ));
-            }
-            Ok(())
         }
     };
 }

@@ -7,7 +7,10 @@
 //! (unknown keys rejected) and every value is range-checked. Any error becomes
 //! one line: `file:line:col: key: expected ..., got ...`.
 
+pub mod check;
 pub mod dated;
+pub mod dist;
+pub mod keys;
 pub mod load;
 pub mod modules;
 pub mod raw;

@@ -12,10 +12,7 @@
 
 use super::infrastructure::{known_poor, order_desc, priority_key, village_row, village_stats};
 use super::{Ledger, Module, PlanCtx, SpendRow};
-use crate::error::Result;
 use crate::scenario::modules::{Cadres, Common, Eligible, ModuleConfig, Priority};
-use crate::scenario::raw::ScenarioFile;
-use crate::scenario::validate::Checker;
 
 /// Sub-key of the cadre module's tie-breaking draws.
 const SUB_TIES: u64 = 0x301;
@@ -39,20 +36,6 @@ impl CadresModule {
         }
         ((money.max(0.0) * (1.0 - 1e-12) / self.cfg.cost_per_cadre).floor() as u64).min(per)
     }
-}
-
-pub fn validate(t: &Cadres, file: &ScenarioFile, c: &Checker) -> Result<()> {
-    let p = "interventions.cadres";
-    c.module(p, t, file)?;
-    c.int(
-        &format!("{p}.cadres_per_village"),
-        t.cadres_per_village,
-        1,
-        1000,
-    )?;
-    c.range(&format!("{p}.cost_per_cadre"), t.cost_per_cadre, 1.0, 1e7)?;
-    c.prob(&format!("{p}.quality_gain"), t.quality_gain)?;
-    Ok(())
 }
 
 impl Module for CadresModule {

@@ -37,12 +37,9 @@
 
 use super::targeting::pre_transfer_pc;
 use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, take_up};
-use crate::error::Result;
 use crate::model::state::{Households, flag};
 use crate::rng::Purpose;
 use crate::scenario::modules::{Common, Education, Eligible, ModuleConfig};
-use crate::scenario::raw::ScenarioFile;
-use crate::scenario::validate::Checker;
 use rayon::prelude::*;
 
 /// Take-up and tie-break sub-keys of this module's draws.
@@ -62,55 +59,6 @@ impl EducationModule {
         let common = cfg.common();
         EducationModule { cfg, common }
     }
-}
-
-pub fn validate(t: &Education, file: &ScenarioFile, c: &Checker) -> Result<()> {
-    let p = "interventions.education";
-    c.module(p, t, file)?;
-    c.prob(&format!("{p}.schools_share"), t.schools_share)?;
-    c.prob(&format!("{p}.subsidy_share"), t.subsidy_share)?;
-    c.prob(&format!("{p}.training_share"), t.training_share)?;
-    c.prob(&format!("{p}.remote_share"), t.remote_share)?;
-    let total = t.schools_share + t.subsidy_share + t.training_share + t.remote_share;
-    if total > 1.0 + 1e-9 {
-        return Err(c.o.error(
-            &format!("{p}.schools_share"),
-            format!("expected schools_share + subsidy_share + training_share + remote_share to add up to at most 1, got {total}"),
-        ));
-    }
-    c.range(&format!("{p}.school_cost"), t.school_cost, 0.0, 1e10)?;
-    c.range(
-        &format!("{p}.villages_per_school"),
-        t.villages_per_school,
-        0.01,
-        1e4,
-    )?;
-    c.int(
-        &format!("{p}.schools_per_year"),
-        t.schools_per_year,
-        0,
-        1_000_000,
-    )?;
-    c.prob(&format!("{p}.rebuilt_quality"), t.rebuilt_quality)?;
-    c.range(
-        &format!("{p}.subsidy_per_student"),
-        t.subsidy_per_student,
-        0.0,
-        1e6,
-    )?;
-    c.prob(&format!("{p}.subsidy_enrolment"), t.subsidy_enrolment)?;
-    c.range(&format!("{p}.training_cost"), t.training_cost, 0.0, 1e7)?;
-    c.int(
-        &format!("{p}.training_capacity"),
-        t.training_capacity,
-        0,
-        1_000_000_000,
-    )?;
-    c.prob(&format!("{p}.training_gain"), t.training_gain)?;
-    c.prob(&format!("{p}.remote_threshold"), t.remote_threshold)?;
-    c.range(&format!("{p}.remote_cost"), t.remote_cost, 0.0, 1e10)?;
-    c.prob(&format!("{p}.remote_gain"), t.remote_gain)?;
-    Ok(())
 }
 
 /// On the register and truly poor (pre-transfer per-capita income under the line).

@@ -24,13 +24,10 @@
 
 use super::targeting::pre_transfer_pc;
 use super::{Ledger, Module, PlanCtx, SpendRow};
-use crate::error::Result;
 use crate::model::household::{YearParams, clinic_relief, village_illness};
 use crate::model::state::{Households, Villages, flag};
 use crate::rng::{Purpose, Streams};
 use crate::scenario::modules::{Common, Eligible, Infrastructure, ModuleConfig, Priority, Project};
-use crate::scenario::raw::ScenarioFile;
-use crate::scenario::validate::Checker;
 use rayon::prelude::*;
 
 /// Sub-key of the infrastructure module's tie-breaking draws.
@@ -219,65 +216,6 @@ impl InfrastructureModule {
         let common = cfg.common();
         InfrastructureModule { cfg, common }
     }
-}
-
-pub fn validate(t: &Infrastructure, file: &ScenarioFile, c: &Checker) -> Result<()> {
-    let p = "interventions.infrastructure";
-    c.module(p, t, file)?;
-    if t.enabled && t.budget.is_none() && t.budget_share.is_none() {
-        return Err(c.o.error(
-            p,
-            "expected a `budget` (or `budget_share`): projects are built as far as the budget goes",
-        ));
-    }
-    if t.projects.is_empty() {
-        return Err(c.o.error(
-            &format!("{p}.projects"),
-            "expected at least one of \"roads\", \"water\", \"irrigation\", \"clinics\"",
-        ));
-    }
-    for (k, x) in t.projects.iter().enumerate() {
-        if t.projects[..k].contains(x) {
-            return Err(c.o.error(
-                &format!("{p}.projects"),
-                format!("expected each project once, got {x:?} twice"),
-            ));
-        }
-    }
-    c.range(
-        &format!("{p}.road_cost_per_km"),
-        t.road_cost_per_km,
-        1.0,
-        1e9,
-    )?;
-    c.range(
-        &format!("{p}.road_km_per_village"),
-        t.road_km_per_village,
-        0.01,
-        1000.0,
-    )?;
-    c.prob(&format!("{p}.road_remoteness_cut"), t.road_remoteness_cut)?;
-    c.range(
-        &format!("{p}.water_cost_per_unit"),
-        t.water_cost_per_unit,
-        1.0,
-        1e9,
-    )?;
-    c.range(
-        &format!("{p}.water_people_per_unit"),
-        t.water_people_per_unit,
-        1.0,
-        1e7,
-    )?;
-    c.range(
-        &format!("{p}.irrigation_cost_per_mu"),
-        t.irrigation_cost_per_mu,
-        1.0,
-        1e7,
-    )?;
-    c.prob(&format!("{p}.irrigation_max"), t.irrigation_max)?;
-    c.range(&format!("{p}.clinic_cost"), t.clinic_cost, 1.0, 1e9)?;
-    Ok(())
 }
 
 /// One unfinished project in one village.

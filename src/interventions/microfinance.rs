@@ -43,12 +43,9 @@
 
 use super::targeting::pre_transfer_pc;
 use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, take_up};
-use crate::error::Result;
 use crate::model::state::flag;
 use crate::rng::Purpose;
 use crate::scenario::modules::{Common, Eligible, Microfinance, ModuleConfig};
-use crate::scenario::raw::ScenarioFile;
-use crate::scenario::validate::Checker;
 use rayon::prelude::*;
 
 const SUB_TAKE_UP: u64 = 50;
@@ -96,40 +93,6 @@ impl MicrofinanceModule {
         common.end_year = None;
         MicrofinanceModule { cfg, common }
     }
-}
-
-pub fn validate(t: &Microfinance, file: &ScenarioFile, c: &Checker) -> Result<()> {
-    let p = "interventions.microfinance";
-    c.module(p, t, file)?;
-    c.range(&format!("{p}.max_loan"), t.max_loan, 0.0, 1e8)?;
-    c.int(&format!("{p}.term"), t.term, 1, 30)?;
-    c.range(&format!("{p}.interest_rate"), t.interest_rate, 0.0, 1.0)?;
-    c.prob(&format!("{p}.interest_subsidy"), t.interest_subsidy)?;
-    c.range(
-        &format!("{p}.discount_max_loan"),
-        t.discount_max_loan,
-        0.0,
-        1e8,
-    )?;
-    c.int(
-        &format!("{p}.discount_max_term"),
-        t.discount_max_term,
-        0,
-        100,
-    )?;
-    c.range(
-        &format!("{p}.income_multiple"),
-        t.income_multiple,
-        0.0,
-        100.0,
-    )?;
-    c.prob(&format!("{p}.min_credit"), t.min_credit)?;
-    c.prob(&format!("{p}.default_when_short"), t.default_when_short)?;
-    c.prob(&format!("{p}.credit_gain"), t.credit_gain)?;
-    c.prob(&format!("{p}.credit_penalty"), t.credit_penalty)?;
-    c.prob(&format!("{p}.guarantee_share"), t.guarantee_share)?;
-    c.range(&format!("{p}.leverage"), t.leverage, 0.0, 1e4)?;
-    Ok(())
 }
 
 impl Module for MicrofinanceModule {

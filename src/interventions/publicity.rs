@@ -15,12 +15,9 @@
 
 use super::infrastructure::{known_poor, order_desc, priority_key, village_stats};
 use super::{Ledger, Module, PlanCtx, SpendRow};
-use crate::error::Result;
 use crate::model::state::flag;
 use crate::rng::Purpose;
 use crate::scenario::modules::{Common, Eligible, ModuleConfig, Priority, Publicity};
-use crate::scenario::raw::ScenarioFile;
-use crate::scenario::validate::Checker;
 
 /// Sub-keys of the publicity module's draws (village ties, households reached).
 const SUB_TIES: u64 = 0x201;
@@ -60,25 +57,6 @@ impl PublicityModule {
         }
         ((money * (1.0 - 1e-12) / each).floor() as u64).min(targets)
     }
-}
-
-pub fn validate(t: &Publicity, file: &ScenarioFile, c: &Checker) -> Result<()> {
-    let p = "interventions.publicity";
-    c.module(p, t, file)?;
-    c.range(
-        &format!("{p}.cost_per_village"),
-        t.cost_per_village,
-        0.0,
-        1e9,
-    )?;
-    c.range(
-        &format!("{p}.cost_per_household"),
-        t.cost_per_household,
-        0.0,
-        1e7,
-    )?;
-    c.prob(&format!("{p}.awareness_gain"), t.awareness_gain)?;
-    Ok(())
 }
 
 impl Module for PublicityModule {

@@ -27,12 +27,9 @@
 
 use super::targeting::pre_transfer_pc;
 use super::{Ledger, Module, PlanCtx, SpendRow, take_up};
-use crate::error::Result;
 use crate::model::state::flag;
 use crate::rng::Purpose;
 use crate::scenario::modules::{Common, Eligible, ModuleConfig, Relocation};
-use crate::scenario::raw::ScenarioFile;
-use crate::scenario::validate::Checker;
 
 const SUB_TAKE_UP: u64 = 40;
 const SUB_ORDER: u64 = 41;
@@ -47,24 +44,6 @@ impl RelocationModule {
         let common = cfg.common();
         RelocationModule { cfg, common }
     }
-}
-
-pub fn validate(t: &Relocation, file: &ScenarioFile, c: &Checker) -> Result<()> {
-    let p = "interventions.relocation";
-    c.module(p, t, file)?;
-    c.prob(&format!("{p}.remoteness_threshold"), t.remoteness_threshold)?;
-    c.range(&format!("{p}.cost_per_person"), t.cost_per_person, 0.0, 1e8)?;
-    c.prob(&format!("{p}.subsidy"), t.subsidy)?;
-    c.prob(&format!("{p}.subsidy_other"), t.subsidy_other)?;
-    c.int(
-        &format!("{p}.max_households"),
-        t.max_households,
-        0,
-        1_000_000_000,
-    )?;
-    c.prob(&format!("{p}.farm_loss"), t.farm_loss)?;
-    c.prob(&format!("{p}.site_access"), t.site_access)?;
-    Ok(())
 }
 
 impl Module for RelocationModule {

@@ -36,12 +36,9 @@
 
 use super::SCAN;
 use super::{Ledger, Module, PlanCtx, SpendRow, TargetingRow};
-use crate::error::Result;
 use crate::model::state::{Households, flag};
 use crate::rng::{Purpose, YearStreams};
 use crate::scenario::modules::{Common, Method, ModuleConfig, Targeting};
-use crate::scenario::raw::ScenarioFile;
-use crate::scenario::validate::Checker;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 
@@ -55,58 +52,6 @@ impl TargetingModule {
         let common = cfg.common();
         TargetingModule { cfg, common }
     }
-}
-
-pub fn validate(t: &Targeting, file: &ScenarioFile, c: &Checker) -> Result<()> {
-    let p = "interventions.targeting";
-    c.module(p, t, file)?;
-    c.range(
-        &format!("{p}.measurement_error"),
-        t.measurement_error,
-        0.0,
-        5.0,
-    )?;
-    c.prob(&format!("{p}.cadre_effect"), t.cadre_effect)?;
-    c.prob(&format!("{p}.verification_gain"), t.verification_gain)?;
-    c.range(
-        &format!("{p}.verification_cost"),
-        t.verification_cost,
-        0.0,
-        1e6,
-    )?;
-    c.int(&format!("{p}.reidentify_every"), t.reidentify_every, 1, 100)?;
-    c.range(&format!("{p}.line_factor"), t.line_factor, 0.0, 10.0)?;
-    c.range(
-        &format!("{p}.proxy_error_share"),
-        t.proxy_error_share,
-        0.0,
-        2.0,
-    )?;
-    for (k, w) in t.md_weights.iter().enumerate() {
-        c.prob(&format!("{p}.md_weights[{k}]"), *w)?;
-    }
-    let total: f64 = t.md_weights.iter().sum();
-    if (total - 1.0).abs() > 1e-6 {
-        return Err(c.o.error(
-            &format!("{p}.md_weights"),
-            format!("expected weights that add up to 1, got {total}"),
-        ));
-    }
-    c.range(&format!("{p}.md_cutoff"), t.md_cutoff, 1e-6, 1.0)?;
-    c.range(
-        &format!("{p}.md_schooling_years"),
-        t.md_schooling_years,
-        0.0,
-        25.0,
-    )?;
-    c.prob(&format!("{p}.md_health"), t.md_health)?;
-    c.range(
-        &format!("{p}.md_housing_assets"),
-        t.md_housing_assets,
-        0.0,
-        1e9,
-    )?;
-    Ok(())
 }
 
 /// Number of proxy-means regressors.

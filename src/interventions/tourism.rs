@@ -30,12 +30,9 @@
 
 use super::targeting::pre_transfer_pc;
 use super::{Ledger, Module, PlanCtx, SpendRow, take_up};
-use crate::error::Result;
 use crate::model::state::{Households, Villages, flag};
 use crate::rng::Purpose;
 use crate::scenario::modules::{Common, Eligible, ModuleConfig, Tourism};
-use crate::scenario::raw::ScenarioFile;
-use crate::scenario::validate::Checker;
 
 const SUB_TAKE_UP: u64 = 30;
 const SUB_ORDER_VILLAGES: u64 = 31;
@@ -51,24 +48,6 @@ impl TourismModule {
         let common = cfg.common();
         TourismModule { cfg, common }
     }
-}
-
-pub fn validate(t: &Tourism, file: &ScenarioFile, c: &Checker) -> Result<()> {
-    let p = "interventions.tourism";
-    c.module(p, t, file)?;
-    c.prob(&format!("{p}.potential_threshold"), t.potential_threshold)?;
-    c.range(&format!("{p}.investment"), t.investment, 0.0, 1e10)?;
-    c.range(&format!("{p}.capacity_cost"), t.capacity_cost, 1.0, 1e11)?;
-    c.prob(&format!("{p}.investment_share"), t.investment_share)?;
-    c.range(&format!("{p}.share_grant"), t.share_grant, 0.0, 1e7)?;
-    c.range(&format!("{p}.dividend_rate"), t.dividend_rate, 0.0, 1.0)?;
-    c.prob(&format!("{p}.job_rate"), t.job_rate)?;
-    c.range(&format!("{p}.wage_share"), t.wage_share, 0.0, 5.0)?;
-    c.prob(&format!("{p}.skill_threshold"), t.skill_threshold)?;
-    c.range(&format!("{p}.training_cost"), t.training_cost, 0.0, 1e7)?;
-    c.prob(&format!("{p}.training_gain"), t.training_gain)?;
-    c.prob(&format!("{p}.road_weight"), t.road_weight)?;
-    Ok(())
 }
 
 /// A village's tourism activity (visitors), 0 to 1: capacity × potential ×

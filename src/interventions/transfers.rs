@@ -12,12 +12,9 @@
 
 use super::targeting::{assessed_pc, error_sd, pre_transfer_pc};
 use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, take_up};
-use crate::error::Result;
 use crate::model::state::flag;
 use crate::rng::Purpose;
 use crate::scenario::modules::{Common, Eligible, ModuleConfig, Targeting, Transfers};
-use crate::scenario::raw::ScenarioFile;
-use crate::scenario::validate::Checker;
 use rayon::prelude::*;
 
 pub struct TransfersModule {
@@ -42,19 +39,6 @@ impl TransfersModule {
     fn kept(&self, q: f32) -> f32 {
         1.0 - self.cfg.leakage as f32 * (1.0 - q).clamp(0.0, 1.0)
     }
-}
-
-pub fn validate(t: &Transfers, file: &ScenarioFile, c: &Checker) -> Result<()> {
-    let p = "interventions.transfers";
-    c.module(p, t, file)?;
-    c.dated_range(&format!("{p}.guarantee_line"), &t.guarantee_line, 0.0, 1e7)?;
-    c.prob(&format!("{p}.work_disincentive"), t.work_disincentive)?;
-    c.range(&format!("{p}.admin_cost"), t.admin_cost, 0.0, 1e6)?;
-    c.prob(&format!("{p}.leakage"), t.leakage)?;
-    if t.eligible == Eligible::All && t.budget.is_none() && t.budget_share.is_none() {
-        return Err(c.o.error(&format!("{p}.eligible"), "expected a budget (or budget_share) when eligible = \"all\": the budget is what gets spread"));
-    }
-    Ok(())
 }
 
 impl Module for TransfersModule {
