@@ -9,11 +9,14 @@
 
 pub mod check;
 pub mod dated;
+pub mod decode;
 pub mod dist;
 pub mod keys;
 pub mod load;
 pub mod modules;
+pub mod origins;
 pub mod raw;
+pub mod set;
 pub mod validate;
 
 pub use load::{Origins, load, load_str};

@@ -4,7 +4,7 @@
 use super::dated::{Dated, INDEX_RANGE, YEARS};
 use super::dist::{Dist, DistKind};
 use super::keys::{Check, Range, Section, Value, Visit, bound};
-use super::load::Origins;
+use super::origins::Origins;
 use crate::error::Result;
 
 /// Range checks that name the key and its place.

@@ -231,10 +231,10 @@ impl Scenario {
                     line: 1,
                     col: 1,
                 });
-                super::load::set_value(&mut table, &mut origins, key, value, &origin)
+                super::set::set_value(&mut table, &mut origins, key, value, &origin)
                     .map_err(|m| self.origins.error(at, format!("{key}: {m}")))?;
             }
-            let raw = super::load::deserialize(table, &origins)?;
+            let raw = super::decode::deserialize(table, &origins)?;
             Scenario::validate(raw, origins)?;
         }
         Ok(())
@@ -307,7 +307,7 @@ fn sweep_plan(t: &SweepTable, c: &Checker) -> Result<SweepPlan> {
                     }
                     other => Err(format!(
                         "expected \"START:STOP:STEP\" (a string) or an array of values, got {}",
-                        super::load::describe(other)
+                        super::decode::describe(other)
                     )),
                 }
                 .map_err(|m| o.error(&path, m))?;
@@ -446,7 +446,7 @@ fn scalar(v: &toml::Value) -> std::result::Result<String, String> {
         toml::Value::String(s) => Ok(s.clone()),
         other => Err(format!(
             "expected a number, true or false, or a string, got {}",
-            super::load::describe(other)
+            super::decode::describe(other)
         )),
     }
 }
