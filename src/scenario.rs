@@ -7,6 +7,7 @@
 //! (unknown keys rejected) and every value is range-checked. Any error becomes
 //! one line: `file:line:col: key: expected ..., got ...`.
 
+pub mod base;
 pub mod check;
 pub mod dated;
 pub mod decode;
@@ -19,6 +20,7 @@ pub mod raw;
 pub mod set;
 pub mod validate;
 
+pub use base::Base;
 pub use load::{Origins, load, load_str};
 pub use raw::ScenarioFile;
 pub use validate::Scenario;

@@ -548,11 +548,13 @@ pub fn sweep(
     out: &Path,
     opts: &SweepOptions,
 ) -> Result<SweepSummary> {
-    // Every point must load (with the file's checks) before anything runs.
+    // Every point must load (with the file's checks) before anything runs;
+    // the file is read once.
+    let base = scenario::Base::load(file, &[])?;
     let mut households = Vec::with_capacity(spec.points.len());
     let mut years = Vec::with_capacity(spec.points.len());
     for p in 0..spec.points.len() {
-        let sc = scenario::load(file, &spec.point_sets(p))?;
+        let sc = base.with_sets(&spec.point_sets(p))?;
         households.push(sc.households());
         years.push(sc.years);
     }
@@ -599,7 +601,7 @@ pub fn sweep(
             }
             let sc = match cache.take() {
                 Some((q, sc)) if q == p => sc,
-                _ => scenario::load(file, &spec.point_sets(p))?,
+                _ => base.with_sets(&spec.point_sets(p))?,
             };
             scs.push((p, sc));
         }

@@ -104,6 +104,14 @@ impl Check {
         }
     }
 
+    /// A distribution or a dated value: a key whose value may be a table.
+    pub fn is_value_table(&self) -> bool {
+        matches!(
+            self,
+            Check::Dist(..) | Check::Dated(..) | Check::DatedPositive
+        )
+    }
+
     /// The valid range of a number (of every value, for a dated number; of
     /// the draws, for a distribution; of every item, for a list).
     pub fn range(&self) -> Option<Range> {
@@ -505,24 +513,14 @@ pub fn find(path: &str) -> Option<Key> {
     }
 }
 
-/// The parent whose effective value `--set` fills before setting `path`: a
-/// distribution or a dated value `path` is a parameter of.
+/// The distribution or dated value whose parameter `path` names
+/// (`households.ability.sigma`, `income.local_wage.values.2010`), whose
+/// effective value `--set` writes out before setting the parameter.
 pub fn parent_of_parameter(path: &str) -> Option<Key> {
-    let k = find(path)?;
-    let parent = match k
-        .path
-        .strip_suffix(&format!(".{}", path.rsplit('.').next()?))
-    {
-        Some(p) if p.ends_with(".values") => p.strip_suffix(".values")?,
-        Some(p) => p,
-        None => return None,
-    };
-    let p = all().iter().find(|x| x.path == parent)?;
-    matches!(
-        p.check,
-        Check::Dist(..) | Check::Dated(..) | Check::DatedPositive
-    )
-    .then(|| p.clone())
+    let (parent, _) = path.rsplit_once('.')?;
+    let parent = parent.strip_suffix(".values").unwrap_or(parent);
+    let p = all().iter().find(|k| k.path == parent)?;
+    p.check.is_value_table().then(|| p.clone())
 }
 
 /// Builds the registry from the declarations and the sections' defaults.

@@ -1,9 +1,9 @@
 //! Reading scenario files with the place of every key, `extends` chains and
 //! `--set` overrides.
 
-use super::decode::{describe, deserialize};
+use super::base::Base;
+use super::decode::describe;
 pub use super::origins::{Origin, Origins};
-use super::set::apply_set;
 use super::validate::Scenario;
 use crate::error::{Error, Result};
 use std::collections::HashMap;
@@ -342,45 +342,40 @@ fn read_chain(
 
 /// Load a scenario file (following `extends`), apply `--set` overrides, validate.
 pub fn load(file: &Path, sets: &[String]) -> Result<Scenario> {
-    load_file(file, sets).map_err(one_line)
+    Base::load(file, sets)?.scenario()
 }
 
-fn load_file(file: &Path, sets: &[String]) -> Result<Scenario> {
+/// Load a scenario from text (`name` stands for the file in messages).
+pub fn load_str(name: &Path, text: &str, sets: &[String]) -> Result<Scenario> {
+    Base::from_text(name, text, sets)?.scenario()
+}
+
+/// A file and every file it `extends`, merged, with the place of every key.
+pub(crate) fn read_file(file: &Path) -> Result<(toml::Table, Origins)> {
     let mut map = HashMap::new();
     let table = read_chain(file, &mut Vec::new(), &mut map)?;
     let origins = Origins {
         map,
         file: file.to_path_buf(),
     };
-    finish(table, origins, sets)
+    Ok((table, origins))
 }
 
-/// Load a scenario from text (`name` stands for the file in messages).
-pub fn load_str(name: &Path, text: &str, sets: &[String]) -> Result<Scenario> {
-    load_text(name, text, sets).map_err(one_line)
-}
-
-fn load_text(name: &Path, text: &str, sets: &[String]) -> Result<Scenario> {
+/// Scenario text that is not a file (no `extends`), with the place of every key.
+pub(crate) fn read_text(name: &Path, text: &str) -> Result<(toml::Table, Origins)> {
     let mut map = HashMap::new();
     let table = parse(name, text, &mut map)?;
+    let origins = Origins {
+        map,
+        file: name.to_path_buf(),
+    };
     if table.contains_key("extends") {
-        let origins = Origins {
-            map,
-            file: name.to_path_buf(),
-        };
         return Err(origins.error(
             "extends",
             "expected no `extends` in a scenario that is not a file",
         ));
     }
-    finish(
-        table,
-        Origins {
-            map,
-            file: name.to_path_buf(),
-        },
-        sets,
-    )
+    Ok((table, origins))
 }
 
 /// The merged table, before validation (for `validate --diff`).
@@ -390,7 +385,7 @@ pub fn load_table(file: &Path) -> Result<toml::Table> {
 
 /// Keep a message on one line: control characters that a file, a key or an
 /// argument brought in (a `\n` in a string) are shown escaped.
-fn one_line(e: Error) -> Error {
+pub(crate) fn one_line(e: Error) -> Error {
     match e {
         Error::Input(s) if s.chars().any(char::is_control) => Error::Input(
             s.chars()
@@ -405,12 +400,4 @@ fn one_line(e: Error) -> Error {
         ),
         e => e,
     }
-}
-
-fn finish(mut table: toml::Table, mut origins: Origins, sets: &[String]) -> Result<Scenario> {
-    for s in sets {
-        apply_set(&mut table, &mut origins, s)?;
-    }
-    let raw = deserialize(table, &origins)?;
-    Scenario::validate(raw, origins)
 }

@@ -60,6 +60,29 @@ impl Scenario {
         toml::to_string(&self.file).unwrap_or_default()
     }
 
+    /// The effective value at a dotted key path (`shocks.illness`,
+    /// `households.ability.sigma`, `income.local_wage.values.2008`): the
+    /// file's or the default; `None` for a key the scenario does not hold.
+    pub fn value(&self, path: &str) -> Option<toml::Value> {
+        let root = toml::Value::try_from(&self.file).ok()?;
+        let mut v = &root;
+        for (i, part) in path.split('.').enumerate() {
+            let t = v.as_table()?;
+            v = match t.get(part) {
+                Some(x) => x,
+                // A schedule written without its index grows by 0.
+                None if part == "index" && t.contains_key("values") => {
+                    return Some(toml::Value::Float(0.0));
+                }
+                // A module the scenario does not hold has no values.
+                None if path.starts_with("interventions.") && i <= 1 => return None,
+                // Not written out because it has its default (`[output]`).
+                None => return super::keys::find(path)?.default,
+            };
+        }
+        Some(v.clone())
+    }
+
     /// Number of households: given, or the population divided by the expected household size.
     pub fn households(&self) -> u64 {
         let s = &self.file.simulation;

@@ -8,6 +8,7 @@ mod engine_core;
 mod fixtures;
 mod fuzz_loader;
 mod invariants;
+mod keys;
 mod kill;
 mod measure_cli;
 mod measures;
