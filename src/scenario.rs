@@ -18,6 +18,7 @@ pub mod modules;
 pub mod origins;
 pub mod raw;
 pub mod set;
+pub mod sweep;
 pub mod validate;
 
 pub use base::Base;

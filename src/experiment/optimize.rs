@@ -18,10 +18,10 @@
 //! the best so far, with a step that shrinks as the search goes on.
 
 use super::compare::Estimate;
-use super::sweep::SplitMix;
 use crate::error::{Error, Result};
 use crate::output::atomic;
 use crate::output::tables::num;
+use crate::rng::SplitMix;
 use crate::scenario::{self, Scenario};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
