@@ -42,6 +42,9 @@ pub enum Purpose {
     Tourism = 14,
 }
 
+/// SplitMix64's increment (the golden ratio in 64 bits).
+const GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
+
 /// SplitMix64's finaliser: a fast bijective mixer with full avalanche.
 #[inline]
 pub fn mix(mut z: u64) -> u64 {
@@ -94,7 +97,7 @@ impl rand::TryRng for Stream {
 
     #[inline]
     fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-        self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        self.state = self.state.wrapping_add(GAMMA);
         Ok(mix(self.state))
     }
 
@@ -197,17 +200,16 @@ impl YearStreams {
     }
 }
 
-/// SplitMix64: the small deterministic generator of sampling and search.
+/// SplitMix64 as a plain sequence: the small deterministic generator of
+/// sampling and search (Latin hypercubes, the budget search), the same
+/// numbers as a [`Stream`] started at the same state.
 #[derive(Clone, Debug)]
 pub struct SplitMix(pub u64);
 
 impl SplitMix {
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0 = self.0.wrapping_add(GAMMA);
+        mix(self.0)
     }
     /// Uniform in [0, 1).
     pub fn unit(&mut self) -> f64 {
@@ -269,6 +271,14 @@ mod tests {
             );
         }
         assert_ne!(ys.uniform(3), s.uniform(3, 2015, Purpose::TakeUp, 8));
+    }
+
+    #[test]
+    fn splitmix_is_the_stream_of_its_state() {
+        let (mut a, mut b) = (SplitMix(42), Stream::from_key(42));
+        for _ in 0..5 {
+            assert_eq!(a.next_u64(), rand::Rng::next_u64(&mut b));
+        }
     }
 
     #[test]

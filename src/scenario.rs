@@ -9,6 +9,7 @@
 
 pub mod base;
 pub mod check;
+pub mod columns;
 pub mod dated;
 pub mod decode;
 pub mod dist;

@@ -99,7 +99,7 @@ impl Scenario {
             let p = format!("targets[{k}]");
             // A target outside the simulated years is kept but not checked (a shortened run).
             c.int(&format!("{p}.year"), t.year, 1900, 2200)?;
-            if !crate::recorder::TRAJECTORY_COLUMNS.contains(&t.measure.as_str()) {
+            if !super::columns::TRAJECTORY_COLUMNS.contains(&t.measure.as_str()) {
                 return Err(c.o.error(&format!("{p}.measure"), format!("expected a column of trajectory.csv (e.g. headcount_ratio, mean_income, poor), got \"{}\"", t.measure)));
             }
             c.finite(&format!("{p}.value"), t.value)?;
