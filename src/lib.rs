@@ -36,7 +36,6 @@ pub mod engine;
 pub mod error;
 pub mod experiment;
 pub mod interventions;
-pub mod limits;
 pub mod measures;
 pub mod model;
 pub mod output;
@@ -46,3 +45,5 @@ pub mod rng;
 pub mod scenario;
 
 pub use error::{Error, Result};
+/// Limits checked before anything is allocated (a scenario's memory).
+pub use scenario::limits;

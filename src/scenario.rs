@@ -14,6 +14,7 @@ pub mod dated;
 pub mod decode;
 pub mod dist;
 pub mod keys;
+pub mod limits;
 pub mod load;
 pub mod modules;
 pub mod origins;

@@ -159,7 +159,7 @@ impl Scenario {
                 ),
             ));
         }
-        crate::limits::check_memory(&sc)?;
+        super::limits::check_memory(&sc)?;
         Ok(sc)
     }
 }
