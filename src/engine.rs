@@ -26,8 +26,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 
-/// Households per chunk of the parallel update (fixed: results must not depend on threads).
-pub const CHUNK: usize = 4096;
+pub use crate::model::state::CHUNK;
 
 /// Per-chunk partial sums of phase two.
 #[derive(Clone, Debug, Default)]

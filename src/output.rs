@@ -3,5 +3,8 @@
 //! place, so no reader ever sees a half-written file.
 pub mod atomic;
 pub mod charts;
+pub mod comparison;
 pub mod report;
+pub mod stories;
+pub mod summary;
 pub mod tables;

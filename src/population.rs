@@ -106,7 +106,7 @@ pub fn households(
     let penalty = d.remoteness_penalty as f32;
     let child_max = sc.file.demography.child_schooling_max as f32;
     let year = sc.start_year;
-    h.chunks_mut(crate::engine::CHUNK)
+    h.chunks_mut(crate::model::state::CHUNK)
         .into_par_iter()
         .for_each(|c| {
             for j in 0..c.village.len() {

@@ -17,6 +17,8 @@
 //! random points of the simplex and moves of share between two modules from
 //! the best so far, with a step that shrinks as the search goes on.
 
+mod chart;
+
 use super::compare::Estimate;
 use crate::error::{Error, Result};
 use crate::output::atomic;
@@ -409,7 +411,7 @@ pub fn write(o: &Optimum, out: &Path, no_charts: bool) -> Result<Vec<PathBuf>> {
     atomic::write_file(&b, json.as_bytes())?;
     let mut files = vec![a, b];
     if !no_charts {
-        files.extend(super::sweep::charts_optimize(o, out)?);
+        files.extend(chart::draw(o, out)?);
     }
     Ok(files)
 }

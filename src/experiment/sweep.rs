@@ -595,11 +595,6 @@ pub fn charts(out: &Path) -> Result<Vec<PathBuf>> {
     charts::draw(out)
 }
 
-/// The chart of a budget search: the objective of every evaluation, the best so far.
-pub fn charts_optimize(o: &super::optimize::Optimum, out: &Path) -> Result<Vec<PathBuf>> {
-    charts::draw_optimize(o, out)
-}
-
 /// A progress bar on standard error, only on a terminal.
 pub fn progress_bar(show: bool, len: u64, template: &str) -> Option<indicatif::ProgressBar> {
     use std::io::IsTerminal;

@@ -30,7 +30,7 @@
 
 use super::targeting::pre_transfer_pc;
 use super::{Ledger, Module, PlanCtx, SpendRow, take_up};
-use crate::model::state::{Households, Villages, flag};
+use crate::model::state::{Households, flag};
 use crate::rng::Purpose;
 use crate::scenario::modules::{Common, Eligible, ModuleConfig, Tourism};
 
@@ -48,13 +48,6 @@ impl TourismModule {
         let common = cfg.common();
         TourismModule { cfg, common }
     }
-}
-
-/// A village's tourism activity (visitors), 0 to 1: capacity × potential ×
-/// road access (the same formula phase one uses).
-#[inline]
-pub fn activity(v: &Villages, k: usize, road_weight: f32) -> f32 {
-    v.tourism_capacity[k] * v.tourism_potential[k] * (1.0 - road_weight + road_weight * v.road[k])
 }
 
 #[inline]
@@ -114,7 +107,9 @@ impl Module for TourismModule {
 
         // 2. Shares and service training in villages with some capacity.
         let rw = cfg.road_weight as f32;
-        let act: Vec<f32> = (0..nv).map(|v| activity(ctx.villages, v, rw)).collect();
+        let act: Vec<f32> = (0..nv)
+            .map(|v| ctx.villages.tourism_activity(v, rw))
+            .collect();
         let mut money = total - spent;
         let line = ctx.params.line;
         let local_wage = ctx.params.local_wage;

@@ -399,7 +399,7 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
         // Tourism (src/interventions/tourism.rs): seasonal work for skilled local adults
         // without another local job, and dividends on company shares.
         let tourism = if v.tourism_capacity[vi] > 0.0 {
-            let a = crate::interventions::tourism::activity(v, vi, p.tourism_road_weight);
+            let a = v.tourism_activity(vi, p.tourism_road_weight);
             let idle = if relocated || c.skill[j] < p.tourism_skill {
                 0
             } else {

@@ -2,6 +2,10 @@
 //! arrays), so the yearly update streams through memory chunk by chunk.
 //! Narrow types (u8 counts, f32 amounts) keep a household near 100 bytes.
 
+/// Households per chunk of the parallel update and of population synthesis
+/// (fixed: results must not depend on threads).
+pub const CHUNK: usize = 4096;
+
 /// Income sources, in the order used by every per-source table.
 pub const SOURCES: [&str; 6] = [
     "farm",
@@ -180,5 +184,28 @@ impl Villages {
     #[inline]
     pub fn access(&self, v: usize) -> f32 {
         self.road[v] * (1.0 - 0.6 * self.remoteness[v])
+    }
+
+    /// Tourism activity (visitors) of village `k`, 0 to 1: capacity ×
+    /// potential × road access, roads weighing `road_weight` (the tourism
+    /// module builds capacity; the household update pays from activity).
+    #[inline]
+    pub fn tourism_activity(&self, k: usize, road_weight: f32) -> f32 {
+        self.tourism_capacity[k]
+            * self.tourism_potential[k]
+            * (1.0 - road_weight + road_weight * self.road[k])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_budget_is_the_columns_widths() {
+        assert_eq!(
+            Households::BYTES_PER_HOUSEHOLD as u64,
+            crate::scenario::limits::STATE_BYTES_PER_HOUSEHOLD
+        );
     }
 }

@@ -8,10 +8,10 @@
 //! across replicates), spending totals, and every chart with a caption.
 
 use crate::error::Result;
-use crate::experiment::compare::Comparison;
 use crate::output::atomic;
 use crate::output::charts::data::{Band, OutputData, TrajRow};
 use crate::output::charts::{self, draw::thousands};
+use crate::output::comparison::Comparison;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -360,7 +360,7 @@ fn render(d: &OutputData) -> Result<String> {
     }
     h.push_str("</section>\n");
     // Household stories (stories.json, written by `povsim run` for replicate 0).
-    h.push_str(&crate::experiment::trace::stories_section(&d.dir));
+    h.push_str(&super::stories::stories_section(&d.dir));
     // `[output] png = false` writes SVG only.
     let formats = if d.dir.join("charts").join("incidence.png").exists() {
         "SVG and PNG"

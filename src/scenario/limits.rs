@@ -1,12 +1,17 @@
 //! Limits checked before anything is allocated.
 
+use super::Scenario;
 use crate::error::{Error, Result};
-use crate::model::state::Households;
-use crate::scenario::Scenario;
+
+/// Bytes of one household's state: the widths of the household columns and
+/// the modules' own columns (the model's test
+/// `memory_budget_is_the_columns_widths` checks the sum against the
+/// declarations; the scenario cannot look down at them).
+pub const STATE_BYTES_PER_HOUSEHOLD: u64 = 107;
 
 /// Bytes a run needs per household: the state, the sorted incomes for the
 /// measures (16), the first-year state (1), and slack for the planning lists.
-pub const BYTES_PER_HOUSEHOLD: u64 = Households::BYTES_PER_HOUSEHOLD as u64 + 16 + 1 + 24;
+pub const BYTES_PER_HOUSEHOLD: u64 = STATE_BYTES_PER_HOUSEHOLD + 16 + 1 + 24;
 
 /// Memory available to this process: MemAvailable from /proc/meminfo, or 8 GiB if unknown.
 pub fn available_memory() -> u64 {
