@@ -10,6 +10,7 @@ mod fuzz_loader;
 mod invariants;
 mod keys;
 mod kill;
+mod layers;
 mod measure_cli;
 mod measures;
 mod modules_a;
