@@ -10,6 +10,7 @@
 pub mod dated;
 pub mod load;
 pub mod raw;
+pub mod seed;
 pub mod validate;
 
 pub use load::{Origins, load, load_str};
