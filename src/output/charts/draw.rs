@@ -441,7 +441,7 @@ where
                 (a.0 as f64 + dx * t / len).round() as i32,
                 (a.1 as f64 + dy * t / len).round() as i32,
             );
-            if k % 2 == 0 {
+            if k.is_multiple_of(2) {
                 cur.push(p);
                 area.draw(&PathElement::new(std::mem::take(&mut cur), style))?;
             } else {
@@ -451,13 +451,13 @@ where
             left = pattern[k] as f64;
         }
         left -= len - t;
-        if k % 2 == 0 {
+        if k.is_multiple_of(2) {
             cur.push(b);
         } else {
             cur = vec![b];
         }
     }
-    if k % 2 == 0 && cur.len() >= 2 {
+    if k.is_multiple_of(2) && cur.len() >= 2 {
         area.draw(&PathElement::new(cur, style))?;
     }
     Ok(())
