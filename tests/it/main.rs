@@ -13,5 +13,7 @@ mod measure_cli;
 mod measures;
 mod modules_a;
 mod modules_b;
+mod outdir;
+mod reliability;
 mod sweep;
 mod teaching;
