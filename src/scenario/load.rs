@@ -323,50 +323,30 @@ fn read_chain(
                 Some(Origin::File { line, col, .. }) => (*line, *col),
                 _ => (1, 1),
             };
+            let refuse = |msg: String| Error::at(file, line, col, "extends", msg);
             if parent_path.is_dir() {
-                return Err(Error::at(
-                    file,
-                    line,
-                    col,
-                    "extends",
-                    format!(
-                        "expected a scenario file, got \"{parent}\" (a directory: {})",
-                        parent_path.display()
-                    ),
-                ));
+                return Err(refuse(format!(
+                    "expected a scenario file, got \"{parent}\" (a directory: {})",
+                    parent_path.display()
+                )));
             }
             if let Some(r) = crate::input::check(&parent_path)? {
-                return Err(Error::at(
-                    file,
-                    line,
-                    col,
-                    "extends",
-                    format!("expected {}, got \"{parent}\" ({})", r.expected, r.got),
-                ));
+                return Err(refuse(format!(
+                    "expected {}, got \"{parent}\" ({})",
+                    r.expected, r.got
+                )));
             }
             if chain.len() >= MAX_EXTENDS_DEPTH {
-                return Err(Error::at(
-                    file,
-                    line,
-                    col,
-                    "extends",
-                    format!(
-                        "expected a chain of at most {MAX_EXTENDS_DEPTH} scenario files, got a longer one (from {})",
-                        chain[0].1.display()
-                    ),
-                ));
+                return Err(refuse(format!(
+                    "expected a chain of at most {MAX_EXTENDS_DEPTH} scenario files, got a longer one (from {})",
+                    chain[0].1.display()
+                )));
             }
             if !parent_path.exists() {
-                return Err(Error::at(
-                    file,
-                    line,
-                    col,
-                    "extends",
-                    format!(
-                        "expected an existing scenario file, got \"{parent}\" (no such file: {})",
-                        parent_path.display()
-                    ),
-                ));
+                return Err(refuse(format!(
+                    "expected an existing scenario file, got \"{parent}\" (no such file: {})",
+                    parent_path.display()
+                )));
             }
             let parent_canon = parent_path
                 .canonicalize()
@@ -377,16 +357,10 @@ fn read_chain(
                     .map(|(_, shown)| shown.display().to_string())
                     .chain(std::iter::once(parent_path.display().to_string()))
                     .collect();
-                return Err(Error::at(
-                    file,
-                    line,
-                    col,
-                    "extends",
-                    format!(
-                        "expected a chain of scenario files without a cycle, got {}",
-                        names.join(" -> ")
-                    ),
-                ));
+                return Err(refuse(format!(
+                    "expected a chain of scenario files without a cycle, got {}",
+                    names.join(" -> ")
+                )));
             }
             let mut base = read_chain(&parent_path, chain, origins)?;
             let mut table = table;

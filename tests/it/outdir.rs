@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
-use crate::fixtures::temp_dir;
+use crate::fixtures::{Rlimit, temp_dir, under_rlimit};
 use crate::kill::files;
+use crate::sweep::SMALL;
 
 const BIN: &str = env!("CARGO_BIN_EXE_povsim");
 
@@ -29,21 +30,6 @@ method = "income"
 
 [interventions.transfers]
 budget = 3000000
-"#;
-
-/// A few hundred households: a run of a fraction of a second.
-const SMALL: &str = r#"
-[simulation]
-name = "small"
-start_year = 2010
-years = 3
-seed = 5
-replicates = 2
-villages = 6
-households = 400
-
-[interventions.transfers]
-budget = 200000
 "#;
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -130,7 +116,7 @@ fn a_second_run_into_the_same_directory_fails_at_once_naming_the_first() {
         }
         assert!(
             tries < 5,
-            "the first run always finished before the second started"
+            "the first run finished before the second started, or took no lock"
         );
     };
     ok(&a);
@@ -191,7 +177,7 @@ fn two_identical_sweeps_into_one_directory_leave_each_row_once() {
         }
         assert!(
             tries < 5,
-            "the first sweep always finished before the second started"
+            "the first sweep finished before the second started, or took no lock"
         );
     };
     ok(&a);
@@ -402,27 +388,43 @@ impl Drop for Tmpfs {
 
 #[test]
 fn a_full_disk_leaves_the_previous_set() {
-    use std::os::unix::process::CommandExt;
     let tmp = temp_dir("full-disk");
     let sc = write(&tmp, "small.toml", SMALL);
-    // How big a complete set is.
+    // How big a complete set is, and its parts: the tables and summary come
+    // first; some later file (a chart, the stories, the report) is bigger
+    // than all of them, so a disk that fills there fills after the tables.
     let probe = tmp.join("probe");
     ok(&povsim(&["run", s(&sc), "--out", s(&probe), "--quiet"])
         .output()
         .unwrap());
-    // Bytes on a file system of 4 KiB pages.
-    let set: u64 = files(&probe)
-        .values()
-        .map(|b| (b.len() as u64).div_ceil(4096) * 4096)
+    let pages = |b: &Vec<u8>| (b.len() as u64).div_ceil(4096) * 4096;
+    let set = files(&probe);
+    let is_early = |n: &str| n.ends_with(".csv") || n == "summary.json";
+    let early: u64 = set
+        .iter()
+        .filter(|(n, _)| is_early(n))
+        .map(|(_, b)| pages(b))
         .sum();
-    let biggest = files(&probe)
-        .values()
-        .map(|b| b.len() as u64)
+    let early_max = set
+        .iter()
+        .filter(|(n, _)| is_early(n))
+        .map(|(_, b)| b.len() as u64)
         .max()
         .unwrap();
-    // Room for one set and a half: the rerun's staging copy cannot fit.
+    let later_max = set
+        .iter()
+        .filter(|(n, _)| !is_early(n))
+        .map(|(_, b)| b.len() as u64)
+        .max()
+        .unwrap();
+    let room = early + 8192;
+    assert!(
+        later_max > room,
+        "no later file is bigger than the tables ({later_max} vs {room})"
+    );
+    // A file system with room for the set and the tables again, not more.
     let mnt = tmp.join("mnt");
-    let fs = Tmpfs::mount(&mnt, (set + set / 2) / 1024 + 64);
+    let fs = Tmpfs::mount(&mnt, (set.values().map(pages).sum::<u64>() + room) / 1024);
     let out = mnt.join("out");
     ok(&povsim(&["run", s(&sc), "--out", s(&out), "--quiet"])
         .output()
@@ -432,22 +434,8 @@ fn a_full_disk_leaves_the_previous_set() {
     let how = if fs.is_some() {
         "a full tmpfs"
     } else {
-        // No mount: no file may grow past half the biggest output.
-        let limit = biggest / 2;
-        // SAFETY: setrlimit and signal are async-signal-safe; nothing else runs in the child.
-        unsafe {
-            rerun.pre_exec(move || {
-                let lim = libc::rlimit {
-                    rlim_cur: limit,
-                    rlim_max: limit,
-                };
-                libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-                if libc::setrlimit(libc::RLIMIT_FSIZE, &lim) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
+        // No mount: every table fits, a later file does not.
+        under_rlimit(&mut rerun, Rlimit::FileSize(early_max + 1));
         "RLIMIT_FSIZE"
     };
     let err = refusal(&rerun.output().unwrap());

@@ -5,35 +5,15 @@
 //! `trace` of a repeated household; closed pipes; the memory guard under
 //! `ulimit -v`.
 
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::fixtures::temp_dir;
+use crate::fixtures::{Rlimit, temp_dir, under_rlimit};
+use crate::sweep::SMALL;
 
 const BIN: &str = env!("CARGO_BIN_EXE_povsim");
-
-const SMALL: &str = r#"
-[simulation]
-name = "small"
-start_year = 2010
-years = 3
-seed = 5
-replicates = 2
-villages = 6
-households = 400
-
-[interventions.targeting]
-method = "income"
-
-[interventions.transfers]
-guarantee_line = 1800
-budget = 200000
-
-[interventions.tourism]
-enabled = false
-"#;
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
@@ -504,19 +484,7 @@ fn the_memory_guard_honours_ulimit_v() {
         s(&out),
         "--quiet",
     ]);
-    // SAFETY: setrlimit is async-signal-safe; nothing else runs in the child.
-    unsafe {
-        c.pre_exec(|| {
-            let lim = libc::rlimit {
-                rlim_cur: 1 << 30,
-                rlim_max: 1 << 30,
-            };
-            if libc::setrlimit(libc::RLIMIT_AS, &lim) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
+    under_rlimit(&mut c, Rlimit::AddressSpace(1 << 30));
     let err = refusal("10 million households under ulimit -v 1G", &output(c));
     assert!(
         err.contains("simulation.households: expected a population that fits in memory: 10000000 households need about")

@@ -6,7 +6,8 @@ use crate::fixtures::temp_dir;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const SMALL: &str = r#"
+/// A few hundred households, three years: runs in a fraction of a second.
+pub const SMALL: &str = r#"
 [simulation]
 name = "tiny"
 start_year = 2010
