@@ -1,0 +1,3 @@
+//! The sensitivity library against closed forms.
+
+mod priors;
