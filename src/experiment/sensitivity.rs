@@ -27,8 +27,10 @@
 //! own, far above those of [`crate::rng::Purpose`], so an analysis is the same
 //! for the same seed whatever the order of the calls.
 
+pub mod draws;
 pub mod morris;
 pub mod prior;
+pub mod salib;
 pub mod sobol;
 
 mod bootstrap;

@@ -1,11 +1,15 @@
 //! The sensitivity library against closed forms: Sobol' indices of the
 //! Ishigami and G functions inside their bootstrap intervals, Morris effects
 //! of linear and G functions (an inert input gets μ* = 0), the designs'
-//! shapes, levels and stratification.
+//! shapes, levels and stratification, the SALib files, and the split of
+//! paired differences into replicate noise and parameter uncertainty on
+//! synthetic data of known variances.
 
 mod priors;
 
+use povsim::experiment::sensitivity::draws::{self, Source};
 use povsim::experiment::sensitivity::morris::{self, MorrisDesign};
+use povsim::experiment::sensitivity::salib::{self, Method};
 use povsim::experiment::sensitivity::sobol::{self, SaltelliDesign, round_base_samples};
 use povsim::experiment::sensitivity::{Bootstrap, Factor, Prior, Problem};
 use std::f64::consts::PI;
@@ -352,4 +356,166 @@ fn morris_analysis_checks_its_outputs() {
             .unwrap_err()
             .contains("output 3")
     );
+}
+
+// ---- SALib files -------------------------------------------------------
+
+#[test]
+fn salib_files_hold_the_problem_design_and_outputs() {
+    let p = Problem::new(vec![
+        Factor {
+            name: "a.b".into(),
+            prior: Prior::uniform(0.0, 2.0).unwrap(),
+        },
+        Factor {
+            name: "c".into(),
+            prior: Prior::normal(0.25, 0.05, Some(0.1), None).unwrap(),
+        },
+        Factor {
+            name: "d".into(),
+            prior: Prior::beta(2.0, 3.0, 1.0, 5.0).unwrap(),
+        },
+        Factor {
+            name: "e".into(),
+            prior: Prior::triangular(0.0, 1.0, 4.0).unwrap(),
+        },
+    ]);
+    let des = MorrisDesign::new(4, 3, 4, 2).unwrap();
+    let values = p.values_of(&des.rows());
+    let y: Vec<f64> = values.iter().map(|x| x[0] / 3.0 + x[1]).collect();
+
+    let mut buf = Vec::new();
+    salib::write_problem(
+        &mut buf,
+        &p,
+        Method::Morris {
+            num_levels: 4,
+            trajectories: 3,
+        },
+        2,
+    )
+    .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&buf).unwrap();
+    assert_eq!(json["num_vars"], 4);
+    assert_eq!(json["names"], serde_json::json!(["a.b", "c", "d", "e"]));
+    assert_eq!(
+        json["dists"],
+        serde_json::json!(["unif", "truncnorm", "beta", "triang"])
+    );
+    assert_eq!(
+        json["bounds"][1],
+        serde_json::json!([0.1, null, 0.25, 0.05])
+    );
+    assert_eq!(json["bounds"][3], serde_json::json!([0.0, 4.0, 0.25]));
+    assert_eq!(json["povsim"]["method"], "morris");
+    assert_eq!(json["povsim"]["num_levels"], 4);
+    assert_eq!(json["povsim"]["calc_second_order"], false);
+
+    let mut buf = Vec::new();
+    salib::write_design(&mut buf, &p, &values).unwrap();
+    let mut rd = csv::Reader::from_reader(buf.as_slice());
+    assert_eq!(rd.headers().unwrap(), vec!["a.b", "c", "d", "e"]);
+    let back: Vec<Vec<f64>> = rd.deserialize().map(|r| r.unwrap()).collect();
+    assert_eq!(back, values, "values read back exactly");
+
+    let mut buf = Vec::new();
+    salib::write_outputs(&mut buf, "headcount_ratio", &y).unwrap();
+    let mut rd = csv::Reader::from_reader(buf.as_slice());
+    assert_eq!(rd.headers().unwrap(), vec!["headcount_ratio"]);
+    let back: Vec<f64> = rd.deserialize().map(|r| r.unwrap()).collect();
+    assert_eq!(back, y);
+
+    assert!(salib::write_design(Vec::new(), &p, &[vec![1.0]]).is_err());
+}
+
+// ---- Replicate noise against parameter uncertainty ---------------------
+
+#[test]
+fn the_split_of_a_hand_computed_matrix() {
+    // Draw means 2 and 7, grand mean 4.5; within: (1+1+4+4)/2 = 5;
+    // s² of the means = 12.5; between = 12.5 − 5/2 = 10; share 10/12.5.
+    let got = draws::decompose(&[vec![1.0, 3.0], vec![5.0, 9.0]]).unwrap();
+    assert_eq!(got.mean, 4.5);
+    assert_eq!(got.within_variance, 5.0);
+    assert_eq!(got.between_variance, 10.0);
+    assert!((got.parameter_share - 0.8).abs() < 1e-15);
+    assert_eq!(got.dominant, Source::Parameters);
+    // t(2) = 2.920 on √(5/2); t(1) = 6.314 on √(12.5 · 1.5).
+    assert!((got.replicate.hi - 4.5 - 2.920 * 2.5f64.sqrt()).abs() < 1e-12);
+    assert!((got.total.hi - 4.5 - 6.314 * 18.75f64.sqrt()).abs() < 1e-12);
+    assert!(
+        got.sentence()
+            .starts_with("Parameter uncertainty dominates: 80%")
+    );
+    assert!(
+        draws::decompose(&[vec![1.0, 2.0]])
+            .unwrap_err()
+            .contains("at least 2")
+    );
+    assert!(
+        draws::decompose(&[vec![1.0, 2.0], vec![1.0]])
+            .unwrap_err()
+            .contains("draw 1")
+    );
+}
+
+/// dᵢⱼ = μ + bᵢ + eᵢⱼ with bᵢ ~ N(0, σ_b²), eᵢⱼ ~ N(0, σ_w²), from keyed streams.
+fn synthetic(m: usize, r: usize, mu: f64, sb: f64, sw: f64, seed: u64) -> Vec<Vec<f64>> {
+    use povsim::rng::{Purpose, Streams};
+    use rand_distr::{Distribution, StandardNormal};
+    let s = Streams::new(seed, 0);
+    (0..m)
+        .map(|i| {
+            let mut g = s.stream(i as u64, 0, Purpose::TieBreak);
+            let z: f64 = StandardNormal.sample(&mut g);
+            let b = sb * z;
+            (0..r)
+                .map(|_| {
+                    let e: f64 = StandardNormal.sample(&mut g);
+                    mu + b + sw * e
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_split_recovers_known_variances_and_says_which_dominates() {
+    // Parameters dominate: σ_b² = 1 against σ_w²/R = 4/8.
+    let (m, r) = (2000, 8);
+    let got = draws::decompose(&synthetic(m, r, -3.0, 1.0, 2.0, 1)).unwrap();
+    // MSW has 14,000 df (relative sd 1.2%); σ_b² has sd ≈ 0.04 here.
+    assert!((got.within_variance - 4.0).abs() < 0.2, "{got:?}");
+    assert!((got.between_variance - 1.0).abs() < 0.15, "{got:?}");
+    assert!((got.mean + 3.0).abs() < 0.1, "{got:?}");
+    assert_eq!(got.dominant, Source::Parameters);
+    // Normal theory: total half-width ≈ 1.645 √1.5, replicate ≈ 1.645 √0.5.
+    assert!(
+        (got.total.width() / 2.0 - 1.645 * 1.5f64.sqrt()).abs() < 0.1,
+        "{got:?}"
+    );
+    assert!(
+        (got.replicate.width() / 2.0 - 1.645 * 0.5f64.sqrt()).abs() < 0.05,
+        "{got:?}"
+    );
+    assert!(
+        (got.draw_range.width() - got.total.width()).abs() < 0.25,
+        "{got:?}"
+    );
+
+    // The total interval covers about 90% of fresh parameter draws' results.
+    let fresh = synthetic(4000, r, -3.0, 1.0, 2.0, 2);
+    let inside = fresh
+        .iter()
+        .map(|row| row.iter().sum::<f64>() / r as f64)
+        .filter(|x| got.total.lo <= *x && *x <= got.total.hi)
+        .count() as f64
+        / 4000.0;
+    assert!((inside - 0.90).abs() < 0.025, "coverage {inside}");
+
+    // Replicates dominate: σ_b² = 0.01 against σ_w²/R = 4/4.
+    let got = draws::decompose(&synthetic(500, 4, 0.0, 0.1, 2.0, 3)).unwrap();
+    assert_eq!(got.dominant, Source::Replicates);
+    assert!(got.parameter_share < 0.2, "{got:?}");
+    assert!(got.sentence().starts_with("Replicate noise dominates"));
 }
