@@ -163,14 +163,7 @@ impl Prior {
     pub fn normal(mean: f64, sd: f64, min: Option<f64>, max: Option<f64>) -> Result<Prior, String> {
         finite("mean", mean)?;
         positive("sd", sd)?;
-        let (lo, hi) = Self::truncation(min, max, f64::NEG_INFINITY)?;
-        let p = Prior {
-            dist: Dist::Normal { mean, sd },
-            lo,
-            hi,
-        };
-        p.check_mass("normal")?;
-        Ok(p)
+        Self::cut(Dist::Normal { mean, sd }, min, max, f64::NEG_INFINITY)
     }
 
     /// Lognormal: ln X is normal(mu, sigma); truncated to `min`, `max` if given.
@@ -192,14 +185,7 @@ impl Prior {
                 "`max` of a lognormal prior must be positive, got {m}"
             ));
         }
-        let (lo, hi) = Self::truncation(min, max, 0.0)?;
-        let p = Prior {
-            dist: Dist::LogNormal { mu, sigma },
-            lo,
-            hi,
-        };
-        p.check_mass("lognormal")?;
-        Ok(p)
+        Self::cut(Dist::LogNormal { mu, sigma }, min, max, 0.0)
     }
 
     /// Lognormal with the given mean and sd of X itself (not of ln X):
@@ -248,7 +234,9 @@ impl Prior {
         })
     }
 
-    fn truncation(min: Option<f64>, max: Option<f64>, open_lo: f64) -> Result<(f64, f64), String> {
+    /// A normal-family prior cut to whichever bounds are given (`open_lo`
+    /// is the family's own lower end), refused if they hold almost nothing.
+    fn cut(dist: Dist, min: Option<f64>, max: Option<f64>, open_lo: f64) -> Result<Prior, String> {
         let lo = match min {
             Some(m) => finite("min", m)?,
             None => open_lo,
@@ -258,10 +246,16 @@ impl Prior {
             None => f64::INFINITY,
         };
         ordered(lo, hi)?;
-        Ok((lo, hi))
+        let p = Prior { dist, lo, hi };
+        p.check_mass()?;
+        Ok(p)
     }
 
-    fn check_mass(&self, family: &str) -> Result<(), String> {
+    fn check_mass(&self) -> Result<(), String> {
+        let family = match self.dist {
+            Dist::LogNormal { .. } => "lognormal",
+            _ => "normal",
+        };
         if let Some((_, a, b)) = self.standardised() {
             let mass = if a > 0.0 {
                 phi(-a) - phi(-b)
