@@ -4,6 +4,7 @@
 
 pub mod compare;
 pub mod optimize;
+pub mod sensitivity;
 pub mod sweep;
 pub mod trace;
 

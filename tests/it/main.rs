@@ -13,5 +13,6 @@ mod measure_cli;
 mod measures;
 mod modules_a;
 mod modules_b;
+mod sensitivity;
 mod sweep;
 mod teaching;
