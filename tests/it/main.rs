@@ -15,5 +15,6 @@ mod modules_a;
 mod modules_b;
 mod outdir;
 mod reliability;
+mod sensitivity;
 mod sweep;
 mod teaching;
