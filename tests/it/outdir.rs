@@ -9,28 +9,10 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
 use crate::fixtures::{Rlimit, temp_dir, under_rlimit};
-use crate::kill::files;
+use crate::kill::{BIG, files};
 use crate::sweep::SMALL;
 
 const BIN: &str = env!("CARGO_BIN_EXE_povsim");
-
-/// About a second on a 2-core machine.
-const MID: &str = r#"
-[simulation]
-name = "unit"
-start_year = 2008
-years = 7
-seed = 5
-replicates = 3
-villages = 60
-households = 30000
-
-[interventions.targeting]
-method = "income"
-
-[interventions.transfers]
-budget = 3000000
-"#;
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
@@ -100,7 +82,7 @@ fn two_writers(
 #[test]
 fn a_second_run_into_the_same_directory_fails_at_once_naming_the_first() {
     let tmp = temp_dir("two-runs");
-    let sc = write(&tmp, "mid.toml", MID);
+    let sc = write(&tmp, "big.toml", BIG);
     let target = tmp.join("out");
     let reference = tmp.join("reference");
     ok(&povsim(&["run", s(&sc), "--out", s(&reference), "--quiet"])
