@@ -19,6 +19,7 @@ pub mod load;
 pub mod modules;
 pub mod origins;
 pub mod raw;
+pub mod seed;
 pub mod set;
 pub mod sweep;
 pub mod validate;

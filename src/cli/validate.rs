@@ -40,8 +40,7 @@ pub fn execute(a: ValidateArgs) -> anyhow::Result<()> {
     };
     let scenario = &scenario;
     if a.diff {
-        let text = std::fs::read_to_string(scenario)
-            .map_err(|e| povsim::Error::file(scenario, format!("cannot read: {e}")))?;
+        let text = String::from_utf8_lossy(&povsim::input::read(scenario)?).into_owned();
         let own: toml::Table = toml::from_str(&text)
             .map_err(|e| povsim::Error::file(scenario, format!("invalid TOML: {}", e.message())))?;
         let Some(toml::Value::String(parent)) = own.get("extends") else {

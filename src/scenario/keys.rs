@@ -49,6 +49,8 @@ pub enum Check {
     Bool,
     /// A name of letters, digits, `_`, `-` or `.` (the output directory's).
     Name,
+    /// A seed: a whole number from 0 to 2^64 − 1 (serde reads it).
+    Seed,
     /// A list whose every item follows the check.
     List(&'static Check),
 }
@@ -84,6 +86,9 @@ pub const fn flag() -> Check {
 pub const fn name() -> Check {
     Check::Name
 }
+pub const fn seed() -> Check {
+    Check::Seed
+}
 pub const fn list(item: &'static Check) -> Check {
     Check::List(item)
 }
@@ -93,7 +98,7 @@ impl Check {
     pub fn type_name(&self) -> &'static str {
         match self {
             Check::Number(..) | Check::Positive => "number",
-            Check::Whole(..) => "whole number",
+            Check::Whole(..) | Check::Seed => "whole number",
             Check::Probability => "probability",
             Check::Dated(..) | Check::DatedPositive => "dated number",
             Check::Dist(..) => "distribution",
@@ -120,6 +125,7 @@ impl Check {
                 Some(Range::closed(lo, hi))
             }
             Check::Whole(lo, hi) => Some(Range::closed(lo as f64, hi as f64)),
+            Check::Seed => Some(Range::closed(0.0, u64::MAX as f64)),
             Check::Probability => Some(Range::closed(0.0, 1.0)),
             Check::Positive | Check::DatedPositive => Some(Range {
                 min_open: true,
@@ -426,6 +432,8 @@ impl Key {
         match (self.check, self.range) {
             (Check::Choice(w), _) => words(w),
             (Check::List(&Check::Choice(w)), _) => format!("each of {}", words(w)),
+            (Check::Whole(lo, hi), _) => format!("[{lo}, {hi}]"),
+            (Check::Seed, _) => format!("[0, {}]", u64::MAX),
             (Check::Dist(..), Some(r)) => format!("draws in {r}"),
             (Check::Dated(..) | Check::DatedPositive, Some(r)) => format!("{r} each year"),
             (Check::List(_), Some(r)) => format!("each {r}"),
@@ -434,6 +442,7 @@ impl Key {
             }
             (_, Some(r)) => r.to_string(),
             (Check::Name, _) => "letters, digits, _ - . (at most 80)".into(),
+
             _ => String::new(),
         }
     }

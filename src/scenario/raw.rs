@@ -8,8 +8,9 @@
 use super::dated::Dated;
 pub use super::dist::{Dist, DistKind};
 use super::keys::{
-    Visit, dated, dated_positive, dist, flag, name, num, prob, section, unit_dist, whole,
+    Visit, dated, dated_positive, dist, flag, name, num, prob, section, seed, unit_dist, whole,
 };
+use super::seed::Seed;
 use super::validate::MAX_HOUSEHOLDS;
 use crate::error::Result;
 use serde::{Deserialize, Serialize};
@@ -79,8 +80,9 @@ section! {
         start_year: i64 = d_start_year(), whole(1900, 2200), "year" [serde(default = "d_start_year")];
         /// Number of simulated years.
         years: i64 = d_years(), whole(1, 200), "years" [serde(default = "d_years")];
-        /// Random seed: the same seed gives the same run.
-        seed: i64 = d_seed(), whole(0, i64::MAX), "" [serde(default = "d_seed")];
+        /// Random seed: the same seed gives the same run (0 to 2^64 − 1;
+        /// from 2^63 on, written as a string of digits: see [`super::seed`]).
+        seed: Seed = d_seed(), seed(), "" [serde(default = "d_seed")];
         /// Independent runs of the scenario (replicates), averaged in the summary.
         replicates: i64 = d_replicates(), whole(1, 100_000), "runs" [serde(default = "d_replicates")];
         /// Number of villages.
@@ -99,8 +101,8 @@ fn d_start_year() -> i64 {
 fn d_years() -> i64 {
     7
 }
-fn d_seed() -> i64 {
-    1
+fn d_seed() -> Seed {
+    Seed(1)
 }
 fn d_replicates() -> i64 {
     5

@@ -18,6 +18,13 @@ pub fn apply_set(table: &mut toml::Table, origins: &mut Origins, arg: &str) -> R
             "--set {arg}: expected a dotted key such as simulation.years, got \"{key}\""
         )));
     }
+    if key.split('.').next() == Some("extends") {
+        // `extends` is read while the files are; a --set comes after (and
+        // `validate` would print a parent that was never read).
+        return Err(Error::Input(crate::error::one_line(&format!(
+            "--set {arg}: expected a key of the scenario; `extends` is read from the file only (write a file that extends the other)"
+        ))));
+    }
     set_value(table, origins, key, value, &Origin::Set(arg.to_string()))
         .map_err(|m| Error::Input(format!("--set {arg}: {key}: {m}")))
 }

@@ -93,6 +93,7 @@ impl Scenario {
             }
             _ => {}
         }
+        extreme_below_poverty_line(&c, s.start_year as i32, s.years as i32, &file.poverty_lines)?;
         file.interventions.rules(&file, &c)?;
 
         for (k, t) in file.targets.iter().enumerate() {
@@ -136,7 +137,7 @@ impl Scenario {
             name: s.name.clone(),
             start_year: s.start_year as i32,
             years: s.years as u32,
-            seed: s.seed as u64,
+            seed: s.seed.0,
             replicates: s.replicates as u32,
             villages: s.villages as u32,
             file,
@@ -162,6 +163,28 @@ impl Scenario {
         super::limits::check_memory(&sc)?;
         Ok(sc)
     }
+}
+
+/// The extreme line is the lower of the two in every simulated year: the
+/// extreme poor are a part of the poor (a rule across two keys).
+fn extreme_below_poverty_line(
+    c: &Checker,
+    start: i32,
+    years: i32,
+    pl: &super::raw::PovertyLines,
+) -> Result<()> {
+    for year in start..start + years {
+        let (line, extreme) = (pl.low_income.at(year), pl.extreme.at(year));
+        if extreme > line {
+            return Err(c.o.error(
+                "poverty_lines.extreme",
+                format!(
+                    "expected an extreme line at or below the poverty line in every simulated year, got {extreme} above {line} in {year}"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Expected household size under the household distributions.
