@@ -19,6 +19,7 @@ pub mod infrastructure;
 pub mod microfinance;
 pub mod publicity;
 pub mod relocation;
+pub mod select;
 pub mod targeting;
 pub mod tourism;
 pub mod transfers;

@@ -10,7 +10,7 @@
 //! one in part); `eligible = "all"` ("flood"): the budget spread evenly over
 //! the inhabited villages. Without a budget every cadre is trained.
 
-use super::infrastructure::{known_poor, order_desc, priority_key, village_row, village_stats};
+use super::select::{known_poor, order_desc, priority_key, village_row, village_stats};
 use super::{Ledger, Module, PlanCtx, SpendRow};
 use crate::scenario::modules::{Cadres, Common, Eligible, ModuleConfig, Priority};
 

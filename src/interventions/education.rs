@@ -35,7 +35,7 @@
 //! (for schools and remote teaching: households with children in a treated
 //! village), counted once.
 
-use super::targeting::pre_transfer_pc;
+use super::select::registered_poor;
 use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, take_up};
 use crate::model::state::{Households, flag};
 use crate::rng::Purpose;
@@ -59,12 +59,6 @@ impl EducationModule {
         let common = cfg.common();
         EducationModule { cfg, common }
     }
-}
-
-/// On the register and truly poor (pre-transfer per-capita income under the line).
-#[inline]
-fn registered_poor(hh: &Households, i: usize, line: f32) -> bool {
-    hh.flags[i] & flag::REGISTERED != 0 && pre_transfer_pc(hh, i) < line
 }
 
 /// Whether household `i` may be reached under `eligible`.

@@ -41,7 +41,7 @@
 //! repaid − defaulted`, so over a run loans out = repaid + defaulted +
 //! outstanding.
 
-use super::targeting::pre_transfer_pc;
+use super::select::pre_transfer_pc;
 use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, take_up};
 use crate::model::state::flag;
 use crate::rng::Purpose;

@@ -13,7 +13,7 @@
 //! village's money reaches only some of its households, a keyed draw picks
 //! them. Without a budget every village is covered.
 
-use super::infrastructure::{known_poor, order_desc, priority_key, village_stats};
+use super::select::{known_poor, order_desc, priority_key, village_stats};
 use super::{Ledger, Module, PlanCtx, SpendRow};
 use crate::model::state::flag;
 use crate::rng::Purpose;
@@ -166,7 +166,7 @@ impl Module for PublicityModule {
             hh.awareness[i] += gain * (1.0 - hh.awareness[i]);
             row.beneficiary_households += 1;
             row.beneficiary_people += m as u64;
-            if reg && super::targeting::pre_transfer_pc(hh, i) < line {
+            if reg && super::select::pre_transfer_pc(hh, i) < line {
                 row.registered_poor_beneficiaries += 1;
             }
         }

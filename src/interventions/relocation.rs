@@ -25,7 +25,7 @@
 //! origin village (`relocated_in` stays 0: the sites are not villages of the
 //! table).
 
-use super::targeting::pre_transfer_pc;
+use super::select::pre_transfer_pc;
 use super::{Ledger, Module, PlanCtx, SpendRow, take_up};
 use crate::model::state::flag;
 use crate::rng::Purpose;

@@ -35,6 +35,7 @@
 //! poor, where "poor" is per-capita income before the guarantee below the line.
 
 use super::SCAN;
+use super::select::pre_transfer_pc;
 use super::{Ledger, Module, PlanCtx, SpendRow, TargetingRow};
 use crate::model::state::{Households, flag};
 use crate::rng::{Purpose, YearStreams};
@@ -232,13 +233,6 @@ pub fn kth_smallest_unit(u: &[f64], k: usize) -> f64 {
     let mut inside: Vec<f64> = u.par_iter().copied().filter(|&x| bin(x) == b).collect();
     let (_, kth, _) = inside.select_nth_unstable_by(k - below, f64::total_cmp);
     *kth
-}
-
-/// Per-capita income before the guarantee (market income plus pensions; 0
-/// for a dissolved household), as phase one left it for the modules.
-#[inline]
-pub fn pre_transfer_pc(hh: &crate::model::Households, i: usize) -> f32 {
-    hh.pre_pc[i]
 }
 
 /// Standard deviation of the log measurement error in a village.

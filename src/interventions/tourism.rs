@@ -28,9 +28,9 @@
 //! `dividend_rate · a` a year. Both go to the `tourism` income column.
 //! Relocated households keep their dividends but take no tourism jobs.
 
-use super::targeting::pre_transfer_pc;
+use super::select::{pre_transfer_pc, registered_poor};
 use super::{Ledger, Module, PlanCtx, SpendRow, take_up};
-use crate::model::state::{Households, flag};
+use crate::model::state::flag;
 use crate::rng::Purpose;
 use crate::scenario::modules::{Common, Eligible, ModuleConfig, Tourism};
 
@@ -48,11 +48,6 @@ impl TourismModule {
         let common = cfg.common();
         TourismModule { cfg, common }
     }
-}
-
-#[inline]
-fn registered_poor(hh: &Households, i: usize, line: f32) -> bool {
-    hh.flags[i] & flag::REGISTERED != 0 && pre_transfer_pc(hh, i) < line
 }
 
 impl Module for TourismModule {

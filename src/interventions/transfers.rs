@@ -10,7 +10,8 @@
 //! the case study's "rely and wait"). A share `leakage·(1 − cadre_quality)`
 //! of each payment is lost on the way (charged to the budget, never received).
 
-use super::targeting::{assessed_pc, error_sd, pre_transfer_pc};
+use super::select::pre_transfer_pc;
+use super::targeting::{assessed_pc, error_sd};
 use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, take_up};
 use crate::model::state::flag;
 use crate::rng::Purpose;

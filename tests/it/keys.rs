@@ -13,7 +13,7 @@ use std::process::Command;
 fn everything() -> String {
     let mut s = String::from(
         "[simulation]\nname = \"keys\"\nstart_year = 2010\nyears = 2\nreplicates = 1\nvillages = 2\nhouseholds = 40\n\
-         [poverty_lines]\nlow_income = 2300\nextreme = 1200\n\
+         [poverty_lines]\nlow_income = 2300\nextreme = 100\n\
          [budget]\ntotal = 1000000\n",
     );
     for m in povsim::interventions::ORDER {
