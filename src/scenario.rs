@@ -7,6 +7,7 @@
 //! (unknown keys rejected) and every value is range-checked. Any error becomes
 //! one line: `file:line:col: key: expected ..., got ...`.
 
+pub mod calibration;
 pub mod dated;
 pub mod load;
 pub mod raw;

@@ -359,6 +359,10 @@ fn read_chain(
             if table.contains_key("sweep") {
                 base.remove("sweep");
             }
+            // So does its [calibration] table (keys and targets are one fit).
+            if table.contains_key("calibration") {
+                base.remove("calibration");
+            }
             merge(&mut base, table);
             base
         }
