@@ -9,7 +9,8 @@
 //! diagonal weighting by the inverse variance of each figure.
 //!
 //! The search runs in the unit cube (each key mapped linearly, or on the log
-//! scale, onto its bounds): a Latin-hypercube start, then Nelder–Mead (argmin)
+//! scale, onto its bounds): the scenario's own values and a Latin-hypercube
+//! sample, then Nelder–Mead (argmin)
 //! from the best start point, until the evaluation budget is spent or the
 //! simplex's losses agree to 10⁻³. Then the diagnostics
 //! ([`identify`]): central differences of the misses at the best point give
@@ -34,7 +35,7 @@ use crate::error::{Error, Result};
 use crate::experiment::{Band, bands, interrupted, run_records, sweep};
 use crate::recorder::TRAJECTORY_COLUMNS;
 use crate::scenario::Scenario;
-use crate::scenario::calibration::{FitSpec, TargetSpec, float_text, key_kind, scenario_at};
+use crate::scenario::calibration::{FitSpec, TargetSpec, float_text, key_value, scenario_at};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -82,6 +83,8 @@ pub struct Problem {
     pub spec: CalibrationSpec,
     /// Per key: holds a whole number (values rounded).
     pub integer: Vec<bool>,
+    /// Per key: its value in the scenario (the first point evaluated).
+    pub start: Vec<f64>,
     pub evaluations: usize,
     pub lhs: usize,
 }
@@ -97,20 +100,23 @@ impl Problem {
         lhs: Option<usize>,
     ) -> Result<Problem> {
         let plan = base.check_calibration(sets)?;
-        let integer = plan
+        let (start, integer): (Vec<f64>, Vec<bool>) = plan
             .keys
             .iter()
-            .map(|k| key_kind(&base, &k.key).map_err(Error::Input))
-            .collect::<Result<Vec<bool>>>()?;
+            .map(|k| key_value(&base, &k.key).map_err(Error::Input))
+            .collect::<Result<Vec<(f64, bool)>>>()?
+            .into_iter()
+            .unzip();
         let k = plan.keys.len();
         let evaluations = evaluations
             .or(plan.evaluations)
             .unwrap_or(DEFAULT_EVALUATIONS)
             .max(k + 2);
+        // Room for the scenario's own values and the first simplex.
         let lhs = lhs
             .or(plan.lhs)
             .unwrap_or(LHS_PER_KEY * k)
-            .clamp(1, evaluations - k);
+            .clamp(1, evaluations - k - 1);
         let spec = CalibrationSpec {
             scenario: base.name.clone(),
             scenario_digest: sweep::digest(&base),
@@ -125,6 +131,7 @@ impl Problem {
             base,
             spec,
             integer,
+            start,
             evaluations,
             lhs,
         })
@@ -177,6 +184,14 @@ impl Problem {
     /// Run the scenario at `values`: the mean and 90% band of every
     /// trajectory column by year, across the replicates.
     pub fn run(&self, values: &[String]) -> Result<BTreeMap<String, Vec<Band>>> {
+        Ok(self.run_replicates(values)?.0)
+    }
+
+    /// [`Problem::run`], and every target's value in each replicate.
+    pub fn run_replicates(
+        &self,
+        values: &[String],
+    ) -> Result<(BTreeMap<String, Vec<Band>>, Vec<Vec<f64>>)> {
         let pairs: Vec<(&str, &str)> = self
             .spec
             .keys
@@ -191,7 +206,22 @@ impl Problem {
             rows[r.replicate as usize].push(r.trajectory_values());
             Ok(())
         })?;
-        Ok(bands(&sc, &rows))
+        let per_replicate = rows
+            .iter()
+            .map(|rep| {
+                self.spec
+                    .targets
+                    .iter()
+                    .map(|t| {
+                        let col = TRAJECTORY_COLUMNS.iter().position(|c| *c == t.measure);
+                        let row = (t.year - sc.start_year) as usize;
+                        col.and_then(|c| rep.get(row).map(|r| r[c]))
+                            .unwrap_or(f64::NAN)
+                    })
+                    .collect()
+            })
+            .collect();
+        Ok((bands(&sc, &rows), per_replicate))
     }
 
     /// The simulated value of every target (replicate means), in target order.
@@ -227,6 +257,8 @@ impl Problem {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Stage {
+    /// The scenario's own values (clamped into the bounds).
+    Start,
     /// The Latin-hypercube start.
     Lhs,
     /// The local search.
@@ -240,6 +272,7 @@ pub enum Stage {
 impl Stage {
     pub fn name(self) -> &'static str {
         match self {
+            Stage::Start => "start",
             Stage::Lhs => "lhs",
             Stage::Search => "search",
             Stage::Slope => "slope",
@@ -247,9 +280,15 @@ impl Stage {
         }
     }
     fn parse(s: &str) -> Option<Stage> {
-        [Stage::Lhs, Stage::Search, Stage::Slope, Stage::Profile]
-            .into_iter()
-            .find(|x| x.name() == s)
+        [
+            Stage::Start,
+            Stage::Lhs,
+            Stage::Search,
+            Stage::Slope,
+            Stage::Profile,
+        ]
+        .into_iter()
+        .find(|x| x.name() == s)
     }
 }
 
@@ -429,6 +468,10 @@ fn search(p: &Problem, ev: &RefCell<Evaluator>) -> Result<()> {
             range: Some((0.0, 1.0, 1e-6, false)),
         })
         .collect();
+    let own: Vec<f64> = (0..k).map(|i| unit(p, i, p.start[i])).collect();
+    if ev.borrow_mut().at(&own, Stage::Start)?.is_err() {
+        return Ok(());
+    }
     let start = sweep::points(&axes, Some(p.lhs), p.spec.seed)?;
     for point in &start {
         let u: Vec<f64> = point.iter().map(|v| v.parse().unwrap_or(0.5)).collect();

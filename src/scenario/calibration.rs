@@ -340,9 +340,10 @@ pub fn scenario_at(file: &Path, sets: &[String], values: &[(&str, &str)]) -> Res
     super::load(file, &all)
 }
 
-/// Whether the key holds a whole number in the effective scenario (then its
-/// values are rounded); `Err` with the reason if it holds no number at all.
-pub fn key_kind(sc: &Scenario, key: &str) -> std::result::Result<bool, String> {
+/// The key's value in the effective scenario and whether it is a whole
+/// number (then fitted values are rounded); `Err` with the reason if it holds
+/// no number.
+pub fn key_value(sc: &Scenario, key: &str) -> std::result::Result<(f64, bool), String> {
     let root = toml::Value::try_from(&sc.file).map_err(|e| e.to_string())?;
     let mut v = &root;
     for part in key.split('.') {
@@ -351,8 +352,8 @@ pub fn key_kind(sc: &Scenario, key: &str) -> std::result::Result<bool, String> {
         })?;
     }
     match v {
-        toml::Value::Integer(_) => Ok(true),
-        toml::Value::Float(_) => Ok(false),
+        toml::Value::Integer(i) => Ok((*i as f64, true)),
+        toml::Value::Float(x) => Ok((*x, false)),
         other => Err(format!(
             "expected a key holding a number, got {key} = {}",
             super::load::describe(other)
@@ -389,7 +390,8 @@ impl Scenario {
         }
         for (i, k) in plan.keys.iter().enumerate() {
             let at = format!("calibration.fit[{i}]");
-            let integer = key_kind(self, &k.key).map_err(|m| o.error(&format!("{at}.key"), m))?;
+            let (_, integer) =
+                key_value(self, &k.key).map_err(|m| o.error(&format!("{at}.key"), m))?;
             for x in [k.lo, k.hi] {
                 let v = if integer {
                     format!("{}", x.round() as i64)
@@ -400,10 +402,29 @@ impl Scenario {
                     let msg = e.to_string();
                     let arg = format!("--set {}={v}: ", k.key);
                     let msg = msg.strip_prefix(&arg).unwrap_or(&msg);
+                    // A key inside a table the files leave at its default
+                    // (a distribution) cannot be set alone yet.
+                    let given = super::load::load_table(&o.file).ok().is_some_and(|t| {
+                        let parts: Vec<&str> = k.key.split('.').collect();
+                        let mut v = &t;
+                        parts[..parts.len() - 1].iter().all(|p| match v.get(*p) {
+                            Some(toml::Value::Table(inner)) => {
+                                v = inner;
+                                true
+                            }
+                            _ => false,
+                        })
+                    });
+                    let hint = if given {
+                        String::new()
+                    } else {
+                        let parent = k.key.rsplit_once('.').map_or("", |p| p.0);
+                        format!(" (write {parent} in full in the file to fit one of its numbers)")
+                    };
                     o.error(
                         &format!("{at}.bounds"),
                         format!(
-                            "expected bounds the scenario accepts, but with {} = {v}: {msg}",
+                            "expected bounds the scenario accepts, but with {} = {v}: {msg}{hint}",
                             k.key
                         ),
                     )

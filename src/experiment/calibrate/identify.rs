@@ -154,7 +154,14 @@ pub(super) fn diagnose(p: &Problem, ev: &RefCell<Evaluator>) -> Result<Calibrati
         }
     }
     let factor = 1.0 + 1.0 / p.spec.replicates as f64;
-    let cov = covariance(&jac, k, factor);
+    let (bands, per_replicate) = p.run_replicates(&best.values)?;
+    let targets_fitted: Vec<&crate::scenario::calibration::TargetSpec> =
+        fitted.iter().map(|&j| &p.spec.targets[j]).collect();
+    let reps: Vec<Vec<f64>> = per_replicate
+        .iter()
+        .map(|r| fitted.iter().map(|&j| r[j]).collect())
+        .collect();
+    let cov = covariance(&jac, k, &noise(&targets_fitted, &reps));
     // Profiles.
     for i in 0..k {
         for q in 0..PROFILE_POINTS {
@@ -163,7 +170,6 @@ pub(super) fn diagnose(p: &Problem, ev: &RefCell<Evaluator>) -> Result<Calibrati
             must(ev, &v, Stage::Profile)?;
         }
     }
-    let bands = p.run(&best.values)?;
     let e = ev.borrow();
     let trace = e.path.clone();
     let ran = e.ran;
@@ -340,10 +346,59 @@ pub fn sig(x: f64) -> String {
     format!("{x:.d$}")
 }
 
-/// `factor · (JᵀJ)⁻¹` (k × k) over the keys whose slopes are not all zero;
-/// `None` in the rows and columns of the others, and everywhere if the
-/// slopes of the rest are linearly dependent.
-pub fn covariance(jac: &[Vec<f64>], k: usize, factor: f64) -> Vec<Vec<Option<f64>>> {
+/// The covariance of the misses `e` at the truth, in squared standard
+/// errors: the figures' own noise (each its standard error, correlated as the
+/// measures are across replicates) plus the noise of the replicate means
+/// (the replicates' covariance over R). `reps[r][j]`: fitted target j in
+/// replicate r. With one replicate, `2·I` (a replicate as noisy as a figure).
+pub fn noise(
+    targets: &[&crate::scenario::calibration::TargetSpec],
+    reps: &[Vec<f64>],
+) -> Vec<Vec<f64>> {
+    let n = targets.len();
+    let r = reps.len();
+    if r < 2 {
+        return (0..n)
+            .map(|i| (0..n).map(|j| if i == j { 2.0 } else { 0.0 }).collect())
+            .collect();
+    }
+    let mean: Vec<f64> = (0..n)
+        .map(|j| reps.iter().map(|x| x[j]).sum::<f64>() / r as f64)
+        .collect();
+    let cov = |a: usize, b: usize| {
+        reps.iter()
+            .map(|x| (x[a] - mean[a]) * (x[b] - mean[b]))
+            .sum::<f64>()
+            / (r - 1) as f64
+    };
+    (0..n)
+        .map(|a| {
+            (0..n)
+                .map(|b| {
+                    let (va, vb) = (cov(a, a), cov(b, b));
+                    let rho = if a == b {
+                        1.0
+                    } else if va > 0.0 && vb > 0.0 {
+                        cov(a, b) / (va * vb).sqrt()
+                    } else {
+                        0.0
+                    };
+                    let c = rho + cov(a, b) / (r as f64 * targets[a].se * targets[b].se);
+                    if c.is_finite() { c } else { 0.0 }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The sandwich `(JᵀJ)⁺ Jᵀ C J (JᵀJ)⁺` (k × k), with `C` the covariance of
+/// the misses ([`noise`]) and `(JᵀJ)⁺` the inverse of the slopes' cross
+/// product on the directions the targets pin down (its eigenvalues above
+/// 10⁻⁸ of the largest). A key with a share of more than 5% in a direction
+/// they do not pin down, or whose slopes are all zero, gets `None` in its row
+/// and column: no finite standard error. With `C = (1 + 1/R)·I` (independent
+/// figures) this is `(1 + 1/R)(JᵀJ)⁻¹`.
+pub fn covariance(jac: &[Vec<f64>], k: usize, c: &[Vec<f64>]) -> Vec<Vec<Option<f64>>> {
     let norm: Vec<f64> = (0..k)
         .map(|i| jac.iter().map(|r| r[i] * r[i]).sum::<f64>().sqrt())
         .collect();
@@ -352,7 +407,7 @@ pub fn covariance(jac: &[Vec<f64>], k: usize, factor: f64) -> Vec<Vec<Option<f64
         .filter(|&i| norm[i] > 0.0 && norm[i] > 1e-9 * top)
         .collect();
     let mut out = vec![vec![None; k]; k];
-    // Columns scaled to unit length, for a well-conditioned inverse.
+    // Columns scaled to unit length, for a well-conditioned decomposition.
     let a: Vec<Vec<f64>> = live
         .iter()
         .map(|&r| {
@@ -361,57 +416,140 @@ pub fn covariance(jac: &[Vec<f64>], k: usize, factor: f64) -> Vec<Vec<Option<f64
                 .collect()
         })
         .collect();
-    if let Some(inv) = invert(a) {
-        for (x, &r) in live.iter().enumerate() {
-            for (y, &c) in live.iter().enumerate() {
-                out[r][c] = Some(factor * inv[x][y] / (norm[r] * norm[c]));
+    let (values, vectors) = eigen(a);
+    let biggest = values.iter().copied().fold(0.0, f64::max);
+    let pinned = |l: f64| l > 1e-8 * biggest && l > 0.0;
+    let m = live.len();
+    // Keys in a direction the targets do not pin down.
+    let loose: Vec<bool> = (0..m)
+        .map(|x| (0..m).any(|e| !pinned(values[e]) && vectors[x][e].abs() > 0.05))
+        .collect();
+    // The pseudo-inverse in the original scale, then B = J·P.
+    let pinv: Vec<Vec<f64>> = (0..m)
+        .map(|x| {
+            (0..m)
+                .map(|y| {
+                    (0..m)
+                        .filter(|&e| pinned(values[e]))
+                        .map(|e| vectors[x][e] * vectors[y][e] / values[e])
+                        .sum::<f64>()
+                        / (norm[live[x]] * norm[live[y]])
+                })
+                .collect()
+        })
+        .collect();
+    let b: Vec<Vec<f64>> = jac
+        .iter()
+        .map(|row| {
+            (0..m)
+                .map(|y| (0..m).map(|z| row[live[z]] * pinv[z][y]).sum())
+                .collect()
+        })
+        .collect();
+    let n = jac.len();
+    for x in 0..m {
+        for y in 0..m {
+            if loose[x] || loose[y] {
+                continue;
             }
+            let v: f64 = (0..n)
+                .map(|i| (0..n).map(|j| b[i][x] * c[i][j] * b[j][y]).sum::<f64>())
+                .sum();
+            out[live[x]][live[y]] = Some(v);
         }
     }
     out
 }
 
-/// The inverse of a small symmetric positive matrix by Gauss–Jordan with
-/// partial pivoting; `None` if it is (numerically) singular.
-fn invert(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
+/// Eigenvalues and eigenvectors (as columns) of a small symmetric matrix,
+/// by cyclic Jacobi rotations.
+fn eigen(mut a: Vec<Vec<f64>>) -> (Vec<f64>, Vec<Vec<f64>>) {
     let n = a.len();
-    let mut inv: Vec<Vec<f64>> = (0..n)
+    let mut v: Vec<Vec<f64>> = (0..n)
         .map(|i| (0..n).map(|j| f64::from(u8::from(i == j))).collect())
         .collect();
-    for c in 0..n {
-        let p = (c..n).max_by(|&x, &y| a[x][c].abs().total_cmp(&a[y][c].abs()))?;
-        if a[p][c].abs() <= 1e-10 || a[p][c].is_nan() {
-            return None;
+    for _ in 0..100 {
+        let off: f64 = (0..n)
+            .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
+            .map(|(i, j)| a[i][j] * a[i][j])
+            .sum();
+        let scale: f64 = (0..n).map(|i| a[i][i] * a[i][i]).sum();
+        if off <= 1e-30 * scale.max(1e-300) {
+            break;
         }
-        a.swap(c, p);
-        inv.swap(c, p);
-        let d = a[c][c];
-        for j in 0..n {
-            a[c][j] /= d;
-            inv[c][j] /= d;
-        }
-        for r in 0..n {
-            if r != c {
-                let f = a[r][c];
-                for j in 0..n {
-                    a[r][j] -= f * a[c][j];
-                    inv[r][j] -= f * inv[c][j];
+        for p in 0..n {
+            for q in p + 1..n {
+                if a[p][q] == 0.0 {
+                    continue;
+                }
+                let theta = (a[q][q] - a[p][p]) / (2.0 * a[p][q]);
+                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+                let t = if theta == 0.0 { 1.0 } else { t };
+                let c = 1.0 / (t * t + 1.0).sqrt();
+                let s = t * c;
+                for r in 0..n {
+                    let (arp, arq) = (a[r][p], a[r][q]);
+                    a[r][p] = c * arp - s * arq;
+                    a[r][q] = s * arp + c * arq;
+                }
+                for r in 0..n {
+                    let (apr, aqr) = (a[p][r], a[q][r]);
+                    a[p][r] = c * apr - s * aqr;
+                    a[q][r] = s * apr + c * aqr;
+                }
+                for row in v.iter_mut() {
+                    let (vp, vq) = (row[p], row[q]);
+                    row[p] = c * vp - s * vq;
+                    row[q] = s * vp + c * vq;
                 }
             }
         }
     }
-    Some(inv)
+    ((0..n).map(|i| a[i][i]).collect(), v)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn scaled_identity(n: usize, f: f64) -> Vec<Vec<f64>> {
+        (0..n)
+            .map(|i| (0..n).map(|j| if i == j { f } else { 0.0 }).collect())
+            .collect()
+    }
+
+    #[test]
+    fn correlated_figures_widen_the_standard_errors() {
+        // One key, two figures that move together (ρ = 1 across replicates):
+        // they carry the information of one, so the variance doubles.
+        let j = vec![vec![1.0], vec![1.0]];
+        let t = crate::scenario::calibration::TargetSpec {
+            measure: "poor".into(),
+            year: 2008,
+            value: 0.0,
+            se: 1.0,
+            bound: None,
+            held_out: false,
+        };
+        let reps = vec![vec![1.0, 2.0], vec![3.0, 4.0], vec![2.0, 3.0]];
+        let c = noise(&[&t, &t], &reps);
+        // ρ = 1; replicate variance 1, over 3 replicates: 1/3 on every entry.
+        for row in &c {
+            for v in row {
+                assert!((v - (1.0 + 1.0 / 3.0)).abs() < 1e-12, "{c:?}");
+            }
+        }
+        let v = covariance(&j, 1, &c)[0][0].unwrap();
+        assert!((v - (1.0 + 1.0 / 3.0)).abs() < 1e-12, "{v}");
+        let independent = covariance(&j, 1, &scaled_identity(2, 1.0 + 1.0 / 3.0))[0][0].unwrap();
+        assert!((v - 2.0 * independent).abs() < 1e-12);
+    }
+
     #[test]
     fn covariance_is_the_inverse_of_the_slopes_cross_product() {
         // J = [[1, 0], [1, 1], [0, 2]]: JᵀJ = [[2, 1], [1, 5]], inverse [[5, −1], [−1, 2]] / 9.
         let j = vec![vec![1.0, 0.0], vec![1.0, 1.0], vec![0.0, 2.0]];
-        let c = covariance(&j, 2, 1.5);
+        let c = covariance(&j, 2, &scaled_identity(3, 1.5));
         let want = [[5.0, -1.0], [-1.0, 2.0]];
         for r in 0..2 {
             for s in 0..2 {
@@ -425,14 +563,45 @@ mod tests {
     fn a_key_that_moves_nothing_has_no_standard_error() {
         // Key 1 moves no miss; key 0 alone: variance factor / Σ J².
         let j = vec![vec![2.0, 0.0], vec![1.0, 0.0]];
-        let c = covariance(&j, 2, 1.0);
+        let c = covariance(&j, 2, &scaled_identity(2, 1.0));
         assert!((c[0][0].unwrap() - 1.0 / 5.0).abs() < 1e-12);
         assert_eq!(c[1][1], None);
         assert_eq!(c[0][1], None);
         // Two keys with proportional slopes: neither can be told apart.
         let j = vec![vec![1.0, 2.0], vec![2.0, 4.0]];
-        let c = covariance(&j, 2, 1.0);
+        let c = covariance(&j, 2, &scaled_identity(2, 1.0));
         assert!(c.iter().flatten().all(Option::is_none), "{c:?}");
+        // Keys 1 and 2 enter only as their sum; key 0 alone is still pinned
+        // down: r = (θ0, θ1 + θ2, 2θ0 + θ1 + θ2) gives Var(θ0) = 1/2.
+        let j = vec![
+            vec![1.0, 0.0, 0.0],
+            vec![0.0, 1.0, 1.0],
+            vec![2.0, 1.0, 1.0],
+        ];
+        let c = covariance(&j, 3, &scaled_identity(3, 1.0));
+        let want = {
+            // (JᵀJ restricted to θ0 and s = θ1 + θ2): [[5, 2], [2, 2]], inverse [[2, −2], [−2, 5]] / 6.
+            2.0 / 6.0
+        };
+        assert!((c[0][0].unwrap() - want).abs() < 1e-9, "{c:?}");
+        assert_eq!(c[1][1], None);
+        assert_eq!(c[2][2], None);
+    }
+
+    #[test]
+    fn jacobi_finds_the_eigenvalues() {
+        let (l, v) = eigen(vec![vec![2.0, 1.0], vec![1.0, 2.0]]);
+        let mut l2 = l.clone();
+        l2.sort_by(f64::total_cmp);
+        assert!(
+            (l2[0] - 1.0).abs() < 1e-12 && (l2[1] - 3.0).abs() < 1e-12,
+            "{l:?}"
+        );
+        for e in 0..2 {
+            let x = [v[0][e], v[1][e]];
+            let ax = [2.0 * x[0] + x[1], x[0] + 2.0 * x[1]];
+            assert!((ax[0] - l[e] * x[0]).abs() < 1e-12 && (ax[1] - l[e] * x[1]).abs() < 1e-12);
+        }
     }
 
     #[test]
