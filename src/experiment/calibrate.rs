@@ -41,6 +41,9 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
+/// Every trajectory column by year: mean and 90% band across replicates.
+pub type Bands = BTreeMap<String, Vec<Band>>;
+
 /// Evaluations of the search when neither the command nor the table says.
 pub const DEFAULT_EVALUATIONS: usize = 100;
 /// Latin-hypercube points per fitted key when the table does not say.
@@ -183,15 +186,12 @@ impl Problem {
 
     /// Run the scenario at `values`: the mean and 90% band of every
     /// trajectory column by year, across the replicates.
-    pub fn run(&self, values: &[String]) -> Result<BTreeMap<String, Vec<Band>>> {
+    pub fn run(&self, values: &[String]) -> Result<Bands> {
         Ok(self.run_replicates(values)?.0)
     }
 
     /// [`Problem::run`], and every target's value in each replicate.
-    pub fn run_replicates(
-        &self,
-        values: &[String],
-    ) -> Result<(BTreeMap<String, Vec<Band>>, Vec<Vec<f64>>)> {
+    pub fn run_replicates(&self, values: &[String]) -> Result<(Bands, Vec<Vec<f64>>)> {
         let pairs: Vec<(&str, &str)> = self
             .spec
             .keys
@@ -225,7 +225,7 @@ impl Problem {
     }
 
     /// The simulated value of every target (replicate means), in target order.
-    pub fn simulated(&self, bands: &BTreeMap<String, Vec<Band>>) -> Vec<f64> {
+    pub fn simulated(&self, bands: &Bands) -> Vec<f64> {
         self.spec
             .targets
             .iter()
