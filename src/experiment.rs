@@ -5,12 +5,14 @@
 pub mod calibrate;
 pub mod compare;
 pub mod optimize;
+pub mod sensitivity;
 pub mod sweep;
 pub mod trace;
 
 use crate::engine;
 use crate::error::Result;
 use crate::measures::percentile;
+use crate::output::charts::data::{self, OutputData};
 use crate::output::{atomic, tables::RunTables};
 use crate::recorder::{TRAJECTORY_COLUMNS, YearRecord};
 use crate::scenario::Scenario;
@@ -111,7 +113,35 @@ type Values = Vec<Vec<[f64; TRAJECTORY_COLUMNS.len()]>>;
 /// Run every replicate of `sc`, streaming records to `sink` in replicate order.
 /// Small populations run several replicates at once (parallel over replicates);
 /// large ones one at a time (parallel over households).
-pub fn run_records(sc: &Scenario, mut sink: impl FnMut(YearRecord) -> Result<()>) -> Result<()> {
+pub fn run_records(sc: &Scenario, sink: impl FnMut(YearRecord) -> Result<()>) -> Result<()> {
+    run_records_until(sc, &interrupted, sink).map_err(|e| match e {
+        Stopped::Error(e) => e,
+        Stopped::Asked => interrupted_error(),
+    })
+}
+
+/// Why [`run_records_until`] stopped early.
+#[derive(Debug)]
+pub enum Stopped {
+    /// `stop()` said so (between replicate-years).
+    Asked,
+    /// An error (from the sink).
+    Error(crate::error::Error),
+}
+
+impl From<crate::error::Error> for Stopped {
+    fn from(e: crate::error::Error) -> Self {
+        Stopped::Error(e)
+    }
+}
+
+/// [`run_records`] that stops between replicate-years as soon as `stop()` is
+/// true (Ctrl-C for `run`; a newer request for the teaching page).
+pub fn run_records_until(
+    sc: &Scenario,
+    stop: &(dyn Fn() -> bool + Sync),
+    mut sink: impl FnMut(YearRecord) -> Result<()>,
+) -> std::result::Result<(), Stopped> {
     let threads = rayon::current_num_threads().max(1);
     let batch = if sc.households() <= 50_000 {
         (threads * 4) as u32
@@ -122,11 +152,11 @@ pub fn run_records(sc: &Scenario, mut sink: impl FnMut(YearRecord) -> Result<()>
     while rep < sc.replicates {
         let end = (rep + batch).min(sc.replicates);
         if end - rep == 1 {
-            // engine::run_replicate, stepping by hand to stop between years on Ctrl-C.
+            // engine::run_replicate, stepping by hand to stop between years.
             let mut sim = engine::Simulation::new(sc, rep);
             for _ in 0..sc.years {
-                if interrupted() {
-                    return Err(interrupted_error());
+                if stop() {
+                    return Err(Stopped::Asked);
                 }
                 sink(sim.step())?;
             }
@@ -137,7 +167,7 @@ pub fn run_records(sc: &Scenario, mut sink: impl FnMut(YearRecord) -> Result<()>
                     let mut v = Vec::with_capacity(sc.years as usize);
                     let mut sim = engine::Simulation::new(sc, r);
                     for _ in 0..sc.years {
-                        if interrupted() {
+                        if stop() {
                             break;
                         }
                         v.push(sim.step());
@@ -145,8 +175,8 @@ pub fn run_records(sc: &Scenario, mut sink: impl FnMut(YearRecord) -> Result<()>
                     v
                 })
                 .collect();
-            if interrupted() {
-                return Err(interrupted_error());
+            if stop() {
+                return Err(Stopped::Asked);
             }
             for b in batches {
                 for r in b {
@@ -159,13 +189,54 @@ pub fn run_records(sc: &Scenario, mut sink: impl FnMut(YearRecord) -> Result<()>
     Ok(())
 }
 
+/// Which optional tables a run of `sc` writes: (spending, targeting).
+fn tables_of(sc: &Scenario) -> (bool, bool) {
+    let modules = crate::interventions::build(sc);
+    (
+        !modules.is_empty(),
+        modules.iter().any(|m| m.name() == "targeting"),
+    )
+}
+
+/// Run `sc` with its tables kept in memory, read back as `povsim plot` reads
+/// a run's files (the teaching page draws its charts from them); stops as
+/// [`run_records_until`] does.
+pub fn run_in_memory(
+    sc: &Scenario,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> std::result::Result<OutputData, Stopped> {
+    let (with_spending, with_targeting) = tables_of(sc);
+    let mut tables = RunTables::in_memory(with_spending, with_targeting);
+    run_records_until(sc, stop, |r| tables.record(&r))?;
+    let summary = data::Summary {
+        scenario: sc.name.clone(),
+        seed: Some(sc.seed),
+        replicates: Some(u64::from(sc.replicates)),
+        start_year: Some(i64::from(sc.start_year)),
+        years: Some(u64::from(sc.years)),
+        households: Some(sc.households()),
+        targets: sc
+            .file
+            .targets
+            .iter()
+            .filter_map(|t| {
+                Some(data::Target {
+                    year: i32::try_from(t.year).ok()?,
+                    measure: t.measure.clone(),
+                    value: t.value,
+                })
+            })
+            .collect(),
+        ..Default::default()
+    };
+    Ok(OutputData::from_memory(&tables.into_memory(), summary)?)
+}
+
 /// Run a scenario into `out`: tables, summary.json, and (unless disabled) charts and report.
 pub fn run(sc: &Scenario, out: &Path, opts: &RunOptions) -> Result<RunResult> {
     atomic::create_dir(out)?;
     let t0 = Instant::now();
-    let modules = crate::interventions::build(sc);
-    let with_spending = !modules.is_empty();
-    let with_targeting = modules.iter().any(|m| m.name() == "targeting");
+    let (with_spending, with_targeting) = tables_of(sc);
     let mut tables = RunTables::create(out, with_spending, with_targeting)?;
     let mut values: Values = vec![Vec::with_capacity(sc.years as usize); sc.replicates as usize];
     let mut spending: BTreeMap<String, f64> = BTreeMap::new();

@@ -30,11 +30,15 @@
 //! - [`interventions`]: the policy modules behind one small trait.
 //! - [`engine`]: the yearly step; [`recorder`]: what a year records.
 //! - [`measures`]: poverty and inequality measures.
-//! - [`experiment`]: replicates and summaries; [`output`]: files on disk.
+//! - [`experiment`]: replicates and summaries; [`output`]: files on disk,
+//!   each output directory committed whole under a lock ([`output::outdir`]).
+//! - [`input`]: the user's files read with limits (size, regular files only);
+//!   [`limits`]: the memory guard.
 
 pub mod engine;
 pub mod error;
 pub mod experiment;
+pub mod input;
 pub mod interventions;
 pub mod limits;
 pub mod measures;

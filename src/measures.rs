@@ -73,6 +73,13 @@
 //! `measure` command rejects anything else with a clear message). The line
 //! must be finite and `> 0` (a panic otherwise: it is a programming error).
 //!
+//! Incomes and weights of any finite size are measured: when the largest
+//! income, or the largest weight times the count, is beyond 2^±200 (so that a
+//! sum of products could overflow or vanish), they are scaled by a power of
+//! two first (exact) and counts and money scaled back at the end; a
+//! population whose weights add up beyond the largest f64 comes out as
+//! `inf`, which callers refuse. Ordinary data is never scaled.
+//!
 //! Sums are f64, accumulated in the sorted order, so the result depends only
 //! on that order. [`Measures::compute`] sorts by a total order on
 //! (income, weight), so its result does not depend on the input order at
@@ -158,25 +165,25 @@ impl Measures {
         );
 
         // Pass 1: totals, needed by the shares and by Theil/Atkinson (which
-        // are computed relative to the mean to avoid cancellation).
-        let mut pop = 0.0;
-        let mut total = 0.0;
-        let mut total_floored = 0.0;
-        for o in obs {
-            debug_assert!(
-                o.income.is_finite() && o.weight.is_finite() && o.weight >= 0.0,
-                "Measures: bad observation {o:?}"
-            );
-            if !counts(o) {
-                continue;
-            }
-            pop += o.weight;
-            total += o.weight * o.income;
-            total_floored += o.weight * o.income.max(LOG_INCOME_FLOOR);
+        // are computed relative to the mean to avoid cancellation). Incomes
+        // and weights far from 1 (near 1e308, or 1e-300) are first scaled by
+        // powers of two, exactly, so no sum can overflow; ordinary data is
+        // not scaled at all (factors of 1), so its results stay bit for bit.
+        let mut t = Totals::of(obs, 1.0, 1.0);
+        let (sy, sw) = (scale_for(t.max_income, 1), scale_for(t.max_weight, t.n));
+        if sy != 1.0 || sw != 1.0 {
+            t = Totals::of(obs, sy, sw);
         }
+        let Totals {
+            pop,
+            total,
+            total_floored,
+            ..
+        } = t;
         if pop.is_nan() || pop <= 0.0 {
             return Measures::default();
         }
+        let (line, extreme_line, floor) = (line * sy, extreme_line * sy, LOG_INCOME_FLOOR * sy);
         let mean = total / pop;
         let mean_floored = total_floored / pop;
         let half = 0.5 * pop;
@@ -198,7 +205,7 @@ impl Measures {
         let mut median = None;
         let mut bottom40 = 0.0;
         for o in obs.iter().filter(|o| counts(o)) {
-            let (y, w) = (o.income, o.weight);
+            let (y, w) = (o.income * sy, o.weight * sw);
 
             if y < line {
                 let y0 = y.max(0.0);
@@ -207,7 +214,7 @@ impl Measures {
                 gap1 += w * g;
                 gap2 += w * g * g;
                 // max(0): a term is never negative, even for a line below the floor.
-                watts += w * (line / y.max(LOG_INCOME_FLOOR)).ln().max(0.0);
+                watts += w * (line / y.max(floor)).ln().max(0.0);
                 poor_gini_acc += w * (2.0 * poor_cum_y + w * y0);
                 poor_cum_y += w * y0;
             }
@@ -215,7 +222,7 @@ impl Measures {
                 extreme += w;
             }
 
-            let r = y.max(LOG_INCOME_FLOOR) / mean_floored;
+            let r = y.max(floor) / mean_floored;
             let ln_r = r.ln();
             theil_acc += w * r * ln_r;
             log_acc += w * ln_r;
@@ -249,22 +256,84 @@ impl Measures {
             (0.0, 0.0)
         };
         Measures {
-            population: pop,
-            poor,
+            // Counts and money back in their units (a population whose
+            // weights add up beyond 1.8e308 becomes inf: the caller refuses it).
+            population: pop / sw,
+            poor: poor / sw,
             headcount_ratio,
             poverty_gap,
             poverty_severity: gap2 / pop,
             watts: watts / pop,
             sen: headcount_ratio * poor_gini + poverty_gap * (1.0 - poor_gini),
-            extreme_poor: extreme,
-            mean_income: mean,
-            median_income: median.unwrap_or(mean),
+            extreme_poor: extreme / sw,
+            mean_income: mean / sy,
+            median_income: median.unwrap_or(mean) / sy,
             gini,
             theil: (theil_acc / pop).max(0.0),
             atkinson1: (1.0 - (log_acc / pop).exp()).max(0.0),
             bottom40_share,
         }
     }
+}
+
+/// The sums of pass 1, on incomes scaled by `sy` and weights by `sw`.
+struct Totals {
+    pop: f64,
+    total: f64,
+    total_floored: f64,
+    /// Largest |income| and weight (unscaled), and how many observations count.
+    max_income: f64,
+    max_weight: f64,
+    n: usize,
+}
+
+impl Totals {
+    fn of(obs: &[Obs], sy: f64, sw: f64) -> Totals {
+        let floor = LOG_INCOME_FLOOR * sy;
+        let mut t = Totals {
+            pop: 0.0,
+            total: 0.0,
+            total_floored: 0.0,
+            max_income: 0.0,
+            max_weight: 0.0,
+            n: 0,
+        };
+        for o in obs {
+            debug_assert!(
+                o.income.is_finite() && o.weight.is_finite() && o.weight >= 0.0,
+                "Measures: bad observation {o:?}"
+            );
+            if !counts(o) {
+                continue;
+            }
+            t.max_income = t.max_income.max(o.income.abs());
+            t.max_weight = t.max_weight.max(o.weight);
+            t.n += 1;
+            let (y, w) = (o.income * sy, o.weight * sw);
+            t.pop += w;
+            t.total += w * y;
+            t.total_floored += w * y.max(floor);
+        }
+        t
+    }
+}
+
+/// A power of two that brings `n · m` near 1 when it is outside
+/// [2^-200, 2^200] (1 otherwise, and for 0): multiplying by it is exact, and
+/// sums of products of numbers near 1 over any count of observations stay
+/// finite. (The product is taken in logs: it may itself overflow.)
+fn scale_for(m: f64, n: usize) -> f64 {
+    const FAR: i32 = 200;
+    if !(m > 0.0 && m.is_finite()) {
+        return 1.0;
+    }
+    let e = (m.log2() + (n.max(1) as f64).log2()).floor() as i32;
+    if e.abs() <= FAR {
+        return 1.0;
+    }
+    // 2^-e, kept to the normal range (the result need only be near 1).
+    let k = (-e).clamp(-1000, 1000);
+    f64::from_bits(((1023 + k) as u64) << 52)
 }
 
 /// Whether an observation takes part (weight > 0; NaN weights are out too).
@@ -354,6 +423,46 @@ mod tests {
             let (a, b) = ($a, $b);
             assert!(close(a, b), "{} = {a}, expected {b}", stringify!($a));
         }};
+    }
+
+    /// Incomes near 1e308 and weights near 1e308 (or 1e-300) give what the
+    /// same data at ordinary scale gives, scaled: the ratios equal, counts and
+    /// money multiplied back (powers of two, so exactly).
+    #[test]
+    fn extreme_magnitudes_do_not_overflow() {
+        let base = obs(&[(1.0, 1.0), (1.5, 2.0), (3.0, 1.0), (6.0, 0.5)]);
+        let want = Measures::compute(&mut base.clone(), 2.0, 1.2);
+        let (ky, kw) = (2f64.powi(1020), 2f64.powi(1021));
+        for (sy, sw) in [(ky, 1.0), (1.0, kw), (ky, kw), (1.0, 2f64.powi(-1000))] {
+            let mut big: Vec<Obs> = base
+                .iter()
+                .map(|o| Obs {
+                    income: o.income * sy,
+                    weight: o.weight * sw,
+                })
+                .collect();
+            let m = Measures::compute(&mut big, 2.0 * sy, 1.2 * sy);
+            assert!(m.gini > 0.2, "{sy} {sw}: gini {}", m.gini);
+            assert_close!(m.gini, want.gini);
+            assert_close!(m.theil, want.theil);
+            assert_close!(m.atkinson1, want.atkinson1);
+            assert_close!(m.headcount_ratio, want.headcount_ratio);
+            assert_close!(m.poverty_gap, want.poverty_gap);
+            assert_close!(m.watts, want.watts);
+            assert_close!(m.sen, want.sen);
+            assert_close!(m.bottom40_share, want.bottom40_share);
+            assert_close!(m.mean_income / sy, want.mean_income);
+            assert_close!(m.median_income / sy, want.median_income);
+            assert_close!(m.population / sw, want.population);
+            assert_close!(m.poor / sw, want.poor);
+            assert_close!(m.extreme_poor / sw, want.extreme_poor);
+        }
+        // Weights that add up beyond the largest number: an infinite
+        // population the caller can see (and refuse), not a silent 0 Gini.
+        let mut over = obs(&[(1.0, 1.5e308), (2.0, 1.5e308)]);
+        let m = Measures::compute(&mut over, 1.5, 0.0);
+        assert!(m.population.is_infinite(), "{m:?}");
+        assert_close!(m.headcount_ratio, 0.5);
     }
 
     #[test]

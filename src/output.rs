@@ -1,7 +1,10 @@
 //! Writers for everything povsim puts on disk: tables (CSV/JSON), charts and
 //! the report. Every file is written under a temporary name and renamed into
-//! place, so no reader ever sees a half-written file.
+//! place, so no reader ever sees a half-written file; and a whole output
+//! directory is written beside its target and swapped in, under a lock
+//! ([`outdir`]), so no reader sees a mixture of two runs either.
 pub mod atomic;
 pub mod charts;
+pub mod outdir;
 pub mod report;
 pub mod tables;

@@ -11,6 +11,7 @@ pub mod calibration;
 pub mod dated;
 pub mod load;
 pub mod raw;
+pub mod seed;
 pub mod validate;
 
 pub use load::{Origins, load, load_str};

@@ -3,6 +3,7 @@
 
 use super::run::{load, with_threads};
 use povsim::experiment::compare;
+use povsim::output::outdir::Start;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
@@ -34,14 +35,20 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
         .iter()
         .map(|p| load(Some(p), &[], Some(base.seed), Some(base.replicates)))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let c = with_threads(a.threads, || compare::compare(&base, &reforms))??;
     let out = a
         .out
         .clone()
         .unwrap_or_else(|| Path::new("out").join("compare"));
-    let mut files = compare::write(&c, &out)?;
-    files.extend(povsim::output::charts::draw_compare(&c, &out)?);
-    files.push(povsim::output::report::write_compare_report(&out, &c)?);
+    // The output directory is locked from the start (a second writer fails at once).
+    let (files, c) = with_threads(a.threads, || {
+        super::run::staged(&out, "compare", Start::Fresh, |dir| {
+            let c = compare::compare(&base, &reforms)?;
+            let mut files = compare::write(&c, dir)?;
+            files.extend(povsim::output::charts::draw_compare(&c, dir)?);
+            files.push(povsim::output::report::write_compare_report(dir, &c)?);
+            Ok((files, c))
+        })
+    })??;
     if a.quiet {
         return Ok(());
     }

@@ -5,10 +5,11 @@
 //! row stands for, e.g. household size times a sampling weight). The file is
 //! streamed: only the (income, weight) pairs are held, 16 bytes a row, up to
 //! [`MAX_ROWS`] rows. Every problem with the file is one line naming the file,
-//! the line and the column (exit code 2). The measures and their conventions
+//! the line and the column (exit code 2). The file must be a regular file of
+//! at most 64 MB (`POVSIM_MAX_INPUT_MB` raises it; see [`povsim::input`]).
+//! The measures and their conventions
 //! are documented in [`povsim::measures`].
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use povsim::Error;
@@ -52,6 +53,13 @@ pub fn execute(args: MeasureArgs) -> anyhow::Result<()> {
     if m.population <= 0.0 {
         return Err(Error::file(&args.file, "the weights add up to 0: nothing to measure").into());
     }
+    if !m.population.is_finite() {
+        return Err(Error::file(
+            &args.file,
+            "expected weights that add up to at most 1.8e308 (the largest number), got more",
+        )
+        .into());
+    }
 
     if args.json {
         println!("{}", serde_json::to_string_pretty(&m)?);
@@ -73,7 +81,8 @@ fn check_line(flag: &str, z: f64) -> Result<(), Error> {
 
 /// Streams the file, keeping only the (income, weight) pairs.
 fn read_obs(path: &Path, income_col: &str, weight_col: Option<&str>) -> Result<Vec<Obs>, Error> {
-    let file = File::open(path).map_err(|e| Error::file(path, format!("cannot read: {e}")))?;
+    // A regular file within the input size limit (povsim::input).
+    let file = povsim::input::open(path)?;
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(file);
@@ -194,6 +203,10 @@ fn number(
 fn csv_error(path: &Path, e: csv::Error) -> Error {
     let line = |pos: &Option<csv::Position>| pos.as_ref().map_or(0, |p| p.line()) as usize;
     match e.kind() {
+        // The size limit's own message says what was expected.
+        csv::ErrorKind::Io(io) if io.to_string().starts_with("expected") => {
+            Error::file(path, io.to_string())
+        }
         csv::ErrorKind::Io(io) => Error::file(path, format!("cannot read: {io}")),
         csv::ErrorKind::UnequalLengths {
             pos,

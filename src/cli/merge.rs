@@ -1,6 +1,7 @@
 //! `povsim merge OUT PART...`: combine the parts of a sharded sweep.
 
 use povsim::experiment::sweep;
+use povsim::output::outdir::Start;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -19,7 +20,10 @@ pub struct MergeArgs {
 }
 
 pub fn execute(a: MergeArgs) -> anyhow::Result<()> {
-    let files = sweep::merge(&a.out, &a.parts, a.no_charts)?;
+    // The parts are read and checked in the closure; nothing is swapped in unless all is well.
+    let (files, ()) = super::run::staged(&a.out, "merge", Start::Fresh, |dir| {
+        Ok((sweep::merge(dir, &a.parts, a.no_charts)?, ()))
+    })?;
     if !a.quiet {
         println!(
             "merged {} parts: wrote {} files to {}",

@@ -3,6 +3,7 @@
 
 use super::run::with_threads;
 use povsim::experiment::{self, optimize};
+use povsim::output::outdir::Start;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
@@ -93,21 +94,24 @@ pub fn execute(a: OptimizeArgs) -> anyhow::Result<()> {
         a.evaluations.max(p.modules.len() + 1) as u64,
         "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} allocations (eta {eta})",
     );
-    let o = with_threads(a.threads, || {
-        optimize::optimize(&p, |_| {
-            if let Some(b) = &bar {
-                b.inc(1);
-            }
-        })
-    })??;
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
     let out = a
         .out
         .clone()
         .unwrap_or_else(|| Path::new("out").join(format!("optimize-{}", sc.name)));
-    let files = optimize::write(&o, &out, a.no_charts)?;
+    // The output directory is locked from the start (a second writer fails at once).
+    let (files, o) = with_threads(a.threads, || {
+        super::run::staged(&out, "optimize", Start::Fresh, |dir| {
+            let o = optimize::optimize(&p, |_| {
+                if let Some(b) = &bar {
+                    b.inc(1);
+                }
+            })?;
+            if let Some(b) = &bar {
+                b.finish_and_clear();
+            }
+            Ok((optimize::write(&o, dir, a.no_charts)?, o))
+        })
+    })??;
     if a.quiet {
         return Ok(());
     }

@@ -1,6 +1,7 @@
 //! `povsim run`: run a scenario, write its tables, charts and report, print the trajectory.
 
 use povsim::experiment::{self, RunOptions};
+use povsim::output::outdir::{Staged, Start};
 use povsim::scenario::{self, Scenario};
 use std::path::{Path, PathBuf};
 
@@ -55,6 +56,25 @@ pub fn load(
     })
 }
 
+/// Write an output directory as one unit ([`povsim::output::outdir`]): lock
+/// `out`, let `write` fill a staging directory (returning the files it wrote
+/// and its result), and swap it in, unless it failed or Ctrl-C came meanwhile.
+pub fn staged<T>(
+    out: &Path,
+    command: &str,
+    start: Start,
+    write: impl FnOnce(&Path) -> povsim::Result<(Vec<PathBuf>, T)>,
+) -> povsim::Result<(Vec<PathBuf>, T)> {
+    let stage = Staged::begin(out, command, start)?;
+    let (written, res) = write(stage.path()).map_err(|e| stage.name_target(e))?;
+    if experiment::interrupted() {
+        return Err(povsim::Error::Interrupted("no outputs written".into()));
+    }
+    let files = written.iter().map(|f| stage.target_path(f)).collect();
+    stage.commit(&written)?;
+    Ok((files, res))
+}
+
 /// Run `f` on a pool of `threads` workers (or the default pool).
 pub fn with_threads<T: Send>(
     threads: Option<usize>,
@@ -75,8 +95,8 @@ pub fn with_threads<T: Send>(
 
 pub fn execute(a: RunArgs) -> anyhow::Result<()> {
     // Ctrl-C: the first stops the run between replicate-years and removes its
-    // temporary files (exit code 130); a second exits at once. Outputs are
-    // renamed into place whole, so neither leaves a half-written file.
+    // staging directory (exit code 130); a second exits at once. The output
+    // directory is swapped in whole at the end, so neither touches it.
     let _ = ctrlc::set_handler(|| {
         if experiment::interrupt() {
             std::process::exit(130);
@@ -96,7 +116,11 @@ pub fn execute(a: RunArgs) -> anyhow::Result<()> {
         progress: !a.quiet,
         no_charts: a.no_charts,
     };
-    let res = with_threads(a.threads, || experiment::run(&sc, &out, &opts))??;
+    let (files, res) = with_threads(a.threads, || {
+        staged(&out, "run", Start::Fresh, |dir| {
+            experiment::run(&sc, dir, &opts).map(|r| (r.files.clone(), r))
+        })
+    })??;
     if a.quiet {
         return Ok(());
     }
@@ -111,7 +135,7 @@ pub fn execute(a: RunArgs) -> anyhow::Result<()> {
         res.summary.household_years_per_second / 1e6,
         res.summary.threads
     );
-    println!("wrote {} files to {}", res.files.len(), out.display());
+    println!("wrote {} files to {}", files.len(), out.display());
     Ok(())
 }
 

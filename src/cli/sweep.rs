@@ -119,7 +119,10 @@ pub fn execute(a: SweepArgs) -> anyhow::Result<()> {
         progress: !a.quiet,
         no_charts: a.no_charts,
     };
+    // Rows are appended in place, under the lock of the output directory.
+    let _lock = povsim::output::outdir::lock_sweep(&out)?;
     let s = with_threads(a.threads, || sweep::sweep(&a.scenario, &spec, &out, &opts))??;
+    povsim::output::outdir::mark_sweep(&out)?;
     if a.quiet {
         return Ok(());
     }

@@ -19,8 +19,7 @@ pub struct ValidateArgs {
 pub fn execute(a: ValidateArgs) -> anyhow::Result<()> {
     let sc = povsim::scenario::load(&a.scenario, &a.sets)?;
     if a.diff {
-        let text = std::fs::read_to_string(&a.scenario)
-            .map_err(|e| povsim::Error::file(&a.scenario, format!("cannot read: {e}")))?;
+        let text = String::from_utf8_lossy(&povsim::input::read(&a.scenario)?).into_owned();
         let own: toml::Table = toml::from_str(&text).map_err(|e| {
             povsim::Error::file(&a.scenario, format!("invalid TOML: {}", e.message()))
         })?;

@@ -307,6 +307,9 @@ impl SweepSpec {
         h.extend(self.keys.iter().cloned());
         h.push("replicate".into());
         h.extend(MEASURES.iter().map(|m| m.to_string()));
+        // Every row names the scenario it ran (seed, replicates and --set
+        // included), so a resume checks its rows with or without sweep.json.
+        h.push("scenario_digest".into());
         h.join(",")
     }
 
@@ -342,6 +345,8 @@ fn row_line(spec: &SweepSpec, r: &Row) -> String {
         s.push(',');
         s.push_str(&num(v));
     }
+    s.push(',');
+    s.push_str(&spec.scenario_digest);
     s
 }
 
@@ -453,7 +458,7 @@ fn parse_rows<'a>(
     spec: &SweepSpec,
 ) -> Result<Vec<((usize, u32), &'a str)>> {
     let k = spec.keys.len();
-    let want = 2 + k + MEASURES.len();
+    let want = 3 + k + MEASURES.len();
     let mut out = Vec::new();
     for (n, l) in lines {
         let f: Vec<&str> = l.split(',').collect();
@@ -471,6 +476,18 @@ fn parse_rows<'a>(
         if point >= spec.points.len() || rep >= spec.replicates {
             return Err(bad(&format!(
                 "point {point}, replicate {rep} (out of range)"
+            )));
+        }
+        if f[want - 1] != spec.scenario_digest {
+            return Err(bad(&format!(
+                "a row of another scenario, seed, replicates or --set (digest {}, this sweep's {}); use another --out or remove the directory to start over",
+                f[want - 1],
+                spec.scenario_digest
+            )));
+        }
+        if !spec.mine(point * spec.replicates as usize + rep as usize) {
+            return Err(bad(&format!(
+                "a row of another shard (point {point}, replicate {rep}); use another --out for each shard"
             )));
         }
         if f[1..=k]
@@ -557,7 +574,12 @@ pub fn sweep(
         years.push(sc.years);
     }
     atomic::create_dir(out)?;
-    claim(out, spec)?;
+    // sweep.json is checked first if there is one, and written only once the
+    // rows on disk are known to be this sweep's (each names its scenario).
+    let described = out.join("sweep.json").exists();
+    if described {
+        claim(out, spec)?;
+    }
     let csv = out.join("sweep.csv");
     let (done, ordered) = if csv.exists() {
         read_existing(&csv, spec)?
@@ -565,6 +587,10 @@ pub fn sweep(
         atomic::write_file(&csv, format!("{}\n", spec.header()).as_bytes())?;
         (HashSet::new(), true)
     };
+    if !described {
+        claim(out, spec)?;
+    }
+    crate::output::outdir::mark_sweep(out)?;
     let reps = spec.replicates as usize;
     // The pairs left to run, in order, generated as needed (memory stays flat).
     let is_pending = |i: &usize| spec.mine(*i) && !done.contains(&(i / reps, (i % reps) as u32));

@@ -197,8 +197,17 @@ pub struct Story {
     pub years: Vec<TraceYear>,
 }
 
-/// The story of each of `households` (indices from 0) in `replicate`.
+/// The story of each of `households` (indices from 0; a repeated one is told once) in `replicate`.
 pub fn trace(sc: &Scenario, replicate: u32, households: &[usize]) -> Result<Vec<Story>> {
+    // Each household once, in the order first asked for (a repeated id would
+    // be told again, and the help it got logged once per copy).
+    let mut seen = std::collections::HashSet::new();
+    let households: Vec<usize> = households
+        .iter()
+        .copied()
+        .filter(|i| seen.insert(*i))
+        .collect();
+    let households = &households[..];
     let mut sim = Simulation::new(sc, replicate);
     let n = sim.hh.len();
     if let Some(&bad) = households.iter().find(|&&i| i >= n) {

@@ -43,6 +43,7 @@ use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 pub use compare::{COMPARE_CHART_NAMES, draw_compare};
+pub use incidence::Previous;
 
 /// The names of all charts, in report order (files are `charts/NAME.svg|png`).
 pub const CHART_NAMES: [&str; 7] = [
@@ -233,6 +234,28 @@ pub fn render_rgb(out_dir: &Path, name: &str) -> Result<Option<(u32, u32, Vec<u8
         Some(c) => c.rgb().map(Some),
         None => Ok(None),
     }
+}
+
+/// The incidence chart of `d` as SVG, with `previous` drawn faintly behind
+/// (the teaching page's charts are these renderers, drawn from a run kept in
+/// memory: [`OutputData::from_memory`]).
+pub fn incidence_svg(d: &OutputData, previous: Option<&Previous>) -> Result<String> {
+    Chart::Incidence(incidence::Incidence::prepare(d).behind(previous)).svg()
+}
+
+/// The spending chart of `d` as SVG; `None` without spending.csv.
+pub fn spending_svg(d: &OutputData) -> Result<Option<String>> {
+    spending::Spending::prepare(d)
+        .map(|c| Chart::Spending(c).svg())
+        .transpose()
+}
+
+/// The village map of `year` alone as SVG, on the scales of every year's map;
+/// `None` without villages.csv or without that year.
+pub fn village_map_svg(d: &OutputData, year: i32) -> Result<Option<String>> {
+    village_map::VillageMap::prepare_in(d, Some(year))
+        .map(|c| Chart::VillageMap(c).svg())
+        .transpose()
 }
 
 fn encode_png(w: u32, h: u32, rgb: &[u8]) -> std::result::Result<Vec<u8>, png::EncodingError> {

@@ -1,5 +1,6 @@
 //! CSV and JSON tables of a run, streamed to temporary files and renamed
-//! into place only when the run is complete (all or nothing).
+//! into place only when the run is complete (all or nothing), or kept in
+//! memory (the teaching page draws its charts from them without a disk).
 
 use crate::error::{Error, Result};
 use crate::model::state::SOURCES;
@@ -8,11 +9,15 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-/// One CSV file being written under a temporary name.
+/// One CSV file being written under a temporary name, or into memory.
 pub struct TableFile {
     path: PathBuf,
-    tmp: PathBuf,
-    w: BufWriter<File>,
+    sink: Sink,
+}
+
+enum Sink {
+    File { tmp: PathBuf, w: BufWriter<File> },
+    Memory(Vec<u8>),
 }
 
 impl TableFile {
@@ -22,32 +27,54 @@ impl TableFile {
         let f = File::create(&tmp).map_err(|e| Error::file(&path, format!("cannot write: {e}")))?;
         let mut t = TableFile {
             path,
-            tmp,
-            w: BufWriter::with_capacity(1 << 16, f),
+            sink: Sink::File {
+                tmp,
+                w: BufWriter::with_capacity(1 << 16, f),
+            },
         };
         t.line(header)?;
         Ok(t)
     }
 
+    /// A table kept in memory under the file name `name`.
+    pub fn memory(name: &str, header: &str) -> Self {
+        let mut t = TableFile {
+            path: PathBuf::from(name),
+            sink: Sink::Memory(Vec::new()),
+        };
+        let _ = t.line(header); // writing to a Vec cannot fail
+        t
+    }
+
+    fn writer(&mut self) -> &mut dyn Write {
+        match &mut self.sink {
+            Sink::File { w, .. } => w,
+            Sink::Memory(v) => v,
+        }
+    }
+
     pub fn line(&mut self, s: &str) -> Result<()> {
-        self.w
-            .write_all(s.as_bytes())
-            .and_then(|_| self.w.write_all(b"\n"))
+        let w = self.writer();
+        w.write_all(s.as_bytes())
+            .and_then(|_| w.write_all(b"\n"))
             .map_err(|e| Error::file(&self.path, format!("cannot write: {e}")))
     }
 
     /// One line from format arguments, written straight into the buffer
     /// (no string per line: a run writes a village row per village and year).
     pub fn row(&mut self, args: std::fmt::Arguments) -> Result<()> {
-        self.w
-            .write_fmt(args)
-            .and_then(|_| self.w.write_all(b"\n"))
+        let w = self.writer();
+        w.write_fmt(args)
+            .and_then(|_| w.write_all(b"\n"))
             .map_err(|e| Error::file(&self.path, format!("cannot write: {e}")))
     }
 
-    /// Flush, sync and rename into place.
+    /// Flush, sync and rename into place (a table in memory stays there).
     pub fn commit(self) -> Result<PathBuf> {
-        let TableFile { path, tmp, w } = self;
+        let TableFile { path, sink } = self;
+        let Sink::File { tmp, w } = sink else {
+            return Ok(path);
+        };
         let f = w
             .into_inner()
             .map_err(|e| Error::file(&path, format!("cannot write: {e}")))?;
@@ -60,7 +87,17 @@ impl TableFile {
 
     /// Give up: remove the temporary file.
     pub fn abandon(self) {
-        let _ = std::fs::remove_file(&self.tmp);
+        if let Sink::File { tmp, .. } = self.sink {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+
+    /// The file name and the text written (empty for a table on disk).
+    pub fn into_memory(self) -> (PathBuf, Vec<u8>) {
+        match self.sink {
+            Sink::Memory(v) => (self.path, v),
+            Sink::File { .. } => (self.path, Vec::new()),
+        }
     }
 }
 
@@ -110,31 +147,41 @@ pub struct RunTables {
 
 impl RunTables {
     pub fn create(dir: &Path, with_spending: bool, with_targeting: bool) -> Result<Self> {
+        Self::with(with_spending, with_targeting, |name, header| {
+            TableFile::create(dir, name, header)
+        })
+    }
+
+    /// The same tables kept in memory ([`RunTables::into_memory`] gives them back).
+    pub fn in_memory(with_spending: bool, with_targeting: bool) -> Self {
+        Self::with(with_spending, with_targeting, |name, header| {
+            Ok(TableFile::memory(name, header))
+        })
+        .expect("tables in memory cannot fail to open")
+    }
+
+    fn with(
+        with_spending: bool,
+        with_targeting: bool,
+        open: impl Fn(&str, &str) -> Result<TableFile>,
+    ) -> Result<Self> {
         Ok(RunTables {
-            trajectory: TableFile::create(
-                dir,
+            trajectory: open(
                 "trajectory.csv",
                 &format!("replicate,year,{}", TRAJECTORY_COLUMNS.join(",")),
             )?,
-            villages: TableFile::create(
-                dir,
+            villages: open(
                 "villages.csv",
                 "replicate,year,village,population,poor,headcount_ratio,mean_income,remoteness,relocated_in,relocated_out",
             )?,
-            sources: TableFile::create(
-                dir,
+            sources: open(
                 "income_sources.csv",
                 &format!("replicate,year,group,{}", SOURCES.join(",")),
             )?,
-            distribution: TableFile::create(
-                dir,
-                "distribution.csv",
-                "replicate,year,lower,upper,people",
-            )?,
-            transitions: TableFile::create(dir, "transitions.csv", "replicate,from,to,people")?,
+            distribution: open("distribution.csv", "replicate,year,lower,upper,people")?,
+            transitions: open("transitions.csv", "replicate,from,to,people")?,
             spending: if with_spending {
-                Some(TableFile::create(
-                    dir,
+                Some(open(
                     "spending.csv",
                     "replicate,year,module,budget,spent,beneficiary_households,beneficiary_people,registered_poor_beneficiaries",
                 )?)
@@ -142,8 +189,7 @@ impl RunTables {
                 None
             },
             targeting: if with_targeting {
-                Some(TableFile::create(
-                    dir,
+                Some(open(
                     "targeting.csv",
                     "replicate,year,method,registered,inclusion_error,exclusion_error",
                 )?)
@@ -244,6 +290,23 @@ impl RunTables {
             out.push(t.commit()?);
         }
         Ok(out)
+    }
+
+    /// Every table as (file name, text), for tables made [`RunTables::in_memory`].
+    pub fn into_memory(self) -> Vec<(PathBuf, Vec<u8>)> {
+        [
+            Some(self.trajectory),
+            Some(self.villages),
+            Some(self.sources),
+            Some(self.distribution),
+            Some(self.transitions),
+            self.spending,
+            self.targeting,
+        ]
+        .into_iter()
+        .flatten()
+        .map(TableFile::into_memory)
+        .collect()
     }
 
     pub fn abandon(self) {

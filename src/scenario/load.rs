@@ -136,7 +136,10 @@ fn parse(file: &Path, text: &str, origins: &mut HashMap<String, Origin>) -> Resu
             .unwrap_or("invalid TOML")
             .trim()
             .to_string();
-        let msg = if msg.contains("as i128") {
+        let msg = if key == "seed" && (msg.contains("as i128") || msg.contains("too large")) {
+            // TOML integers stop at 2^63 − 1; seeds go on to 2^64 − 1 (super::seed).
+            "expected a whole number from 0 to 18446744073709551615 (write one of 2^63 or more in quotes: seed = \"...\")".to_string()
+        } else if msg.contains("as i128") {
             "expected a whole number from -9223372036854775808 to 9223372036854775807".to_string()
         } else if msg == "duplicate key" {
             "expected each key once per table".to_string()
@@ -270,9 +273,22 @@ pub fn merge(base: &mut toml::Table, top: toml::Table) {
     }
 }
 
+/// Most files in an `extends` chain (the file itself included).
+pub const MAX_EXTENDS_DEPTH: usize = 64;
+
+/// A scenario file's text: a regular file within the input size limit
+/// ([`crate::input`]), in UTF-8.
 fn read(file: &Path) -> Result<String> {
-    let bytes =
-        std::fs::read(file).map_err(|e| Error::file(file, format!("cannot read scenario: {e}")))?;
+    let bytes = match crate::input::check(file)? {
+        Some(why) => return Err(Error::file(file, why)),
+        None => crate::input::read(file).map_err(|e| match e {
+            // "cannot read scenario" says which kind of file could not be read.
+            Error::Input(m) => {
+                Error::Input(m.replacen(": cannot read:", ": cannot read scenario:", 1))
+            }
+            e => e,
+        })?,
+    };
     String::from_utf8(bytes).map_err(|e| {
         let ok = e.utf8_error().valid_up_to();
         let bad = e.as_bytes()[ok];
@@ -307,29 +323,30 @@ fn read_chain(
                 Some(Origin::File { line, col, .. }) => (*line, *col),
                 _ => (1, 1),
             };
+            let refuse = |msg: String| Error::at(file, line, col, "extends", msg);
             if parent_path.is_dir() {
-                return Err(Error::at(
-                    file,
-                    line,
-                    col,
-                    "extends",
-                    format!(
-                        "expected a scenario file, got \"{parent}\" (a directory: {})",
-                        parent_path.display()
-                    ),
-                ));
+                return Err(refuse(format!(
+                    "expected a scenario file, got \"{parent}\" (a directory: {})",
+                    parent_path.display()
+                )));
+            }
+            if let Some(r) = crate::input::check(&parent_path)? {
+                return Err(refuse(format!(
+                    "expected {}, got \"{parent}\" ({})",
+                    r.expected, r.got
+                )));
+            }
+            if chain.len() >= MAX_EXTENDS_DEPTH {
+                return Err(refuse(format!(
+                    "expected a chain of at most {MAX_EXTENDS_DEPTH} scenario files, got a longer one (from {})",
+                    chain[0].1.display()
+                )));
             }
             if !parent_path.exists() {
-                return Err(Error::at(
-                    file,
-                    line,
-                    col,
-                    "extends",
-                    format!(
-                        "expected an existing scenario file, got \"{parent}\" (no such file: {})",
-                        parent_path.display()
-                    ),
-                ));
+                return Err(refuse(format!(
+                    "expected an existing scenario file, got \"{parent}\" (no such file: {})",
+                    parent_path.display()
+                )));
             }
             let parent_canon = parent_path
                 .canonicalize()
@@ -340,16 +357,10 @@ fn read_chain(
                     .map(|(_, shown)| shown.display().to_string())
                     .chain(std::iter::once(parent_path.display().to_string()))
                     .collect();
-                return Err(Error::at(
-                    file,
-                    line,
-                    col,
-                    "extends",
-                    format!(
-                        "expected a chain of scenario files without a cycle, got {}",
-                        names.join(" -> ")
-                    ),
-                ));
+                return Err(refuse(format!(
+                    "expected a chain of scenario files without a cycle, got {}",
+                    names.join(" -> ")
+                )));
             }
             let mut base = read_chain(&parent_path, chain, origins)?;
             let mut table = table;
@@ -397,6 +408,13 @@ pub fn apply_set(table: &mut toml::Table, origins: &mut Origins, arg: &str) -> R
         return Err(Error::Input(format!(
             "--set {arg}: expected a dotted key such as simulation.years, got \"{key}\""
         )));
+    }
+    if key.split('.').next() == Some("extends") {
+        // `extends` is read while the files are; a --set comes after (and
+        // `validate` would print a parent that was never read).
+        return Err(Error::Input(crate::error::one_line(&format!(
+            "--set {arg}: expected a key of the scenario; `extends` is read from the file only (write a file that extends the other)"
+        ))));
     }
     set_value(table, origins, key, value, &Origin::Set(arg.to_string()))
         .map_err(|m| Error::Input(format!("--set {arg}: {key}: {m}")))

@@ -170,8 +170,9 @@ pub struct Simulation {
     pub start_year: i64,
     #[serde(default = "d_years")]
     pub years: i64,
+    /// Any whole number from 0 to 2^64 − 1 (see [`super::seed`]).
     #[serde(default = "d_seed")]
-    pub seed: i64,
+    pub seed: super::seed::Seed,
     #[serde(default = "d_replicates")]
     pub replicates: i64,
     /// Number of villages.
@@ -189,8 +190,8 @@ fn d_start_year() -> i64 {
 fn d_years() -> i64 {
     7
 }
-fn d_seed() -> i64 {
-    1
+fn d_seed() -> super::seed::Seed {
+    super::seed::Seed(1)
 }
 fn d_replicates() -> i64 {
     5

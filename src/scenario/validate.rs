@@ -91,7 +91,6 @@ impl Scenario {
         }
         c.int("simulation.start_year", s.start_year, 1900, 2200)?;
         c.int("simulation.years", s.years, 1, 200)?;
-        c.int("simulation.seed", s.seed, 0, i64::MAX)?;
         c.int("simulation.replicates", s.replicates, 1, 100_000)?;
         c.int("simulation.villages", s.villages, 1, 1_000_000)?;
         match (s.households, s.population) {
@@ -114,6 +113,7 @@ impl Scenario {
         let pl = &file.poverty_lines;
         c.dated_positive("poverty_lines.low_income", &pl.low_income)?;
         c.dated_positive("poverty_lines.extreme", &pl.extreme)?;
+        extreme_below_poverty_line(&c, s.start_year as i32, s.years as i32, pl)?;
         c.range(
             "poverty_lines.near_poor_factor",
             pl.near_poor_factor,
@@ -296,7 +296,7 @@ impl Scenario {
             name: s.name.clone(),
             start_year: s.start_year as i32,
             years: s.years as u32,
-            seed: s.seed as u64,
+            seed: s.seed.0,
             replicates: s.replicates as u32,
             villages: s.villages as u32,
             file,
@@ -628,6 +628,28 @@ fn dist_mean(d: &Dist) -> f64 {
             d.median.unwrap_or(0.0) * (d.sigma.unwrap_or(0.0).powi(2) / 2.0).exp()
         }
     }
+}
+
+/// The extreme line is the lower of the two in every simulated year: the
+/// extreme poor are a part of the poor (a rule across two keys).
+fn extreme_below_poverty_line(
+    c: &Checker,
+    start: i32,
+    years: i32,
+    pl: &super::raw::PovertyLines,
+) -> Result<()> {
+    for year in start..start + years {
+        let (line, extreme) = (pl.low_income.at(year), pl.extreme.at(year));
+        if extreme > line {
+            return Err(c.o.error(
+                "poverty_lines.extreme",
+                format!(
+                    "expected an extreme line at or below the poverty line in every simulated year, got {extreme} above {line} in {year}"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Range checks that name the key and its place.

@@ -41,9 +41,28 @@ if (!url) {
   process.exit(2);
 }
 
-/** The incidence chart's data: "year: value%" of each point of the current run. */
+/**
+ * The incidence chart's data: "year: value%" of each year of the current run,
+ * from the numbers shown with the chart.
+ */
 async function chartData(page) {
-  return page.locator('#incidence .current circle > title').allTextContents();
+  return page.locator('#incidence-numbers tbody tr').evaluateAll((rows) =>
+    rows.map((r) => `${r.cells[0].textContent.trim()}: ${r.querySelector('td.now').textContent.trim()}`),
+  );
+}
+
+/** The chart as drawn: the points of its opaque lines (the current run, axes, legend). */
+async function drawnLines(page) {
+  return page.locator('#incidence svg polyline').evaluateAll((lines) =>
+    lines.filter((l) => Number(getComputedStyle(l).opacity) > 0.99).map((l) => l.getAttribute('points')).join(' | '),
+  );
+}
+
+/** Opacities of the chart's faint lines (drawn at less than full opacity). */
+async function faintLines(page) {
+  return page.locator('#incidence svg polyline').evaluateAll((lines) =>
+    lines.map((l) => Number(getComputedStyle(l).opacity)).filter((o) => o > 0 && o < 0.99),
+  );
 }
 
 /**
@@ -98,7 +117,10 @@ async function main() {
     // 1. Run as it is.
     await run(page);
     const before = await chartData(page);
-    check(before.length > 1, `the first run drew ${before.length} points on the incidence chart`);
+    const drawnBefore = await drawnLines(page);
+    check(before.length > 1, `the first run shows ${before.length} years with the incidence chart`);
+    check(drawnBefore.length > 0, 'the first run drew no lines on the incidence chart');
+    check((await faintLines(page)).length === 0, 'the first run shows a previous run');
     const start = await slider.inputValue();
     const min = await slider.getAttribute('min');
     check(start !== min, `${sliderName} is already at its minimum (${min}); nothing to move`);
@@ -115,9 +137,9 @@ async function main() {
     // 3. Run again: the chart answers the new value.
     await run(page);
     const after = await chartData(page);
-    check(after.length > 1, `the second run drew ${after.length} points on the incidence chart`);
+    check(after.length > 1, `the second run shows ${after.length} years with the incidence chart`);
     check(
-      JSON.stringify(after) !== JSON.stringify(before),
+      JSON.stringify(after) !== JSON.stringify(before) && (await drawnLines(page)) !== drawnBefore,
       `the incidence chart did not change after moving ${sliderName} from ${start} to ${moved} and pressing Run (${after.join(', ')})`,
     );
     check(
@@ -126,11 +148,15 @@ async function main() {
     );
 
     // 4. The first run is kept, faintly.
-    const prev = page.locator('#incidence g.prev');
-    check((await prev.count()) === 1, 'the previous run is not drawn on the incidence chart');
-    const opacity = Number(await prev.evaluate((g) => getComputedStyle(g).opacity));
-    check(opacity > 0 && opacity < 0.6, `the previous run is drawn with opacity ${opacity}, not faintly`);
-    check((await prev.locator('polyline').count()) >= 1, 'the previous run has no line');
+    const faint = await faintLines(page);
+    check(faint.length >= 1, 'the previous run is not drawn on the incidence chart');
+    const opacity = Math.max(...faint);
+    check(opacity < 0.6, `the previous run is drawn with opacity ${opacity}, not faintly`);
+    const shownBefore = await page.locator('#incidence-numbers td.prev').allTextContents();
+    check(
+      JSON.stringify(shownBefore.map((v) => v.trim())) === JSON.stringify(before.map((r) => r.split(': ')[1])),
+      `the previous run's numbers (${shownBefore.join(', ')}) are not the first run's (${before.join(', ')})`,
+    );
     const note = await page.locator('#incidence + p.note').innerText();
     check(/previous run \(as in the scenario\)/.test(note), `the chart's note does not name the previous run: ${note}`);
     check(note.includes(`${sliderName}=${moved}`), `the chart's note does not name this run's change: ${note}`);

@@ -321,6 +321,20 @@ fn bad_command_lines() {
             vec!["run", "no_such_scenario.toml", "--out", &out],
         ),
         ("validate a directory", vec!["validate", "base"]),
+        ("validate a device", vec!["validate", "/dev/zero"]),
+        (
+            "measure a device",
+            vec!["measure", "/dev/zero", "--line", "2300"],
+        ),
+        (
+            "--set extends",
+            vec![
+                "validate",
+                "base/valid.toml",
+                "--set",
+                "extends=base/valid.toml",
+            ],
+        ),
         (
             "run into a path under a regular file",
             vec!["run", "base/valid.toml", "--out", under_file, "--quiet"],

@@ -538,3 +538,133 @@ fn output_png_false_writes_svg_only_and_true_brings_the_pngs_back() {
     assert!(report().contains("charts/ as SVG."));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The classroom scenario, run small (a second seed for another run).
+fn small_classroom(seed: u64) -> povsim::scenario::Scenario {
+    povsim::scenario::load_str(
+        Path::new("classroom.toml"),
+        include_str!("../../scenarios/classroom.toml"),
+        &[format!("simulation.seed={seed}")],
+    )
+    .expect("classroom")
+}
+
+/// A run kept in memory (the teaching page's) reads back exactly as the files
+/// of the same run on disk, and its charts are the same drawings.
+#[test]
+fn a_run_in_memory_reads_back_as_its_files() {
+    use povsim::experiment::{self, RunOptions};
+    use povsim::output::charts::data::OutputData;
+    let sc = small_classroom(2014);
+    let dir = fixtures::temp_dir("in-memory");
+    let out = dir.join("out");
+    let opts = RunOptions {
+        no_charts: true,
+        ..Default::default()
+    };
+    experiment::run(&sc, &out, &opts).expect("run");
+    let disk = OutputData::load(&out).expect("load");
+    let mem = experiment::run_in_memory(&sc, &|| false).expect("run in memory");
+    let same = |what: &str, a: String, b: String| {
+        assert!(a.len() > 100, "{what}: nothing read");
+        assert!(a == b, "{what} differs between disk and memory");
+    };
+    // Every table, as its rows read back.
+    macro_rules! same_tables {
+        ($($table:ident),*) => {$(
+            same(
+                stringify!($table),
+                format!("{:?}", disk.$table),
+                format!("{:?}", mem.$table),
+            );
+        )*};
+    }
+    same_tables!(
+        trajectory,
+        villages,
+        income_sources,
+        distribution,
+        transitions,
+        spending,
+        targeting
+    );
+    same(
+        "incidence chart",
+        charts::incidence_svg(&disk, None).unwrap(),
+        charts::incidence_svg(&mem, None).unwrap(),
+    );
+    same(
+        "spending chart",
+        charts::spending_svg(&disk).unwrap().unwrap(),
+        charts::spending_svg(&mem).unwrap().unwrap(),
+    );
+    // Asked to stop, it stops.
+    assert!(matches!(
+        experiment::run_in_memory(&sc, &|| true),
+        Err(experiment::Stopped::Asked)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The texts of an SVG drawing, trimmed.
+fn texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| t.split_once('>'))
+        .filter_map(|(_, t)| t.split('<').next())
+        .map(|t| t.trim().to_string())
+        .collect()
+}
+
+/// The incidence chart draws an earlier run faintly, and only when given one.
+#[test]
+fn incidence_draws_a_previous_run_faintly() {
+    use povsim::experiment;
+    use povsim::output::charts::Previous;
+    let now = experiment::run_in_memory(&small_classroom(1), &|| false).unwrap();
+    let before = experiment::run_in_memory(&small_classroom(2), &|| false).unwrap();
+    let faint = |svg: &str| svg.matches("opacity=\"0.35\"").count();
+    let alone = charts::incidence_svg(&now, None).unwrap();
+    assert_eq!(faint(&alone), 0);
+    assert!(!texts(&alone).iter().any(|t| t == "previous run"));
+    let previous = Previous::of(&before);
+    let with = charts::incidence_svg(&now, Some(&previous)).unwrap();
+    assert!(faint(&with) >= 2, "no faint lines");
+    assert!(
+        texts(&with).iter().any(|t| t == "previous run"),
+        "no legend entry"
+    );
+    // The previous run's numbers are its headcount means, in %.
+    let means = before.by_year(|r| r.headcount_ratio);
+    assert_eq!(previous.headcount().len(), means.len());
+    for ((y, v), (y2, b)) in previous.headcount().iter().zip(&means) {
+        assert_eq!(y, y2);
+        assert!((v - 100.0 * b.mean).abs() < 1e-9, "{y}: {v} vs {}", b.mean);
+    }
+}
+
+/// One year's village map: that year's panel, on the colour scale of every
+/// year (so stepping through the years compares like with like).
+#[test]
+fn village_map_of_one_year_is_scaled_like_every_year() {
+    let d = povsim::experiment::run_in_memory(&small_classroom(3), &|| false).unwrap();
+    let years = d.years();
+    // Apart from the panel's title (its year), every text is the same every
+    // year: the colour bar's labels, the sizes and flows of the key.
+    let mut keys = Vec::new();
+    for y in &years {
+        let svg = charts::village_map_svg(&d, *y).unwrap().expect("a map");
+        let (titles, key): (Vec<String>, Vec<String>) = texts(&svg)
+            .into_iter()
+            .partition(|t| t.parse::<i32>().is_ok_and(|v| years.contains(&v)));
+        assert_eq!(titles, [y.to_string()], "{y}: the panels drawn");
+        keys.push(key);
+    }
+    assert!(
+        keys[0].iter().filter(|t| t.ends_with('%')).count() >= 3,
+        "{:?}",
+        keys[0]
+    );
+    assert!(keys.iter().all(|k| *k == keys[0]), "{keys:?}");
+    assert!(charts::village_map_svg(&d, 1900).unwrap().is_none());
+}

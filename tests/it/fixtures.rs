@@ -40,6 +40,41 @@ pub fn temp_dir(tag: &str) -> PathBuf {
     dir
 }
 
+/// A resource limit put on a child process before it starts.
+#[derive(Clone, Copy, Debug)]
+pub enum Rlimit {
+    /// `ulimit -v`: the address space, bytes.
+    AddressSpace(u64),
+    /// `ulimit -f`: the size of any file written, bytes (SIGXFSZ ignored, so
+    /// a write past it fails with EFBIG, as one fails on a full disk).
+    FileSize(u64),
+}
+
+/// Run `cmd` under `limit` (setrlimit in the child, between fork and exec).
+pub fn under_rlimit(cmd: &mut std::process::Command, limit: Rlimit) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: signal and setrlimit are async-signal-safe; nothing else runs in the child.
+    unsafe {
+        cmd.pre_exec(move || {
+            let (resource, bytes) = match limit {
+                Rlimit::AddressSpace(b) => (libc::RLIMIT_AS, b),
+                Rlimit::FileSize(b) => {
+                    libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+                    (libc::RLIMIT_FSIZE, b)
+                }
+            };
+            let lim = libc::rlimit {
+                rlim_cur: bytes,
+                rlim_max: bytes,
+            };
+            if libc::setrlimit(resource, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
 /// A temp dir holding a complete synthetic output directory for `scenario`.
 pub fn output_dir(tag: &str, scenario: &str) -> PathBuf {
     let dir = temp_dir(tag);

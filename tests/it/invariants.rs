@@ -79,7 +79,7 @@ impl Params {
     fn toml(&self) -> String {
         let mut s = format!(
             "[simulation]\nname = \"prop\"\nstart_year = {}\nyears = {}\nseed = {}\nreplicates = {}\nvillages = {}\nhouseholds = {}\n\n\
-             [poverty_lines]\nlow_income = {{ values = {{ {} = {} }}, index = {} }}\nextreme = {}\n\n\
+             [poverty_lines]\nlow_income = {{ values = {{ {} = {} }}, index = {} }}\nextreme = {{ values = {{ {} = {} }}, index = {} }}\n\n\
              [shocks]\nillness = {}\ncrop_loss = {}\njob_loss = {}\nprice_sd = {}\n\n\
              [behaviour]\nsubsistence_share = {}\n",
             self.start_year,
@@ -91,7 +91,11 @@ impl Params {
             self.start_year,
             self.line,
             self.line_index,
+            // The same index: the extreme line stays a share of the line in
+            // every year (a higher one is refused).
+            self.start_year,
             self.line * self.extreme_share,
+            self.line_index,
             self.illness,
             self.crop_loss,
             self.job_loss,

@@ -1,32 +1,32 @@
-//! Outputs are all or nothing: real `povsim run` processes are killed with
-//! SIGKILL at several moments (while drawing the population, stepping,
-//! writing tables, drawing charts), and the output directory must then hold
-//! either the previous complete outputs or none, never a truncated file.
-//! Leftover temporary files (`.NAME.PID.tmp`) are allowed, must not be taken
-//! for outputs, and are removed by the next run. Ctrl-C (SIGINT) stops a run
-//! with exit code 130, one line, and nothing half-written.
+//! Outputs are all or nothing, as a set: a rerun into a directory that holds
+//! a complete run is killed with SIGKILL or SIGTERM (as `timeout` or a
+//! cluster's time limit does) at pseudo-random moments spread over the whole
+//! run (drawing the population, stepping, the tables, the stories, the
+//! charts, the report, the swap), and the directory must then hold exactly
+//! the previous complete set, byte for byte, or, when the rerun finished
+//! first, exactly a complete set of the rerun. Ctrl-C (SIGINT) stops a run
+//! with exit code 130, one line, and nothing written.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use povsim::output::atomic::temp_owner;
-
 use crate::fixtures::temp_dir;
 
 const BIN: &str = env!("CARGO_BIN_EXE_povsim");
 
-/// About 1.5–3 s on a 2-core machine: long enough to be killed at every stage.
-const BIG: &str = r#"
+/// About 1–2 s on a 2-core machine, half of it after the tables (stories,
+/// charts, report): long enough to be killed in every phase.
+pub const BIG: &str = r#"
 [simulation]
 name = "killme"
 start_year = 2008
 years = 7
 seed = 5
-replicates = 4
+replicates = 3
 villages = 100
-households = 120000
+households = 40000
 
 [interventions.targeting]
 method = "income"
@@ -57,10 +57,9 @@ fn run(scenario: &Path, out: &Path, extra: &[&str]) -> Command {
     c
 }
 
-/// Every file under `dir`, by path relative to it: (outputs, temporary files).
-fn files(dir: &Path) -> (BTreeMap<String, Vec<u8>>, Vec<String>) {
-    let mut outputs = BTreeMap::new();
-    let mut temps = Vec::new();
+/// Every file under `dir` with its bytes, by path relative to it.
+pub fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&d) else {
@@ -77,160 +76,195 @@ fn files(dir: &Path) -> (BTreeMap<String, Vec<u8>>, Vec<String>) {
                 .unwrap()
                 .to_string_lossy()
                 .into_owned();
-            let name = e.file_name().to_string_lossy().into_owned();
-            if temp_owner(&name).is_some() {
-                temps.push(rel);
-            } else {
-                outputs.insert(rel, std::fs::read(&path).unwrap());
-            }
+            out.insert(rel, std::fs::read(&path).unwrap());
         }
     }
-    temps.sort();
-    (outputs, temps)
+    out
 }
 
-/// Whether `bytes`, an output named `name`, is complete; CSVs and charts
-/// (deterministic) must equal the reference run's bytes.
-fn check_complete(when: &str, name: &str, bytes: &[u8], reference: &BTreeMap<String, Vec<u8>>) {
-    let Some(want) = reference.get(name) else {
-        panic!("{when}: {name} is not an output of a complete run");
-    };
-    if name.ends_with(".csv") {
-        let text = std::str::from_utf8(bytes).expect("CSV is UTF-8");
-        let want_text = std::str::from_utf8(want).unwrap();
-        let header = want_text.lines().next().unwrap();
-        assert_eq!(text.lines().next(), Some(header), "{when}: {name}: header");
-        let fields = header.split(',').count();
-        for (k, line) in text.lines().enumerate() {
-            assert_eq!(
-                line.split(',').count(),
-                fields,
-                "{when}: {name}: line {} is cut",
-                k + 1
-            );
-        }
-        assert!(text.ends_with('\n'), "{when}: {name}: no final newline");
-        assert_eq!(
-            text.lines().count(),
-            want_text.lines().count(),
-            "{when}: {name}: row count"
-        );
-        assert!(
-            bytes == want.as_slice(),
-            "{when}: {name} differs from the complete run's"
-        );
-    } else if name.ends_with(".json") {
-        let v: serde_json::Value = serde_json::from_slice(bytes)
-            .unwrap_or_else(|e| panic!("{when}: {name} does not parse: {e}"));
-        let w: serde_json::Value = serde_json::from_slice(want).unwrap();
-        assert_eq!(v["measures"], w["measures"], "{when}: {name}: measures");
-    } else if name.ends_with(".html") {
-        let text = String::from_utf8_lossy(bytes);
-        assert!(
-            text.trim_end().ends_with("</html>"),
-            "{when}: {name} is cut"
-        );
-    } else {
-        // Charts (PNG, SVG) are deterministic.
-        assert!(
-            bytes == want.as_slice(),
-            "{when}: {name} differs from the complete run's"
-        );
+/// Whether `set` is a complete run equal to `reference` (a complete run of
+/// the same scenario and seed): the same files; tables, charts and stories
+/// byte for byte; summary.json's measures; a whole report. (summary.json and
+/// report.html hold the wall time, so they differ between two runs.)
+fn same_run(set: &BTreeMap<String, Vec<u8>>, reference: &BTreeMap<String, Vec<u8>>) -> bool {
+    let names = |m: &BTreeMap<String, Vec<u8>>| m.keys().cloned().collect::<Vec<_>>();
+    if names(set) != names(reference) {
+        return false;
     }
+    set.iter().all(|(name, bytes)| {
+        let want = &reference[name];
+        if name == "summary.json" {
+            let v: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+            let w: serde_json::Value = serde_json::from_slice(want).unwrap();
+            v["measures"] == w["measures"] && v["seed"] == w["seed"]
+        } else if name == "report.html" {
+            String::from_utf8_lossy(bytes)
+                .trim_end()
+                .ends_with("</html>")
+        } else {
+            bytes == want
+        }
+    })
+}
+
+/// What a killed run's staging directory says about how far it got.
+fn phase(stage: Option<&Path>) -> &'static str {
+    let Some(s) = stage else {
+        return "before staging";
+    };
+    let streaming = std::fs::read_dir(s).is_ok_and(|mut d| {
+        d.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".tmp")))
+    });
+    if s.join("report.html").exists() {
+        "committing"
+    } else if s.join("charts").exists() {
+        "charts and report"
+    } else if s.join("summary.json").exists() {
+        "stories"
+    } else if s.join("trajectory.csv").exists() {
+        "tables renamed"
+    } else if streaming {
+        "years, tables streaming"
+    } else {
+        "population"
+    }
+}
+
+/// The entries beside `target` that povsim made (lock, staging directories).
+fn beside(target: &Path) -> Vec<PathBuf> {
+    let name = target.file_name().unwrap().to_string_lossy().into_owned();
+    let mut v: Vec<PathBuf> = std::fs::read_dir(target.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(&format!(".{name}.povsim-"))
+        })
+        .map(|e| e.path())
+        .collect();
+    v.sort();
+    v
+}
+
+/// SplitMix64 in [0, 1): the "random" moments, the same at every run of the test.
+fn unit(state: &mut u64) -> f64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
 }
 
 #[test]
-fn sigkill_at_any_moment_leaves_complete_outputs_or_none() {
+fn a_killed_rerun_leaves_the_previous_complete_set() {
+    use std::os::unix::process::ExitStatusExt;
     let tmp = temp_dir("kill");
     let sc = scenario(&tmp);
 
-    // A kill before any run: whatever is there is complete (or absent).
-    let reference_dir = tmp.join("reference");
-    let t0 = Instant::now();
-    let out = run(&sc, &reference_dir, &[]).output().unwrap();
-    let full = t0.elapsed();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    // A complete run of each seed, and how long a run takes.
+    let mut reference = BTreeMap::new();
+    let mut full = Duration::ZERO;
+    for seed in ["5", "6"] {
+        let dir = tmp.join(format!("reference-{seed}"));
+        let t0 = Instant::now();
+        let out = run(&sc, &dir, &["--seed", seed]).output().unwrap();
+        full = full.max(t0.elapsed());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        reference.insert(seed, files(&dir));
+    }
+    assert!(reference["5"].contains_key("charts/dynamics.png"));
+    assert_ne!(
+        reference["5"]["trajectory.csv"],
+        reference["6"]["trajectory.csv"]
     );
-    let (reference, temps) = files(&reference_dir);
-    assert!(temps.is_empty(), "a complete run left {temps:?}");
-    assert!(reference.contains_key("trajectory.csv") && reference.contains_key("summary.json"));
 
-    let fresh = tmp.join("fresh");
-    let mut killed = 0;
-    let mut finished = 0;
-    let mut leftovers = 0;
-    let mut children = Vec::new();
-    // Fractions of a complete run's time: while drawing the population,
-    // stepping and streaming the tables, renaming them, drawing the charts.
-    let delays: Vec<u64> = [0.02, 0.06, 0.15, 0.3, 0.45, 0.6, 0.75, 0.9]
-        .iter()
-        .map(|f| (full.as_secs_f64() * f * 1000.0) as u64)
-        .collect();
-    for (k, ms) in delays.iter().enumerate() {
-        // Into a fresh directory at the first kills, then over complete outputs.
-        let dir = if k < 2 {
-            fresh.join(k.to_string())
+    // The directory under test starts with a complete run of seed 5.
+    let target = tmp.join("target");
+    let out = run(&sc, &target, &["--seed", "5"]).output().unwrap();
+    assert!(out.status.success());
+    let mut current = ("5", files(&target));
+    assert!(same_run(&current.1, &reference["5"]));
+
+    let mut rng = 17u64;
+    let (mut killed, mut finished) = (0, 0);
+    let mut phases: BTreeMap<&str, usize> = BTreeMap::new();
+    const KILLS: usize = 20;
+    for k in 0..KILLS {
+        // The other seed than the directory holds: a mixture would show.
+        let seed = if current.0 == "5" { "6" } else { "5" };
+        let (signal, name) = if k % 2 == 0 {
+            (libc::SIGKILL, "SIGKILL")
         } else {
-            reference_dir.clone()
+            (libc::SIGTERM, "SIGTERM")
         };
-        let mut child = run(&sc, &dir, &[]).spawn().unwrap();
-        children.push(child.id());
-        std::thread::sleep(Duration::from_millis(*ms));
-        let _ = child.kill();
+        // Anywhere in the run, and now and then just after it.
+        let at = full.mul_f64(1.1 * unit(&mut rng));
+        let mut child = run(&sc, &target, &["--seed", seed]).spawn().unwrap();
+        std::thread::sleep(at);
+        // SAFETY: kill(2) on our own child, which has not been reaped yet.
+        unsafe { libc::kill(child.id() as i32, signal) };
         let status = child.wait().unwrap();
-        use std::os::unix::process::ExitStatusExt;
-        if status.signal() == Some(9) {
+        let when = format!("{name} at {at:?} (rerun with seed {seed})");
+        let now = files(&target);
+        let previous = now == current.1;
+        let complete_new = !previous && same_run(&now, &reference[seed]);
+        assert!(
+            previous || complete_new,
+            "{when}: the directory is neither the previous complete set (seed {}) nor a complete rerun: {:?}",
+            current.0,
+            now.keys().collect::<Vec<_>>()
+        );
+        if status.signal() == Some(signal) {
             killed += 1;
+            let stage = target.with_file_name(format!(".target.povsim-stage-{}", child.id()));
+            let p = if complete_new {
+                "after the swap"
+            } else {
+                phase(stage.is_dir().then_some(stage.as_path()))
+            };
+            *phases.entry(p).or_default() += 1;
         } else {
-            assert!(status.success(), "kill at {ms} ms: {status:?}");
+            assert!(status.success(), "{when}: {status:?}");
+            assert!(complete_new, "{when}: finished, but left the previous set");
             finished += 1;
         }
-        let when = format!("killed at {ms} ms");
-        let (outputs, temps) = files(&dir);
-        leftovers += temps.len();
-        for (name, bytes) in &outputs {
-            check_complete(&when, name, bytes, &reference);
-        }
-        if dir == reference_dir {
-            // The previous complete outputs are all still there.
-            let names: Vec<&String> = outputs.keys().collect();
-            let want: Vec<&String> = reference.keys().collect();
-            assert_eq!(names, want, "{when}: outputs lost");
-        }
-        for t in &temps {
-            let owner = temp_owner(Path::new(t).file_name().unwrap().to_str().unwrap());
-            assert!(
-                owner.is_some_and(|pid| children.contains(&pid)),
-                "{when}: a temporary file of another process: {t}"
-            );
+        if complete_new {
+            current = (seed, now);
         }
     }
     eprintln!(
-        "kill test: complete run {full:?}; {killed} runs killed, {finished} finished first; {leftovers} temporary files left behind"
+        "kill test: a run takes about {full:?}; {killed} of {KILLS} reruns killed (SIGKILL and SIGTERM alternately), {finished} finished first; kills by phase: {phases:?}"
     );
+    assert!(killed >= KILLS / 2, "too few reruns were killed: {killed}");
     assert!(
-        killed >= 4,
-        "too few runs were killed mid-way ({killed}): the scenario is too small"
+        phases.keys().any(|p| [
+            "stories",
+            "charts and report",
+            "committing",
+            "after the swap"
+        ]
+        .contains(p)),
+        "no kill landed after the tables were written: {phases:?}"
     );
 
-    // The next run removes the temporary files of the killed ones.
-    let out = run(&sc, &reference_dir, &[]).output().unwrap();
+    // The next run clears what the killed ones left beside the target.
+    let out = run(&sc, &target, &["--seed", "5"]).output().unwrap();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let (outputs, temps) = files(&reference_dir);
-    assert!(
-        temps.is_empty(),
-        "stale temporary files survived a new run: {temps:?}"
+    assert!(same_run(&files(&target), &reference["5"]));
+    assert_eq!(
+        beside(&target),
+        Vec::<PathBuf>::new(),
+        "leftovers survived a clean run"
     );
-    for (name, bytes) in &outputs {
-        check_complete("after a clean run", name, bytes, &reference);
-    }
     let _ = std::fs::remove_dir_all(tmp);
 }
 
@@ -253,7 +287,7 @@ fn ctrl_c_stops_cleanly_with_exit_code_130() {
     let out = run(&sc, &dir, &["--no-charts"]).output().unwrap();
     let full = t0.elapsed();
     assert!(out.status.success());
-    let (before, _) = files(&dir);
+    let before = files(&dir);
     // Ctrl-C a third of the way in: in the replicate loop.
     let when = Duration::from_secs_f64((full.as_secs_f64() * 0.3).max(0.03));
 
@@ -266,10 +300,12 @@ fn ctrl_c_stops_cleanly_with_exit_code_130() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
     assert_eq!(stderr, "error: interrupted: no outputs written\n");
-    let (outputs, temps) = files(&fresh);
-    assert!(
-        outputs.is_empty() && temps.is_empty(),
-        "left {outputs:?} {temps:?}"
+    let outputs = files(&fresh);
+    assert!(outputs.is_empty(), "left {:?}", outputs.keys());
+    assert_eq!(
+        beside(&fresh),
+        Vec::<PathBuf>::new(),
+        "left a staging directory"
     );
 
     // Over complete outputs: they are left as they were.
@@ -280,9 +316,13 @@ fn ctrl_c_stops_cleanly_with_exit_code_130() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
     assert_eq!(stderr, "error: interrupted: no outputs written\n");
-    let (after, temps) = files(&dir);
-    assert!(temps.is_empty(), "left {temps:?}");
-    assert_eq!(before, after, "the previous outputs changed");
+    let after = files(&dir);
+    assert_eq!(
+        beside(&dir),
+        Vec::<PathBuf>::new(),
+        "left a staging directory"
+    );
+    assert!(before == after, "the previous outputs changed");
     let _ = std::fs::remove_dir_all(tmp);
 }
 
@@ -290,7 +330,7 @@ fn ctrl_c_stops_cleanly_with_exit_code_130() {
 /// test's own process) and other files stay.
 #[test]
 fn stale_temporary_files_are_removed() {
-    use povsim::output::atomic::{remove_stale_temps, temp_name};
+    use povsim::output::atomic::{remove_stale_temps, temp_name, temp_owner};
     let dir = temp_dir("stale");
     // A process id that is not running: a child that has exited and been reaped.
     let mut child = Command::new("true").spawn().unwrap();

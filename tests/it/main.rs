@@ -14,5 +14,8 @@ mod measure_cli;
 mod measures;
 mod modules_a;
 mod modules_b;
+mod outdir;
+mod reliability;
+mod sensitivity;
 mod sweep;
 mod teaching;

@@ -6,7 +6,8 @@ use crate::fixtures::temp_dir;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const SMALL: &str = r#"
+/// A few hundred households, three years: runs in a fraction of a second.
+pub const SMALL: &str = r#"
 [simulation]
 name = "tiny"
 start_year = 2010
@@ -76,9 +77,11 @@ fn the_grid_has_every_point_and_replicate_in_order() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "point,interventions.transfers.budget,interventions.targeting.measurement_error,replicate,headcount_ratio,poverty_gap,poor,mean_income,gini,person_years,spending"
+        "point,interventions.transfers.budget,interventions.targeting.measurement_error,replicate,headcount_ratio,poverty_gap,poor,mean_income,gini,person_years,spending,scenario_digest"
     );
     assert_eq!(lines.len(), 1 + 3 * 2 * 2);
+    let json: serde_json::Value = serde_json::from_str(&read(&out.join("sweep.json"))).unwrap();
+    let digest = json["scenario_digest"].as_str().unwrap();
     let want = [
         ("0", "0.2"),
         ("0", "0.5"),
@@ -89,7 +92,8 @@ fn the_grid_has_every_point_and_replicate_in_order() {
     ];
     for (k, l) in lines[1..].iter().enumerate() {
         let f: Vec<&str> = l.split(',').collect();
-        assert_eq!(f.len(), 11, "{l}");
+        assert_eq!(f.len(), 12, "{l}");
+        assert_eq!(f[11], digest, "{l}");
         assert_eq!(f[0], (k / 2).to_string());
         assert_eq!((f[1], f[2]), want[k / 2]);
         assert_eq!(f[3], (k % 2).to_string());
@@ -668,4 +672,78 @@ fn a_sweep_stopped_by_ctrl_c_resumes_to_the_same_file() {
         "--no-charts",
     ]);
     assert_eq!(resumed, read(&whole.join("sweep.csv")));
+}
+
+/// A resume checks that the rows on disk are this sweep's, with or without
+/// sweep.json: every row names its scenario (seed, replicates and --set
+/// included), and a shard's rows are its own.
+#[test]
+fn a_resume_with_another_seed_or_shard_is_refused_even_without_sweep_json() {
+    let (dir, file) = scenario("sweep-reseed");
+    let out = dir.join("out");
+    let args = |extra: &[&'static str]| -> Vec<String> {
+        let mut a: Vec<String> = [
+            "sweep",
+            s(&file),
+            "--out",
+            s(&out),
+            "--quiet",
+            "--no-charts",
+        ]
+        .map(String::from)
+        .to_vec();
+        a.extend(GRID.map(String::from));
+        a.extend(extra.iter().map(|x| x.to_string()));
+        a
+    };
+    let strs = |v: &[String]| v.iter().map(String::as_str).collect::<Vec<_>>().join(" ");
+    ok(&args(&["--seed", "1"])
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>());
+    let csv = read(&out.join("sweep.csv"));
+    for (extra, what) in [
+        (&["--seed", "2"][..], "another scenario, seed"),
+        (
+            &["--seed", "1", "--set", "simulation.years=2"][..],
+            "another scenario, seed",
+        ),
+    ] {
+        for with_json in [true, false] {
+            if !with_json {
+                let _ = std::fs::remove_file(out.join("sweep.json"));
+            }
+            let a = args(extra);
+            let o = povsim(&a.iter().map(String::as_str).collect::<Vec<_>>());
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(2), "{}: {err}", strs(&a));
+            assert_eq!(err.trim().lines().count(), 1, "{err}");
+            if !with_json {
+                assert!(err.contains(what), "{}: {err}", strs(&a));
+            }
+            assert_eq!(read(&out.join("sweep.csv")), csv, "the rows changed");
+        }
+    }
+    // A shard's part resumed as another shard, without its sweep.json.
+    let part = dir.join("part");
+    let shard = |k: &str| -> Vec<String> {
+        let mut a: Vec<String> = ["sweep", s(&file), "--out", s(&part), "--quiet", "--shard"]
+            .map(String::from)
+            .to_vec();
+        a.push(k.into());
+        a.extend(GRID.map(String::from));
+        a
+    };
+    ok(&shard("0/2").iter().map(String::as_str).collect::<Vec<_>>());
+    std::fs::remove_file(part.join("sweep.json")).unwrap();
+    let o = povsim(&shard("1/2").iter().map(String::as_str).collect::<Vec<_>>());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("a row of another shard"), "{err}");
+    // The same seed again resumes (nothing to run) to the same file.
+    ok(&args(&["--seed", "1"])
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>());
+    assert_eq!(read(&out.join("sweep.csv")), csv);
 }

@@ -313,6 +313,36 @@ fn get(addr: &str, target: &str) -> (u16, String) {
     )
 }
 
+/// `get` as the browser holding session cookie `token`.
+fn get_as(addr: &str, target: &str, token: &str) -> (u16, String) {
+    http(
+        addr,
+        format!(
+            "GET {target} HTTP/1.1\r\nHost: {addr}\r\nCookie: povsim_session={token}\r\nConnection: close\r\n\r\n"
+        )
+        .as_bytes(),
+    )
+}
+
+/// The one-line message of an error page.
+fn error_of(body: &str) -> String {
+    body.split("id=\"error\">")
+        .nth(1)
+        .and_then(|s| s.split("</div>").next())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// The note under the incidence chart: this run, and the previous one drawn faintly.
+fn note_of(body: &str) -> String {
+    body.split("<div id=\"incidence\">")
+        .nth(1)
+        .and_then(|s| s.split("<p class=\"note\">").nth(1))
+        .and_then(|s| s.split("</p>").next())
+        .unwrap_or("")
+        .to_string()
+}
+
 #[test]
 fn serve_validates_caps_and_answers_errors_in_one_line() {
     let srv = serve(&["classroom"]);
@@ -326,13 +356,6 @@ fn serve_validates_caps_and_answers_errors_in_one_line() {
         !body.contains("http://") && !body.contains("https://"),
         "page fetches nothing"
     );
-    let error_of = |body: &str| {
-        body.split("id=\"error\">")
-            .nth(1)
-            .and_then(|s| s.split("</div>").next())
-            .unwrap_or("")
-            .to_string()
-    };
     // Out of range: the loader's one-line message, HTTP 400.
     let (code, body) = get(&srv.addr, "/run?shocks.illness=1.7");
     assert_eq!(code, 400);
@@ -352,7 +375,8 @@ fn serve_validates_caps_and_answers_errors_in_one_line() {
     assert_eq!(code, 400);
     // Request size cap.
     let big = format!(
-        "POST /run HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n{}",
+        "POST /run HTTP/1.1\r\nHost: {}\r\nContent-Length: 100000\r\n\r\n{}",
+        srv.addr,
         "a".repeat(100_000)
     );
     let (code, _) = http(&srv.addr, big.as_bytes());
@@ -362,16 +386,134 @@ fn serve_validates_caps_and_answers_errors_in_one_line() {
     // A POSTed form runs like a GET one, and the server is still alive.
     let body = "interventions.transfers.budget=100000";
     let req = format!(
-        "POST /run HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        "POST /run HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        srv.addr,
         body.len()
     );
     let (code, page) = http(&srv.addr, req.as_bytes());
     assert_eq!(code, 200, "{page}");
-    assert!(page.contains("<svg id=\"incidence\""));
+    assert!(page.contains("<div id=\"incidence\"><svg"));
+}
+
+/// `nan`, `inf` and `-inf` are refused like out-of-range numbers (they were
+/// taken as "no change" and run).
+#[test]
+fn serve_refuses_non_finite_numbers() {
+    let srv = serve(&["classroom"]);
+    for (key, value) in [
+        ("shocks.illness", "nan"),
+        ("shocks.illness", "inf"),
+        ("shocks.illness", "-inf"),
+        ("interventions.transfers.budget", "inf"),
+        ("interventions.transfers.budget", "NaN"),
+        ("poverty_lines.low_income", "%2Dinfinity"),
+    ] {
+        let (code, body) = get(&srv.addr, &format!("/run?{key}={value}"));
+        assert_eq!(code, 400, "{key}={value}");
+        let e = error_of(&body);
+        assert!(
+            e.starts_with(key) && e.contains("expected a finite number"),
+            "{key}={value}: {e}"
+        );
+    }
+}
+
+/// Only this machine's names are answered (a page elsewhere cannot drive the
+/// server through DNS rebinding).
+#[test]
+fn serve_checks_the_host_header() {
+    let srv = serve(&["classroom"]);
+    let port = srv.addr.split(':').nth(1).unwrap();
+    let with_host = |host: &str| {
+        http(
+            &srv.addr,
+            format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
+    };
+    for ok in [
+        srv.addr.clone(),
+        format!("localhost:{port}"),
+        "localhost".into(),
+    ] {
+        assert_eq!(with_host(&ok).0, 200, "Host: {ok}");
+    }
+    for bad in [
+        format!("evil.example:{port}"),
+        "evil.example".into(),
+        format!("127.0.0.1.evil.example:{port}"),
+    ] {
+        let (code, body) = with_host(&bad);
+        assert_eq!(code, 421, "Host: {bad}");
+        let e = error_of(&body);
+        assert!(e.starts_with("host: expected this machine"), "{e}");
+    }
+    let (code, body) = http(&srv.addr, b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
+    assert_eq!(code, 400);
+    assert!(error_of(&body).contains("Host header"), "{body}");
+    let (code, _) = http(
+        &srv.addr,
+        format!("GET /run?shocks.illness=0.2 HTTP/1.1\r\nHost: attacker.example:{port}\r\n\r\n")
+            .as_bytes(),
+    );
+    assert_eq!(code, 421);
+}
+
+/// Each browser (cookie) sees its own previous run behind its next one.
+#[test]
+fn serve_keeps_each_browsers_previous_run() {
+    let srv = serve(&["classroom"]);
+    let (code, page) = get_as(
+        &srv.addr,
+        "/run?interventions.transfers.budget=100000",
+        "alice",
+    );
+    assert_eq!(code, 200, "{page}");
+    assert_eq!(
+        note_of(&page),
+        "This run: interventions.transfers.budget=100000."
+    );
+    // Bob's first run has no previous run, though Alice ran before him.
+    let (code, page) = get_as(&srv.addr, "/run?simulation.seed=7", "bob");
+    assert_eq!(code, 200, "{page}");
+    assert_eq!(note_of(&page), "This run: simulation.seed=7.");
+    assert!(
+        !page.contains("opacity=\"0.35\""),
+        "a faint line on a first run"
+    );
+    // Alice's second run shows her first, not Bob's.
+    let (code, page) = get_as(&srv.addr, "/run", "alice");
+    assert_eq!(code, 200, "{page}");
+    assert_eq!(
+        note_of(&page),
+        "This run: as in the scenario. Faint grey: the previous run (interventions.transfers.budget=100000)."
+    );
+    assert!(
+        page.contains("opacity=\"0.35\""),
+        "the previous run is not drawn faintly"
+    );
+    let (_, page) = get_as(&srv.addr, "/run", "bob");
+    assert!(
+        note_of(&page).ends_with("the previous run (simulation.seed=7)."),
+        "{}",
+        note_of(&page)
+    );
+    // A browser without a cookie gets one.
+    let raw = {
+        let mut s = TcpStream::connect(&srv.addr).unwrap();
+        write!(s, "GET / HTTP/1.1\r\nHost: {}\r\n\r\n", srv.addr).unwrap();
+        let mut out = String::new();
+        let _ = s.read_to_string(&mut out);
+        out
+    };
+    assert!(
+        raw.contains("\r\nSet-Cookie: povsim_session=")
+            && raw.contains("HttpOnly; SameSite=Strict"),
+        "{raw}"
+    );
 }
 
 #[test]
-fn a_newer_run_replaces_an_older_one() {
+fn a_newer_run_replaces_the_same_browsers_older_one_only() {
     let srv = serve(&[
         "classroom",
         "--set",
@@ -379,16 +521,131 @@ fn a_newer_run_replaces_an_older_one() {
         "--set",
         "simulation.households=20000",
     ]);
+    // Alice's run (20,000 households × 15 years × 20 replicates) takes
+    // seconds; Bob's small run arrives while it runs and leaves it alone.
     let addr = srv.addr.clone();
-    let slow = std::thread::spawn(move || get(&addr, "/run?simulation.seed=11"));
-    // The first run (20,000 households × 15 years × 20 replicates) takes
-    // seconds; the second arrives while it runs and replaces it.
+    let alice = std::thread::spawn(move || get_as(&addr, "/run?simulation.seed=11", "alice"));
     std::thread::sleep(Duration::from_millis(200));
-    let newer = get(&srv.addr, "/run?simulation.seed=12");
-    let older = slow.join().unwrap();
-    assert_eq!(newer.0, 200, "{}", newer.1);
-    assert_eq!(older.0, 409, "{}", older.1);
-    assert!(older.1.contains("replaced by a newer one"));
+    let bob = get_as(&srv.addr, "/run?simulation.households=300", "bob");
+    assert_eq!(bob.0, 200, "{}", bob.1);
+    let alice = alice.join().unwrap();
+    assert_eq!(alice.0, 200, "{}", alice.1);
+    // Two runs of one browser: the newer replaces the older.
+    let addr = srv.addr.clone();
+    let older = std::thread::spawn(move || get_as(&addr, "/run?simulation.seed=12", "carol"));
+    std::thread::sleep(Duration::from_millis(200));
+    let newer = get_as(&srv.addr, "/run?simulation.seed=13", "carol");
+    let older = older.join().unwrap();
+    let mut codes = [older.0, newer.0];
+    codes.sort_unstable();
+    assert_eq!(codes, [200, 409], "{}\n{}", older.1, newer.1);
+    let replaced = if older.0 == 409 { &older.1 } else { &newer.1 };
+    assert!(replaced.contains("replaced by a newer one"));
+}
+
+/// With every worker busy and the queue full, a request is answered 503 at
+/// once, and the server goes on.
+#[test]
+fn serve_answers_busy_when_the_queue_is_full() {
+    let srv = serve(&[
+        "classroom",
+        "--workers",
+        "1",
+        "--queue",
+        "1",
+        "--set",
+        "simulation.replicates=10",
+        "--set",
+        "simulation.households=20000",
+    ]);
+    // Four runs at once (each takes a second or more) from four browsers:
+    // one runs, one waits, the others find the queue full.
+    let runs: Vec<_> = (0..4)
+        .map(|k| {
+            let addr = srv.addr.clone();
+            std::thread::spawn(move || {
+                get_as(
+                    &addr,
+                    &format!("/run?simulation.seed={k}"),
+                    &format!("b{k}"),
+                )
+            })
+        })
+        .collect();
+    let answers: Vec<(u16, String)> = runs.into_iter().map(|t| t.join().unwrap()).collect();
+    let busy: Vec<&(u16, String)> = answers.iter().filter(|a| a.0 == 503).collect();
+    assert!(
+        !busy.is_empty() && answers.iter().all(|a| a.0 == 200 || a.0 == 503),
+        "{:?}",
+        answers.iter().map(|a| a.0).collect::<Vec<_>>()
+    );
+    assert!(answers.iter().any(|a| a.0 == 200));
+    for (_, body) in busy {
+        assert!(error_of(body).starts_with("the server is busy"), "{body}");
+    }
+    assert_eq!(get(&srv.addr, "/").0, 200);
+}
+
+/// The number of threads of process `pid`.
+fn threads_of(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/task"))
+        .expect("/proc")
+        .count()
+}
+
+/// 1,000 clients that send a header line every 2 seconds hold no thread of
+/// the server: a normal request is answered meanwhile, the thread count stays
+/// what it was, and each slow client is cut off (408) at the request deadline
+/// although it never stopped sending.
+#[test]
+fn serve_holds_a_thousand_slow_clients_without_a_thread_each() {
+    const CLIENTS: usize = 1000;
+    let srv = serve(&["classroom"]);
+    let pid = srv.child.id();
+    // A first run starts rayon's pool: the count below is the server's steady set.
+    assert_eq!(get(&srv.addr, "/run").0, 200);
+    let idle = threads_of(pid);
+    let start = Instant::now();
+    let mut slow: Vec<TcpStream> = (0..CLIENTS)
+        .map(|_| {
+            let mut s = TcpStream::connect(&srv.addr).expect("connect");
+            write!(s, "GET / HTTP/1.1\r\nHost: {}\r\n", srv.addr).unwrap();
+            s
+        })
+        .collect();
+    let mut line = |k: u64| {
+        let at = start + Duration::from_secs(2 * k);
+        std::thread::sleep(at.saturating_duration_since(Instant::now()));
+        for s in &mut slow {
+            let _ = write!(s, "X-Slow-{k}: 1\r\n");
+        }
+    };
+    line(1);
+    let held = threads_of(pid);
+    let t = Instant::now();
+    let (code, page) = get(&srv.addr, "/run?simulation.seed=5");
+    let latency = t.elapsed();
+    println!(
+        "{CLIENTS} slow clients held: a run answered in {:.0} ms; server threads {held} (before them {idle})",
+        latency.as_secs_f64() * 1000.0
+    );
+    assert_eq!(code, 200, "{page}");
+    assert_eq!(held, idle, "the server's threads grew with slow clients");
+    for k in 2..=4 {
+        line(k);
+    }
+    // Each has sent a line every 2 s for 8 s; the 10 s deadline cuts it off.
+    let mut cut = 0;
+    for mut s in slow {
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out);
+        if out.starts_with(b"HTTP/1.1 408 ") {
+            cut += 1;
+        }
+    }
+    assert_eq!(cut, CLIENTS, "slow clients answered 408");
+    assert_eq!(threads_of(pid), idle);
 }
 
 /// Serve `page` for every request on a free loopback port (a "server"

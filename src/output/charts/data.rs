@@ -366,25 +366,60 @@ const TARGETING_COLUMNS: &[&str] = &[
     "exclusion_error",
 ];
 
+/// Where the files of an output come from.
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    /// An output directory on disk.
+    Dir(&'a Path),
+    /// Tables kept in memory, as (file name, text).
+    Memory(&'a [(PathBuf, Vec<u8>)]),
+}
+
+impl<'a> Source<'a> {
+    /// The file `name` (its path, for messages, and a reader), `None` if absent.
+    fn open(self, name: &str) -> Result<Option<(PathBuf, Box<dyn std::io::Read + 'a>)>> {
+        match self {
+            Source::Dir(dir) => {
+                let path = dir.join(name);
+                if !path.exists() {
+                    return Ok(None);
+                }
+                let f = std::fs::File::open(&path)
+                    .map_err(|e| Error::file(&path, format!("cannot read: {e}")))?;
+                Ok(Some((path, Box::new(f))))
+            }
+            Source::Memory(files) => Ok(files
+                .iter()
+                .find(|(p, _)| p.as_os_str() == name)
+                .map(|(p, text)| (p.clone(), Box::new(&text[..]) as Box<dyn std::io::Read>))),
+        }
+    }
+}
+
 /// Read a CSV file into rows. `Ok(None)` when the file is absent and optional.
 fn read_csv<T: DeserializeOwned>(
-    path: &Path,
+    src: Source,
+    name: &str,
     columns: &[&str],
     required: bool,
 ) -> Result<Option<Vec<T>>> {
-    if !path.exists() {
+    let Some((path, reader)) = src.open(name)? else {
         if required {
+            let path = match src {
+                Source::Dir(dir) => dir.join(name),
+                Source::Memory(_) => PathBuf::from(name),
+            };
             return Err(Error::file(
-                path,
+                &path,
                 "missing (expected the output directory of `povsim run`, which always writes this file)",
             ));
         }
         return Ok(None);
-    }
+    };
+    let path = path.as_path();
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| Error::file(path, format!("cannot read: {e}")))?;
+        .from_reader(reader);
     let headers = rdr
         .headers()
         .map_err(|e| csv_error(path, &csv::StringRecord::new(), e))?
@@ -444,27 +479,38 @@ impl OutputData {
         if !dir.is_dir() {
             return Err(Error::file(dir, "no such output directory"));
         }
+        Self::read(Source::Dir(dir), dir.to_path_buf(), || {
+            read_summary(&dir.join("summary.json"))
+        })
+    }
+
+    /// The same from tables kept in memory ([`crate::output::tables::RunTables::in_memory`]),
+    /// read exactly as from their files, with `summary` in place of `summary.json`.
+    pub fn from_memory(files: &[(PathBuf, Vec<u8>)], summary: Summary) -> Result<Self> {
+        Self::read(Source::Memory(files), PathBuf::new(), || Ok(summary))
+    }
+
+    fn read(src: Source, dir: PathBuf, summary: impl FnOnce() -> Result<Summary>) -> Result<Self> {
         let trajectory: Vec<TrajRow> =
-            read_csv(&dir.join("trajectory.csv"), TRAJECTORY_COLUMNS, true)?.unwrap_or_default();
+            read_csv(src, "trajectory.csv", TRAJECTORY_COLUMNS, true)?.unwrap_or_default();
         if trajectory.is_empty() {
             return Err(Error::file(
                 &dir.join("trajectory.csv"),
                 "has a header but no rows",
             ));
         }
-        let summary = read_summary(&dir.join("summary.json"))?;
-        let transitions: Option<Vec<TransitionRow>> =
-            read_csv(&dir.join("transitions.csv"), TRANSITION_COLUMNS, false)?;
+        let summary = summary()?;
+        let transitions = read_csv(src, "transitions.csv", TRANSITION_COLUMNS, false)?;
         Ok(OutputData {
-            dir: dir.to_path_buf(),
+            dir,
             summary,
             trajectory,
-            income_sources: read_csv(&dir.join("income_sources.csv"), SOURCE_COLUMNS, false)?,
-            villages: read_csv(&dir.join("villages.csv"), VILLAGE_COLUMNS, false)?,
-            distribution: read_csv(&dir.join("distribution.csv"), DIST_COLUMNS, false)?,
+            income_sources: read_csv(src, "income_sources.csv", SOURCE_COLUMNS, false)?,
+            villages: read_csv(src, "villages.csv", VILLAGE_COLUMNS, false)?,
+            distribution: read_csv(src, "distribution.csv", DIST_COLUMNS, false)?,
             transitions,
-            spending: read_csv(&dir.join("spending.csv"), SPENDING_COLUMNS, false)?,
-            targeting: read_csv(&dir.join("targeting.csv"), TARGETING_COLUMNS, false)?,
+            spending: read_csv(src, "spending.csv", SPENDING_COLUMNS, false)?,
+            targeting: read_csv(src, "targeting.csv", TARGETING_COLUMNS, false)?,
         })
     }
 

@@ -133,6 +133,8 @@ pub enum Swatch {
     Line(Look),
     /// A line over a translucent band (mean and interval).
     Band(Look),
+    /// A faint line ([`faint_polyline`]).
+    Faint(Look),
     /// A filled box.
     Fill(RGBColor),
     /// A box filled with a translucent colour and outlined.
@@ -362,6 +364,7 @@ where
             )?;
             marker(area, (x + w / 2, y), look.marker, look.color, MARKER_R)?;
         }
+        Swatch::Faint(look) => faint_polyline(area, &[(x, y), (x + w, y)], &look)?,
         Swatch::Fill(c) => {
             area.draw(&Rectangle::new(
                 [(x + 8, y - 15), (x + w - 8, y + 15)],
@@ -400,8 +403,45 @@ pub fn polyline<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
+    stroke(area, pts, look, look.color.stroke_width(look.width))?;
+    for &p in pts {
+        marker(area, p, look.marker, look.color, MARKER_R)?;
+    }
+    Ok(())
+}
+
+/// How faint a faint line is (its opacity).
+pub const FAINT: f64 = 0.35;
+
+/// [`polyline`] drawn faintly (at opacity [`FAINT`]) and without markers:
+/// an earlier run behind the current one.
+pub fn faint_polyline<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    pts: &[(i32, i32)],
+    look: &Look,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    stroke(
+        area,
+        pts,
+        look,
+        look.color.mix(FAINT).stroke_width(look.width),
+    )
+}
+
+/// The line of `look` through `pts` in `style`, dashed as `look` says.
+fn stroke<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    pts: &[(i32, i32)],
+    look: &Look,
+    style: ShapeStyle,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
     if pts.len() >= 2 {
-        let style = look.color.stroke_width(look.width);
         let w = look.width as i32;
         match look.dash {
             Dash::Solid => area.draw(&PathElement::new(pts.to_vec(), style))?,
@@ -409,9 +449,6 @@ where
             Dash::Dotted => dashed(area, pts, &[w, 2 * w], style)?,
             Dash::LongShort => dashed(area, pts, &[5 * w, 2 * w, w, 2 * w], style)?,
         }
-    }
-    for &p in pts {
-        marker(area, p, look.marker, look.color, MARKER_R)?;
     }
     Ok(())
 }
@@ -441,7 +478,7 @@ where
                 (a.0 as f64 + dx * t / len).round() as i32,
                 (a.1 as f64 + dy * t / len).round() as i32,
             );
-            if k % 2 == 0 {
+            if k.is_multiple_of(2) {
                 cur.push(p);
                 area.draw(&PathElement::new(std::mem::take(&mut cur), style))?;
             } else {
@@ -451,13 +488,13 @@ where
             left = pattern[k] as f64;
         }
         left -= len - t;
-        if k % 2 == 0 {
+        if k.is_multiple_of(2) {
             cur.push(b);
         } else {
             cur = vec![b];
         }
     }
-    if k % 2 == 0 && cur.len() >= 2 {
+    if k.is_multiple_of(2) && cur.len() >= 2 {
         area.draw(&PathElement::new(cur, style))?;
     }
     Ok(())

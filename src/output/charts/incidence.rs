@@ -1,5 +1,6 @@
 //! `incidence`: headcount and extreme-poverty ratios over time, replicate mean
-//! with a 90% band, calibration targets as points.
+//! with a 90% band, calibration targets as points; on the teaching page, the
+//! previous run's lines faintly behind.
 
 use super::data::{Band, OutputData};
 use super::draw::DrawResult;
@@ -19,10 +20,39 @@ pub struct Incidence {
     /// Calibration targets in %: (year, value).
     targets_head: Vec<(i32, f64)>,
     targets_extreme: Vec<(i32, f64)>,
+    /// An earlier run, drawn faintly behind (the teaching page).
+    previous: Option<Previous>,
+}
+
+/// A run's incidence lines (replicate means, in %), kept to be drawn faintly
+/// behind a later run: the teaching page's "previous run".
+#[derive(Clone, Debug, PartialEq)]
+pub struct Previous {
+    head: Vec<(i32, f64)>,
+    extreme: Vec<(i32, f64)>,
+}
+
+impl Previous {
+    pub fn of(d: &OutputData) -> Previous {
+        let c = Incidence::prepare(d);
+        let means = |v: &[(i32, Band)]| v.iter().map(|(y, b)| (*y, b.mean)).collect();
+        Previous {
+            head: means(&c.head),
+            extreme: means(&c.extreme),
+        }
+    }
+
+    /// The headcount ratio by year, in %.
+    pub fn headcount(&self) -> &[(i32, f64)] {
+        &self.head
+    }
 }
 
 const HEAD: Look = Look::new(OI_BLUE, Dash::Solid, Marker::Circle);
 const EXTREME: Look = Look::new(OI_VERMILLION, Dash::Dashed, Marker::Triangle);
+const PREVIOUS_GREY: RGBColor = RGBColor(119, 119, 119);
+const PREVIOUS_HEAD: Look = Look::new(PREVIOUS_GREY, Dash::Solid, Marker::None);
+const PREVIOUS_EXTREME: Look = Look::new(PREVIOUS_GREY, Dash::Dashed, Marker::None);
 
 impl Incidence {
     pub fn prepare(d: &OutputData) -> Self {
@@ -55,6 +85,15 @@ impl Incidence {
             extreme: pct(d.by_year(|r| r.extreme_ratio)),
             targets_head: targets("headcount_ratio"),
             targets_extreme: targets("extreme_ratio"),
+            previous: None,
+        }
+    }
+
+    /// The same chart with `previous` drawn faintly behind.
+    pub fn behind(self, previous: Option<&Previous>) -> Self {
+        Incidence {
+            previous: previous.cloned(),
+            ..self
         }
     }
 
@@ -94,6 +133,9 @@ impl Incidence {
         if !self.targets_head.is_empty() || !self.targets_extreme.is_empty() {
             s.push_str("; open diamonds and squares are the calibration targets");
         }
+        if self.previous.is_some() {
+            s.push_str("; faint grey lines are the previous run");
+        }
         s.push('.');
         s
     }
@@ -127,6 +169,13 @@ impl Incidence {
                 Swatch::Hollow(Marker::Square, INK),
             ));
         }
+        let previous = self
+            .previous
+            .iter()
+            .flat_map(|p| [(&p.head, PREVIOUS_HEAD), (&p.extreme, PREVIOUS_EXTREME)]);
+        if self.previous.is_some() {
+            entries.push(("previous run".to_string(), Swatch::Faint(PREVIOUS_HEAD)));
+        }
         let plot = legend_strip(&area, &entries)?;
 
         let top = self
@@ -140,9 +189,20 @@ impl Incidence {
                     .chain(&self.targets_extreme)
                     .map(|t| t.1),
             )
+            .chain(previous.clone().flat_map(|(s, _)| s.iter().map(|p| p.1)))
             .fold(0.0, f64::max);
-        let chart = percent_by_year(&plot, &self.years, top, "% of population")?;
+        let mut years = self.years.clone();
+        if let Some(p) = &self.previous {
+            years.extend(p.head.iter().map(|(y, _)| *y));
+            years.sort_unstable();
+            years.dedup();
+        }
+        let chart = percent_by_year(&plot, &years, top, "% of population")?;
         let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
+        for (series, look) in previous {
+            let pts: Vec<(i32, i32)> = series.iter().map(|(y, v)| px(*y as f64, *v)).collect();
+            faint_polyline(root, &pts, &look)?;
+        }
 
         let mut ends = Vec::new();
         for (series, look) in [(&self.head, HEAD), (&self.extreme, EXTREME)] {
@@ -166,7 +226,7 @@ impl Incidence {
         for (y, v) in &self.targets_extreme {
             hollow_marker(root, px(*y as f64, *v), Marker::Square, INK, MARKER_R + 3)?;
         }
-        let x_end = px(*self.years.last().unwrap_or(&0) as f64 + 0.3, 0.0).0 + 14;
+        let x_end = px(*years.last().unwrap_or(&0) as f64 + 0.3, 0.0).0 + 14;
         end_labels(root, x_end, ends)?;
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! `village_map`: villages at stable positions (distance from the centre =
 //! remoteness, angle = village index × golden angle), coloured by headcount
-//! ratio, first year beside last year, with relocation flows toward the centre.
+//! ratio, first year beside last year (or one year, for the teaching page's
+//! year-by-year maps), with relocation flows toward the centre.
 
 use super::data::OutputData;
 use super::draw::DrawResult;
@@ -45,11 +46,26 @@ const RING: RGBColor = OI_VERMILLION;
 
 impl VillageMap {
     pub fn prepare(d: &OutputData) -> Option<Self> {
+        Self::prepare_in(d, None)
+    }
+
+    /// The map of `year` alone (`None`: the first and the last year); `None`
+    /// without villages.csv or when the year is not in it.
+    pub fn prepare_in(d: &OutputData, year: Option<i32>) -> Option<Self> {
         let rows = d.villages.as_ref()?;
         let replicate = rows.iter().map(|r| r.replicate).min()?;
         let rows: Vec<_> = rows.iter().filter(|r| r.replicate == replicate).collect();
         let years: BTreeSet<i32> = rows.iter().map(|r| r.year).collect();
         let (first, last) = (*years.first()?, *years.last()?);
+        // The years drawn, and those the scales (colour, size, flow) span: a
+        // year's map alone is scaled like the other years', so that stepping
+        // through the years compares like with like.
+        let (shown, scaled): (Vec<i32>, Vec<i32>) = match year {
+            Some(y) if years.contains(&y) => (vec![y], years.iter().copied().collect()),
+            Some(_) => return None,
+            None if first == last => (vec![first], vec![first]),
+            None => (vec![first, last], vec![first, last]),
+        };
         // Village index: the id itself when every id is an integer, else the order of appearance.
         let numeric = rows.iter().all(|r| r.village.trim().parse::<i64>().is_ok());
         let mut order: Vec<&str> = Vec::new();
@@ -66,11 +82,7 @@ impl VillageMap {
             }
         };
         let mut panels = Vec::new();
-        for year in if first == last {
-            vec![first]
-        } else {
-            vec![first, last]
-        } {
+        for year in scaled {
             let mut cum: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
             for r in rows.iter().filter(|r| r.year <= year) {
                 let e = cum.entry(r.village.as_str()).or_default();
@@ -104,6 +116,7 @@ impl VillageMap {
         let any_received = all().any(|v| v.moved_in > 0.0);
         let max_population = all().map(|v| v.population).fold(0.0, f64::max);
         let scale_max = nice_max(top, 1.0).clamp(1.0, 100.0);
+        panels.retain(|p| shown.contains(&p.year));
         Some(VillageMap {
             scenario: d.scenario(),
             replicate,
