@@ -8,6 +8,7 @@
 //! one line: `file:line:col: key: expected ..., got ...`.
 
 pub mod base;
+pub mod calibration;
 pub mod check;
 pub mod columns;
 pub mod dated;

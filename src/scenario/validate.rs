@@ -25,6 +25,8 @@ pub struct Scenario {
     pub villages: u32,
     /// The file's `[sweep]` table, checked (for `povsim sweep`).
     pub sweep: Option<SweepPlan>,
+    /// The file's `[calibration]` table, its shape checked (for `povsim calibrate`).
+    pub calibration: Option<super::calibration::CalibrationPlan>,
 }
 
 impl Scenario {
@@ -132,8 +134,13 @@ impl Scenario {
             Some(t) => Some(sweep_plan(t, &c)?),
             None => None,
         };
+        let calibration = match &file.calibration {
+            Some(t) => Some(super::calibration::plan(t, &c)?),
+            None => None,
+        };
         let sc = Scenario {
             sweep,
+            calibration,
             name: s.name.clone(),
             start_year: s.start_year as i32,
             years: s.years as u32,

@@ -505,3 +505,21 @@ fn docs_model_tables_agree_with_the_declarations() {
             .any(|q| q.starts_with("interventions.targeting.md_health"))
     );
 }
+
+/// A calibration may fit a parameter of a distribution the file leaves at
+/// its default (it used to need the distribution written out in full).
+#[test]
+fn a_calibration_may_fit_a_parameter_the_file_does_not_state() {
+    let text = "[simulation]\nname = \"cal\"\nstart_year = 2008\nyears = 3\nseed = 1\nreplicates = 1\nvillages = 2\nhouseholds = 100\n\
+        [calibration]\nevaluations = 5\n\
+        [[calibration.fit]]\nkey = \"households.ability.sigma\"\nbounds = [0.1, 0.8]\n\
+        [[calibration.targets]]\nmeasure = \"mean_income\"\nyear = 2010\nvalue = 6000\nrelative_se = 0.05\n";
+    let dir = std::env::temp_dir().join(format!("povsim-keys-cal-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("cal.toml");
+    std::fs::write(&file, text).unwrap();
+    let sc = povsim::scenario::load(&file, &[]).unwrap();
+    let plan = sc.check_calibration(&[]).expect("both bounds load");
+    assert_eq!(plan.keys[0].key, "households.ability.sigma");
+    let _ = std::fs::remove_dir_all(&dir);
+}
