@@ -12,10 +12,8 @@ use crate::engine::{Simulation, WatchDelta};
 use crate::error::{Error, Result};
 use crate::model::state::flag;
 pub use crate::output::stories::*;
+use crate::rng::Purpose;
 use crate::scenario::Scenario;
-
-/// Purpose key of the deterministic household sample (not a simulation stream).
-const SAMPLE_PURPOSE: u64 = 0x5354_4f52_4945_5301;
 
 /// The story of each of `households` (indices from 0; a repeated one is told once) in `replicate`.
 pub fn trace(sc: &Scenario, replicate: u32, households: &[usize]) -> Result<Vec<Story>> {
@@ -134,7 +132,7 @@ pub fn sample(sc: &Scenario, replicate: u32, n: usize, poor_at: Option<i32>) -> 
         .into_iter()
         .map(|i| {
             (
-                crate::rng::key(sc.seed, replicate, i as u64, 0, SAMPLE_PURPOSE),
+                crate::rng::key(sc.seed, replicate, i as u64, 0, Purpose::TraceSample as u64),
                 i,
             )
         })

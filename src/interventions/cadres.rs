@@ -12,10 +12,8 @@
 
 use super::select::{known_poor, order_desc, priority_key, village_row, village_stats};
 use super::{Ledger, Module, PlanCtx, SpendRow};
+use crate::rng::sub;
 use crate::scenario::modules::{Cadres, Common, Eligible, ModuleConfig, Priority};
-
-/// Sub-key of the cadre module's tie-breaking draws.
-const SUB_TIES: u64 = 0x301;
 
 pub struct CadresModule {
     cfg: Cadres,
@@ -74,7 +72,7 @@ impl Module for CadresModule {
                         })
                         .collect();
                     let mut spent = 0.0f64;
-                    for k in order_desc(&keys, ctx.streams, ctx.year, SUB_TIES) {
+                    for k in order_desc(&keys, ctx.streams, ctx.year, sub::CADRES_TIES) {
                         let v = keys[k].0;
                         let t = self.trainable(b - spent);
                         if t == 0 {

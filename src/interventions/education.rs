@@ -38,16 +38,9 @@
 use super::select::registered_poor;
 use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, take_up};
 use crate::model::state::{Households, flag};
-use crate::rng::Purpose;
+use crate::rng::sub;
 use crate::scenario::modules::{Common, Education, Eligible, ModuleConfig};
 use rayon::prelude::*;
-
-/// Take-up and tie-break sub-keys of this module's draws.
-const SUB_SUBSIDY: u64 = 20;
-const SUB_TRAINING: u64 = 21;
-const SUB_ORDER_REMOTE: u64 = 22;
-const SUB_ORDER_TRAINING: u64 = 23;
-const SUB_ORDER_SCHOOLS: u64 = 24;
 
 pub struct EducationModule {
     cfg: Education,
@@ -103,9 +96,7 @@ impl Module for EducationModule {
             .map(|v| {
                 let key = match elig {
                     Eligible::Registered => -(ctx.villages.remoteness[v] as f64),
-                    Eligible::All => {
-                        streams.uniform(v as u64, year, Purpose::TieBreak, SUB_ORDER_REMOTE)
-                    }
+                    Eligible::All => streams.uniform(v as u64, year, sub::EDUCATION_ORDER_REMOTE),
                 };
                 (v, key)
             })
@@ -148,12 +139,7 @@ impl Module for EducationModule {
                         (
                             v,
                             q + 1e-9
-                                * streams.uniform(
-                                    v as u64,
-                                    year,
-                                    Purpose::TieBreak,
-                                    SUB_ORDER_SCHOOLS,
-                                ),
+                                * streams.uniform(v as u64, year, sub::EDUCATION_ORDER_SCHOOLS),
                         )
                     })
                     .collect();
@@ -215,7 +201,7 @@ impl Module for EducationModule {
         if money > 0.0 && cfg.subsidy_per_student > 0.0 {
             let line = ctx.params.line;
             let hh = &*ctx.hh;
-            let draw = streams.year_purpose_sub(year, Purpose::TakeUp, SUB_SUBSIDY);
+            let draw = streams.year_purpose_sub(year, sub::EDUCATION_SUBSIDY);
             let takers: Vec<usize> = (0..n)
                 .into_par_iter()
                 .with_min_len(SCAN)
@@ -252,7 +238,7 @@ impl Module for EducationModule {
         if money > 0.0 && cfg.training_capacity > 0 {
             let p = ctx.params;
             let hh = &*ctx.hh;
-            let tie = streams.year_purpose_sub(year, Purpose::TieBreak, SUB_ORDER_TRAINING);
+            let tie = streams.year_purpose_sub(year, sub::EDUCATION_ORDER_TRAINING);
             let mut cand: Vec<(usize, f64)> = (0..n)
                 .into_par_iter()
                 .with_min_len(SCAN)
@@ -290,7 +276,7 @@ impl Module for EducationModule {
                     * hh.ability[i];
                 let own = hh.market_income(i).max(p.line * hh.members(i) as f32);
                 let pr = take_up(hh.awareness[i], hh.motivation[i], gain / own);
-                if streams.uniform(i as u64, year, Purpose::TakeUp, SUB_TRAINING) >= pr as f64 {
+                if streams.uniform(i as u64, year, sub::EDUCATION_TRAINING) >= pr as f64 {
                     continue;
                 }
                 hh.skill[i] = (hh.skill[i] + gain_skill).min(1.0);

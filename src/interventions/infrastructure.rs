@@ -28,10 +28,8 @@ use super::select::{
 use super::{Ledger, Module, PlanCtx, SpendRow};
 use crate::model::household::{YearParams, clinic_relief, village_illness};
 use crate::model::state::Villages;
+use crate::rng::sub;
 use crate::scenario::modules::{Common, Eligible, Infrastructure, ModuleConfig, Priority, Project};
-
-/// Sub-key of the infrastructure module's tie-breaking draws.
-const SUB_TIES: u64 = 0x101;
 
 pub struct InfrastructureModule {
     cfg: Infrastructure,
@@ -232,7 +230,7 @@ impl Module for InfrastructureModule {
                         (it.v, priority_key(self.cfg.priority, s, poor[it.v], gpy))
                     })
                     .collect();
-                for k in order_desc(&keys, ctx.streams, ctx.year, SUB_TIES) {
+                for k in order_desc(&keys, ctx.streams, ctx.year, sub::INFRASTRUCTURE_TIES) {
                     let money = b - spent;
                     if money <= 0.0 {
                         break;

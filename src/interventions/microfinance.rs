@@ -44,13 +44,10 @@
 use super::select::pre_transfer_pc;
 use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, take_up};
 use crate::model::state::flag;
-use crate::rng::Purpose;
+use crate::rng::sub;
 use crate::scenario::modules::{Common, Eligible, Microfinance, ModuleConfig};
 use rayon::prelude::*;
 
-const SUB_TAKE_UP: u64 = 50;
-const SUB_ORDER: u64 = 51;
-const SUB_DEFAULT: u64 = 52;
 /// Smallest loan worth making, yuan.
 const MIN_LOAN: f32 = 1_000.0;
 
@@ -152,7 +149,7 @@ impl Module for MicrofinanceModule {
             let sellable = hh.assets[i] * p.fire_sale;
             let short = m == 0
                 || (own_cash + sellable < due
-                    && streams.uniform(i as u64, year, Purpose::Loan, SUB_DEFAULT)
+                    && streams.uniform(i as u64, year, sub::MICROFINANCE_DEFAULT)
                         < cfg.default_when_short);
             if short {
                 // Default: the outstanding principal is written off; the fund pays its share.
@@ -206,7 +203,7 @@ impl Module for MicrofinanceModule {
         if lending && cfg.max_loan >= MIN_LOAN as f64 {
             let ceiling = budget.map_or(f64::INFINITY, |b| cfg.leverage * b);
             let mut outstanding: f64 = hh.loan.iter().map(|&l| l as f64).sum();
-            let tie = streams.year_purpose_sub(year, Purpose::TieBreak, SUB_ORDER);
+            let tie = streams.year_purpose_sub(year, sub::MICROFINANCE_ORDER);
             // Shared borrows for the parallel scan (the loop below changes `hh`).
             let (shared, serviced) = (&*hh, &reached);
             let mut cand: Vec<(usize, f64)> = (0..n)
@@ -225,7 +222,7 @@ impl Module for MicrofinanceModule {
                 .collect();
             // (key, index) is a total order: the unstable parallel sort gives the one result.
             cand.par_sort_unstable_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-            let take = streams.year_purpose_sub(year, Purpose::TakeUp, SUB_TAKE_UP);
+            let take = streams.year_purpose_sub(year, sub::MICROFINANCE_TAKE_UP);
             for (i, _) in cand {
                 let income = (hh.market_income(i) + hh.transfers[i]).max(0.0);
                 let amount = (cfg.income_multiple as f32 * income).min(cfg.max_loan as f32);

@@ -16,12 +16,8 @@
 use super::select::{known_poor, order_desc, priority_key, village_stats};
 use super::{Ledger, Module, PlanCtx, SpendRow};
 use crate::model::state::flag;
-use crate::rng::Purpose;
+use crate::rng::sub;
 use crate::scenario::modules::{Common, Eligible, ModuleConfig, Priority, Publicity};
-
-/// Sub-keys of the publicity module's draws (village ties, households reached).
-const SUB_TIES: u64 = 0x201;
-const SUB_REACH: u64 = 0x202;
 
 pub struct PublicityModule {
     cfg: Publicity,
@@ -101,7 +97,7 @@ impl Module for PublicityModule {
                     })
                     .collect();
                 let mut planned = 0.0f64;
-                for k in order_desc(&keys, ctx.streams, ctx.year, SUB_TIES) {
+                for k in order_desc(&keys, ctx.streams, ctx.year, sub::PUBLICITY_TIES) {
                     let v = keys[k].0;
                     let q = self.reach(b - planned, targets[v]);
                     if q > 0 {
@@ -157,7 +153,7 @@ impl Module for PublicityModule {
             if quota[v] < targets[v]
                 && ctx
                     .streams
-                    .uniform(i as u64, ctx.year, Purpose::TieBreak, SUB_REACH)
+                    .uniform(i as u64, ctx.year, sub::PUBLICITY_REACH)
                     >= chance[v]
             {
                 continue;

@@ -28,11 +28,8 @@
 use super::select::pre_transfer_pc;
 use super::{Ledger, Module, PlanCtx, SpendRow, take_up};
 use crate::model::state::flag;
-use crate::rng::Purpose;
+use crate::rng::sub;
 use crate::scenario::modules::{Common, Eligible, ModuleConfig, Relocation};
-
-const SUB_TAKE_UP: u64 = 40;
-const SUB_ORDER: u64 = 41;
 
 pub struct RelocationModule {
     cfg: Relocation,
@@ -100,10 +97,10 @@ impl Module for RelocationModule {
                 }
                 let own = hh.market_income(i).max(p.line * m as f32);
                 let pr = take_up(hh.awareness[i], hh.motivation[i], gain / own);
-                if streams.uniform(i as u64, year, Purpose::TakeUp, SUB_TAKE_UP) >= pr as f64 {
+                if streams.uniform(i as u64, year, sub::RELOCATION_TAKE_UP) >= pr as f64 {
                     continue;
                 }
-                let tie = streams.uniform(i as u64, year, Purpose::TieBreak, SUB_ORDER);
+                let tie = streams.uniform(i as u64, year, sub::RELOCATION_ORDER);
                 let key = match elig {
                     Eligible::Registered => pre_transfer_pc(hh, i) as f64 + 1e-6 * tie,
                     Eligible::All => tie,

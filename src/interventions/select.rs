@@ -4,7 +4,7 @@
 
 use super::SpendRow;
 use crate::model::state::{Households, flag};
-use crate::rng::{Purpose, Streams};
+use crate::rng::{Streams, Sub};
 use crate::scenario::modules::Priority;
 use rayon::prelude::*;
 
@@ -148,18 +148,11 @@ pub fn priority_key(
 
 /// Indices `0..keys.len()` by descending key; ties broken by a keyed draw of
 /// the village (`sub` tells the modules' draws apart), then by index.
-pub fn order_desc(keys: &[(usize, f64)], streams: &Streams, year: i32, sub: u64) -> Vec<usize> {
+pub fn order_desc(keys: &[(usize, f64)], streams: &Streams, year: i32, sub: Sub) -> Vec<usize> {
     let mut idx: Vec<(f64, f64, usize, usize)> = keys
         .iter()
         .enumerate()
-        .map(|(k, &(v, key))| {
-            (
-                key,
-                streams.uniform(v as u64, year, Purpose::TieBreak, sub),
-                v,
-                k,
-            )
-        })
+        .map(|(k, &(v, key))| (key, streams.uniform(v as u64, year, sub), v, k))
         .collect();
     idx.sort_by(|a, b| {
         b.0.total_cmp(&a.0)

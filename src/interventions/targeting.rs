@@ -38,7 +38,7 @@ use super::SCAN;
 use super::select::pre_transfer_pc;
 use super::{Ledger, Module, PlanCtx, SpendRow, TargetingRow};
 use crate::model::state::{Households, flag};
-use crate::rng::{Purpose, YearStreams};
+use crate::rng::{Purpose, YearStreams, sub};
 use crate::scenario::modules::{Common, Method, ModuleConfig, Targeting};
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
@@ -279,7 +279,7 @@ impl Module for TargetingModule {
         // Every scan below runs in parallel over households; per-household
         // results are collected in household order and counts are integers,
         // so nothing depends on the number of threads.
-        let verify_draw = streams.year_purpose_sub(year, Purpose::Targeting, 1);
+        let verify_draw = streams.year_purpose_sub(year, sub::TARGETING_VERIFY);
         // Verification reaches as many households as the budget pays for: those
         // with the smallest keyed draws, so exactly that many and never more.
         let verify_below = if self.cfg.verification && identify {
@@ -318,7 +318,7 @@ impl Module for TargetingModule {
             let extreme = ctx.params.extreme_line;
             let assess = streams.year_purpose(year, Purpose::Targeting);
             // Fixed for the run: coverage gains reach the same households first.
-            let water_draw = streams.year_purpose_sub(ctx.sc.start_year, Purpose::Targeting, 3);
+            let water_draw = streams.year_purpose_sub(ctx.sc.start_year, sub::TARGETING_WATER);
             let hh = &mut *ctx.hh;
             let mut flags = std::mem::take(&mut hh.flags);
             let hh = &*hh;

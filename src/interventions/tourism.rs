@@ -31,12 +31,8 @@
 use super::select::{pre_transfer_pc, registered_poor};
 use super::{Ledger, Module, PlanCtx, SpendRow, take_up};
 use crate::model::state::flag;
-use crate::rng::Purpose;
+use crate::rng::sub;
 use crate::scenario::modules::{Common, Eligible, ModuleConfig, Tourism};
-
-const SUB_TAKE_UP: u64 = 30;
-const SUB_ORDER_VILLAGES: u64 = 31;
-const SUB_ORDER_HOUSEHOLDS: u64 = 32;
 
 pub struct TourismModule {
     cfg: Tourism,
@@ -75,7 +71,7 @@ impl Module for TourismModule {
                     && ctx.villages.tourism_capacity[v] < 1.0
             })
             .map(|v| {
-                let tie = streams.uniform(v as u64, year, Purpose::TieBreak, SUB_ORDER_VILLAGES);
+                let tie = streams.uniform(v as u64, year, sub::TOURISM_ORDER_VILLAGES);
                 (v, -(ctx.villages.tourism_potential[v] as f64) + 1e-9 * tie)
             })
             .collect();
@@ -120,7 +116,7 @@ impl Module for TourismModule {
                     && (hh.shares[i] <= 0.0 || (hh.skill[i] < threshold && hh.adults[i] > 0))
             })
             .map(|i| {
-                let tie = streams.uniform(i as u64, year, Purpose::TieBreak, SUB_ORDER_HOUSEHOLDS);
+                let tie = streams.uniform(i as u64, year, sub::TOURISM_ORDER_HOUSEHOLDS);
                 let key = match elig {
                     Eligible::Registered => pre_transfer_pc(ctx.hh, i) as f64 + 1e-6 * tie,
                     Eligible::All => tie,
@@ -163,7 +159,7 @@ impl Module for TourismModule {
             };
             let own = hh.market_income(i).max(line * hh.members(i) as f32);
             let p = take_up(hh.awareness[i], hh.motivation[i], gain / own);
-            if streams.uniform(i as u64, year, Purpose::TakeUp, SUB_TAKE_UP) >= p as f64 {
+            if streams.uniform(i as u64, year, sub::TOURISM_TAKE_UP) >= p as f64 {
                 continue;
             }
             if wants_shares {

@@ -14,7 +14,7 @@ use super::select::pre_transfer_pc;
 use super::targeting::{assessed_pc, error_sd};
 use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, take_up};
 use crate::model::state::flag;
-use crate::rng::Purpose;
+use crate::rng::{Purpose, sub};
 use crate::scenario::modules::{Common, Eligible, ModuleConfig, Targeting, Transfers};
 use rayon::prelude::*;
 
@@ -99,7 +99,9 @@ impl Module for TransfersModule {
                 // parallel scan, collected in household order).
                 let (hh, villages) = (&*ctx.hh, &*ctx.villages);
                 let assess = ctx.streams.year_purpose(ctx.year, Purpose::Targeting);
-                let take = ctx.streams.year_purpose_sub(ctx.year, Purpose::TakeUp, 7);
+                let take = ctx
+                    .streams
+                    .year_purpose_sub(ctx.year, sub::TRANSFERS_TAKE_UP);
                 let targeting = &self.targeting;
                 let gaps: Vec<(usize, f32)> = (0..n)
                     .into_par_iter()
