@@ -230,9 +230,9 @@ impl Module for MicrofinanceModule {
                     continue;
                 }
                 let ret = if hh.assets[i] + amount >= p.trap_threshold {
-                    p.asset_return_high
+                    p.return_high
                 } else {
-                    p.asset_return_low
+                    p.return_low
                 };
                 let covered = if discounted {
                     cfg.interest_subsidy as f32 * amount.min(cfg.discount_max_loan as f32) / amount
