@@ -86,12 +86,74 @@ pub trait Module: Send + Sync {
     /// The shared frame (years, budget, eligibility).
     fn common(&self) -> &Common;
     /// Choose beneficiaries within `budget` (None: uncapped), apply the help, report spending.
-    fn plan(&self, ctx: &mut PlanCtx, budget: Option<f64>, ledger: &mut Ledger) -> SpendRow;
+    fn plan(&mut self, ctx: &mut PlanCtx, budget: Option<f64>, ledger: &mut Ledger) -> SpendRow;
     /// Share of own local labour income given up by households on this module's help.
     fn work_disincentive(&self) -> f32 {
         0.0
     }
+    /// The module's own per-household columns ([`module_columns!`]), by
+    /// name: state no other part of the model reads (a watched household's
+    /// snapshot holds them too).
+    fn columns(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// Household `i`'s value in own column `k` of [`Module::columns`] (0
+    /// before the module first acts).
+    fn column(&self, _k: usize, _i: usize) -> f32 {
+        0.0
+    }
 }
+
+/// A module's own per-household columns, declared in the module's file:
+/// `name: type` each; the struct holds one `Vec` per column, sized to the
+/// households when the module first acts.
+macro_rules! module_columns {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident { $( $(#[doc = $doc:literal])* $col:ident : $ty:ty, )* }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, Default)]
+        pub struct $name {
+            $( $(#[doc = $doc])* pub $col: Vec<$ty>, )*
+        }
+
+        impl $name {
+            /// The columns' names, in order.
+            pub const NAMES: &'static [&'static str] = &[$(stringify!($col)),*];
+            /// Bytes per household.
+            pub const BYTES: usize = 0 $( + std::mem::size_of::<$ty>() )*;
+
+            /// Zeroed columns for `n` households, unless they have them.
+            pub fn ensure(&mut self, n: usize) {
+                $(
+                    if self.$col.len() != n {
+                        self.$col = vec![<$ty>::default(); n];
+                    }
+                )*
+            }
+
+            /// Household `i`'s value in column `k` of [`Self::NAMES`].
+            pub fn value(&self, k: usize, i: usize) -> f32 {
+                let mut j = 0;
+                $(
+                    if j == k {
+                        return self.$col.get(i).map_or(0.0, |v| *v as f32);
+                    }
+                    j += 1;
+                )*
+                let _ = j;
+                0.0
+            }
+        }
+    };
+}
+pub(crate) use module_columns;
+
+/// Bytes per household of every module's own columns (a module with
+/// columns adds its struct here; the memory guard's budget is checked
+/// against the household columns plus these).
+pub const MODULE_COLUMN_BYTES: usize = microfinance::Loans::BYTES;
 
 /// Whether a module acts in `year`.
 pub fn active(c: &Common, sc: &Scenario, year: i32) -> bool {

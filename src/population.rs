@@ -48,7 +48,6 @@ pub fn villages(sc: &Scenario, streams: &Streams) -> (Villages, Vec<f64>) {
         v.land_per_person.push(x[7]);
         v.drought_risk.push(x[8]);
         v.cadre_quality.push(x[9]);
-        v.remote_teaching.push(false);
         v.drought.push(false);
         // Village size: lognormal weight, median 1.
         let z: f64 = rand_distr::Distribution::sample(&rand_distr::StandardNormal, &mut r);

@@ -243,19 +243,24 @@ pub fn write_stories(sc: &Scenario, out: &std::path::Path) -> Result<Option<std:
 
 /// What one module did to a watched household: the change of its columns.
 fn help_from(d: &WatchDelta) -> Help {
-    let (b, a) = (&d.before, &d.after);
+    // A column's change (0 if unchanged), in the column's own type.
+    let diff = |c: &str| d.change(c).map_or(0.0, |(b, a)| (a - b) as f64);
+    let (b, a) = d.change("flags").unwrap_or_default();
+    let (b, a) = (b as u8, a as u8);
     let reg = |f: u8| f & flag::REGISTERED != 0;
     Help {
         module: d.module.to_string(),
-        paid: (a.received - b.received) as f64,
-        skill: (a.skill - b.skill) as f64,
-        assets: (a.assets - b.assets) as f64,
-        debt: (a.debt - b.debt) as f64,
-        loan: (a.loan - b.loan) as f64,
-        shares: (a.shares - b.shares) as f64,
-        awareness: (a.awareness - b.awareness) as f64,
-        student_aid: (a.student_aid as f64 - b.student_aid as f64) / 255.0,
-        registered: (reg(a.flags) != reg(b.flags)).then_some(reg(a.flags)),
-        relocated: a.flags & flag::RELOCATED != 0 && b.flags & flag::RELOCATED == 0,
+        paid: diff("received"),
+        skill: diff("skill"),
+        assets: diff("assets"),
+        debt: diff("debt"),
+        loan: diff("loan"),
+        shares: diff("shares"),
+        awareness: diff("awareness"),
+        student_aid: d
+            .change("student_aid")
+            .map_or(0.0, |(b, a)| (a as f64 - b as f64) / 255.0),
+        registered: (reg(a) != reg(b)).then_some(reg(a)),
+        relocated: a & flag::RELOCATED != 0 && b & flag::RELOCATED == 0,
     }
 }

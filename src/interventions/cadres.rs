@@ -45,7 +45,7 @@ impl Module for CadresModule {
         &self.common
     }
 
-    fn plan(&self, ctx: &mut PlanCtx, budget: Option<f64>, _ledger: &mut Ledger) -> SpendRow {
+    fn plan(&mut self, ctx: &mut PlanCtx, budget: Option<f64>, _ledger: &mut Ledger) -> SpendRow {
         let nv = ctx.villages.len();
         let stats = village_stats(ctx.hh, nv, ctx.params.line);
         let per = self.cfg.cadres_per_village.max(1) as u64;

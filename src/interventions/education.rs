@@ -45,12 +45,18 @@ use rayon::prelude::*;
 pub struct EducationModule {
     cfg: Education,
     common: Common,
+    /// The module's own state: per village, whether remote teaching is set up.
+    remote_teaching: Vec<bool>,
 }
 
 impl EducationModule {
     pub fn new(cfg: Education) -> Self {
         let common = cfg.common();
-        EducationModule { cfg, common }
+        EducationModule {
+            cfg,
+            common,
+            remote_teaching: Vec::new(),
+        }
     }
 }
 
@@ -69,12 +75,17 @@ impl Module for EducationModule {
         &self.common
     }
 
-    fn plan(&self, ctx: &mut PlanCtx, budget: Option<f64>, _ledger: &mut Ledger) -> SpendRow {
-        let cfg = &self.cfg;
-        let elig = self.common.eligible;
+    fn plan(&mut self, ctx: &mut PlanCtx, budget: Option<f64>, _ledger: &mut Ledger) -> SpendRow {
+        let EducationModule {
+            cfg,
+            common,
+            remote_teaching,
+        } = self;
+        let (cfg, elig) = (&*cfg, common.eligible);
         let (year, streams) = (ctx.year, ctx.streams);
         let n = ctx.hh.len();
         let nv = ctx.villages.len();
+        remote_teaching.resize(nv, false);
         // Each component's money: its share of the budget, or uncapped (share > 0) without one.
         let limit = |share: f64| match budget {
             Some(b) => b * share,
@@ -90,8 +101,7 @@ impl Module for EducationModule {
         let mut money = limit(cfg.remote_share).min(left);
         let mut cand: Vec<(usize, f64)> = (0..nv)
             .filter(|&v| {
-                ctx.villages.remoteness[v] as f64 > cfg.remote_threshold
-                    && !ctx.villages.remote_teaching[v]
+                ctx.villages.remoteness[v] as f64 > cfg.remote_threshold && !remote_teaching[v]
             })
             .map(|v| {
                 let key = match elig {
@@ -109,15 +119,16 @@ impl Module for EducationModule {
             money -= cfg.remote_cost;
             left -= cfg.remote_cost;
             spent += cfg.remote_cost;
-            ctx.villages.remote_teaching[v] = true;
+            remote_teaching[v] = true;
             ctx.villages.school_quality[v] =
                 (ctx.villages.school_quality[v] + cfg.remote_gain as f32).min(1.0);
             treated_village[v] = true;
         }
 
         // --- School rebuilding ----------------------------------------------
-        let bonus = |v: usize, vs: &crate::model::state::Villages| {
-            if vs.remote_teaching[v] {
+        let remote_teaching = &*remote_teaching;
+        let bonus = |v: usize| {
+            if remote_teaching[v] {
                 cfg.remote_gain as f32
             } else {
                 0.0
@@ -128,14 +139,14 @@ impl Module for EducationModule {
         let max_villages = cfg.schools_per_year as f64 * cfg.villages_per_school;
         let money = limit(cfg.schools_share).min(left);
         let below: Vec<usize> = (0..nv)
-            .filter(|&v| ctx.villages.school_quality[v] - bonus(v, ctx.villages) < target - 1e-6)
+            .filter(|&v| ctx.villages.school_quality[v] - bonus(v) < target - 1e-6)
             .collect();
         match elig {
             Eligible::Registered => {
                 let mut order: Vec<(usize, f64)> = below
                     .iter()
                     .map(|&v| {
-                        let q = (ctx.villages.school_quality[v] - bonus(v, ctx.villages)) as f64;
+                        let q = (ctx.villages.school_quality[v] - bonus(v)) as f64;
                         (
                             v,
                             q + 1e-9
@@ -151,7 +162,7 @@ impl Module for EducationModule {
                     }
                     used += per_village;
                     done += 1;
-                    ctx.villages.school_quality[v] = (target + bonus(v, ctx.villages)).min(1.0);
+                    ctx.villages.school_quality[v] = (target + bonus(v)).min(1.0);
                     treated_village[v] = true;
                 }
                 left -= used;
@@ -165,7 +176,7 @@ impl Module for EducationModule {
                         (money / (k * per_village)).min(max_villages / k).min(1.0) * (1.0 - 1e-9);
                     if f > 0.0 {
                         for &v in &below {
-                            let b = bonus(v, ctx.villages);
+                            let b = bonus(v);
                             let q = ctx.villages.school_quality[v] - b;
                             ctx.villages.school_quality[v] =
                                 (q + f as f32 * (target - q) + b).min(1.0);

@@ -205,7 +205,7 @@ impl Module for InfrastructureModule {
         &self.common
     }
 
-    fn plan(&self, ctx: &mut PlanCtx, budget: Option<f64>, _ledger: &mut Ledger) -> SpendRow {
+    fn plan(&mut self, ctx: &mut PlanCtx, budget: Option<f64>, _ledger: &mut Ledger) -> SpendRow {
         let nv = ctx.villages.len();
         let stats = village_stats(ctx.hh, nv, ctx.params.line);
         let b = budget.unwrap_or(f64::INFINITY);

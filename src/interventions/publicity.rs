@@ -64,7 +64,7 @@ impl Module for PublicityModule {
         &self.common
     }
 
-    fn plan(&self, ctx: &mut PlanCtx, budget: Option<f64>, _ledger: &mut Ledger) -> SpendRow {
+    fn plan(&mut self, ctx: &mut PlanCtx, budget: Option<f64>, _ledger: &mut Ledger) -> SpendRow {
         let nv = ctx.villages.len();
         let stats = village_stats(ctx.hh, nv, ctx.params.line);
         let drip = self.common.eligible == Eligible::Registered;

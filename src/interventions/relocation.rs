@@ -52,7 +52,7 @@ impl Module for RelocationModule {
         &self.common
     }
 
-    fn plan(&self, ctx: &mut PlanCtx, budget: Option<f64>, ledger: &mut Ledger) -> SpendRow {
+    fn plan(&mut self, ctx: &mut PlanCtx, budget: Option<f64>, ledger: &mut Ledger) -> SpendRow {
         let cfg = &self.cfg;
         let elig = self.common.eligible;
         let (year, streams, p) = (ctx.year, ctx.streams, ctx.params);

@@ -55,7 +55,7 @@ impl Module for TourismModule {
         &self.common
     }
 
-    fn plan(&self, ctx: &mut PlanCtx, budget: Option<f64>, _ledger: &mut Ledger) -> SpendRow {
+    fn plan(&mut self, ctx: &mut PlanCtx, budget: Option<f64>, _ledger: &mut Ledger) -> SpendRow {
         let cfg = &self.cfg;
         let elig = self.common.eligible;
         let (year, streams) = (ctx.year, ctx.streams);

@@ -55,7 +55,7 @@ impl Module for TransfersModule {
         self.cfg.work_disincentive as f32
     }
 
-    fn plan(&self, ctx: &mut PlanCtx, budget: Option<f64>, _ledger: &mut Ledger) -> SpendRow {
+    fn plan(&mut self, ctx: &mut PlanCtx, budget: Option<f64>, _ledger: &mut Ledger) -> SpendRow {
         let n = ctx.hh.len();
         let line = ctx.params.line;
         let mut row = SpendRow {
