@@ -221,9 +221,9 @@ impl<'a> Simulation<'a> {
                 hh: &mut self.hh,
                 villages: &mut self.villages,
             };
-            for k in 0..self.modules.len() {
+            for (k, &on) in active.iter().enumerate() {
                 let name = self.modules[k].name();
-                if active[k] {
+                if on {
                     let budget = interventions::budget(self.modules[k].common(), sc, year);
                     let before: Vec<WatchSnap> = self
                         .watch

@@ -189,7 +189,11 @@ pub fn run(sc: &Scenario, out: &Path, opts: &RunOptions) -> Result<RunResult> {
     let mut tables = RunTables::create(out, with_spending, with_targeting)?;
     let mut values: Values = vec![Vec::with_capacity(sc.years as usize); sc.replicates as usize];
     let mut spending: BTreeMap<String, f64> = BTreeMap::new();
-    let bar = progress_bar(opts.progress, sc.replicates as u64 * sc.years as u64);
+    let bar = progress_bar(
+        opts.progress,
+        sc.replicates as u64 * sc.years as u64,
+        "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} replicate-years (eta {eta})",
+    );
     let res = run_records(sc, |r| {
         values[r.replicate as usize].push(r.trajectory_values());
         for s in &r.ledger.spending {
@@ -227,17 +231,17 @@ pub fn run(sc: &Scenario, out: &Path, opts: &RunOptions) -> Result<RunResult> {
     Ok(RunResult { summary, files })
 }
 
-fn progress_bar(show: bool, len: u64) -> Option<indicatif::ProgressBar> {
+/// A progress bar on standard error, only on a terminal; `template` names
+/// what is counted (indicatif's template: `{pos}/{len} replicate-years`).
+pub fn progress_bar(show: bool, len: u64, template: &str) -> Option<indicatif::ProgressBar> {
     use std::io::IsTerminal;
     if !show || !std::io::stderr().is_terminal() {
         return None;
     }
     let b = indicatif::ProgressBar::new(len);
     b.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} replicate-years (eta {eta})",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     Some(b)
 }

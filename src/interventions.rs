@@ -228,3 +228,11 @@ pub fn take_up(awareness: f32, motivation: f32, gain_ratio: f32) -> f32 {
     let x = -2.0 + 3.0 * awareness + 1.5 * motivation + 2.0 * gain_ratio.clamp(0.0, 2.0);
     1.0 / (1.0 + (-x).exp())
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn modules_act_in_the_order_the_scenario_registers_them() {
+        assert_eq!(super::ORDER, crate::scenario::modules::ORDER);
+    }
+}

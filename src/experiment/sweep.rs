@@ -16,7 +16,7 @@ mod charts;
 
 use crate::engine::Simulation;
 use crate::error::{Error, Result};
-use crate::experiment::interrupted;
+use crate::experiment::{interrupted, progress_bar};
 use crate::output::atomic;
 use crate::output::tables::num;
 pub use crate::scenario::sweep::{
@@ -619,20 +619,6 @@ pub fn merge(out: &Path, parts: &[PathBuf], no_charts: bool) -> Result<Vec<PathB
 /// one varied key, a heatmap for two (nothing for other sweeps).
 pub fn charts(out: &Path) -> Result<Vec<PathBuf>> {
     charts::draw(out)
-}
-
-/// A progress bar on standard error, only on a terminal.
-pub fn progress_bar(show: bool, len: u64, template: &str) -> Option<indicatif::ProgressBar> {
-    use std::io::IsTerminal;
-    if !show || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let b = indicatif::ProgressBar::new(len);
-    b.set_style(
-        indicatif::ProgressStyle::with_template(template)
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    Some(b)
 }
 
 #[cfg(test)]

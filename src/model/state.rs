@@ -6,11 +6,23 @@
 /// (fixed: results must not depend on threads).
 pub const CHUNK: usize = 4096;
 
-/// Income sources, in the order used by every per-source table.
+/// Income sources, in the order of every per-source table: the column name
+/// (income_sources.csv, the household columns, stories.json), and the label
+/// on charts ([`SOURCE_LABELS`]).
 pub const SOURCES: [&str; 6] = [
     "farm",
     "wage",
     "migrant",
+    "enterprise",
+    "tourism",
+    "transfers",
+];
+
+/// How charts name the [`SOURCES`], in the same order.
+pub const SOURCE_LABELS: [&str; 6] = [
+    "farming",
+    "wages",
+    "remittances",
     "enterprise",
     "tourism",
     "transfers",

@@ -20,14 +20,15 @@ pub struct Income {
 
 impl Income {
     fn pairs(&self) -> [(&'static str, f64); 6] {
-        [
-            ("farm", self.farm),
-            ("wage", self.wage),
-            ("migrant", self.migrant),
-            ("enterprise", self.enterprise),
-            ("tourism", self.tourism),
-            ("transfers", self.transfers),
-        ]
+        let v = [
+            self.farm,
+            self.wage,
+            self.migrant,
+            self.enterprise,
+            self.tourism,
+            self.transfers,
+        ];
+        std::array::from_fn(|k| (crate::model::state::SOURCES[k], v[k]))
     }
 
     pub fn total(&self) -> f64 {

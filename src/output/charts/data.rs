@@ -146,7 +146,8 @@ pub struct SourceRow {
 }
 
 impl SourceRow {
-    /// The income sources in stacking order (bottom first), with their values.
+    /// The values in the order of [`crate::model::state::SOURCES`] (the
+    /// stacking order, bottom first).
     pub fn values(&self) -> [f64; 6] {
         [
             self.farm,
@@ -158,16 +159,6 @@ impl SourceRow {
         ]
     }
 }
-
-/// Names of the income sources, in the order of [`SourceRow::values`].
-pub const SOURCE_NAMES: [&str; 6] = [
-    "farming",
-    "wages",
-    "migrant remittances",
-    "enterprise",
-    "tourism",
-    "transfers",
-];
 
 /// One row of `villages.csv`.
 #[derive(Debug, Clone, Deserialize)]
