@@ -11,6 +11,9 @@
 //! same one. `--shard K/N` runs the pairs whose index (point × replicates +
 //! replicate) is K modulo N; [`merge`] sorts the parts into the file one
 //! process would have written.
+//!
+//! Why over 600 lines: running, resuming, sharding and merging share the
+//! row order and the file format, which must agree exactly.
 
 mod charts;
 

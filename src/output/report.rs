@@ -6,6 +6,9 @@
 //! Contents: the scenario and its key parameters, a summary table (each main
 //! measure in the first and the last year, the change, and 90% intervals
 //! across replicates), spending totals, and every chart with a caption.
+//!
+//! Why one long file: the page is one document; its sections share the
+//! table and caption helpers below.
 
 use crate::error::Result;
 use crate::output::atomic;

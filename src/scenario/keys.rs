@@ -19,6 +19,10 @@
 //! distribution and schedule followed by its addressable parameters
 //! (`households.ability.sigma`, `income.local_wage.index`,
 //! `income.local_wage.values.2008`).
+//!
+//! Why one long file: the macro, the declaration types and the registry
+//! that reads them are one mechanism; a split would separate the macro from
+//! the types it writes.
 
 use super::dated::{Dated, INDEX_RANGE, YEARS};
 use super::dist::{Dist, DistKind};

@@ -4,6 +4,9 @@
 //! Only `trajectory.csv` is required; every other file is optional and the
 //! charts that need it are skipped when it is absent. A file that is present
 //! but malformed is an [`Error::Input`] naming the file, the line and the column.
+//!
+//! Why one long file: the readers and the across-replicate statistics are
+//! the charts' and the report's one view of an output directory.
 
 use crate::error::{Error, Result};
 use serde::de::{DeserializeOwned, Error as _};
