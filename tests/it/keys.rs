@@ -94,8 +94,8 @@ fn validation_enforces_every_declared_range() {
             1e-6 * r.max.abs().max(1.0)
         };
         let outside = [
-            (!r.min_open).then(|| r.min - step).unwrap_or(r.min),
-            (!r.max_open).then(|| r.max + step).unwrap_or(r.max),
+            if r.min_open { r.min } else { r.min - step },
+            if r.max_open { r.max } else { r.max + step },
         ];
         for x in outside {
             if !x.is_finite() {
