@@ -584,6 +584,17 @@ fn exchange_unsupported(e: &std::io::Error) -> bool {
 /// it is absent, empty, or a sweep's (by its manifest, or, for a sweep
 /// killed before it wrote one, by its sweep.csv or sweep.json).
 pub fn lock_sweep(target: &Path) -> Result<Lock> {
+    lock_in_place(target, "sweep", &SWEEP_FILES)
+}
+
+/// The files that make a directory a sweep's before it has a manifest.
+const SWEEP_FILES: [&str; 2] = ["sweep.csv", "sweep.json"];
+
+/// Lock the directory of a command that appends in place (`sweep`,
+/// `sensitivity`), after checking that it is absent, empty, or this
+/// command's (or a `merge`'s) by its manifest, or, without one, by one of
+/// its `own` files.
+pub fn lock_in_place(target: &Path, command: &str, own: &[&str]) -> Result<Lock> {
     let lock = Lock::acquire(target)?;
     if target.exists() && !target.is_dir() {
         return Err(Error::file(
@@ -593,11 +604,11 @@ pub fn lock_sweep(target: &Path) -> Result<Lock> {
     }
     let present = files_under(target);
     let manifest = Manifest::read(target);
-    let is_sweep = match &manifest {
-        Some(m) => m.command == "sweep" || m.command == "merge",
-        None => present.contains("sweep.csv") || present.contains("sweep.json"),
+    let is_own = match &manifest {
+        Some(m) => m.command == command || m.command == "merge",
+        None => own.iter().any(|f| present.contains(*f)),
     };
-    if !present.is_empty() && !is_sweep {
+    if !present.is_empty() && !is_own {
         let what = match &manifest {
             Some(m) => format!("the outputs of `povsim {}`", m.command),
             None => format!(
@@ -608,7 +619,7 @@ pub fn lock_sweep(target: &Path) -> Result<Lock> {
         return Err(Error::file(
             target,
             format!(
-                "expected an empty directory or a sweep's, got one holding {what}; choose another --out"
+                "expected an empty directory or a {command}'s, got one holding {what}; choose another --out"
             ),
         ));
     }
@@ -619,12 +630,18 @@ pub fn lock_sweep(target: &Path) -> Result<Lock> {
 /// and sweep.json from the start, so a killed sweep's directory is known as
 /// one and a later command may replace it).
 pub fn mark_sweep(dir: &Path) -> Result<()> {
+    mark_in_place(dir, "sweep", &SWEEP_FILES)
+}
+
+/// List the files of an in-place directory in its manifest, with the
+/// command's `own` files from the start (see [`mark_sweep`]).
+pub fn mark_in_place(dir: &Path, command: &str, own: &[&str]) -> Result<()> {
     let mut files = files_under(dir);
     if let Some(m) = Manifest::read(dir) {
         files.extend(m.files);
     }
-    files.extend(["sweep.csv".to_string(), "sweep.json".to_string()]);
-    Manifest::write(dir, "sweep", files)
+    files.extend(own.iter().map(|f| f.to_string()));
+    Manifest::write(dir, command, files)
 }
 
 #[cfg(test)]
