@@ -105,9 +105,9 @@ pub fn execute(a: SensitivityArgs) -> anyhow::Result<()> {
             }
         ))
     });
-    let _lock = outdir::lock_in_place(&out, "sensitivity", &analysis::OWN_FILES)?;
+    let _lock = outdir::lock_sensitivity(&out)?;
     let s = with_threads(a.threads, || analysis::run(&an, &out, !a.quiet))??;
-    outdir::mark_in_place(&out, "sensitivity", &analysis::OWN_FILES)?;
+    outdir::mark_sensitivity(&out)?;
     if a.quiet {
         return Ok(());
     }

@@ -584,17 +584,72 @@ fn exchange_unsupported(e: &std::io::Error) -> bool {
 /// it is absent, empty, or a sweep's (by its manifest, or, for a sweep
 /// killed before it wrote one, by its sweep.csv or sweep.json).
 pub fn lock_sweep(target: &Path) -> Result<Lock> {
-    lock_in_place(target, "sweep", &SWEEP_FILES)
+    lock_appending(target, Appending::SWEEP)
 }
 
-/// The files that make a directory a sweep's before it has a manifest.
-const SWEEP_FILES: [&str; 2] = ["sweep.csv", "sweep.json"];
+/// Lock a calibration's directory (`calibrate` appends its log in place).
+pub fn lock_calibration(target: &Path) -> Result<Lock> {
+    lock_appending(target, Appending::CALIBRATION)
+}
 
-/// Lock the directory of a command that appends in place (`sweep`,
-/// `sensitivity`), after checking that it is absent, empty, or this
-/// command's (or a `merge`'s) by its manifest, or, without one, by one of
-/// its `own` files.
-pub fn lock_in_place(target: &Path, command: &str, own: &[&str]) -> Result<Lock> {
+/// Lock a sensitivity analysis's directory (`sensitivity` appends its
+/// points in place).
+pub fn lock_sensitivity(target: &Path) -> Result<Lock> {
+    lock_appending(target, Appending::SENSITIVITY)
+}
+
+/// List the files of a sensitivity analysis's directory in its manifest.
+pub fn mark_sensitivity(dir: &Path) -> Result<()> {
+    mark_appending(dir, Appending::SENSITIVITY)
+}
+
+/// List the files of a sweep's directory in its manifest (with sweep.csv
+/// and sweep.json from the start, so a killed sweep's directory is known as
+/// one and a later command may replace it).
+pub fn mark_sweep(dir: &Path) -> Result<()> {
+    mark_appending(dir, Appending::SWEEP)
+}
+
+/// List the files of a calibration's directory in its manifest.
+pub fn mark_calibration(dir: &Path) -> Result<()> {
+    mark_appending(dir, Appending::CALIBRATION)
+}
+
+/// A command that appends to its directory in place (a resumable log)
+/// rather than swapping a whole set in: what its manifest is called and the
+/// files that tell its directory apart before it has one.
+#[derive(Clone, Copy)]
+struct Appending {
+    command: &'static str,
+    /// Commands whose directories this one may take up (`merge` writes a sweep's).
+    also: &'static [&'static str],
+    own: &'static [&'static str],
+    /// How the refusal names the directory it expects.
+    whose: &'static str,
+}
+
+impl Appending {
+    const SWEEP: Appending = Appending {
+        command: "sweep",
+        also: &["merge"],
+        own: &["sweep.csv", "sweep.json"],
+        whose: "a sweep's",
+    };
+    const SENSITIVITY: Appending = Appending {
+        command: "sensitivity",
+        also: &["merge"],
+        own: &["points.csv", "sensitivity.json"],
+        whose: "a sensitivity analysis's",
+    };
+    const CALIBRATION: Appending = Appending {
+        command: "calibrate",
+        also: &[],
+        own: &["calibration.csv", "calibration-spec.json"],
+        whose: "a calibration's",
+    };
+}
+
+fn lock_appending(target: &Path, a: Appending) -> Result<Lock> {
     let lock = Lock::acquire(target)?;
     if target.exists() && !target.is_dir() {
         return Err(Error::file(
@@ -605,8 +660,8 @@ pub fn lock_in_place(target: &Path, command: &str, own: &[&str]) -> Result<Lock>
     let present = files_under(target);
     let manifest = Manifest::read(target);
     let is_own = match &manifest {
-        Some(m) => m.command == command || m.command == "merge",
-        None => own.iter().any(|f| present.contains(*f)),
+        Some(m) => m.command == a.command || a.also.contains(&m.command.as_str()),
+        None => a.own.iter().any(|f| present.contains(*f)),
     };
     if !present.is_empty() && !is_own {
         let what = match &manifest {
@@ -619,29 +674,21 @@ pub fn lock_in_place(target: &Path, command: &str, own: &[&str]) -> Result<Lock>
         return Err(Error::file(
             target,
             format!(
-                "expected an empty directory or a {command}'s, got one holding {what}; choose another --out"
+                "expected an empty directory or {}, got one holding {what}; choose another --out",
+                a.whose
             ),
         ));
     }
     Ok(lock)
 }
 
-/// List the files of a sweep's directory in its manifest (with sweep.csv
-/// and sweep.json from the start, so a killed sweep's directory is known as
-/// one and a later command may replace it).
-pub fn mark_sweep(dir: &Path) -> Result<()> {
-    mark_in_place(dir, "sweep", &SWEEP_FILES)
-}
-
-/// List the files of an in-place directory in its manifest, with the
-/// command's `own` files from the start (see [`mark_sweep`]).
-pub fn mark_in_place(dir: &Path, command: &str, own: &[&str]) -> Result<()> {
+fn mark_appending(dir: &Path, a: Appending) -> Result<()> {
     let mut files = files_under(dir);
     if let Some(m) = Manifest::read(dir) {
         files.extend(m.files);
     }
-    files.extend(own.iter().map(|f| f.to_string()));
-    Manifest::write(dir, command, files)
+    files.extend(a.own.iter().map(|f| f.to_string()));
+    Manifest::write(dir, a.command, files)
 }
 
 #[cfg(test)]

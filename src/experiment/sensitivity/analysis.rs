@@ -452,8 +452,6 @@ impl Analysis {
     }
 }
 
-/// The files that make a directory an analysis's before it has a manifest.
-pub const OWN_FILES: [&str; 2] = ["points.csv", "sensitivity.json"];
 const HEADER: &str = "point,output";
 
 /// What a run did.
