@@ -84,8 +84,11 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-/// The rows of sensitivity.csv as (key, index) → (value, lo, hi).
-fn indices(dir: &Path) -> Vec<(String, String, f64, Option<f64>, Option<f64>)> {
+/// A row of sensitivity.csv: key, index, value, lo, hi.
+type Row = (String, String, f64, Option<f64>, Option<f64>);
+
+/// The rows of sensitivity.csv.
+fn indices(dir: &Path) -> Vec<Row> {
     let text = std::fs::read_to_string(dir.join("sensitivity.csv")).unwrap();
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("key,index,value,lo,hi"));
@@ -104,7 +107,7 @@ fn indices(dir: &Path) -> Vec<(String, String, f64, Option<f64>, Option<f64>)> {
         .collect()
 }
 
-fn value(rows: &[(String, String, f64, Option<f64>, Option<f64>)], key: &str, index: &str) -> f64 {
+fn value(rows: &[Row], key: &str, index: &str) -> f64 {
     rows.iter()
         .find(|r| r.0 == key && r.1 == index)
         .unwrap_or_else(|| panic!("no {index} of {key}"))
