@@ -7,7 +7,7 @@ use super::outputs::{Finished, KeyIndices};
 use crate::error::Result;
 use crate::experiment::calibrate::sig;
 use crate::output::atomic;
-use crate::output::report::{CSS, escape};
+use crate::output::report::{escape, page_start};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -67,18 +67,13 @@ pub fn write(out: &Path, spec: &SensitivitySpec, f: &Finished) -> Result<PathBuf
         ),
         Method::Sobol => format!("Sobol' indices, N = {} base samples", spec.samples),
     };
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>povsim — {t}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n\
-         <header>\n<h1>{t}</h1>\n<p class=\"meta\">{}</p>\n</header>\n",
-        escape(&format!(
+    h.push_str(&page_start(
+        &title,
+        &format!(
             "{method} · {} design points × {} replicates · seed {} · common random numbers",
             spec.points, spec.replicates, spec.seed
-        )),
-        t = escape(&title)
-    );
+        ),
+    ));
     let _ = write!(
         h,
         "<section>\n<h2>Indices</h2>\n<p>Output: {}{}, the mean over {} replicates at each point; across the design it has mean {} and sd {}. {}</p>\n<table>\n<thead><tr><th>key</th><th>prior</th>",
