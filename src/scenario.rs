@@ -35,3 +35,21 @@ pub use validate::Scenario;
 /// The embedded default scenario (L County 2008–2014), so `povsim run` works
 /// with no file at all.
 pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/l_county.toml");
+
+/// The classroom county (12 villages, ~300 households, 15 years), every key
+/// commented: what `povsim init` writes and `povsim serve` runs by default.
+pub const CLASSROOM_SCENARIO: &str = include_str!("../scenarios/classroom.toml");
+
+/// The embedded scenario a command-line name stands for, when no file of
+/// that name exists: `classroom` or `l_county` (the message name, the text).
+/// Every command that reads a scenario accepts these names.
+pub fn embedded(file: &std::path::Path) -> Option<(&'static str, &'static str)> {
+    if file.exists() {
+        return None;
+    }
+    match file.to_str()? {
+        "classroom" => Some(("<embedded classroom.toml>", CLASSROOM_SCENARIO)),
+        "l_county" => Some(("<embedded l_county.toml>", DEFAULT_SCENARIO)),
+        _ => None,
+    }
+}

@@ -24,7 +24,7 @@ pub struct CalibrateArgs {
     /// Seed of every evaluation (default: the scenario's).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Fixed overrides for every evaluation: --set simulation.years=5.
+    /// Fixed overrides for every evaluation: --set simulation.years=5; repeat for more keys.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
     /// Output directory (default: out/calibrate-<scenario name>). A rerun into it resumes.

@@ -5,7 +5,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// The classroom scenario (12 villages, ~300 households, 15 years), every key commented.
-pub const CLASSROOM: &str = include_str!("../../scenarios/classroom.toml");
+pub const CLASSROOM: &str = scenario::CLASSROOM_SCENARIO;
 
 #[derive(Debug, clap::Args)]
 pub struct InitArgs {
@@ -64,14 +64,8 @@ impl Named {
         let Some(p) = arg else {
             return Named::Text("<embedded classroom.toml>", CLASSROOM);
         };
-        if !p.exists() {
-            match p.to_str() {
-                Some("classroom") => return Named::Text("<embedded classroom.toml>", CLASSROOM),
-                Some("l_county") => {
-                    return Named::Text("<embedded l_county.toml>", scenario::DEFAULT_SCENARIO);
-                }
-                _ => {}
-            }
+        if let Some((name, text)) = scenario::embedded(p) {
+            return Named::Text(name, text);
         }
         Named::File(p.to_path_buf())
     }

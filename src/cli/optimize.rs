@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
 pub struct OptimizeArgs {
-    /// Scenario file (TOML).
+    /// Scenario file (TOML), or `classroom` / `l_county` for an embedded one.
     pub scenario: PathBuf,
     /// Total annual budget to split across the chosen modules, yuan.
     #[arg(long)]
@@ -34,7 +34,7 @@ pub struct OptimizeArgs {
     /// Largest share of any chosen module.
     #[arg(long, default_value_t = 1.0)]
     pub max_share: f64,
-    /// Fixed overrides: --set simulation.years=5.
+    /// Fixed overrides: --set simulation.years=5; repeat for more keys.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
     /// Output directory (default: out/optimize-<scenario name>).

@@ -1,13 +1,15 @@
 //! `povsim run`: run a scenario, write its tables, charts and report, print the trajectory.
 
 use povsim::experiment::{self, RunOptions};
+use povsim::output::charts::draw::thousands;
 use povsim::output::outdir::{Staged, Start};
 use povsim::scenario::{self, Scenario};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    /// Scenario file (TOML). Without one, the embedded L County baseline runs.
+    /// Scenario file (TOML), or `classroom` / `l_county` for an embedded one.
+    /// Without one, the embedded L County baseline runs.
     pub scenario: Option<PathBuf>,
     /// Output directory (default: out/<scenario name>).
     #[arg(long)]
@@ -21,7 +23,7 @@ pub struct RunArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Override any scalar key: --set simulation.years=20 (same checks as the file).
+    /// Override any scalar key: --set simulation.years=20 (same checks as the file); repeat for more keys.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
     /// Print nothing but errors.
@@ -127,10 +129,11 @@ pub fn execute(a: RunArgs) -> anyhow::Result<()> {
     print_trajectory(&res.summary);
     println!();
     println!(
-        "{} households × {} years × {} replicates in {:.2} s: {:.2} million household-years per second on {} threads",
-        res.summary.households,
+        "{} households × {} years × {} replicate{} in {:.2} s: {:.2} million household-years per second on {} threads",
+        thousands(res.summary.households as f64, 0),
         res.summary.years,
         res.summary.replicates,
+        if res.summary.replicates == 1 { "" } else { "s" },
         res.summary.wall_time_s,
         res.summary.household_years_per_second / 1e6,
         res.summary.threads
@@ -139,7 +142,8 @@ pub fn execute(a: RunArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The short trajectory table: replicate means with 90% bands.
+/// The short trajectory table: replicate means, and the headcount's 5–95%
+/// range across replicates when there are at least 2.
 pub fn print_trajectory(s: &experiment::Summary) {
     let get = |k: &str| s.measures.get(k).cloned().unwrap_or_default();
     let (pop, poor, hr, ext, mean, gini) = (
@@ -150,44 +154,80 @@ pub fn print_trajectory(s: &experiment::Summary) {
         get("mean_income"),
         get("gini"),
     );
+    let band = s.replicates >= 2;
+    if band {
+        println!(
+            "{} (seed {}, {} replicates): means across replicates; [5%–95%] is the headcount's range across replicates",
+            s.scenario, s.seed, s.replicates
+        );
+    } else {
+        println!(
+            "{} (seed {}, 1 replicate: no interval; run --replicates 2 or more for one)",
+            s.scenario, s.seed
+        );
+    }
+    let hw = if band { 22 } else { 11 };
     println!(
-        "{} (seed {}, {} replicates; mean [5%–95%] across replicates)",
-        s.scenario, s.seed, s.replicates
-    );
-    println!(
-        "{:>6} {:>10} {:>9} {:>22} {:>9} {:>12} {:>7}",
+        "{:>6} {:>11} {:>9} {:>hw$} {:>9} {:>12} {:>6}",
         "year", "population", "poor", "headcount %", "extreme %", "mean income", "gini"
     );
+    println!(
+        "{:>6} {:>11} {:>9} {:>hw$} {:>9} {:>12} {:>6}",
+        "", "persons", "persons", "", "", "yuan/person", ""
+    );
     for (k, b) in hr.iter().enumerate() {
+        let head = if band {
+            format!(
+                "{:>8.2} [{:>5.2}–{:>5.2}]",
+                100.0 * b.mean,
+                100.0 * b.p5,
+                100.0 * b.p95
+            )
+        } else {
+            format!("{:>11.2}", 100.0 * b.mean)
+        };
         println!(
-            "{:>6} {:>10.0} {:>9.0} {:>8.2} [{:>5.2}–{:>5.2}] {:>9.2} {:>12.0} {:>7.3}",
+            "{:>6} {:>11} {:>9} {head:>hw$} {:>9.2} {:>12} {:>6.3}",
             b.year,
-            pop[k].mean,
-            poor[k].mean,
-            100.0 * b.mean,
-            100.0 * b.p5,
-            100.0 * b.p95,
+            thousands(pop[k].mean, 0),
+            thousands(poor[k].mean, 0),
             100.0 * ext[k].mean,
-            mean[k].mean,
+            thousands(mean[k].mean, 0),
             gini[k].mean
         );
     }
     if !s.targets.is_empty() {
         println!();
-        println!("calibration targets:");
+        println!("calibration targets (replicate means):");
         for t in &s.targets {
             let want = match t.bound.as_deref() {
-                Some(b) => format!("{b} {}", t.value),
-                None => format!("{}", t.value),
+                Some(b) => format!("{b} {}", measure_value(&t.measure, t.value)),
+                None => measure_value(&t.measure, t.value),
             };
             println!(
-                "  {} {:<16} target {:<14} simulated {:<12.4} {}",
+                "  {} {:<16} target {:<16} simulated {:<14} {}",
                 t.year,
                 t.measure,
                 want,
-                t.simulated,
+                measure_value(&t.measure, t.simulated),
                 if t.met { "met" } else { "MISSED" }
             );
         }
+    }
+}
+
+/// A value of a trajectory.csv column as the console shows it: shares and
+/// ratios in %, persons and households as whole numbers, incomes and lines in
+/// yuan, indices (Gini, Theil, Sen, Watts, severity) as they are.
+pub fn measure_value(measure: &str, v: f64) -> String {
+    match measure {
+        "headcount_ratio" | "extreme_ratio" | "poverty_gap" | "bottom40_share" => {
+            format!("{:.2}%", 100.0 * v)
+        }
+        "mean_income" | "median_income" | "poverty_line" | "extreme_line" => {
+            format!("{} yuan", thousands(v, 0))
+        }
+        "gini" | "theil" | "sen" | "watts" | "poverty_severity" => format!("{v:.4}"),
+        _ => thousands(v, 0),
     }
 }

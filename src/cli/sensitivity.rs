@@ -45,7 +45,7 @@ pub struct SensitivityArgs {
     /// Seed of every point and of the design (default: the scenario's).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Fixed overrides for every point (and the base): --set simulation.population=55000.
+    /// Fixed overrides for every point (and the base): --set simulation.population=55000; repeat for more keys.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
     /// Output directory (default: out/sensitivity-<scenario name>-<method>). A rerun into it resumes.

@@ -41,7 +41,7 @@ use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
-    /// Scenario file (TOML), or `classroom` (the default) for the embedded classroom county.
+    /// Scenario file (TOML), or `classroom` (the default) / `l_county` for an embedded one.
     pub scenario: Option<PathBuf>,
     /// Port to listen on (0: any free port; the address is printed).
     #[arg(long, default_value_t = 8080)]
@@ -49,7 +49,7 @@ pub struct ServeArgs {
     /// Address to listen on (default: this machine only).
     #[arg(long, default_value = "127.0.0.1")]
     pub host: String,
-    /// Override any scalar key of the base scenario: --set simulation.years=20.
+    /// Override any scalar key of the base scenario: --set simulation.years=20; repeat for more keys.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
     /// Runs computed at once.

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
 pub struct SweepArgs {
-    /// Scenario file (TOML).
+    /// Scenario file (TOML), or `classroom` / `l_county` for an embedded one.
     pub scenario: PathBuf,
     /// A varied key: KEY=START:STOP:STEP (inclusive) or KEY=V1,V2,V3. Repeat for a grid.
     /// Replaces the `vary`, `points` and `lhs` of the file's [sweep] table (default: the table's).
@@ -25,7 +25,7 @@ pub struct SweepArgs {
     /// Seed of every point (default: the scenario's).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Fixed overrides for every point: --set simulation.years=5.
+    /// Fixed overrides for every point: --set simulation.years=5; repeat for more keys.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
     /// Output directory (default: out/sweep-<scenario name>). A rerun into it resumes.

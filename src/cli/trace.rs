@@ -18,10 +18,10 @@ pub struct TraceArgs {
     /// With --sample: pick only among households poor in this year.
     #[arg(long, value_name = "YEAR", requires = "sample")]
     pub poor_at: Option<i32>,
-    /// Which replicate to follow (default 0).
+    /// Which replicate to follow.
     #[arg(long, default_value_t = 0)]
     pub replicate: u32,
-    /// Override any scalar key: --set simulation.years=20 (same checks as the file).
+    /// Override any scalar key: --set simulation.years=20 (same checks as the file); repeat for more keys.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
     /// Print the stories as JSON.

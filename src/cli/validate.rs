@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct ValidateArgs {
-    /// Scenario file (TOML). Optional with --list-keys (given, its effective values are listed too).
+    /// Scenario file (TOML), or `classroom` / `l_county`. Optional with --list-keys (given, its effective values are listed too).
     #[arg(required_unless_present = "list_keys")]
     pub scenario: Option<PathBuf>,
     /// List every key a scenario may set: path, type, default, valid range, unit and doc.
@@ -18,7 +18,7 @@ pub struct ValidateArgs {
     /// With --list-keys: print a JSON array of objects instead of a table.
     #[arg(long, requires = "list_keys")]
     pub json: bool,
-    /// Override any scalar key: --set simulation.years=20.
+    /// Override any scalar key: --set simulation.years=20; repeat for more keys.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
     /// Print only the keys whose effective value differs from the scenario this one extends.

