@@ -59,6 +59,8 @@ pub struct Simulation<'a> {
     watch: Vec<usize>,
     /// What each module did to the watched households this year.
     watch_log: Vec<WatchDelta>,
+    /// What demography did to the watched households this year.
+    watch_demography: Vec<(usize, household::Demography)>,
 }
 
 /// A watched household's columns that a module may change, before or
@@ -105,6 +107,7 @@ impl<'a> Simulation<'a> {
             year: sc.start_year,
             watch: Vec::new(),
             watch_log: Vec::new(),
+            watch_demography: Vec::new(),
         }
     }
 
@@ -121,6 +124,12 @@ impl<'a> Simulation<'a> {
     /// The module effects on watched households logged since the last call.
     pub fn take_watch(&mut self) -> Vec<WatchDelta> {
         std::mem::take(&mut self.watch_log)
+    }
+
+    /// Who was born, died, aged or left in each watched household since the
+    /// last call (the demography of phase one, replayed on a copy).
+    pub fn take_watch_demography(&mut self) -> Vec<(usize, household::Demography)> {
+        std::mem::take(&mut self.watch_demography)
     }
 
     /// The names of a [`WatchSnap`]'s values: the watched household columns,
@@ -191,8 +200,30 @@ impl<'a> Simulation<'a> {
             .fold(0.0f32, f32::max);
         let params = YearParams::new(sc, year, price, disincentive);
 
-        // 2. Phase one.
+        // 2. Phase one (for watched households, its demography replayed on a
+        // copy first: the same stream gives the same draws).
         let streams = self.streams;
+        let demo_stream = streams.year_purpose(year, Purpose::Demography);
+        for &i in &self.watch {
+            let hh = &self.hh;
+            let (mut e, mut a, mut c, mut sch) =
+                (hh.elderly[i], hh.adults[i], hh.children[i], hh.schooling[i]);
+            if e as u32 + a as u32 + c as u32 == 0 {
+                continue;
+            }
+            let d = household::demography(
+                &mut demo_stream.of(i as u64),
+                &params,
+                household::Members {
+                    elderly: &mut e,
+                    adults: &mut a,
+                    children: &mut c,
+                    schooling: &mut sch,
+                    child_schooling: hh.child_schooling[i],
+                },
+            );
+            self.watch_demography.push((i, d));
+        }
         let villages = &self.villages;
         let counts: Vec<DemographyCounts> = self
             .hh

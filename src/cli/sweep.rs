@@ -5,6 +5,7 @@
 
 use super::run::{load, with_threads};
 use povsim::experiment::{self, sweep};
+use povsim::output::charts::draw::thousands;
 use povsim::scenario::validate::SweepDesign;
 use std::path::{Path, PathBuf};
 
@@ -127,6 +128,19 @@ pub fn execute(a: SweepArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let hy = sc.households() as f64 * sc.years as f64;
+    if shard.is_none() {
+        print_results(&out)?;
+    }
+    if s.rows_run == 0 {
+        println!(
+            "already complete: all {} rows were in {} from an earlier run; nothing was run \
+             (remove the directory, or use another --out, to run it again)",
+            s.rows_total,
+            out.join("sweep.csv").display()
+        );
+        println!("wrote {} files to {}", s.files.len(), out.display());
+        return Ok(());
+    }
     println!(
         "{} points × {} replicates{}: {} rows ({} kept from an earlier run, {} run now) in {:.2} s",
         s.points,
@@ -141,12 +155,62 @@ pub fn execute(a: SweepArgs) -> anyhow::Result<()> {
         s.wall_time_s
     );
     println!(
-        "{:.2} million household-years per second on {} threads (about {:.0} household-years per run)",
+        "{:.2} million household-years per second on {} threads (about {} household-years per run)",
         s.household_years_per_second / 1e6,
         s.threads,
-        hy
+        thousands(hy, 0)
     );
     println!("wrote {} files to {}", s.files.len(), out.display());
+    Ok(())
+}
+
+/// The short console summary of a finished sweep: per point (the 5 lowest
+/// and 5 highest final-year headcounts when there are more than 12 points),
+/// its values and the means over replicates of the final-year headcount,
+/// the person-years in poverty and the spending.
+pub fn print_results(out: &Path) -> anyhow::Result<()> {
+    let (spec, means) = sweep::point_means(out)?;
+    let col = |m: &str| sweep::MEASURES.iter().position(|x| *x == m).unwrap_or(0);
+    let (hc, py, sp) = (col("headcount_ratio"), col("person_years"), col("spending"));
+    let mut order: Vec<usize> = (0..means.len()).filter(|&p| means[p].1 > 0).collect();
+    order.sort_by(|&a, &b| means[a].0[hc].total_cmp(&means[b].0[hc]).then(a.cmp(&b)));
+    let shown: Vec<usize> = if order.len() > 12 {
+        let mut v = order[..5].to_vec();
+        v.extend_from_slice(&order[order.len() - 5..]);
+        v
+    } else {
+        order.clone()
+    };
+    println!(
+        "results, lowest final-year headcount first (means over {} replicate{}; one row per replicate in sweep.csv):",
+        spec.replicates,
+        if spec.replicates == 1 { "" } else { "s" }
+    );
+    let widths: Vec<usize> = spec.keys.iter().map(|k| k.len().max(8)).collect();
+    let mut head = format!("{:>6}", "point");
+    for (k, w) in spec.keys.iter().zip(&widths) {
+        head.push_str(&format!("  {k:>w$}"));
+    }
+    println!(
+        "{head}  {:>11}  {:>17}  {:>15}",
+        "headcount %", "person-years poor", "spending, yuan"
+    );
+    for (n, &p) in shown.iter().enumerate() {
+        if order.len() > 12 && n == 5 {
+            println!("{:>6}  … {} more points …", "", order.len() - 10);
+        }
+        let mut line = format!("{p:>6}");
+        for (v, w) in spec.points[p].iter().zip(&widths) {
+            line.push_str(&format!("  {v:>w$}"));
+        }
+        let m = &means[p].0;
+        println!(
+            "{line}  {:>11.2}  {:>17}  {:>15}",
+            100.0 * m[hc],
+            thousands(m[py], 0),
+            thousands(m[sp], 0)
+        );
+    }
     Ok(())
 }
 

@@ -12,10 +12,13 @@
 //! replicate) is K modulo N; [`merge`] sorts the parts into the file one
 //! process would have written.
 //!
+//! Every year of every pair also goes to `sweep_years.csv` ([`years`]).
+//!
 //! Why over 600 lines: running, resuming, sharding and merging share the
 //! row order and the file format, which must agree exactly.
 
 mod charts;
+pub mod years;
 
 use crate::engine::Simulation;
 use crate::error::{Error, Result};
@@ -140,6 +143,8 @@ pub struct Row {
     pub point: usize,
     pub replicate: u32,
     pub values: [f64; 7],
+    /// Every year's measures, for sweep_years.csv.
+    pub years: Vec<years::Year>,
 }
 
 fn row_line(spec: &SweepSpec, r: &Row) -> String {
@@ -164,13 +169,27 @@ pub fn run_item(sc: &Scenario, point: usize, replicate: u32) -> Option<Row> {
     let mut person_years = 0.0;
     let mut spending = 0.0;
     let mut last = None;
+    let mut by_year = Vec::with_capacity(sc.years as usize);
     for _ in 0..sc.years {
         if interrupted() {
             return None;
         }
         let r = sim.step();
+        let spent = r.ledger.spending.iter().map(|s| s.spent).sum::<f64>();
         person_years += r.measures.poor;
-        spending += r.ledger.spending.iter().map(|s| s.spent).sum::<f64>();
+        spending += spent;
+        let m = &r.measures;
+        by_year.push((
+            r.year,
+            [
+                m.headcount_ratio,
+                m.poverty_gap,
+                m.poor,
+                m.mean_income,
+                m.gini,
+                spent,
+            ],
+        ));
         last = Some(r);
     }
     let m = &last?.measures;
@@ -186,6 +205,7 @@ pub fn run_item(sc: &Scenario, point: usize, replicate: u32) -> Option<Row> {
             person_years,
             spending,
         ],
+        years: by_year,
     })
 }
 
@@ -377,11 +397,11 @@ pub fn sweep(
     // the file is read once.
     let base = scenario::Base::load(file, &[])?;
     let mut households = Vec::with_capacity(spec.points.len());
-    let mut years = Vec::with_capacity(spec.points.len());
+    let mut n_years = Vec::with_capacity(spec.points.len());
     for p in 0..spec.points.len() {
         let sc = base.with_sets(&spec.point_sets(p))?;
         households.push(sc.households());
-        years.push(sc.years);
+        n_years.push(sc.years);
     }
     atomic::create_dir(out)?;
     // sweep.json is checked first if there is one, and written only once the
@@ -401,6 +421,7 @@ pub fn sweep(
         claim(out, spec)?;
     }
     crate::output::outdir::mark_sweep(out)?;
+    let years_csv = years::prepare(out, spec, &done)?;
     let reps = spec.replicates as usize;
     // The pairs left to run, in order, generated as needed (memory stays flat).
     let is_pending = |i: &usize| spec.mine(*i) && !done.contains(&(i / reps, (i % reps) as u32));
@@ -418,6 +439,10 @@ pub fn sweep(
         .append(true)
         .open(&csv)
         .map_err(|e| Error::file(&csv, format!("cannot write: {e}")))?;
+    let mut years_out = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&years_csv)
+        .map_err(|e| Error::file(&years_csv, format!("cannot write: {e}")))?;
     let mut hy = 0.0;
     let mut at = 0;
     let mut cache: Option<(usize, Scenario)> = None;
@@ -455,11 +480,18 @@ pub fn sweep(
             )));
         }
         let mut buf = String::new();
+        let mut ybuf = String::new();
         for r in rows.iter().flatten() {
             buf.push_str(&row_line(spec, r));
             buf.push('\n');
-            hy += (households[r.point] * years[r.point] as u64) as f64;
+            ybuf.push_str(&years::lines(spec, r.point, r.replicate, &r.years));
+            hy += (households[r.point] * n_years[r.point] as u64) as f64;
         }
+        // The year rows first: a pair is done once its sweep.csv row is there.
+        years_out
+            .write_all(ybuf.as_bytes())
+            .and_then(|_| years_out.sync_data())
+            .map_err(|e| Error::file(&years_csv, format!("cannot write: {e}")))?;
         file_out
             .write_all(buf.as_bytes())
             .and_then(|_| file_out.sync_data())
@@ -474,11 +506,18 @@ pub fn sweep(
         b.finish_and_clear();
     }
     drop(file_out);
+    drop(years_out);
     if !ordered {
         sort_file(&csv, spec)?;
+        years::sort(out, spec)?;
     }
     let wall = t0.elapsed().as_secs_f64();
-    let mut files = vec![csv, out.join("sweep.json"), out.join("summary.json")];
+    let mut files = vec![
+        csv,
+        years_csv,
+        out.join("sweep.json"),
+        out.join("summary.json"),
+    ];
     if !opts.no_charts && spec.shard.is_none() {
         files.extend(charts(out)?);
     }
@@ -497,6 +536,41 @@ pub fn sweep(
     let json = serde_json::to_string_pretty(&summary).expect("summary serializes");
     atomic::write_file(&path, json.as_bytes())?;
     Ok(summary)
+}
+
+/// The mean over replicates of each of [`MEASURES`], per point, of a sweep
+/// directory's sweep.csv, with the number of replicates found (0: the point
+/// has no rows yet); and the sweep's description.
+pub fn point_means(out: &Path) -> Result<(SweepSpec, Vec<([f64; 7], usize)>)> {
+    let jpath = out.join("sweep.json");
+    let text = std::fs::read_to_string(&jpath)
+        .map_err(|e| Error::file(&jpath, format!("cannot read: {e}")))?;
+    let spec: SweepSpec = serde_json::from_str(&text)
+        .map_err(|e| Error::file(&jpath, format!("expected a sweep description, got {e}")))?;
+    let cpath = out.join("sweep.csv");
+    let text = std::fs::read_to_string(&cpath)
+        .map_err(|e| Error::file(&cpath, format!("cannot read: {e}")))?;
+    let k = spec.keys.len();
+    let mut acc = vec![([0.0; 7], 0usize); spec.points.len()];
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let Some(p) = f.first().and_then(|p| p.parse::<usize>().ok()) else {
+            continue;
+        };
+        if p >= acc.len() || f.len() < 2 + k + MEASURES.len() {
+            continue;
+        }
+        for (m, v) in f[2 + k..2 + k + MEASURES.len()].iter().enumerate() {
+            acc[p].0[m] += v.parse::<f64>().unwrap_or(f64::NAN);
+        }
+        acc[p].1 += 1;
+    }
+    for (sums, n) in &mut acc {
+        for v in sums.iter_mut() {
+            *v /= (*n).max(1) as f64;
+        }
+    }
+    Ok((spec, acc))
 }
 
 /// Combine the parts written by `--shard K/N` runs into `out`: one sweep.csv
@@ -611,7 +685,8 @@ pub fn merge(out: &Path, parts: &[PathBuf], no_charts: bool) -> Result<Vec<PathB
     atomic::write_file(&csv, s.as_bytes())?;
     let json = out.join("sweep.json");
     atomic::write_file(&json, spec.json().as_bytes())?;
-    let mut files = vec![csv, json];
+    let years_csv = years::merge(out, parts, &spec)?;
+    let mut files = vec![csv, years_csv, json];
     if !no_charts {
         files.extend(charts(out)?);
     }

@@ -52,6 +52,8 @@ pub fn trace(sc: &Scenario, replicate: u32, households: &[usize]) -> Result<Vec<
     for _ in 0..sc.years {
         let rec = sim.step();
         let log = sim.take_watch();
+        let demo = sim.take_watch_demography();
+        let pension = sc.file.income.pension.at(rec.year);
         for s in stories.iter_mut() {
             let i = s.household;
             let hh = &sim.hh;
@@ -70,6 +72,23 @@ pub fn trace(sc: &Scenario, replicate: u32, households: &[usize]) -> Result<Vec<
                 shocks.push("drought".to_string());
             }
             let alive = hh.members(i) > 0;
+            let d = demo
+                .iter()
+                .find(|(h, _)| *h == i)
+                .map(|(_, d)| *d)
+                .unwrap_or_default();
+            // The pension is paid in phase one, before any module: told as
+            // help so the transfers it makes up are not left unexplained.
+            let mut help: Vec<Help> = Vec::new();
+            let pension_paid = hh.elderly[i] as f64 * pension;
+            if alive && pension_paid >= 0.5 {
+                help.push(Help {
+                    module: "pension".to_string(),
+                    paid: pension_paid,
+                    ..Help::default()
+                });
+            }
+            help.extend(log.iter().filter(|d| d.household == i).map(help_from));
             s.years.push(TraceYear {
                 year: rec.year,
                 adults: hh.adults[i],
@@ -91,11 +110,14 @@ pub fn trace(sc: &Scenario, replicate: u32, households: &[usize]) -> Result<Vec<
                 registered: f & flag::REGISTERED != 0,
                 relocated: f & flag::RELOCATED != 0,
                 shocks,
-                help: log
-                    .iter()
-                    .filter(|d| d.household == i)
-                    .map(help_from)
-                    .collect(),
+                help,
+                members_change: MembersChange {
+                    born: d.born,
+                    died: d.died_elderly + d.died_adults + d.died_children,
+                    grew_up: d.grown,
+                    retired: d.retired,
+                    left: d.left,
+                },
                 skill: hh.skill[i] as f64,
                 assets: hh.assets[i] as f64,
                 savings: hh.savings[i] as f64,

@@ -221,6 +221,73 @@ impl std::ops::AddAssign for DemographyCounts {
     }
 }
 
+/// What demography did to one household in one year, in persons.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Demography {
+    pub died_elderly: u8,
+    pub died_adults: u8,
+    pub died_children: u8,
+    /// Adults who reached old age.
+    pub retired: u8,
+    /// Children who grew up into adults.
+    pub grown: u8,
+    /// Adults who left the county for good.
+    pub left: u8,
+    pub born: u8,
+}
+
+/// Members of one household as demography changes them.
+pub struct Members<'a> {
+    pub elderly: &'a mut u8,
+    pub adults: &'a mut u8,
+    pub children: &'a mut u8,
+    pub schooling: &'a mut f32,
+    pub child_schooling: f32,
+}
+
+/// One household's year of demography (docs/MODEL.md): deaths, adults
+/// reaching old age, children growing up with the schooling their household
+/// could give them, adults leaving for good, a birth. `phase_one` applies it
+/// to every household; the engine replays it on a copy for a traced one, so
+/// `povsim trace` can say who died, aged or left (same stream, same draws).
+#[inline]
+pub fn demography<R: rand::Rng>(r: &mut R, p: &YearParams, m: Members) -> Demography {
+    let dead_e = binomial(r, *m.elderly, p.death_elderly);
+    let dead_a = binomial(r, *m.adults, p.death_adult);
+    let dead_c = binomial(r, *m.children, p.death_child);
+    *m.elderly -= dead_e;
+    *m.adults -= dead_a;
+    *m.children -= dead_c;
+    let retire = binomial(r, *m.adults, p.adult_to_elderly);
+    *m.adults -= retire;
+    *m.elderly = m.elderly.saturating_add(retire);
+    let grown = binomial(r, *m.children, p.child_to_adult);
+    if grown > 0 {
+        let a = *m.adults as f32;
+        let g = grown as f32;
+        *m.schooling = (*m.schooling * a + m.child_schooling * g) / (a + g);
+        *m.children -= grown;
+        *m.adults = m.adults.saturating_add(grown);
+    }
+    let p_out = p.out_migration + p.out_migration_schooling * (*m.schooling - 9.0).max(0.0);
+    let left = binomial(r, *m.adults, p_out);
+    *m.adults -= left;
+    let mut born = 0;
+    if *m.adults >= 2 && *m.children < 4 && r.random::<f32>() < p.birth_rate {
+        *m.children += 1;
+        born = 1;
+    }
+    Demography {
+        died_elderly: dead_e,
+        died_adults: dead_a,
+        died_children: dead_c,
+        retired: retire,
+        grown,
+        left,
+        born,
+    }
+}
+
 /// A binomial draw by inversion from one uniform: exact, and one draw
 /// however many people the household has (most draws stop at k = 0).
 #[inline]
@@ -268,33 +335,20 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
 
         // --- Demography ---------------------------------------------------
         let mut r = s_demo.of(i);
-        let dead_e = binomial(&mut r, c.elderly[j], p.death_elderly);
-        let dead_a = binomial(&mut r, c.adults[j], p.death_adult);
-        let dead_c = binomial(&mut r, c.children[j], p.death_child);
-        c.elderly[j] -= dead_e;
-        c.adults[j] -= dead_a;
-        c.children[j] -= dead_c;
-        counts.deaths += (dead_e + dead_a + dead_c) as u64;
-        let retire = binomial(&mut r, c.adults[j], p.adult_to_elderly);
-        c.adults[j] -= retire;
-        c.elderly[j] = c.elderly[j].saturating_add(retire);
-        let grown = binomial(&mut r, c.children[j], p.child_to_adult);
-        if grown > 0 {
-            // Children grow into workers with the schooling their household could give them.
-            let a = c.adults[j] as f32;
-            let g = grown as f32;
-            c.schooling[j] = (c.schooling[j] * a + c.child_schooling[j] * g) / (a + g);
-            c.children[j] -= grown;
-            c.adults[j] = c.adults[j].saturating_add(grown);
-        }
-        let p_out = p.out_migration + p.out_migration_schooling * (c.schooling[j] - 9.0).max(0.0);
-        let left = binomial(&mut r, c.adults[j], p_out);
-        c.adults[j] -= left;
-        counts.out_migrants += left as u64;
-        if c.adults[j] >= 2 && c.children[j] < 4 && r.random::<f32>() < p.birth_rate {
-            c.children[j] += 1;
-            counts.births += 1;
-        }
+        let d = demography(
+            &mut r,
+            p,
+            Members {
+                elderly: &mut c.elderly[j],
+                adults: &mut c.adults[j],
+                children: &mut c.children[j],
+                schooling: &mut c.schooling[j],
+                child_schooling: c.child_schooling[j],
+            },
+        );
+        counts.deaths += (d.died_elderly + d.died_adults + d.died_children) as u64;
+        counts.out_migrants += d.left as u64;
+        counts.births += d.born as u64;
         if c.adults[j] + c.children[j] + c.elderly[j] == 0 {
             c.income_pc[j] = 0.0;
             c.farm[j] = 0.0;

@@ -21,8 +21,8 @@ pub const SOURCES: [&str; 6] = [
 /// How charts name the [`SOURCES`], in the same order.
 pub const SOURCE_LABELS: [&str; 6] = [
     "farming",
-    "wages",
-    "remittances",
+    "local wages",
+    "migrant work",
     "enterprise",
     "tourism",
     "transfers",

@@ -15,7 +15,7 @@
 //! | `incidence` | trajectory.csv (+ summary.json targets) | headcount and extreme ratios with bands and targets |
 //! | `income_distribution` | distribution.csv | income histogram, first vs last year, poverty lines |
 //! | `income_sources` | income_sources.csv | stacked income by source, everyone and the poor |
-//! | `spending` | spending.csv | spending by module, running cost per person lifted out |
+//! | `spending` | spending.csv | spending by module and year (cost-effectiveness is compare's) |
 //! | `village_map` | villages.csv | villages by remoteness, coloured by headcount, relocation flows |
 //! | `targeting` | targeting.csv | inclusion and exclusion errors, register size |
 //! | `dynamics` | trajectory.csv (+ transitions.csv) | entries and exits, transition matrix |

@@ -632,7 +632,7 @@ impl Appending {
     const SWEEP: Appending = Appending {
         command: "sweep",
         also: &["merge"],
-        own: &["sweep.csv", "sweep.json"],
+        own: &["sweep.csv", "sweep.json", "sweep_years.csv"],
         whose: "a sweep's",
     };
     const SENSITIVITY: Appending = Appending {

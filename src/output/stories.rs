@@ -139,13 +139,58 @@ pub struct TraceYear {
     pub relocated: bool,
     /// Shocks met this year: `illness`, `crop loss`, `job loss`, `drought`.
     pub shocks: Vec<String>,
-    /// Help received this year, module by module in the order they act.
+    /// Help received this year: the pension first (paid before any
+    /// module), then module by module in the order they act.
     pub help: Vec<Help>,
+    /// Who joined or left the household this year.
+    #[serde(default)]
+    pub members_change: MembersChange,
     pub skill: f64,
     /// Productive assets at the end of the year, yuan.
     pub assets: f64,
     pub savings: f64,
     pub debt: f64,
+}
+
+/// Who joined or left a household in one year, in persons.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MembersChange {
+    pub born: u8,
+    pub died: u8,
+    /// Children who became adults.
+    pub grew_up: u8,
+    /// Adults who became elderly.
+    pub retired: u8,
+    /// Adults who left the county for good (no longer members).
+    pub left: u8,
+}
+
+impl MembersChange {
+    /// "1 died, 1 child grew up" (empty when nothing happened).
+    pub fn describe(&self) -> String {
+        let n = |k: u8, one: &str, many: &str| {
+            (k > 0).then(|| format!("{k} {}", if k == 1 { one } else { many }))
+        };
+        [
+            n(self.born, "child born", "children born"),
+            n(self.died, "member died", "members died"),
+            n(self.grew_up, "child grew up", "children grew up"),
+            n(
+                self.retired,
+                "adult reached old age",
+                "adults reached old age",
+            ),
+            n(
+                self.left,
+                "adult left the county for good",
+                "adults left the county for good",
+            ),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ")
+    }
 }
 
 impl TraceYear {
@@ -253,6 +298,10 @@ pub fn story_text(s: &Story) -> String {
     out.push('\n');
     for y in &s.years {
         let _ = writeln!(out, "{}  {}", y.year, members_phrase(y));
+        let change = y.members_change.describe();
+        if !change.is_empty() {
+            let _ = writeln!(out, "      members: {change}");
+        }
         let _ = writeln!(out, "      {}", income_phrase(y));
         let _ = writeln!(out, "      {}", status_phrase(y));
         if !y.shocks.is_empty() {
@@ -331,7 +380,14 @@ pub fn stories_html(stories: &[Story]) -> String {
                 "<tr{}><td>{}</td><td>{}</td><td class=\"num\">{} ({})</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 if y.poor { " class=\"poor\"" } else { "" },
                 y.year,
-                esc(&members_phrase(y)),
+                {
+                    let change = y.members_change.describe();
+                    if change.is_empty() {
+                        esc(&members_phrase(y))
+                    } else {
+                        format!("{}<br><em>{}</em>", esc(&members_phrase(y)), esc(&change))
+                    }
+                },
                 money(y.income_pc),
                 money(y.line),
                 esc(&status_phrase(y)),

@@ -80,6 +80,39 @@ fn the_grid_has_every_point_and_replicate_in_order() {
         "point,interventions.transfers.budget,interventions.targeting.measurement_error,replicate,headcount_ratio,poverty_gap,poor,mean_income,gini,person_years,spending,scenario_digest"
     );
     assert_eq!(lines.len(), 1 + 3 * 2 * 2);
+    // sweep_years.csv: every year of every pair, in order; its last year is
+    // sweep.csv's final-year row, and its spending and poor add up to
+    // sweep.csv's totals.
+    let years = read(&out.join("sweep_years.csv"));
+    let ylines: Vec<&str> = years.lines().collect();
+    assert_eq!(
+        ylines[0],
+        "point,interventions.transfers.budget,interventions.targeting.measurement_error,replicate,year,headcount_ratio,poverty_gap,poor,mean_income,gini,spending"
+    );
+    assert_eq!((ylines.len() - 1) % 12, 0);
+    let n_years = (ylines.len() - 1) / 12;
+    assert!(n_years >= 2, "{n_years}");
+    for (k, l) in lines[1..].iter().enumerate() {
+        let f: Vec<&str> = l.split(',').collect();
+        let block: Vec<Vec<&str>> = ylines[1 + k * n_years..1 + (k + 1) * n_years]
+            .iter()
+            .map(|y| y.split(',').collect())
+            .collect();
+        let last = block.last().unwrap();
+        assert_eq!(&last[..4], &[f[0], f[1], f[2], f[3]][..], "{l}");
+        assert_eq!(&last[5..10], &f[4..9], "{l}");
+        let sum = |c: usize| {
+            block
+                .iter()
+                .map(|y| y[c].parse::<f64>().unwrap())
+                .sum::<f64>()
+        };
+        let (py, sp): (f64, f64) = (f[9].parse().unwrap(), f[10].parse().unwrap());
+        assert!((sum(7) - py).abs() <= 1e-9 * py.abs().max(1.0), "{l}");
+        assert!((sum(10) - sp).abs() <= 1e-6 * sp.abs().max(1.0), "{l}");
+        let yrs: Vec<i32> = block.iter().map(|y| y[4].parse().unwrap()).collect();
+        assert!(yrs.windows(2).all(|w| w[1] == w[0] + 1), "{yrs:?}");
+    }
     let json: serde_json::Value = serde_json::from_str(&read(&out.join("sweep.json"))).unwrap();
     let digest = json["scenario_digest"].as_str().unwrap();
     let want = [
@@ -177,14 +210,24 @@ fn a_resumed_sweep_equals_an_uninterrupted_one() {
     args.extend(GRID);
     ok(&args);
     let full = read(&out.join("sweep.csv"));
-    // A crash: the last rows lost and the one before cut mid-line.
+    let full_years = read(&out.join("sweep_years.csv"));
+    // A crash: the last rows lost and the one before cut mid-line; the year
+    // table holds one more pair than sweep.csv (killed between the two
+    // writes) and a partial line.
     let lines: Vec<&str> = full.lines().collect();
     let mut cut = lines[..8].join("\n");
     cut.push('\n');
     cut.push_str(&lines[8][..lines[8].len() / 2]);
     std::fs::write(out.join("sweep.csv"), &cut).unwrap();
+    let ylines: Vec<&str> = full_years.lines().collect();
+    let per_pair = (ylines.len() - 1) / 12;
+    let mut ycut = ylines[..1 + 8 * per_pair].join("\n");
+    ycut.push('\n');
+    ycut.push_str(&ylines[1 + 8 * per_pair][..10]);
+    std::fs::write(out.join("sweep_years.csv"), &ycut).unwrap();
     ok(&args);
     assert_eq!(read(&out.join("sweep.csv")), full);
+    assert_eq!(read(&out.join("sweep_years.csv")), full_years);
     // Nothing left to do: a third run changes nothing.
     ok(&args);
     assert_eq!(read(&out.join("sweep.csv")), full);
@@ -258,6 +301,10 @@ fn four_shards_merge_into_the_one_process_file() {
     assert_eq!(
         std::fs::read(merged.join("sweep.json")).unwrap(),
         std::fs::read(one.join("sweep.json")).unwrap()
+    );
+    assert_eq!(
+        read(&merged.join("sweep_years.csv")),
+        read(&one.join("sweep_years.csv"))
     );
     // A missing shard is an input error.
     let o = povsim(&["merge", s(&dir.join("m2")), s(&parts[0]), s(&parts[1])]);
@@ -746,4 +793,54 @@ fn a_resume_with_another_seed_or_shard_is_refused_even_without_sweep_json() {
         .map(String::as_str)
         .collect::<Vec<_>>());
     assert_eq!(read(&out.join("sweep.csv")), csv);
+}
+
+/// The console summary gives each point's mean final-year headcount (in %)
+/// as sweep.csv's rows average it, lowest first; a rerun of a finished sweep
+/// says it was already complete instead of a throughput.
+#[test]
+fn the_console_summarises_the_points_and_a_rerun_says_already_complete() {
+    let (dir, file) = scenario("sweep-summary");
+    let out = dir.join("out");
+    let mut args = vec!["sweep", s(&file), "--out", s(&out)];
+    args.extend(GRID);
+    let first = povsim(&args);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let printed = String::from_utf8(first.stdout).unwrap();
+    assert!(!printed.contains("already complete"), "{printed}");
+    let csv = read(&out.join("sweep.csv"));
+    let mut sums = [(0.0, 0usize); 6];
+    for l in csv.lines().skip(1) {
+        let f: Vec<&str> = l.split(',').collect();
+        let p: usize = f[0].parse().unwrap();
+        sums[p].0 += f[4].parse::<f64>().unwrap();
+        sums[p].1 += 1;
+    }
+    let mut shown = Vec::new();
+    for l in printed.lines() {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        if f.len() == 6
+            && let Ok(p) = f[0].parse::<usize>()
+        {
+            let want = 100.0 * sums[p].0 / sums[p].1 as f64;
+            assert_eq!(f[3], format!("{want:.2}"), "point {p}: {l}");
+            shown.push(want);
+        }
+    }
+    assert_eq!(shown.len(), 6, "{printed}");
+    assert!(shown.windows(2).all(|w| w[0] <= w[1]), "{printed}");
+    let again = povsim(&args);
+    assert!(again.status.success());
+    let printed = String::from_utf8(again.stdout).unwrap();
+    assert!(
+        printed.contains("already complete: all 12 rows"),
+        "{printed}"
+    );
+    assert!(!printed.contains("per second"), "{printed}");
+    assert_eq!(read(&out.join("sweep.csv")), csv);
+    let _ = std::fs::remove_dir_all(&dir);
 }

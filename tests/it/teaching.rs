@@ -94,6 +94,75 @@ fn init_writes_the_classroom_scenario_and_never_overwrites() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Who was born, died, grew up, aged or left, as the trace tells it, adds up:
+/// per household, the change in members is born − died − left every year;
+/// over all households, births, deaths and departures equal the run's own
+/// counts (trajectory.csv's columns, counted in phase one). And the pension
+/// is told as help, elderly × the year's pension.
+#[test]
+fn trace_says_who_died_aged_or_left_and_the_pension() {
+    let sc = classroom();
+    let n = sc.households();
+    let ids: Vec<usize> = (0..n as usize).collect();
+    let stories = trace::trace(&sc, 0, &ids).unwrap();
+    let sim = povsim::engine::Simulation::new(&sc, 0);
+    let mut totals = vec![(0u64, 0u64, 0u64); sc.years as usize];
+    let (mut grew, mut retired) = (0u64, 0u64);
+    for s in &stories {
+        let i = s.household;
+        let mut before = [sim.hh.adults[i], sim.hh.children[i], sim.hh.elderly[i]];
+        for (t, y) in s.years.iter().enumerate() {
+            let c = y.members_change;
+            let was: i32 = before.iter().map(|&k| k as i32).sum();
+            let now = y.members() as i32;
+            assert_eq!(
+                now - was,
+                c.born as i32 - c.died as i32 - c.left as i32,
+                "household {i} in {}: {c:?}",
+                y.year
+            );
+            // Only children grow up: never more than there were.
+            assert!(c.grew_up <= before[1], "household {i} in {}: {c:?}", y.year);
+            totals[t].0 += c.born as u64;
+            totals[t].1 += c.died as u64;
+            totals[t].2 += c.left as u64;
+            grew += c.grew_up as u64;
+            retired += c.retired as u64;
+            let pension = sc.file.income.pension.at(y.year) * y.elderly as f64;
+            let told: f64 = y
+                .help
+                .iter()
+                .filter(|h| h.module == "pension")
+                .map(|h| h.paid)
+                .sum();
+            assert!((told - pension).abs() < 0.5, "{told} {pension} {y:?}");
+            before = [y.adults, y.children, y.elderly];
+        }
+    }
+    assert!(grew > 0 && retired > 0, "{grew} {retired}");
+    let mut t = 0;
+    povsim::experiment::run_records(&sc, |r| {
+        if r.replicate == 0 {
+            assert_eq!(
+                totals[t],
+                (r.births, r.deaths, r.out_migrants),
+                "{}",
+                r.year
+            );
+            t += 1;
+        }
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(t, sc.years as usize);
+    let any = stories
+        .iter()
+        .map(trace::story_text)
+        .find(|t| t.contains("members: ") && t.contains("died"))
+        .expect("some traced household lost a member");
+    assert!(any.contains("help: pension: "), "{any}");
+}
+
 #[test]
 fn trace_tells_a_households_story() {
     let sc = classroom();

@@ -149,7 +149,8 @@ impl Distribution {
         format!(
             "Distribution of per-capita income in {} (replicate {}) on a logarithmic income axis, \
              the first year as a shaded blue histogram and the last as a vermillion outline, \
-             with the poverty line (solid) and extreme-poverty line (dashed) of each year.",
+             with the poverty line (solid) and extreme-poverty line (dashed) of each year. One replicate's people only: \
+             its share poor (in the legend) can differ from the summary table's, which averages every replicate.",
             self.year_span(),
             self.replicate
         )
@@ -160,7 +161,7 @@ impl Distribution {
         DB::ErrorType: 'static,
     {
         let sub = format!(
-            "Per-capita income of all people, {} · replicate {} · poverty lines as vertical lines",
+            "Per-capita income of all people, {} · replicate {} only (the tables average all) · poverty lines as vertical lines",
             self.year_span(),
             self.replicate
         );

@@ -95,8 +95,9 @@ impl Sources {
 
     pub fn caption(&self) -> String {
         format!(
-            "Mean per-capita income by source (farming, wages, remittances, enterprise, tourism, transfers) stacked by year, \
-             for everyone (left) and for the poor (right, with the poverty line dashed){}.",
+            "Mean per-capita income by source (farming, local wages, migrant work, enterprise, tourism, transfers: pensions and \
+             the help paid) stacked by year, in yuan per person-year on one scale, for everyone (left) and for the poor \
+             (right, with the poverty line dashed){}. Sources nobody earned are left out of the legend.",
             if self.replicates > 1 {
                 format!(", averaged over {} replicates", self.replicates)
             } else {
@@ -110,7 +111,7 @@ impl Sources {
         DB::ErrorType: 'static,
     {
         let sub = format!(
-            "Mean per-capita income by source, stacked{}",
+            "Mean per-capita income by source, stacked, yuan per person-year (both panels on one scale){}",
             if self.replicates > 1 {
                 format!(" · mean of {} replicates", self.replicates)
             } else {
@@ -118,17 +119,31 @@ impl Sources {
             }
         );
         let area = header(root, &self.title(), &sub)?;
+        // Only sources some household earned: no legend entry without data.
+        let earned = |k: usize| self.groups.iter().flatten().any(|(_, v)| v[k] > 0.0);
         let entries: Vec<(String, Swatch)> = LABELS
             .iter()
             .zip(COLORS)
+            .enumerate()
             .rev()
-            .map(|(l, c)| (l.to_string(), Swatch::Fill(c)))
+            .filter(|(k, _)| earned(*k))
+            .map(|(_, (l, c))| (l.to_string(), Swatch::Fill(c)))
             .collect();
         let body = legend_strip(&area, &entries)?;
+        // Both panels on one y scale, so the poor's incomes compare with everyone's by eye.
+        let top = self
+            .groups
+            .iter()
+            .flatten()
+            .map(|(_, v)| v.iter().sum::<f64>())
+            .chain(self.poverty_line.iter().map(|p| p.1))
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::max);
+        let ymax = nice_max(top, 1.08);
         let (w, _) = body.dim_in_pixel();
         let (left, right) = body.split_horizontally(w / 2);
-        self.panel(root, &left, 0, "Everyone")?;
-        self.panel(root, &right, 1, "The poor")?;
+        self.panel(root, &left, 0, "Everyone", ymax)?;
+        self.panel(root, &right, 1, "The poor", ymax)?;
         Ok(())
     }
 
@@ -138,6 +153,7 @@ impl Sources {
         area: &DrawingArea<DB, Shift>,
         g: usize,
         name: &str,
+        ymax: f64,
     ) -> DrawResult
     where
         DB::ErrorType: 'static,
@@ -170,19 +186,6 @@ impl Sources {
         if series.is_empty() {
             return empty_note(&area, "no data for this group");
         }
-        let mut top = series
-            .iter()
-            .map(|(_, v)| v.iter().sum::<f64>())
-            .fold(0.0, f64::max);
-        if g == 1 {
-            top = self
-                .poverty_line
-                .iter()
-                .map(|p| p.1)
-                .filter(|v| v.is_finite())
-                .fold(top, f64::max);
-        }
-        let ymax = nice_max(top, 1.08);
         let yfmt = |v: &f64| thousands(*v, if ymax < 20.0 { 1 } else { 0 });
         let mut chart = ChartBuilder::on(&area)
             .margin_left(PAD as u32 / 2)

@@ -1,10 +1,11 @@
-//! `spending`: programme spending by module per year (stacked bars) and the
-//! running cost per person lifted out of poverty.
+//! `spending`: programme spending by module per year (stacked bars). No cost
+//! per person lifted out: one run's fall in poverty is not the programmes'
+//! doing alone (wages grow too); `povsim compare` gives cost-effectiveness
+//! against a counterfactual under common random numbers.
 
 use super::data::{OutputData, count_replicates, replicate_mean};
 use super::draw::DrawResult;
 use super::draw::*;
-use super::incidence::end_labels;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -17,9 +18,6 @@ pub struct Spending {
     modules: Vec<String>,
     /// By year: spent per module (yuan, replicate mean), in `modules` order.
     spent: Vec<(i32, Vec<f64>)>,
-    /// By year: cumulative spending / (poor in the first year − poor in the year).
-    cost_per_person: Vec<(i32, f64)>,
-    first_year: i32,
 }
 
 impl Spending {
@@ -46,24 +44,6 @@ impl Spending {
             by_year.entry(y).or_insert_with(|| vec![0.0; modules.len()])[i] = v.max(0.0);
         }
         let spent: Vec<(i32, Vec<f64>)> = by_year.into_iter().collect();
-        let poor: BTreeMap<i32, f64> = d
-            .by_year(|r| r.poor)
-            .into_iter()
-            .map(|(y, b)| (y, b.mean))
-            .collect();
-        let first_year = *poor.keys().next()?;
-        let poor0 = poor[&first_year];
-        let mut cum = 0.0;
-        let mut cost_per_person = Vec::new();
-        for (y, v) in &spent {
-            cum += v.iter().sum::<f64>();
-            if let Some(p) = poor.get(y) {
-                let lifted = poor0 - p;
-                if lifted >= 1.0 && cum.is_finite() {
-                    cost_per_person.push((*y, cum / lifted));
-                }
-            }
-        }
         let years = spent.iter().map(|(y, _)| *y).collect();
         Some(Spending {
             scenario: d.scenario(),
@@ -71,13 +51,11 @@ impl Spending {
             years,
             modules,
             spent,
-            cost_per_person,
-            first_year,
         })
     }
 
     pub fn size(&self) -> (u32, u32) {
-        (WIDTH, 950)
+        (WIDTH, 820)
     }
 
     pub fn title(&self) -> String {
@@ -86,9 +64,8 @@ impl Spending {
 
     pub fn caption(&self) -> String {
         format!(
-            "Spending per year by programme module as stacked bars (left) and the running cost per person lifted out of poverty, \
-             cumulative spending divided by the fall in the number of poor people since {} (right){}.",
-            self.first_year,
+            "Spending per year by programme module as stacked bars{}. What the money bought needs a counterfactual: \
+             `povsim compare` gives the cost per person-year of poverty averted against a base scenario.",
             if self.replicates > 1 {
                 format!("; means of {} replicates", self.replicates)
             } else {
@@ -102,7 +79,7 @@ impl Spending {
         DB::ErrorType: 'static,
     {
         let sub = format!(
-            "Money spent by module, and cumulative spending per person lifted out of poverty{}",
+            "Money spent by module, per year{}",
             if self.replicates > 1 {
                 format!(" · mean of {} replicates", self.replicates)
             } else {
@@ -117,10 +94,7 @@ impl Spending {
             .map(|(i, m)| (m.replace('_', " "), Swatch::Fill(module_color(i))))
             .collect();
         let body = legend_strip(&area, &entries)?;
-        let (w, _) = body.dim_in_pixel();
-        let (left, right) = body.split_horizontally(w / 2);
-        self.bars(root, &left)?;
-        self.cost(root, &right)
+        self.bars(root, &body)
     }
 
     fn bars<DB: DrawingBackend>(
@@ -184,61 +158,6 @@ impl Spending {
                     false,
                 )?;
             }
-        }
-        Ok(())
-    }
-
-    fn cost<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        area: &DrawingArea<DB, Shift>,
-    ) -> DrawResult
-    where
-        DB::ErrorType: 'static,
-    {
-        let area = panel_title(area, "Running cost per person lifted out")?;
-        if self.cost_per_person.is_empty() {
-            return empty_note(&area, "the number of poor people did not fall");
-        }
-        let top = self.cost_per_person.iter().map(|p| p.1).fold(0.0, f64::max);
-        let (div, unit) = money_scale(top);
-        let ymax = nice_max(top / div, 1.12);
-        let dec = tick_decimals(ymax);
-        let yfmt = |v: &f64| thousands(*v, dec);
-        let mut chart = ChartBuilder::on(&area)
-            .margin_left(PAD as u32 / 2)
-            .margin_right(130)
-            .margin_top(10)
-            .margin_bottom(20)
-            .x_label_area_size(96)
-            .y_label_area_size(140)
-            .build_cartesian_2d(year_range(&self.years, 0.6), 0.0..ymax)?;
-        mesh!(chart)
-            .disable_x_mesh()
-            .x_labels(year_ticks(&self.years, 8))
-            .y_labels(7)
-            .x_label_formatter(&year_label)
-            .y_label_formatter(&yfmt)
-            .x_desc("year")
-            .y_desc(format!("{unit} per person lifted out"))
-            .draw()?;
-        let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
-        let pts: Vec<(i32, i32)> = self
-            .cost_per_person
-            .iter()
-            .map(|(y, v)| px(*y as f64, v / div))
-            .collect();
-        polyline(root, &pts, &Look::new(INK, Dash::Solid, Marker::Circle))?;
-        if let (Some(p), Some(last)) = (pts.last(), self.cost_per_person.last()) {
-            end_labels(
-                root,
-                p.0 + 18,
-                vec![(
-                    p.1,
-                    thousands(last.1 / div, if div > 1.0 { dec.max(1) } else { 0 }),
-                    INK,
-                )],
-            )?;
         }
         Ok(())
     }
