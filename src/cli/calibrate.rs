@@ -51,6 +51,7 @@ pub fn execute(a: CalibrateArgs) -> anyhow::Result<()> {
     });
     let t0 = std::time::Instant::now();
     let mut sc = load(Some(&a.scenario), &a.sets, a.seed, a.replicates)?;
+    super::run::warn_households(&a.sets, a.quiet);
     if a.replicates.is_none()
         && let Some(r) = sc.calibration.as_ref().and_then(|c| c.replicates)
     {

@@ -67,6 +67,7 @@ pub fn execute(a: OptimizeArgs) -> anyhow::Result<()> {
         }
     });
     let sc = super::run::load(Some(&a.scenario), &a.sets, a.seed, a.replicates)?;
+    super::run::warn_households(&a.sets, a.quiet);
     let modules = if a.modules.is_empty() {
         povsim::interventions::build(&sc)
             .iter()

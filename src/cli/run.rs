@@ -58,6 +58,23 @@ pub fn load(
     })
 }
 
+/// One line when `--set simulation.households=...` resizes the county: its
+/// budgets (yuan) and count targets (persons) stay as written, so help per
+/// household and those targets no longer fit its size.
+pub fn warn_households(sets: &[String], quiet: bool) {
+    if !quiet
+        && sets
+            .iter()
+            .any(|s| s.trim_start().starts_with("simulation.households"))
+    {
+        eprintln!(
+            "note: --set simulation.households changes the number of households, not the budgets (yuan) \
+             nor the count targets (poor, extreme_poor): help per household and those targets no longer \
+             fit the county's size; scale them with --set too, or read shares and ratios"
+        );
+    }
+}
+
 /// Write an output directory as one unit ([`povsim::output::outdir`]): lock
 /// `out`, let `write` fill a staging directory (returning the files it wrote
 /// and its result), and swap it in, unless it failed or Ctrl-C came meanwhile.
@@ -105,6 +122,7 @@ pub fn execute(a: RunArgs) -> anyhow::Result<()> {
         }
     });
     let sc = load(a.scenario.as_deref(), &a.sets, a.seed, a.replicates)?;
+    warn_households(&a.sets, a.quiet);
     if sc.file.sweep.is_some() && !a.quiet {
         eprintln!(
             "note: the [sweep] table is for `povsim sweep`; `povsim run` runs the scenario once as written"

@@ -56,6 +56,7 @@ pub fn execute(a: SweepArgs) -> anyhow::Result<()> {
         }
     });
     let mut sc = load(Some(&a.scenario), &a.sets, a.seed, a.replicates)?;
+    super::run::warn_households(&a.sets, a.quiet);
     let table = sc.sweep.clone();
     // The table's replicates, as `--replicates` would set them (same scenario, same digest).
     if a.replicates.is_none()

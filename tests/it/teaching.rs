@@ -832,3 +832,77 @@ fn serve_page_slider_and_run_in_chromium() {
         "{text}"
     );
 }
+
+/// `classroom` and `l_county` name the embedded scenarios wherever a scenario
+/// is read (run, validate, sweep), with the same results as the files; and
+/// the run console shows one replicate without an interval, counts with
+/// thousands separators and each target in its own unit.
+#[test]
+fn embedded_names_are_read_wherever_a_scenario_is() {
+    let dir = temp_dir("embedded");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = |scenario: &Path, out: &str, extra: &[&str]| {
+        let o = povsim()
+            .arg("run")
+            .arg(scenario)
+            .args(["--no-charts", "--out"])
+            .arg(dir.join(out))
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let one = ["--replicates", "1"];
+    let text = run(Path::new("classroom"), "a", &one);
+    run(&root.join("scenarios/classroom.toml"), "b", &one);
+    let traj = |d: &str| std::fs::read_to_string(dir.join(d).join("trajectory.csv")).unwrap();
+    assert_eq!(traj("a"), traj("b"));
+    assert!(text.contains("1 replicate: no interval"), "{text}");
+    assert!(!text.contains('['), "{text}");
+
+    let small = ["--set", "simulation.households=3000", "--replicates", "2"];
+    let text = run(Path::new("l_county"), "c", &small);
+    run(&root.join("scenarios/l_county.toml"), "d", &small);
+    assert_eq!(traj("c"), traj("d"));
+    assert!(text.contains("[5%–95%]"), "{text}");
+    assert!(text.contains("3,000 households"), "{text}");
+    let targets: Vec<&str> = text.lines().filter(|l| l.contains(" target ")).collect();
+    assert!(!targets.is_empty(), "{text}");
+    for l in &targets {
+        if l.contains("headcount_ratio") {
+            assert!(l.matches('%').count() == 2, "{l}");
+        }
+        if l.contains("mean_income") {
+            assert!(l.matches(" yuan").count() == 2, "{l}");
+        }
+        // No count or share with four decimals.
+        assert!(
+            !l.split_whitespace()
+                .any(|w| w.split_once('.').is_some_and(|(_, d)| d.len() >= 4)),
+            "{l}"
+        );
+    }
+
+    let o = povsim().args(["validate", "l_county"]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = povsim()
+        .args([
+            "sweep",
+            "classroom",
+            "--quiet",
+            "--no-charts",
+            "--replicates",
+            "1",
+            "--vary",
+            "simulation.years=2,3",
+            "--out",
+        ])
+        .arg(dir.join("sweep"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rows = std::fs::read_to_string(dir.join("sweep/sweep.csv")).unwrap();
+    assert_eq!(rows.lines().count(), 3, "{rows}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
