@@ -20,10 +20,8 @@ use crate::model::household::{self, DemographyCounts, YearParams};
 use crate::model::state::{Households, Villages, flag};
 use crate::population;
 use crate::recorder::{self, VillageRow, YearRecord};
-use crate::rng::{Purpose, Streams};
+use crate::rng::Streams;
 use crate::scenario::Scenario;
-use rand::RngExt;
-use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 
 /// Households per chunk of the parallel update (fixed: results must not depend on threads).
@@ -60,6 +58,10 @@ pub struct Simulation<'a> {
     watch: Vec<usize>,
     /// What each module did to the watched households this year.
     watch_log: Vec<WatchDelta>,
+    /// The next year's phase one is done already (a survey's observed year).
+    phase_one_done: bool,
+    /// How closely a survey's incomes were reproduced (a survey start).
+    pub import: Option<population::survey::ImportReport>,
 }
 
 /// The columns a module may change in a watched household, before or after its plan.
@@ -106,25 +108,34 @@ pub struct WatchDelta {
 }
 
 impl<'a> Simulation<'a> {
-    /// Draw the initial population of `replicate`.
-    pub fn new(sc: &'a Scenario, replicate: u32) -> Self {
+    /// The initial population of `replicate`: drawn, imported from a survey
+    /// or restored from a saved state ([`population::initial`]; reading a
+    /// saved state can fail on a bad file).
+    pub fn new(sc: &'a Scenario, replicate: u32) -> crate::Result<Self> {
         let streams = Streams::new(sc.seed, replicate);
-        let (villages, weights) = population::villages(sc, &streams);
-        let hh = population::households(sc, &streams, &villages, &weights);
-        Simulation {
+        let init = population::initial(sc, &streams)?;
+        Ok(Simulation {
             sc,
             streams,
-            hh,
-            villages,
+            hh: init.hh,
+            villages: init.villages,
             modules: interventions::build(sc),
-            first_state: Vec::new(),
+            first_state: init.first_state,
             obs: Vec::new(),
             keys: Vec::new(),
             scratch: Vec::new(),
             year: sc.start_year,
             watch: Vec::new(),
             watch_log: Vec::new(),
-        }
+            phase_one_done: init.phase_one_done,
+            import: init.import,
+        })
+    }
+
+    /// Each household's state in the first year of the history (0 poor, 1
+    /// near poor, 2 non-poor): part of the state a save keeps.
+    pub fn first_state(&self) -> &[u8] {
+        &self.first_state
     }
 
     /// Watch these households (indices; out-of-range ones are ignored): each
@@ -146,20 +157,12 @@ impl<'a> Simulation<'a> {
     pub fn step(&mut self) -> YearRecord {
         let sc = self.sc;
         let year = self.year;
-        let first = year == sc.start_year;
+        // The history's first year: no poverty status from a year before.
+        let first = year == sc.origin_year;
         let last = year == sc.end_year();
 
         // 1. Covariate shocks.
-        let sd = sc.file.shocks.price_sd as f32;
-        let z: f32 = StandardNormal.sample(&mut self.streams.stream(0, year, Purpose::Price));
-        let price = (sd * z - sd * sd / 2.0).exp();
-        for v in 0..self.villages.len() {
-            let u: f32 = self
-                .streams
-                .stream(v as u64, year, Purpose::VillageShock)
-                .random();
-            self.villages.drought[v] = u < self.villages.drought_risk[v];
-        }
+        let price = household::covariate_shocks(sc, &self.streams, &mut self.villages, year);
         let active: Vec<bool> = self
             .modules
             .iter()
@@ -174,18 +177,20 @@ impl<'a> Simulation<'a> {
             .fold(0.0f32, f32::max);
         let params = YearParams::new(sc, year, price, disincentive);
 
-        // 2. Phase one.
+        // 2. Phase one (done already in a survey's observed year).
         let streams = self.streams;
         let villages = &self.villages;
-        let counts: Vec<DemographyCounts> = self
-            .hh
-            .chunks_mut(CHUNK)
-            .into_par_iter()
-            .map(|mut c| household::phase_one(&mut c, &params, villages, &streams))
-            .collect();
         let mut demo = DemographyCounts::default();
-        for c in counts {
-            demo += c;
+        if !std::mem::take(&mut self.phase_one_done) {
+            let counts: Vec<DemographyCounts> = self
+                .hh
+                .chunks_mut(CHUNK)
+                .into_par_iter()
+                .map(|mut c| household::phase_one(&mut c, &params, villages, &streams))
+                .collect();
+            for c in counts {
+                demo += c;
+            }
         }
 
         // 3. Modules plan, in order.
@@ -333,7 +338,7 @@ impl<'a> Simulation<'a> {
         sorted_incomes(&self.hh, &mut self.keys, &mut self.scratch, &mut self.obs);
         let measures = Measures::from_sorted(&self.obs, line as f64, params.extreme_line as f64);
 
-        let distribution = (self.streams.replicate == 0 && (first || last))
+        let distribution = (self.streams.replicate == 0 && (year == sc.start_year || last))
             .then(|| recorder::histogram(&self.obs));
         let near = params.near_poor_line;
         let state_of = |y: f32| -> u8 {
@@ -475,11 +480,16 @@ fn bucket_sort(from: &[u64], to: &mut Vec<u64>) {
 }
 
 /// Run one replicate to the end, handing each year's record to `sink`.
-pub fn run_replicate(sc: &Scenario, replicate: u32, mut sink: impl FnMut(YearRecord)) {
-    let mut sim = Simulation::new(sc, replicate);
+pub fn run_replicate(
+    sc: &Scenario,
+    replicate: u32,
+    mut sink: impl FnMut(YearRecord),
+) -> crate::Result<()> {
+    let mut sim = Simulation::new(sc, replicate)?;
     for _ in 0..sc.years {
         sink(sim.step());
     }
+    Ok(())
 }
 
 #[cfg(test)]

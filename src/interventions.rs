@@ -96,12 +96,14 @@ pub trait Module: Send + Sync {
     }
 }
 
-/// Whether a module acts in `year`.
+/// Whether a module acts in `year` (never before the scenario's first
+/// policy year: a survey's observed year has its help in the incomes).
 pub fn active(c: &Common, sc: &Scenario, year: i32) -> bool {
     c.enabled
         && year as i64 >= c.start_year.unwrap_or(i64::MIN)
         && year as i64 <= c.end_year.unwrap_or(i64::MAX)
         && year >= sc.start_year
+        && year >= sc.first_policy_year
 }
 
 /// A module's budget in `year`: its own dated budget, or its share of the

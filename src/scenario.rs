@@ -6,14 +6,23 @@
 //! this stage. Then the merged table is deserialized into [`raw::ScenarioFile`]
 //! (unknown keys rejected) and every value is range-checked. Any error becomes
 //! one line: `file:line:col: key: expected ..., got ...`.
+//!
+//! The files a scenario names for its population (a saved state's manifest,
+//! a survey and its village file) are read and checked at the same time
+//! ([`population`], [`survey`], [`margins`]), so a bad row stops a run
+//! before anything is written.
 
 pub mod dated;
 pub mod load;
+pub mod margins;
+pub mod population;
 pub mod raw;
 pub mod seed;
+pub mod survey;
 pub mod validate;
 
 pub use load::{Origins, load, load_str};
+pub use population::Start;
 pub use raw::ScenarioFile;
 pub use validate::Scenario;
 

@@ -1,6 +1,10 @@
 //! Household and village state, one contiguous column per field (struct of
 //! arrays), so the yearly update streams through memory chunk by chunk.
 //! Narrow types (u8 counts, f32 amounts) keep a household near 100 bytes.
+//! Each column is declared once, here; [`super::columns`] lists, writes and
+//! reads them by name (saved states, survey imports).
+
+use super::columns::Column;
 
 /// Income sources, in the order used by every per-source table.
 pub const SOURCES: [&str; 6] = [
@@ -13,11 +17,11 @@ pub const SOURCES: [&str; 6] = [
 ];
 
 macro_rules! columns {
-    ($( $(#[$m:meta])* $name:ident : $ty:ty ),* $(,)?) => {
+    ($( $(#[doc = $doc:literal])* $name:ident : $ty:ty ),* $(,)?) => {
         /// Household columns. Index `i` is household `i` in every column.
         #[derive(Clone, Debug, Default)]
         pub struct Households {
-            $( $(#[$m])* pub $name: Vec<$ty>, )*
+            $( $(#[doc = $doc])* pub $name: Vec<$ty>, )*
         }
 
         /// A contiguous range of households, every column borrowed mutably;
@@ -25,12 +29,26 @@ macro_rules! columns {
         pub struct Chunk<'a> {
             /// Index of the chunk's first household.
             pub offset: usize,
-            $( $(#[$m])* pub $name: &'a mut [$ty], )*
+            $( $(#[doc = $doc])* pub $name: &'a mut [$ty], )*
         }
 
         impl Households {
             /// Bytes of state per household: the sum of the column widths.
             pub const BYTES_PER_HOUSEHOLD: usize = 0 $( + std::mem::size_of::<$ty>() )*;
+
+            /// Every column, (name, doc), in the order declared.
+            pub const COLUMNS: &'static [(&'static str, &'static str)] =
+                &[$( (stringify!($name), concat!($($doc,)* "")) ),*];
+
+            /// Every column by name, as text ([`Column`]), in the order declared.
+            pub fn columns(&self) -> Vec<(&'static str, &dyn Column)> {
+                vec![$( (stringify!($name), &self.$name as &dyn Column) ),*]
+            }
+
+            /// Every column by name, to be filled from text, in the order declared.
+            pub fn columns_mut(&mut self) -> Vec<(&'static str, &mut dyn Column)> {
+                vec![$( (stringify!($name), &mut self.$name as &mut dyn Column) ),*]
+            }
 
             /// `n` households with every column zeroed.
             pub fn with_len(n: usize) -> Self {
@@ -145,26 +163,59 @@ impl Households {
     }
 }
 
-/// Village table (a few hundred rows; not performance critical).
-#[derive(Clone, Debug, Default)]
-pub struct Villages {
-    pub remoteness: Vec<f32>,
-    pub road: Vec<f32>,
-    pub water: Vec<f32>,
-    pub irrigation: Vec<f32>,
-    pub school_quality: Vec<f32>,
+macro_rules! village_columns {
+    ($( $(#[doc = $doc:literal])* $name:ident : $ty:ty ),* $(,)?) => {
+        /// Village table (a few hundred rows; not performance critical).
+        #[derive(Clone, Debug, Default)]
+        pub struct Villages {
+            $( $(#[doc = $doc])* pub $name: Vec<$ty>, )*
+        }
+
+        impl Villages {
+            /// Every column, (name, doc), in the order declared.
+            pub const COLUMNS: &'static [(&'static str, &'static str)] =
+                &[$( (stringify!($name), concat!($($doc,)* "")) ),*];
+
+            /// Every column by name, as text ([`Column`]), in the order declared.
+            pub fn columns(&self) -> Vec<(&'static str, &dyn Column)> {
+                vec![$( (stringify!($name), &self.$name as &dyn Column) ),*]
+            }
+
+            /// Every column by name, to be filled from text, in the order declared.
+            pub fn columns_mut(&mut self) -> Vec<(&'static str, &mut dyn Column)> {
+                vec![$( (stringify!($name), &mut self.$name as &mut dyn Column) ),*]
+            }
+        }
+    };
+}
+
+village_columns! {
+    /// Distance to market, 0 (county seat) to 1 (remote mountain).
+    remoteness: f32,
+    /// Road access, 0 (none) to 1 (paved all-weather road).
+    road: f32,
+    /// Share of households with safe drinking water.
+    water: f32,
+    /// Share of land irrigated.
+    irrigation: f32,
+    /// School quality, 0 to 1.
+    school_quality: f32,
     /// 1 if the village has a clinic.
-    pub clinic: Vec<f32>,
-    pub tourism_potential: Vec<f32>,
+    clinic: f32,
+    /// Tourism potential, 0 to 1.
+    tourism_potential: f32,
     /// Tourism capacity built so far (0 to 1).
-    pub tourism_capacity: Vec<f32>,
-    pub land_per_person: Vec<f32>,
-    pub drought_risk: Vec<f32>,
-    pub cadre_quality: Vec<f32>,
+    tourism_capacity: f32,
+    /// Arable land per person, mu.
+    land_per_person: f32,
+    /// Annual probability of a drought.
+    drought_risk: f32,
+    /// Quality of the village cadres, 0 to 1.
+    cadre_quality: f32,
     /// Remote (network) teaching set up (education module).
-    pub remote_teaching: Vec<bool>,
+    remote_teaching: bool,
     /// Drought this year.
-    pub drought: Vec<bool>,
+    drought: bool,
 }
 
 impl Villages {

@@ -111,6 +111,10 @@ pub struct ScenarioFile {
     pub villages: VillageDists,
     #[serde(default)]
     pub households: HouseholdDists,
+    /// Where the households come from: drawn (no table), a saved state or a
+    /// survey file ([`super::population`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub population: Option<super::population::PopulationTable>,
     #[serde(default)]
     pub income: Income,
     #[serde(default)]
