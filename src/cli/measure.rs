@@ -5,8 +5,8 @@
 //! row stands for, e.g. household size times a sampling weight). The file is
 //! streamed: only the (income, weight) pairs are held, 16 bytes a row, up to
 //! [`MAX_ROWS`] rows. Every problem with the file is one line naming the file,
-//! the line and the column (exit code 2); lines starting with `#` are
-//! comments. The file must be a regular file of
+//! the line and the column (exit code 2); lines starting with `#` before
+//! the header line are comments. The file must be a regular file of
 //! at most 64 MB (`POVSIM_MAX_INPUT_MB` raises it; see [`povsim::input`]).
 //! The measures and their conventions
 //! are documented in [`povsim::measures`].

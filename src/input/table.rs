@@ -1,34 +1,49 @@
 //! A CSV file of the user's read row by row, every problem located: the file
-//! is opened with the limits of [`crate::input`], the header line names the
-//! columns, lines starting with `#` are comments (a survey file's header may
-//! say where it comes from), and every bad cell is one line naming the file,
-//! the line, the column and what was expected.
+//! is opened with the limits of [`crate::input`], lines starting with `#`
+//! before the header line are comments (a survey file's header may say where
+//! it comes from), the header line names the columns, and every bad cell is
+//! one line naming the file, the line, the column and what was expected.
 
 use crate::error::{Error, Result};
 use crate::input::Limited;
 use std::fs::File;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 /// A CSV file with a header line, read one record at a time.
 pub struct Table {
     path: PathBuf,
-    rdr: csv::Reader<Limited<File>>,
+    rdr: csv::Reader<BufReader<Limited<File>>>,
     header: Vec<String>,
     /// Line of the header (after any comment lines).
     header_line: usize,
+    /// Comment lines before the header (the CSV reader counts from after them).
+    skipped: usize,
     record: csv::ByteRecord,
 }
 
 impl Table {
     /// Open `path` (a regular file within the size limit) and read its header line.
     pub fn open(path: &Path) -> Result<Table> {
-        let file = crate::input::open(path)?;
+        let mut buf = BufReader::new(crate::input::open(path)?);
+        let mut skipped = 0;
+        while buf
+            .fill_buf()
+            .map_err(|e| io_error(path, &e))?
+            .first()
+            .is_some_and(|b| *b == b'#')
+        {
+            buf.read_until(b'\n', &mut Vec::new())
+                .map_err(|e| io_error(path, &e))?;
+            skipped += 1;
+        }
         let mut rdr = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
-            .comment(Some(b'#'))
-            .from_reader(file);
-        let head = rdr.byte_headers().map_err(|e| csv_error(path, e))?;
-        let header_line = head.position().map_or(1, |p| p.line()) as usize;
+            .from_reader(buf);
+        let head = rdr
+            .byte_headers()
+            .map_err(|e| csv_error(path, skipped, e))?;
+        let header_line = skipped + head.position().map_or(1, |p| p.line()) as usize;
         let header: Vec<String> = head
             .iter()
             .map(|h| String::from_utf8_lossy(h).into_owned())
@@ -44,6 +59,7 @@ impl Table {
             rdr,
             header,
             header_line,
+            skipped,
             record: csv::ByteRecord::new(),
         })
     }
@@ -89,10 +105,10 @@ impl Table {
         let more = self
             .rdr
             .read_byte_record(&mut self.record)
-            .map_err(|e| csv_error(&self.path, e))?;
+            .map_err(|e| csv_error(&self.path, self.skipped, e))?;
         Ok(more.then(|| Row {
             path: &self.path,
-            line: self.record.position().map_or(0, |p| p.line()) as usize,
+            line: self.skipped + self.record.position().map_or(0, |p| p.line()) as usize,
             record: &self.record,
         }))
     }
@@ -133,15 +149,21 @@ impl Row<'_> {
     }
 }
 
-/// A CSV reading error as one located line.
-pub fn csv_error(path: &Path, e: csv::Error) -> Error {
-    let line = |pos: &Option<csv::Position>| pos.as_ref().map_or(0, |p| p.line()) as usize;
+/// A reading error: the size limit's own message says what was expected.
+fn io_error(path: &Path, io: &std::io::Error) -> Error {
+    if io.to_string().starts_with("expected") {
+        Error::file(path, io.to_string())
+    } else {
+        Error::file(path, format!("cannot read: {io}"))
+    }
+}
+
+/// A CSV reading error as one located line (`skipped`: comment lines before the CSV).
+fn csv_error(path: &Path, skipped: usize, e: csv::Error) -> Error {
+    let line =
+        |pos: &Option<csv::Position>| skipped + pos.as_ref().map_or(0, |p| p.line()) as usize;
     match e.kind() {
-        // The size limit's own message says what was expected.
-        csv::ErrorKind::Io(io) if io.to_string().starts_with("expected") => {
-            Error::file(path, io.to_string())
-        }
-        csv::ErrorKind::Io(io) => Error::file(path, format!("cannot read: {io}")),
+        csv::ErrorKind::Io(io) => io_error(path, io),
         csv::ErrorKind::UnequalLengths {
             pos,
             expected_len,
@@ -169,7 +191,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("povsim-table-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("t.csv");
-        std::fs::write(&path, "# a survey\n# made up\nid,x\n1,2\n2,oops\n").unwrap();
+        std::fs::write(
+            &path,
+            "# a survey\n# made up, \"quoted\nid,x\n1,2\n2,oops\n",
+        )
+        .unwrap();
         let mut t = Table::open(&path).unwrap();
         assert_eq!(t.header_line(), 3);
         let x = t.column("x").unwrap();

@@ -4,6 +4,7 @@ mod bad_inputs;
 mod charts;
 mod compare;
 mod compare_charts;
+mod data;
 mod engine_core;
 mod fixtures;
 mod fuzz_loader;
