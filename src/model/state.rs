@@ -16,6 +16,26 @@ pub const SOURCES: [&str; 6] = [
     "transfers",
 ];
 
+/// The declared columns listed with their docs and seen by name
+/// ([`super::columns`]), inside an `impl` of a table of columns.
+macro_rules! column_access {
+    ($( $(#[doc = $doc:literal])* $name:ident ),*) => {
+        /// Every column, (name, doc), in the order declared.
+        pub const COLUMNS: &'static [(&'static str, &'static str)] =
+            &[$( (stringify!($name), concat!($($doc,)* "")) ),*];
+
+        /// Every column by name, as text ([`Column`]), in the order declared.
+        pub fn columns(&self) -> Vec<(&'static str, &dyn Column)> {
+            vec![$( (stringify!($name), &self.$name as &dyn Column) ),*]
+        }
+
+        /// Every column by name, to be filled from text, in the order declared.
+        pub fn columns_mut(&mut self) -> Vec<(&'static str, &mut dyn Column)> {
+            vec![$( (stringify!($name), &mut self.$name as &mut dyn Column) ),*]
+        }
+    };
+}
+
 macro_rules! columns {
     ($( $(#[doc = $doc:literal])* $name:ident : $ty:ty ),* $(,)?) => {
         /// Household columns. Index `i` is household `i` in every column.
@@ -36,19 +56,7 @@ macro_rules! columns {
             /// Bytes of state per household: the sum of the column widths.
             pub const BYTES_PER_HOUSEHOLD: usize = 0 $( + std::mem::size_of::<$ty>() )*;
 
-            /// Every column, (name, doc), in the order declared.
-            pub const COLUMNS: &'static [(&'static str, &'static str)] =
-                &[$( (stringify!($name), concat!($($doc,)* "")) ),*];
-
-            /// Every column by name, as text ([`Column`]), in the order declared.
-            pub fn columns(&self) -> Vec<(&'static str, &dyn Column)> {
-                vec![$( (stringify!($name), &self.$name as &dyn Column) ),*]
-            }
-
-            /// Every column by name, to be filled from text, in the order declared.
-            pub fn columns_mut(&mut self) -> Vec<(&'static str, &mut dyn Column)> {
-                vec![$( (stringify!($name), &mut self.$name as &mut dyn Column) ),*]
-            }
+            column_access!($( $(#[doc = $doc])* $name ),*);
 
             /// `n` households with every column zeroed.
             pub fn with_len(n: usize) -> Self {
@@ -172,19 +180,7 @@ macro_rules! village_columns {
         }
 
         impl Villages {
-            /// Every column, (name, doc), in the order declared.
-            pub const COLUMNS: &'static [(&'static str, &'static str)] =
-                &[$( (stringify!($name), concat!($($doc,)* "")) ),*];
-
-            /// Every column by name, as text ([`Column`]), in the order declared.
-            pub fn columns(&self) -> Vec<(&'static str, &dyn Column)> {
-                vec![$( (stringify!($name), &self.$name as &dyn Column) ),*]
-            }
-
-            /// Every column by name, to be filled from text, in the order declared.
-            pub fn columns_mut(&mut self) -> Vec<(&'static str, &mut dyn Column)> {
-                vec![$( (stringify!($name), &mut self.$name as &mut dyn Column) ),*]
-            }
+            column_access!($( $(#[doc = $doc])* $name ),*);
         }
     };
 }

@@ -121,21 +121,10 @@ pub fn build(sc: &Scenario, s: &Survey, streams: &Streams) -> Initial {
     let mut residual_sum = 0.0;
     for i in 0..hh.len() {
         let n = hh.members(i) as f32;
-        let income = hh.farm[i]
-            + hh.wage[i]
-            + hh.migrant[i]
-            + hh.enterprise[i]
-            + hh.tourism[i]
-            + hh.transfers[i];
-        let gap = target[i] as f32 - income;
+        // Summed in phase two's order (market income, then transfers).
+        let gap = target[i] as f32 - (hh.market_income(i) + hh.transfers[i]);
         hh.enterprise[i] += gap;
-        hh.pre_pc[i] = (hh.farm[i]
-            + hh.wage[i]
-            + hh.migrant[i]
-            + hh.enterprise[i]
-            + hh.tourism[i]
-            + hh.transfers[i])
-            / n;
+        hh.pre_pc[i] = (hh.market_income(i) + hh.transfers[i]) / n;
         let observed = s.columns["income"][rows[i]];
         report.max_gap_pc = report
             .max_gap_pc

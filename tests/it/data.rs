@@ -378,53 +378,52 @@ fn refused(dir: &Path, out: Output, want: &str) {
 fn bad_surveys_are_refused_in_one_located_line() {
     let dir = temp_dir("bad-survey");
     ok(survey_case(&dir, SURVEY, VILLAGES, ""));
-    let cases: [(String, &str, &str, &str); 7] = [
+    // One cell changed in the household file.
+    for (from, to, want) in [
         (
-            SURVEY.replace("inc,w", "income,w"),
-            VILLAGES,
-            "",
+            "inc,w",
+            "income,w",
             "hh.csv:2:1: inc: no such column (population.columns.income names it)",
         ),
         (
-            SURVEY.replace("1800", "1.8k"),
-            VILLAGES,
-            "",
+            "1800",
+            "1.8k",
             "hh.csv:4:3: inc: expected a number (income), got \"1.8k\"",
         ),
         (
-            SURVEY.replace("4000,10", "4000,-1"),
-            VILLAGES,
-            "",
+            "4000,10",
+            "4000,-1",
             "hh.csv:5:4: w: expected a number from 0 to",
         ),
         (
-            SURVEY.replace("B,1,", "B,-1,"),
-            VILLAGES,
-            "",
+            "B,1,",
+            "B,-1,",
             "hh.csv:6:2: size: expected a whole number from 1 to 60 (members), got -1",
         ),
         (
-            SURVEY.replace("B,4", "C,4"),
-            VILLAGES,
-            "",
-            "hh.csv:5:1: vid: expected a village of",
+            "B,4",
+            "C,4",
+            "hh.csv:5:1: vid: expected a village of villages.csv, got \"C\"",
         ),
-        (
-            SURVEY.to_string(),
-            VILLAGES,
-            "[population.margins]\npersons_by_village = { Z = 5 }\n",
-            "population.margins.persons_by_village.Z: expected a village of",
-        ),
-        (
-            SURVEY.to_string(),
-            "vid,rem\nA,0.2\nB,1.8\n",
-            "",
-            "villages.csv:3:2: rem: expected a number from 0 to 1 (remoteness), got 1.8",
-        ),
-    ];
-    for (survey, villages, extra, want) in cases {
-        refused(&dir, survey_case(&dir, &survey, villages, extra), want);
+    ] {
+        refused(
+            &dir,
+            survey_case(&dir, &SURVEY.replace(from, to), VILLAGES, ""),
+            want,
+        );
     }
+    let bad_village = "vid,rem\nA,0.2\nB,1.8\n";
+    refused(
+        &dir,
+        survey_case(&dir, SURVEY, bad_village, ""),
+        "villages.csv:3:2: rem: expected a number from 0 to 1 (remoteness), got 1.8",
+    );
+    let unknown = "[population.margins]\npersons_by_village = { Z = 5 }\n";
+    refused(
+        &dir,
+        survey_case(&dir, SURVEY, VILLAGES, unknown),
+        "population.margins.persons_by_village.Z: expected a village of",
+    );
     // Contradictory margins name the cell raking cannot meet: each size class
     // has one surveyed household, so 10 households per size fix village A at
     // 3·10 + 2·10 = 50 persons, not 30.
@@ -525,5 +524,30 @@ fn a_state_of_another_version_or_with_other_columns_is_refused() {
         edit(file, from, to);
         refused(&dir, run(), want);
     }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn without_a_village_file_villages_are_grouped_from_the_village_column() {
+    let dir = temp_dir("grouped");
+    // B comes first: villages are numbered in order of first appearance.
+    let survey = "vid,size,inc,w\nB,3,2500,10\nA,2,1800,5\nB,4,4000,10\nA,1,900,15\n";
+    std::fs::write(dir.join("hh.csv"), survey).unwrap();
+    std::fs::write(
+        dir.join("s.toml"),
+        "[simulation]\nname = \"g\"\nvillages = 9\nhouseholds = 40\nyears = 1\nreplicates = 1\n\
+         [population]\nhouseholds = \"hh.csv\"\n\
+         [population.columns]\nvillage = \"vid\"\nincome = \"inc\"\nweight = \"w\"\nmembers = \"size\"\n",
+    )
+    .unwrap();
+    ok(povsim(
+        &dir,
+        &["run", "s.toml", "--no-charts", "--quiet", "--out", "out"],
+    ));
+    let villages = rows(&dir.join("out/villages.csv"), 2008..=2008);
+    let population = |v: usize| -> f64 { villages[v].split(',').nth(3).unwrap().parse().unwrap() };
+    assert_eq!(villages.len(), 2, "{villages:?}");
+    assert_eq!(population(0), 10.0 * 3.0 + 10.0 * 4.0, "village B");
+    assert_eq!(population(1), 5.0 * 2.0 + 15.0 * 1.0, "village A");
     let _ = std::fs::remove_dir_all(&dir);
 }
