@@ -377,11 +377,10 @@ pub fn read_manifest(dir: &Path, origins: &Origins) -> Result<StateManifest> {
             1,
             "format",
             format!(
-                "expected \"{STATE_FORMAT}\" (a state saved by povsim run --save-state), got {:?}",
+                "expected \"{STATE_FORMAT}\" (a state saved by povsim run --save-state), got {}",
                 value
                     .get("format")
-                    .map(|v| v.to_string())
-                    .unwrap_or_else(|| "none".into())
+                    .map_or_else(|| "none".to_string(), |v| v.to_string())
             ),
         ));
     }
