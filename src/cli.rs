@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod calibrate;
 pub mod compare;
 pub mod init;
 pub mod measure;
@@ -46,6 +47,8 @@ pub enum Command {
     Optimize(optimize::OptimizeArgs),
     /// Combine the parts of a sharded sweep into one sweep.csv.
     Merge(merge::MergeArgs),
+    /// Fit the keys of the [calibration] table to its targets (simulated method of moments), with diagnostics.
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 pub fn execute(cli: Cli) -> anyhow::Result<()> {
@@ -61,5 +64,6 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Sweep(a) => sweep::execute(a),
         Command::Optimize(a) => optimize::execute(a),
         Command::Merge(a) => merge::execute(a),
+        Command::Calibrate(a) => calibrate::execute(a),
     }
 }

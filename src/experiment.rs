@@ -2,6 +2,7 @@
 //! replicates whose yearly records stream to the tables; the summary gives,
 //! per year, the mean and the 5th and 95th percentiles across replicates.
 
+pub mod calibrate;
 pub mod compare;
 pub mod optimize;
 pub mod sensitivity;

@@ -235,7 +235,7 @@ pub fn apportion(weights: &[f64], n: u64) -> Vec<u64> {
 }
 
 /// Candidates of each kind tried together in one move of [`integerize`].
-const CANDIDATES: usize = 24;
+const CANDIDATES: usize = 96;
 
 /// Bring whole `copies` (from [`apportion`]) closer to the constraints'
 /// totals, keeping their sum: move one copy at a time from one row to

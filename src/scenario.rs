@@ -12,6 +12,7 @@
 //! ([`population`], [`survey`], [`margins`]), so a bad row stops a run
 //! before anything is written.
 
+pub mod calibration;
 pub mod dated;
 pub mod load;
 pub mod margins;

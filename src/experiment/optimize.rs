@@ -174,12 +174,7 @@ pub fn allocation_sets(p: &Problem, base: &Scenario, shares: &[f64]) -> Vec<Stri
 
 /// A number as TOML accepts it (always with a decimal point or exponent).
 fn float(x: f64) -> String {
-    let s = format!("{x:?}");
-    if s.contains(['.', 'e', 'E']) {
-        s
-    } else {
-        format!("{s}.0")
-    }
+    crate::scenario::calibration::float_text(x)
 }
 
 /// Project `y` onto {min ≤ x ≤ max, Σx = 1} (bisection on a common shift).

@@ -20,6 +20,7 @@
 //! | `targeting` | targeting.csv | inclusion and exclusion errors, register size |
 //! | `dynamics` | trajectory.csv (+ transitions.csv) | entries and exits, transition matrix |
 
+pub mod calibration;
 pub(crate) mod compare;
 pub mod data;
 mod distribution;
@@ -65,6 +66,7 @@ pub(crate) enum Chart {
     Targeting(targeting::Targeting),
     Dynamics(dynamics::Dynamics),
     Compare(compare::CompareChart),
+    Calibration(calibration::CalibrationChart),
 }
 
 macro_rules! each {
@@ -78,6 +80,7 @@ macro_rules! each {
             Chart::Targeting($c) => $e,
             Chart::Dynamics($c) => $e,
             Chart::Compare($c) => $e,
+            Chart::Calibration($c) => $e,
         }
     };
 }
@@ -94,6 +97,7 @@ impl Chart {
             Chart::Targeting(_) => "targeting",
             Chart::Dynamics(_) => "dynamics",
             Chart::Compare(c) => c.name(),
+            Chart::Calibration(c) => c.name(),
         }
     }
 

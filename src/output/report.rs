@@ -166,7 +166,8 @@ const ROWS: &[Row] = &[
     },
 ];
 
-const CSS: &str = r#"
+/// The report's style (shared by the comparison and calibration reports).
+pub const CSS: &str = r#"
 :root { color-scheme: light; }
 * { box-sizing: border-box; }
 body { margin: 0; background: #f4f4f1; color: #1e1e1e;

@@ -366,9 +366,12 @@ fn read_chain(
             let mut table = table;
             table.remove("extends");
             // A file's [sweep] table replaces the inherited one whole (its
-            // axes are not merged key by key with the parent's).
-            if table.contains_key("sweep") {
-                base.remove("sweep");
+            // axes are not merged key by key with the parent's), and so does
+            // its [calibration] table (keys and targets are one fit).
+            for whole in ["sweep", "calibration"] {
+                if table.contains_key(whole) {
+                    base.remove(whole);
+                }
             }
             merge(&mut base, table);
             base

@@ -138,6 +138,10 @@ pub struct ScenarioFile {
     /// it extends describe the same scenario (same digest in sweep.json).
     #[serde(default, skip_serializing)]
     pub sweep: Option<SweepTable>,
+    /// What `povsim calibrate` fits, and to what (`povsim run` ignores it).
+    /// Not part of the effective scenario, like `sweep`.
+    #[serde(default, skip_serializing)]
+    pub calibration: Option<super::calibration::CalibrationTable>,
 }
 
 /// The `[sweep]` table: a grid (or a Latin-hypercube sample) of varied keys,

@@ -35,6 +35,8 @@ pub struct Scenario {
     /// after a survey's (the survey year is observed, its help already in the
     /// incomes); a saved state's own when continuing one.
     pub first_policy_year: i32,
+    /// The file's `[calibration]` table, its shape checked (for `povsim calibrate`).
+    pub calibration: Option<super::calibration::CalibrationPlan>,
 }
 
 /// A checked `[sweep]` table.
@@ -343,8 +345,13 @@ impl Scenario {
             }
         }
         let drawn = matches!(start, Start::Drawn);
+        let calibration = match &file.calibration {
+            Some(t) => Some(super::calibration::plan(t, &c)?),
+            None => None,
+        };
         let sc = Scenario {
             sweep,
+            calibration,
             name: s.name.clone(),
             start_year,
             years,

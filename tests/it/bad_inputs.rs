@@ -491,3 +491,61 @@ fn households_and_population_replace_each_other_like_budget_and_share() {
     let err = povsim::scenario::load_str(Path::new("both.toml"), both, &[]).unwrap_err();
     assert!(err.to_string().contains("got both"), "{err}");
 }
+
+/// Bad `[calibration]` tables (tests/bad/calibrate/): `povsim calibrate`
+/// refuses each with one located line and exit code 2, before writing
+/// anything: a fitted key that does not exist or holds no number, bounds in
+/// the wrong order or outside what the validator accepts, a measure that is
+/// no output column, a year outside the simulated ones, only held-out targets.
+#[test]
+fn calibrate_refuses_bad_calibration_tables() {
+    let dir = bad_dir().join("calibrate");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("tests/bad/calibrate exists")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".toml"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 20, "{names:?}");
+    let tmp = temp_dir("bad-calibrate");
+    let mut table = String::new();
+    for case in &names {
+        let out_dir = tmp.join(case.trim_end_matches(".toml"));
+        let out = Command::new(BIN)
+            .args([
+                "calibrate",
+                case,
+                "--out",
+                out_dir.to_str().unwrap(),
+                "--quiet",
+            ])
+            .current_dir(&dir)
+            .output()
+            .expect("run povsim");
+        let msg = one_error_line(case, &out);
+        let Some((file, line, col, key, text)) = parse_message(&msg) else {
+            panic!("{case}: expected FILE:LINE:COL: KEY: MESSAGE, got {msg}");
+        };
+        assert_eq!(file, case, "{case}: {msg}");
+        let source = std::fs::read_to_string(dir.join(case)).unwrap();
+        assert!(
+            line >= 1 && line <= source.lines().count() + 1 && col >= 1,
+            "{case}: {msg}"
+        );
+        let last = key.rsplit('.').next().unwrap_or(key);
+        let last = last.split('[').next().unwrap_or(last);
+        assert!(
+            source.contains(last),
+            "{case}: key {key} not in the file: {msg}"
+        );
+        assert!(text.contains("expected"), "{case}: {msg}");
+        assert!(
+            !out_dir.exists(),
+            "{case}: a refused calibration wrote {out_dir:?}"
+        );
+        table.push_str(&format!("{case}\n    {msg}\n"));
+    }
+    insta::assert_snapshot!("bad_calibrations", table);
+    let _ = std::fs::remove_dir_all(tmp);
+}
