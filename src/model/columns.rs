@@ -19,36 +19,23 @@ pub trait Cell: Copy + Default + Send + Sync + 'static {
     fn parse(s: &str) -> Option<Self>;
 }
 
-impl Cell for u8 {
-    const DTYPE: &'static str = "uint8";
-    fn write(self, out: &mut String) {
-        let _ = write!(out, "{self}");
-    }
-    fn parse(s: &str) -> Option<Self> {
-        s.parse().ok()
-    }
+/// A type written by `Display` (digits; for floats the shortest text that
+/// parses back to the same bits) and read back by `FromStr`.
+macro_rules! display_cell {
+    ($($t:ty => $dtype:literal),*) => {$(
+        impl Cell for $t {
+            const DTYPE: &'static str = $dtype;
+            fn write(self, out: &mut String) {
+                let _ = write!(out, "{self}");
+            }
+            fn parse(s: &str) -> Option<Self> {
+                s.parse().ok()
+            }
+        }
+    )*};
 }
 
-impl Cell for u32 {
-    const DTYPE: &'static str = "uint32";
-    fn write(self, out: &mut String) {
-        let _ = write!(out, "{self}");
-    }
-    fn parse(s: &str) -> Option<Self> {
-        s.parse().ok()
-    }
-}
-
-impl Cell for f32 {
-    const DTYPE: &'static str = "float32";
-    fn write(self, out: &mut String) {
-        // Display is the shortest text that parses back to these bits.
-        let _ = write!(out, "{self}");
-    }
-    fn parse(s: &str) -> Option<Self> {
-        s.parse().ok()
-    }
-}
+display_cell!(u8 => "uint8", u32 => "uint32", f32 => "float32");
 
 impl Cell for bool {
     const DTYPE: &'static str = "bool";
