@@ -551,3 +551,56 @@ fn without_a_village_file_villages_are_grouped_from_the_village_column() {
     assert_eq!(population(1), 5.0 * 2.0 + 15.0 * 1.0, "village A");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_saved_state_reads_back_bit_for_bit() {
+    use povsim::model::columns::Column;
+    use povsim::scenario::population::{MANIFEST, SavedStart, StateManifest};
+    let dir = temp_dir("bit-for-bit");
+    let sc = povsim::scenario::load(&every_module(&dir), &[]).unwrap();
+    let mut sim = povsim::engine::Simulation::new(&sc, 1).unwrap();
+    for _ in 0..3 {
+        sim.step();
+    }
+    let state = dir.join("state");
+    povsim::output::state::write_replicate(&state, &sim).unwrap();
+    povsim::output::state::write_manifest(&state, &sc, sim.year - 1).unwrap();
+    let manifest: StateManifest =
+        serde_json::from_slice(&std::fs::read(state.join(MANIFEST)).unwrap()).unwrap();
+    let back = povsim::population::saved::read(
+        &SavedStart {
+            dir: state.clone(),
+            manifest,
+        },
+        1,
+    )
+    .unwrap();
+    // Every cell's text is its bits (columns::tests); compare the texts of all.
+    let text = |c: &dyn Column| -> Vec<String> {
+        (0..c.len())
+            .map(|i| {
+                let mut s = String::new();
+                c.write_cell(i, &mut s);
+                s
+            })
+            .collect()
+    };
+    let (a, b) = (sim.hh.columns(), back.hh.columns());
+    assert_eq!(a.len(), b.len());
+    for ((name, x), (_, y)) in a.iter().zip(&b) {
+        assert_eq!(text(*x), text(*y), "households.{name}");
+    }
+    for ((name, x), (_, y)) in sim.villages.columns().iter().zip(&back.villages.columns()) {
+        assert_eq!(text(*x), text(*y), "villages.{name}");
+    }
+    assert_eq!(sim.first_state(), &back.first_state[..]);
+    // And the floats bit for bit, not only as text.
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&sim.hh.income_pc), bits(&back.hh.income_pc));
+    assert_eq!(bits(&sim.hh.loan), bits(&back.hh.loan));
+    assert_eq!(
+        bits(&sim.villages.tourism_capacity),
+        bits(&back.villages.tourism_capacity)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
