@@ -13,13 +13,12 @@ use crate::engine;
 use crate::error::Result;
 use crate::measures::percentile;
 use crate::output::charts::data::{self, OutputData};
+pub use crate::output::summary::{Band, PopulationSummary, SpendingSummary, Summary, TargetOut};
 use crate::output::{atomic, state, tables::RunTables};
 use crate::population::survey::ImportReport;
 use crate::recorder::{TRAJECTORY_COLUMNS, YearRecord};
-use crate::scenario::margins::MarginReport;
 use crate::scenario::{Scenario, Start};
 use rayon::prelude::*;
-use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -44,81 +43,6 @@ fn interrupted_error() -> crate::error::Error {
     crate::error::Error::Interrupted("no outputs written".into())
 }
 
-/// Mean and 90% band of one measure in one year, across replicates.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Band {
-    pub year: i32,
-    pub mean: f64,
-    pub p5: f64,
-    pub p95: f64,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct TargetOut {
-    pub year: i64,
-    pub measure: String,
-    pub value: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tolerance: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub relative_tolerance: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub bound: Option<String>,
-    /// The run's replicate mean.
-    pub simulated: f64,
-    pub met: bool,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct SpendingSummary {
-    pub total: f64,
-    pub by_module: BTreeMap<String, f64>,
-}
-
-/// summary.json.
-#[derive(Clone, Debug, Serialize)]
-pub struct Summary {
-    pub scenario: String,
-    pub seed: u64,
-    pub replicates: u32,
-    pub version: String,
-    pub start_year: i32,
-    pub years: u32,
-    pub households: u64,
-    pub wall_time_s: f64,
-    pub household_years_per_second: f64,
-    pub threads: usize,
-    pub targets: Vec<TargetOut>,
-    pub measures: BTreeMap<String, Vec<Band>>,
-    pub parameters: Vec<(String, String)>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub spending: Option<SpendingSummary>,
-    /// Where the households came from, when not drawn.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub population: Option<PopulationSummary>,
-}
-
-/// summary.json's `population`: a survey or a saved state the run started from.
-#[derive(Clone, Debug, Serialize)]
-pub struct PopulationSummary {
-    /// `survey` or `saved state`.
-    pub source: String,
-    /// The survey file, or the state's directory.
-    pub file: String,
-    /// Survey rows (a survey start).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rows: Option<usize>,
-    pub households: u64,
-    /// Each margin cell's total, before and after raking and in the households drawn.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub margins: Vec<MarginReport>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub raking_sweeps: Option<usize>,
-    /// How closely replicate 0's first-year incomes reproduce the survey's.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub incomes: Option<ImportReport>,
-}
-
 /// Options of a run.
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
@@ -135,6 +59,8 @@ pub struct SaveStates {
     out: PathBuf,
     years: Vec<i32>,
     files: Mutex<Vec<PathBuf>>,
+    /// The modules' own columns (the same in every replicate), for the manifests.
+    own: Mutex<state::OwnSpecs>,
 }
 
 impl SaveStates {
@@ -156,15 +82,17 @@ impl SaveStates {
             out: out.to_path_buf(),
             years,
             files: Mutex::new(Vec::new()),
+            own: Mutex::new(Default::default()),
         })
     }
 
     /// Save `sim`'s state if the year it has just run is one to save.
-    fn after_step(&self, sim: &engine::Simulation) -> Result<()> {
+    fn after_step(&self, sim: &mut engine::Simulation) -> Result<()> {
         let year = sim.year - 1;
         if self.years.contains(&year) {
-            let files = state::write_replicate(&state::dir(&self.out, year), sim)?;
+            let (files, own) = state::write_replicate(&state::dir(&self.out, year), sim)?;
             self.files.lock().expect("no panic holds it").extend(files);
+            *self.own.lock().expect("no panic holds it") = own;
         }
         Ok(())
     }
@@ -172,9 +100,15 @@ impl SaveStates {
     /// Write the manifests; every file written, in order.
     fn finish(self, sc: &Scenario) -> Result<Vec<PathBuf>> {
         let mut files = self.files.into_inner().expect("no panic holds it");
+        let own = self.own.into_inner().expect("no panic holds it");
         files.sort();
         for &y in &self.years {
-            files.push(state::write_manifest(&state::dir(&self.out, y), sc, y)?);
+            files.push(state::write_manifest(
+                &state::dir(&self.out, y),
+                sc,
+                y,
+                &own,
+            )?);
         }
         Ok(files)
     }
@@ -231,7 +165,7 @@ pub fn run_records_saving(
     save: Option<&SaveStates>,
     mut sink: impl FnMut(YearRecord) -> Result<()>,
 ) -> std::result::Result<(), Stopped> {
-    let saved = |sim: &engine::Simulation| save.map_or(Ok(()), |s| s.after_step(sim));
+    let saved = |sim: &mut engine::Simulation| save.map_or(Ok(()), |s| s.after_step(sim));
     let threads = rayon::current_num_threads().max(1);
     let batch = if sc.households() <= 50_000 {
         (threads * 4) as u32
@@ -249,7 +183,7 @@ pub fn run_records_saving(
                     return Err(Stopped::Asked);
                 }
                 let record = sim.step();
-                saved(&sim)?;
+                saved(&mut sim)?;
                 sink(record)?;
             }
         } else {
@@ -263,7 +197,7 @@ pub fn run_records_saving(
                             break;
                         }
                         v.push(sim.step());
-                        saved(&sim)?;
+                        saved(&mut sim)?;
                     }
                     Ok(v)
                 })
@@ -333,7 +267,11 @@ pub fn run(sc: &Scenario, out: &Path, opts: &RunOptions) -> Result<RunResult> {
     let mut tables = RunTables::create(out, with_spending, with_targeting)?;
     let mut values: Values = vec![Vec::with_capacity(sc.years as usize); sc.replicates as usize];
     let mut spending: BTreeMap<String, f64> = BTreeMap::new();
-    let bar = progress_bar(opts.progress, sc.replicates as u64 * sc.years as u64);
+    let bar = progress_bar(
+        opts.progress,
+        sc.replicates as u64 * sc.years as u64,
+        "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} replicate-years (eta {eta})",
+    );
     let save = SaveStates::new(sc, out, &opts.save_state)?;
     let mut import = None;
     let res = run_records_until_saving(sc, &save, |r| {
@@ -419,17 +357,17 @@ pub fn population_summary(
     }
 }
 
-fn progress_bar(show: bool, len: u64) -> Option<indicatif::ProgressBar> {
+/// A progress bar on standard error, only on a terminal; `template` names
+/// what is counted (indicatif's template: `{pos}/{len} replicate-years`).
+pub fn progress_bar(show: bool, len: u64, template: &str) -> Option<indicatif::ProgressBar> {
     use std::io::IsTerminal;
     if !show || !std::io::stderr().is_terminal() {
         return None;
     }
     let b = indicatif::ProgressBar::new(len);
     b.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} replicate-years (eta {eta})",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     Some(b)
 }

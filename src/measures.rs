@@ -84,6 +84,9 @@
 //! on that order. [`Measures::compute`] sorts by a total order on
 //! (income, weight), so its result does not depend on the input order at
 //! all, to the bit. Two passes over the data, no allocation.
+//!
+//! Why one long file: each measure is a few lines next to its definition;
+//! their shared pass over sorted observations is what keeps them consistent.
 
 use serde::{Deserialize, Serialize};
 

@@ -6,7 +6,10 @@
 //! states ([`state`]) are written the same way.
 pub mod atomic;
 pub mod charts;
+pub mod comparison;
 pub mod outdir;
 pub mod report;
 pub mod state;
+pub mod stories;
+pub mod summary;
 pub mod tables;

@@ -16,6 +16,7 @@ pub mod saved;
 pub mod survey;
 
 use crate::error::Result;
+use crate::model::columns::OwnColumns;
 use crate::model::sample::Sampler;
 use crate::model::state::{Households, Villages};
 use crate::rng::{Purpose, Streams};
@@ -37,8 +38,13 @@ pub struct Initial {
 }
 
 /// The population of replicate `streams.replicate` of `sc`: drawn, imported
-/// from its survey, or restored from its saved state.
-pub fn initial(sc: &Scenario, streams: &Streams) -> Result<Initial> {
+/// from its survey, or restored from its saved state (which also gives the
+/// modules their `own` columns back: see [`saved::read`]).
+pub fn initial(
+    sc: &Scenario,
+    streams: &Streams,
+    own: Vec<(&'static str, OwnColumns)>,
+) -> Result<Initial> {
     Ok(match &sc.start {
         Start::Drawn => {
             let (villages, weights) = villages(sc, streams);
@@ -52,7 +58,7 @@ pub fn initial(sc: &Scenario, streams: &Streams) -> Result<Initial> {
             }
         }
         Start::Survey(s) => survey::build(sc, s, streams),
-        Start::Saved(s) => saved::read(s, streams.replicate)?,
+        Start::Saved(s) => saved::read(s, streams.replicate, own)?,
     })
 }
 
@@ -102,7 +108,6 @@ pub fn villages_with(
         v.land_per_person.push(o("land_per_person", x[7]));
         v.drought_risk.push(o("drought_risk", x[8]));
         v.cadre_quality.push(o("cadre_quality", x[9]));
-        v.remote_teaching.push(false);
         v.drought.push(false);
         // Village size: lognormal weight, median 1.
         let z: f64 = rand_distr::Distribution::sample(&rand_distr::StandardNormal, &mut r);
@@ -145,7 +150,7 @@ pub fn households(
     let penalty = sc.file.households.remoteness_penalty as f32;
     let child_max = sc.file.demography.child_schooling_max as f32;
     let year = sc.start_year;
-    h.chunks_mut(crate::engine::CHUNK)
+    h.chunks_mut(crate::model::state::CHUNK)
         .into_par_iter()
         .for_each(|c| {
             for j in 0..c.village.len() {

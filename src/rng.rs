@@ -40,7 +40,91 @@ pub enum Purpose {
     Loan = 13,
     /// Tourism: visitors and jobs.
     Tourism = 14,
+    /// The households `povsim trace --sample` follows (not a simulation stream).
+    TraceSample = 0x5354_4f52_4945_5301,
 }
+
+/// A sub-stream: the numbers of one decision within a purpose (a module's
+/// take-up, its tie-breaks). Every sub-stream is declared once, in [`sub`]:
+/// the keys stay unique (a test checks), so no module can draw another's
+/// numbers, and adding draws to one never shifts another's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Sub {
+    pub purpose: Purpose,
+    pub key: u64,
+}
+
+impl Sub {
+    /// The purpose part of a stream's key.
+    #[inline]
+    fn purpose_key(self) -> u64 {
+        ((self.purpose as u64) << 16) | self.key
+    }
+}
+
+/// Declares the registry [`sub`]: `NAME = Purpose key,` with a doc line.
+macro_rules! subs {
+    ($( $(#[doc = $doc:literal])* $name:ident = $purpose:ident $key:literal, )*) => {
+        /// The registry of sub-streams, one per decision that draws numbers.
+        /// The keys are those each module used when it numbered its own, so
+        /// outputs did not change when they moved here.
+        pub mod sub {
+            use super::{Purpose, Sub};
+            $(
+                $(#[doc = $doc])*
+                pub const $name: Sub = Sub { purpose: Purpose::$purpose, key: $key };
+            )*
+            /// Every sub-stream with its name.
+            pub const ALL: &[(&str, Sub)] = &[$( (stringify!($name), $name), )*];
+        }
+    };
+}
+
+subs! {
+    /// Targeting: which households the villagers verify.
+    TARGETING_VERIFY = Targeting 1,
+    /// Targeting (multidimensional): which households lack safe water.
+    TARGETING_WATER = Targeting 3,
+    /// Transfers: whether a household offered the guarantee takes it up.
+    TRANSFERS_TAKE_UP = TakeUp 7,
+    /// Education: whether a household takes up the student subsidy.
+    EDUCATION_SUBSIDY = TakeUp 20,
+    /// Education: whether an adult takes up vocational training.
+    EDUCATION_TRAINING = TakeUp 21,
+    /// Education: ties among villages for remote teaching.
+    EDUCATION_ORDER_REMOTE = TieBreak 22,
+    /// Education: ties among adults for training.
+    EDUCATION_ORDER_TRAINING = TieBreak 23,
+    /// Education: ties among villages for school rebuilding.
+    EDUCATION_ORDER_SCHOOLS = TieBreak 24,
+    /// Tourism: whether a household takes up shares and training.
+    TOURISM_TAKE_UP = TakeUp 30,
+    /// Tourism: ties among villages to develop.
+    TOURISM_ORDER_VILLAGES = TieBreak 31,
+    /// Tourism: ties among households.
+    TOURISM_ORDER_HOUSEHOLDS = TieBreak 32,
+    /// Relocation: whether a household offered the move takes it.
+    RELOCATION_TAKE_UP = TakeUp 40,
+    /// Relocation: ties among households.
+    RELOCATION_ORDER = TieBreak 41,
+    /// Microfinance: whether a household offered a loan takes it.
+    MICROFINANCE_TAKE_UP = TakeUp 50,
+    /// Microfinance: ties among borrowers.
+    MICROFINANCE_ORDER = TieBreak 51,
+    /// Microfinance: whether a household short of cash defaults.
+    MICROFINANCE_DEFAULT = Loan 52,
+    /// Infrastructure: ties among villages.
+    INFRASTRUCTURE_TIES = TieBreak 0x101,
+    /// Publicity: ties among villages.
+    PUBLICITY_TIES = TieBreak 0x201,
+    /// Publicity: which households of a village are reached.
+    PUBLICITY_REACH = TieBreak 0x202,
+    /// Cadres: ties among villages.
+    CADRES_TIES = TieBreak 0x301,
+}
+
+/// SplitMix64's increment (the golden ratio in 64 bits).
+const GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// SplitMix64's finaliser: a fast bijective mixer with full avalanche.
 #[inline]
@@ -94,7 +178,7 @@ impl rand::TryRng for Stream {
 
     #[inline]
     fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-        self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        self.state = self.state.wrapping_add(GAMMA);
         Ok(mix(self.state))
     }
 
@@ -127,26 +211,20 @@ impl Streams {
 
     /// A stream for a purpose with a sub-key (e.g. take-up, one per module).
     #[inline]
-    pub fn stream_sub(&self, entity: u64, year: i32, purpose: Purpose, sub: u64) -> Stream {
+    pub fn stream_sub(&self, entity: u64, year: i32, sub: Sub) -> Stream {
         Stream::from_key(key(
             self.seed,
             self.replicate,
             entity,
             year,
-            ((purpose as u64) << 16) | sub,
+            sub.purpose_key(),
         ))
     }
 
     /// One uniform number in [0, 1) from a keyed stream, without building a generator.
     #[inline]
-    pub fn uniform(&self, entity: u64, year: i32, purpose: Purpose, sub: u64) -> f64 {
-        let k = key(
-            self.seed,
-            self.replicate,
-            entity,
-            year,
-            ((purpose as u64) << 16) | sub,
-        );
+    pub fn uniform(&self, entity: u64, year: i32, sub: Sub) -> f64 {
+        let k = key(self.seed, self.replicate, entity, year, sub.purpose_key());
         (mix(k) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
@@ -163,14 +241,9 @@ impl Streams {
     /// streams of [`Streams::stream_sub`] and the numbers of
     /// [`Streams::uniform`], with the prefix mixed once a year.
     #[inline]
-    pub fn year_purpose_sub(&self, year: i32, purpose: Purpose, sub: u64) -> YearStreams {
+    pub fn year_purpose_sub(&self, year: i32, sub: Sub) -> YearStreams {
         YearStreams {
-            prefix: prefix(
-                self.seed,
-                self.replicate,
-                year,
-                ((purpose as u64) << 16) | sub,
-            ),
+            prefix: prefix(self.seed, self.replicate, year, sub.purpose_key()),
         }
     }
 }
@@ -194,6 +267,26 @@ impl YearStreams {
     pub fn uniform(&self, entity: u64) -> f64 {
         let k = mix(self.prefix ^ entity.wrapping_mul(0xd6e8_feb8_6659_fd93));
         (mix(k) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+}
+
+/// SplitMix64 as a plain sequence: the small deterministic generator of
+/// sampling and search (Latin hypercubes, the budget search), the same
+/// numbers as a [`Stream`] started at the same state.
+#[derive(Clone, Debug)]
+pub struct SplitMix(pub u64);
+
+impl SplitMix {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(GAMMA);
+        mix(self.0)
+    }
+    /// Uniform in [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.unit() * n as f64) as usize % n.max(1)
     }
 }
 
@@ -239,15 +332,37 @@ mod tests {
     #[test]
     fn year_streams_with_a_sub_key_match_streams() {
         let s = Streams::new(5, 2);
-        let ys = s.year_purpose_sub(2015, Purpose::TakeUp, 7);
+        let ys = s.year_purpose_sub(2015, sub::TRANSFERS_TAKE_UP);
         for e in [0u64, 3, 1 << 33] {
-            assert_eq!(ys.uniform(e), s.uniform(e, 2015, Purpose::TakeUp, 7));
+            assert_eq!(ys.uniform(e), s.uniform(e, 2015, sub::TRANSFERS_TAKE_UP));
             assert_eq!(
                 ys.of(e).random::<u64>(),
-                s.stream_sub(e, 2015, Purpose::TakeUp, 7).random::<u64>()
+                s.stream_sub(e, 2015, sub::TRANSFERS_TAKE_UP)
+                    .random::<u64>()
             );
         }
-        assert_ne!(ys.uniform(3), s.uniform(3, 2015, Purpose::TakeUp, 8));
+        assert_ne!(ys.uniform(3), s.uniform(3, 2015, sub::EDUCATION_SUBSIDY));
+    }
+
+    #[test]
+    fn splitmix_is_the_stream_of_its_state() {
+        let (mut a, mut b) = (SplitMix(42), Stream::from_key(42));
+        for _ in 0..5 {
+            assert_eq!(a.next_u64(), rand::Rng::next_u64(&mut b));
+        }
+    }
+
+    #[test]
+    fn sub_streams_are_declared_once_with_unique_keys() {
+        let mut keys = std::collections::HashSet::new();
+        let mut names = std::collections::HashSet::new();
+        for (name, s) in sub::ALL {
+            assert!(names.insert(name), "{name} declared twice");
+            assert!(keys.insert(s.purpose_key()), "{name}: key {:?} taken", s);
+            // A sub-key fits below the purpose, so no two purposes share keys.
+            assert!(s.key > 0 && s.key < 1 << 16, "{name}");
+        }
+        assert_eq!(sub::ALL.len(), 20);
     }
 
     #[test]
@@ -255,7 +370,7 @@ mod tests {
         let s = Streams::new(1, 0);
         let n = 100_000;
         let mean: f64 = (0..n)
-            .map(|i| s.uniform(i, 2000, Purpose::TieBreak, 0))
+            .map(|i| s.uniform(i, 2000, sub::CADRES_TIES))
             .sum::<f64>()
             / n as f64;
         assert!((mean - 0.5).abs() < 0.005, "mean {mean}");

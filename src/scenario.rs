@@ -12,16 +12,28 @@
 //! ([`population`], [`survey`], [`margins`]), so a bad row stops a run
 //! before anything is written.
 
+pub mod base;
 pub mod calibration;
+pub mod check;
+pub mod columns;
 pub mod dated;
+pub mod decode;
+pub mod dist;
+pub mod keys;
+pub mod limits;
 pub mod load;
 pub mod margins;
+pub mod modules;
+pub mod origins;
 pub mod population;
 pub mod raw;
 pub mod seed;
+pub mod set;
 pub mod survey;
+pub mod sweep;
 pub mod validate;
 
+pub use base::Base;
 pub use load::{Origins, load, load_str};
 pub use population::Start;
 pub use raw::ScenarioFile;

@@ -1,7 +1,8 @@
 //! State columns as data: every household and village column declared in
 //! [`super::state`] can be listed with its type and doc, written as text and
-//! read back by name, without a second list of columns anywhere. A saved
-//! state ([`crate::population::saved`]) is these columns as CSV.
+//! read back by name, without a second list of columns anywhere; so can a
+//! module's own columns ([`OwnColumns`]). A saved state
+//! ([`crate::population::saved`]) is these columns as CSV.
 //!
 //! Text is exact: whole numbers as digits, `f32` in the shortest decimal
 //! form that parses back to the same bits (Rust's float formatting), flags
@@ -17,6 +18,17 @@ pub trait Cell: Copy + Default + Send + Sync + 'static {
     fn write(self, out: &mut String);
     /// The value written as `s`, if it is one.
     fn parse(s: &str) -> Option<Self>;
+    /// The value as a number (exact below 2^24; a flag is 0 or 1).
+    fn as_f32(self) -> f32;
+}
+
+/// A declared column: its name, its doc and whether a module's plan may
+/// change it (`[watch]`: a watched household's snapshot holds it).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Declared {
+    pub name: &'static str,
+    pub doc: &'static str,
+    pub watch: bool,
 }
 
 /// A type written by `Display` (digits; for floats the shortest text that
@@ -30,6 +42,9 @@ macro_rules! display_cell {
             }
             fn parse(s: &str) -> Option<Self> {
                 s.parse().ok()
+            }
+            fn as_f32(self) -> f32 {
+                self as f32
             }
         }
     )*};
@@ -48,6 +63,9 @@ impl Cell for bool {
             "0" | "false" | "False" | "FALSE" => Some(false),
             _ => None,
         }
+    }
+    fn as_f32(self) -> f32 {
+        if self { 1.0 } else { 0.0 }
     }
 }
 
@@ -90,6 +108,22 @@ impl<T: Cell> Column for Vec<T> {
         self.clear();
         self.reserve(n);
     }
+}
+
+/// A column kept outside the declared tables (a module's own), with its
+/// name and doc, to be written or filled from text.
+pub struct Named<'a> {
+    pub name: &'static str,
+    pub doc: &'static str,
+    pub col: &'a mut dyn Column,
+}
+
+/// A module's own state as columns: per household and per village
+/// (`interventions::Module::state`).
+#[derive(Default)]
+pub struct OwnColumns<'a> {
+    pub households: Vec<Named<'a>>,
+    pub villages: Vec<Named<'a>>,
 }
 
 /// What the type of a column expects, in words (for error messages).

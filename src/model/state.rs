@@ -4,9 +4,15 @@
 //! Each column is declared once, here; [`super::columns`] lists, writes and
 //! reads them by name (saved states, survey imports).
 
-use super::columns::Column;
+use super::columns::{Column, Declared};
 
-/// Income sources, in the order used by every per-source table.
+/// Households per chunk of the parallel update and of population synthesis
+/// (fixed: results must not depend on threads).
+pub const CHUNK: usize = 4096;
+
+/// Income sources, in the order of every per-source table: the column name
+/// (income_sources.csv, the household columns, stories.json), and the label
+/// on charts ([`SOURCE_LABELS`]).
 pub const SOURCES: [&str; 6] = [
     "farm",
     "wage",
@@ -16,13 +22,43 @@ pub const SOURCES: [&str; 6] = [
     "transfers",
 ];
 
+/// How charts name the [`SOURCES`], in the same order.
+pub const SOURCE_LABELS: [&str; 6] = [
+    "farming",
+    "wages",
+    "remittances",
+    "enterprise",
+    "tourism",
+    "transfers",
+];
+
 /// The declared columns listed with their docs and seen by name
 /// ([`super::columns`]), inside an `impl` of a table of columns.
 macro_rules! column_access {
-    ($( $(#[doc = $doc:literal])* $name:ident ),*) => {
-        /// Every column, (name, doc), in the order declared.
-        pub const COLUMNS: &'static [(&'static str, &'static str)] =
-            &[$( (stringify!($name), concat!($($doc,)* "")) ),*];
+    ($( $(#[doc = $doc:literal])* $name:ident : $ty:ty $([$watch:ident])? ),*) => {
+        /// Every column, in the order declared: its name, its doc and
+        /// whether a module's plan may change it (`[watch]`).
+        pub const COLUMNS: &'static [Declared] = &[
+            $( Declared {
+                name: stringify!($name),
+                doc: concat!($($doc,)* ""),
+                watch: crate::scenario::keys::marked(stringify!($($watch)?)),
+            }, )*
+        ];
+
+        /// Row `i`'s value in column `k` of [`Self::COLUMNS`] (exact for
+        /// every column narrower than 24 bits).
+        pub fn column(&self, k: usize, i: usize) -> f32 {
+            let mut j = 0;
+            $(
+                if j == k {
+                    return super::columns::Cell::as_f32(self.$name[i]);
+                }
+                j += 1;
+            )*
+            let _ = j;
+            f32::NAN
+        }
 
         /// Every column by name, as text ([`Column`]), in the order declared.
         pub fn columns(&self) -> Vec<(&'static str, &dyn Column)> {
@@ -36,8 +72,11 @@ macro_rules! column_access {
     };
 }
 
+/// The household columns, each declared once: `name: type`, and `[watch]`
+/// for a column a module's plan may change (a watched household's snapshot
+/// holds those, see `engine::WatchSnap`).
 macro_rules! columns {
-    ($( $(#[doc = $doc:literal])* $name:ident : $ty:ty ),* $(,)?) => {
+    ($( $(#[doc = $doc:literal])* $name:ident : $ty:ty $([$watch:ident])? ),* $(,)?) => {
         /// Household columns. Index `i` is household `i` in every column.
         #[derive(Clone, Debug, Default)]
         pub struct Households {
@@ -56,7 +95,7 @@ macro_rules! columns {
             /// Bytes of state per household: the sum of the column widths.
             pub const BYTES_PER_HOUSEHOLD: usize = 0 $( + std::mem::size_of::<$ty>() )*;
 
-            column_access!($( $(#[doc = $doc])* $name ),*);
+            column_access!($( $(#[doc = $doc])* $name : $ty $([$watch])? ),*);
 
             /// `n` households with every column zeroed.
             pub fn with_len(n: usize) -> Self {
@@ -93,15 +132,15 @@ columns! {
     schooling: f32,
     /// Schooling the current children are on track to complete (years).
     child_schooling: f32,
-    skill: f32,
+    skill: f32 [watch],
     health: f32,
     ability: f32,
     land: f32,
-    assets: f32,
-    savings: f32,
-    debt: f32,
+    assets: f32 [watch],
+    savings: f32 [watch],
+    debt: f32 [watch],
     credit: f32,
-    awareness: f32,
+    awareness: f32 [watch],
     motivation: f32,
     /// This year's incomes by source (yuan per household-year).
     farm: f32,
@@ -119,17 +158,16 @@ columns! {
     /// this one column instead of gathering seven.
     pre_pc: f32,
     /// Help planned for this year by the modules, paid in phase two (yuan).
-    received: f32,
+    received: f32 [watch],
     /// Flags (see [`flag`]).
-    flags: u8,
-    /// Microfinance: principal outstanding (yuan).
-    loan: f32,
-    /// Microfinance: years left of the loan's term.
-    loan_years: u8,
-    /// Tourism: company shares held (yuan of equity).
-    shares: f32,
-    /// Student subsidy received this year, in 255ths of the full subsidy (read and cleared in phase two).
-    student_aid: u8,
+    flags: u8 [watch],
+    /// Tourism company shares held (yuan of equity): the tourism module
+    /// grants them, the household update pays their dividends.
+    shares: f32 [watch],
+    /// Student subsidy received this year, in 255ths of the full subsidy: the
+    /// education module pays it, the household update turns it into
+    /// enrolment (read and cleared in phase two).
+    student_aid: u8 [watch],
 }
 
 /// Bits of [`Households::flags`].
@@ -171,6 +209,7 @@ impl Households {
     }
 }
 
+/// The village columns, each declared once: `name: type`.
 macro_rules! village_columns {
     ($( $(#[doc = $doc:literal])* $name:ident : $ty:ty ),* $(,)?) => {
         /// Village table (a few hundred rows; not performance critical).
@@ -180,7 +219,7 @@ macro_rules! village_columns {
         }
 
         impl Villages {
-            column_access!($( $(#[doc = $doc])* $name ),*);
+            column_access!($( $(#[doc = $doc])* $name : $ty ),*);
         }
     };
 }
@@ -208,8 +247,6 @@ village_columns! {
     drought_risk: f32,
     /// Quality of the village cadres, 0 to 1.
     cadre_quality: f32,
-    /// Remote (network) teaching set up (education module).
-    remote_teaching: bool,
     /// Drought this year.
     drought: bool,
 }
@@ -227,5 +264,15 @@ impl Villages {
     #[inline]
     pub fn access(&self, v: usize) -> f32 {
         self.road[v] * (1.0 - 0.6 * self.remoteness[v])
+    }
+
+    /// Tourism activity (visitors) of village `k`, 0 to 1: capacity ×
+    /// potential × road access, roads weighing `road_weight` (the tourism
+    /// module builds capacity; the household update pays from activity).
+    #[inline]
+    pub fn tourism_activity(&self, k: usize, road_weight: f32) -> f32 {
+        self.tourism_capacity[k]
+            * self.tourism_potential[k]
+            * (1.0 - road_weight + road_weight * self.road[k])
     }
 }

@@ -6,8 +6,10 @@
 //!   and years, the counts, every column with its type and meaning, the bits
 //!   of `flags`;
 //! - `households_R.csv`: `household` (0, 1, …), the declared household
-//!   columns, `first_state`;
-//! - `villages_R.csv`: `village` (0, 1, …), the declared village columns.
+//!   columns, `first_state`, then each running module's own household
+//!   columns as `module.column` (`microfinance.loan`);
+//! - `villages_R.csv`: `village` (0, 1, …), the declared village columns,
+//!   then the modules' own village columns (`education.remote_teaching`).
 //!
 //! CSV, not Parquet: pandas (`pd.read_csv`) and R (`read.csv`) read it with
 //! no extra library, and writing it needs none (the parquet and arrow crates
@@ -20,10 +22,13 @@ use super::tables::TableFile;
 use crate::engine::Simulation;
 use crate::error::Result;
 use crate::model::columns::Column;
-use crate::population::saved::{FIRST_STATE, flag_bits, household_columns, village_columns};
+use crate::population::saved::{
+    FIRST_STATE, flag_bits, household_columns, module_columns, village_columns,
+};
 use crate::scenario::Scenario;
 use crate::scenario::population::{
-    MANIFEST, STATE_FORMAT, STATE_VERSION, StateManifest, households_file, villages_file,
+    ColumnSpec, MANIFEST, STATE_FORMAT, STATE_VERSION, StateManifest, households_file,
+    villages_file,
 };
 use std::path::{Path, PathBuf};
 
@@ -32,24 +37,41 @@ pub fn dir(out: &Path, year: i32) -> PathBuf {
     out.join("state").join(year.to_string())
 }
 
-/// Write one replicate's state (the year `sim` has just run) into `dir`.
-pub fn write_replicate(dir: &Path, sim: &Simulation) -> Result<Vec<PathBuf>> {
+/// Write one replicate's state (the year `sim` has just run) into `dir`:
+/// the declared columns, `first_state`, then each module's own columns
+/// named `module.column`. Returns the files and the modules' columns (for
+/// the manifest).
+pub fn write_replicate(dir: &Path, sim: &mut Simulation) -> Result<(Vec<PathBuf>, OwnSpecs)> {
     super::atomic::create_dir(dir)?;
     let r = sim.streams.replicate;
-    let first_state = sim.first_state().to_vec();
-    let mut hh = sim.hh.columns();
-    hh.push((FIRST_STATE.0, &first_state as &dyn Column));
+    let view = sim.state();
+    let specs = module_columns(&view.modules);
+    let mut hh = view.hh.columns();
+    hh.push((FIRST_STATE.0, view.first_state as &dyn Column));
+    let mut v = view.villages.columns();
+    let mut names: Vec<String> = Vec::new();
+    let mut own_v: Vec<&dyn Column> = Vec::new();
+    let mut own_h: Vec<&dyn Column> = Vec::new();
+    for (_, o) in &view.modules {
+        own_h.extend(o.households.iter().map(|c| &*c.col as &dyn Column));
+        own_v.extend(o.villages.iter().map(|c| &*c.col as &dyn Column));
+    }
+    names.extend(specs.0.iter().map(|c| c.name.clone()));
+    let split = names.len();
+    names.extend(specs.1.iter().map(|c| c.name.clone()));
+    hh.extend(names[..split].iter().map(String::as_str).zip(own_h));
+    v.extend(names[split..].iter().map(String::as_str).zip(own_v));
     let households = write_table(&dir.join(households_file(r)), "household", &hh)?;
-    let villages = write_table(
-        &dir.join(villages_file(r)),
-        "village",
-        &sim.villages.columns(),
-    )?;
-    Ok(vec![households, villages])
+    let villages = write_table(&dir.join(villages_file(r)), "village", &v)?;
+    Ok((vec![households, villages], specs))
 }
 
-/// Write the manifest of the states of `sc` saved at the end of `year`.
-pub fn write_manifest(dir: &Path, sc: &Scenario, year: i32) -> Result<PathBuf> {
+/// The modules' own columns of a state file, per household and per village.
+pub type OwnSpecs = (Vec<ColumnSpec>, Vec<ColumnSpec>);
+
+/// Write the manifest of the states of `sc` saved at the end of `year`,
+/// whose modules kept the columns `own`.
+pub fn write_manifest(dir: &Path, sc: &Scenario, year: i32, own: &OwnSpecs) -> Result<PathBuf> {
     let m = StateManifest {
         format: STATE_FORMAT.into(),
         version: STATE_VERSION,
@@ -62,8 +84,11 @@ pub fn write_manifest(dir: &Path, sc: &Scenario, year: i32) -> Result<PathBuf> {
         replicates: sc.replicates,
         households: sc.households(),
         villages: u64::from(sc.villages),
-        household_columns: household_columns(),
-        village_columns: village_columns(),
+        household_columns: household_columns()
+            .into_iter()
+            .chain(own.0.clone())
+            .collect(),
+        village_columns: village_columns().into_iter().chain(own.1.clone()).collect(),
         flags: flag_bits(),
     };
     let path = dir.join(MANIFEST);

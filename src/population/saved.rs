@@ -7,7 +7,7 @@
 use super::Initial;
 use crate::error::{Error, Result};
 use crate::input::table::Table;
-use crate::model::columns::{self, Column};
+use crate::model::columns::{self, Column, Named, OwnColumns};
 use crate::model::state::{Households, Villages, flag};
 use crate::scenario::population::{ColumnSpec, MANIFEST, SavedStart, StateManifest};
 use std::path::Path;
@@ -19,26 +19,49 @@ pub const FIRST_STATE: (&str, &str) = (
     "State in the first year of the history: 0 poor, 1 near poor, 2 non-poor (transitions.csv)",
 );
 
-/// The household columns of a state file, in order, after `household`.
+/// The declared household columns of a state file, in order, after
+/// `household`, then `first_state` (the modules' own columns follow).
 pub fn household_columns() -> Vec<ColumnSpec> {
     let hh = Households::default();
-    let docs = Households::COLUMNS;
     hh.columns()
         .into_iter()
-        .zip(docs)
-        .map(|((name, col), (_, doc))| spec(name, col.dtype(), doc))
+        .zip(Households::COLUMNS)
+        .map(|((name, col), d)| spec(name, col.dtype(), d.doc))
         .chain(std::iter::once(spec(FIRST_STATE.0, "uint8", FIRST_STATE.1)))
         .collect()
 }
 
-/// The village columns of a state file, in order, after `village`.
+/// The declared village columns of a state file, in order, after `village`
+/// (the modules' own columns follow).
 pub fn village_columns() -> Vec<ColumnSpec> {
     let v = Villages::default();
     v.columns()
         .into_iter()
         .zip(Villages::COLUMNS)
-        .map(|((name, col), (_, doc))| spec(name, col.dtype(), doc))
+        .map(|((name, col), d)| spec(name, col.dtype(), d.doc))
         .collect()
+}
+
+/// A module's own column as a state file names it: `module.column`.
+pub fn module_column(module: &str, column: &str) -> String {
+    format!("{module}.{column}")
+}
+
+/// The modules' own columns of a state file, per household and per
+/// village, named `module.column`, in the order of `own`.
+pub fn module_columns(own: &[(&str, OwnColumns)]) -> (Vec<ColumnSpec>, Vec<ColumnSpec>) {
+    let specs = |m: &str, cols: &[Named]| -> Vec<ColumnSpec> {
+        cols.iter()
+            .map(|c| spec(&module_column(m, c.name), c.col.dtype(), c.doc))
+            .collect()
+    };
+    own.iter()
+        .map(|(m, o)| (specs(m, &o.households), specs(m, &o.villages)))
+        .fold((Vec::new(), Vec::new()), |(mut h, mut v), (a, b)| {
+            h.extend(a);
+            v.extend(b);
+            (h, v)
+        })
 }
 
 /// The bits of the `flags` column, by name.
@@ -72,7 +95,13 @@ fn check_columns(path: &Path, what: &str, got: &[ColumnSpec], want: &[ColumnSpec
             .map(|c| format!("{}:{}", c.name, c.dtype))
             .collect()
     };
-    let (g, w) = (names(got), names(want));
+    // The modules' own columns (`module.column`) are matched to the modules when read.
+    let declared: Vec<ColumnSpec> = got
+        .iter()
+        .filter(|c| !c.name.contains('.'))
+        .cloned()
+        .collect();
+    let (g, w) = (names(&declared), names(want));
     if g == w {
         return Ok(());
     }
@@ -92,8 +121,14 @@ fn check_columns(path: &Path, what: &str, got: &[ColumnSpec], want: &[ColumnSpec
     ))
 }
 
-/// Read replicate `replicate` of a saved state.
-pub fn read(st: &SavedStart, replicate: u32) -> Result<Initial> {
+/// Read replicate `replicate` of a saved state, giving each module in `own`
+/// its columns back (a module this scenario does not run is not continued;
+/// one the state does not hold starts as if it had never acted).
+pub fn read(
+    st: &SavedStart,
+    replicate: u32,
+    own: Vec<(&'static str, OwnColumns)>,
+) -> Result<Initial> {
     let m: &StateManifest = &st.manifest;
     let manifest = st.dir.join(MANIFEST);
     check_columns(
@@ -108,10 +143,22 @@ pub fn read(st: &SavedStart, replicate: u32) -> Result<Initial> {
         &m.village_columns,
         &village_columns(),
     )?;
+    let (own_hh, own_v): (Vec<_>, Vec<_>) = own
+        .into_iter()
+        .map(|(name, o)| ((name, o.households), (name, o.villages)))
+        .unzip();
+    let mut own_hh = own_targets(&manifest, "household_columns", &m.household_columns, own_hh)?;
+    let mut own_v = own_targets(&manifest, "village_columns", &m.village_columns, own_v)?;
 
     let mut villages = Villages::default();
     let path = st.villages_file(replicate);
-    read_table(&path, "village", m.villages, villages.columns_mut())?;
+    read_table(
+        &path,
+        "village",
+        m.villages,
+        villages.columns_mut(),
+        &mut own_v,
+    )?;
 
     let mut hh = Households::default();
     let mut first_state: Vec<u8> = Vec::new();
@@ -119,7 +166,7 @@ pub fn read(st: &SavedStart, replicate: u32) -> Result<Initial> {
     {
         let mut cols = hh.columns_mut();
         cols.push((FIRST_STATE.0, &mut first_state as &mut dyn Column));
-        read_table(&path, "household", m.households, cols)?;
+        read_table(&path, "household", m.households, cols, &mut own_hh)?;
     }
     // Values the engine indexes with: refused here rather than met as a crash.
     for (i, first) in first_state.iter().enumerate() {
@@ -148,14 +195,75 @@ pub fn read(st: &SavedStart, replicate: u32) -> Result<Initial> {
     })
 }
 
+/// Where each module column a manifest lists is read into: the running
+/// module's own column, or nowhere (`None`: a module this scenario does not
+/// run). A column the running module does not have, or of another type, is
+/// refused: the state was saved by another povsim.
+fn own_targets<'a>(
+    manifest: &Path,
+    what: &str,
+    listed: &[ColumnSpec],
+    own: Vec<(&'static str, Vec<Named<'a>>)>,
+) -> Result<Vec<(String, Option<&'a mut dyn Column>)>> {
+    let runs: Vec<&str> = own.iter().map(|(m, _)| *m).collect();
+    let mut slots: Vec<(&str, Named<'a>)> = own
+        .into_iter()
+        .flat_map(|(m, cols)| cols.into_iter().map(move |c| (m, c)))
+        .collect();
+    let refuse = |msg: String| {
+        Err(Error::file(
+            manifest,
+            format!("{what}: {msg}: save the state again with this povsim"),
+        ))
+    };
+    let mut out = Vec::new();
+    for c in listed.iter().filter(|c| c.name.contains('.')) {
+        let (module, column) = c.name.split_once('.').unwrap_or_default();
+        match slots
+            .iter()
+            .position(|(m, n)| *m == module && n.name == column)
+        {
+            Some(k) => {
+                let (_, named) = slots.swap_remove(k);
+                if named.col.dtype() != c.dtype {
+                    return refuse(format!(
+                        "{}: expected type {} (this povsim's), got {}",
+                        c.name,
+                        named.col.dtype(),
+                        c.dtype
+                    ));
+                }
+                out.push((c.name.clone(), Some(named.col)));
+            }
+            None if runs.contains(&module) => {
+                return refuse(format!(
+                    "{}: expected a column the {module} module keeps, got one it does not",
+                    c.name
+                ));
+            }
+            None => out.push((c.name.clone(), None)),
+        }
+    }
+    Ok(out)
+}
+
 /// Read a state table: an index column `index` (0, 1, 2, … in order), then
-/// `cols` in order, `rows` rows.
+/// the `declared` columns in order, then the modules' `own` (a column read
+/// into nothing is skipped), `rows` rows.
 fn read_table(
     path: &Path,
     index: &str,
     rows: u64,
-    mut cols: Vec<(&'static str, &mut dyn Column)>,
+    declared: Vec<(&'static str, &mut dyn Column)>,
+    own: &mut [(String, Option<&mut dyn Column>)],
 ) -> Result<()> {
+    let mut cols: Vec<(&str, Option<&mut dyn Column>)> = Vec::new();
+    for (n, c) in declared {
+        cols.push((n, Some(c)));
+    }
+    for (n, c) in own.iter_mut() {
+        cols.push((n.as_str(), c.as_deref_mut().map(|c| c as &mut dyn Column)));
+    }
     let mut t = Table::open(path)?;
     let want: Vec<&str> = std::iter::once(index)
         .chain(cols.iter().map(|(n, _)| *n))
@@ -190,7 +298,7 @@ fn read_table(
             "expected the end of the line (the columns of this povsim's state), got another column",
         ));
     }
-    for (_, c) in cols.iter_mut() {
+    for c in cols.iter_mut().filter_map(|(_, c)| c.as_mut()) {
         c.reset(rows as usize);
     }
     let mut n = 0u64;
@@ -204,6 +312,7 @@ fn read_table(
             ));
         }
         for (k, (name, c)) in cols.iter_mut().enumerate() {
+            let Some(c) = c else { continue };
             let text = row.text(k + 1);
             if !c.push_text(&text) {
                 return Err(row.error(

@@ -179,9 +179,23 @@ fn a_saved_state_continued_is_the_run_that_was_saved_with_every_module_on() {
         .iter()
         .map(|c| c["name"].as_str().unwrap().to_string())
         .collect();
-    for (name, _) in povsim::model::Households::COLUMNS {
-        assert!(cols.iter().any(|c| c == name), "{name} is not saved");
+    for d in povsim::model::Households::COLUMNS {
+        assert!(cols.iter().any(|c| c == d.name), "{} is not saved", d.name);
     }
+    // The modules' own columns too, named module.column.
+    for c in ["microfinance.loan", "microfinance.loan_years"] {
+        assert!(cols.iter().any(|x| x == c), "{c} is not saved");
+    }
+    let village_cols: Vec<&str> = m["village_columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    for d in povsim::model::Villages::COLUMNS {
+        assert!(village_cols.contains(&d.name), "{} is not saved", d.name);
+    }
+    assert!(village_cols.contains(&"education.remote_teaching"));
     let households = std::fs::read_to_string(state.join("households_1.csv")).unwrap();
     assert_eq!(households.lines().count(), 1 + 1500);
     assert_eq!(
@@ -555,7 +569,6 @@ fn without_a_village_file_villages_are_grouped_from_the_village_column() {
 #[test]
 fn a_saved_state_reads_back_bit_for_bit() {
     use povsim::model::columns::Column;
-    use povsim::scenario::population::{MANIFEST, SavedStart, StateManifest};
     let dir = temp_dir("bit-for-bit");
     let sc = povsim::scenario::load(&every_module(&dir), &[]).unwrap();
     let mut sim = povsim::engine::Simulation::new(&sc, 1).unwrap();
@@ -563,18 +576,15 @@ fn a_saved_state_reads_back_bit_for_bit() {
         sim.step();
     }
     let state = dir.join("state");
-    povsim::output::state::write_replicate(&state, &sim).unwrap();
-    povsim::output::state::write_manifest(&state, &sc, sim.year - 1).unwrap();
-    let manifest: StateManifest =
-        serde_json::from_slice(&std::fs::read(state.join(MANIFEST)).unwrap()).unwrap();
-    let back = povsim::population::saved::read(
-        &SavedStart {
-            dir: state.clone(),
-            manifest,
-        },
-        1,
+    let (_, own) = povsim::output::state::write_replicate(&state, &mut sim).unwrap();
+    povsim::output::state::write_manifest(&state, &sc, sim.year - 1, &own).unwrap();
+    std::fs::write(
+        dir.join("from_state.toml"),
+        "extends = \"every_module.toml\"\n[population]\nfrom = \"state\"\n",
     )
     .unwrap();
+    let sc_back = povsim::scenario::load(&dir.join("from_state.toml"), &[]).unwrap();
+    let mut back = povsim::engine::Simulation::new(&sc_back, 1).unwrap();
     // Every cell's text is its bits (columns::tests); compare the texts of all.
     let text = |c: &dyn Column| -> Vec<String> {
         (0..c.len())
@@ -585,22 +595,42 @@ fn a_saved_state_reads_back_bit_for_bit() {
             })
             .collect()
     };
-    let (a, b) = (sim.hh.columns(), back.hh.columns());
-    assert_eq!(a.len(), b.len());
-    for ((name, x), (_, y)) in a.iter().zip(&b) {
+    let (a, b) = (sim.state(), back.state());
+    let (ha, hb) = (a.hh.columns(), b.hh.columns());
+    assert_eq!(ha.len(), hb.len());
+    for ((name, x), (_, y)) in ha.iter().zip(&hb) {
         assert_eq!(text(*x), text(*y), "households.{name}");
     }
-    for ((name, x), (_, y)) in sim.villages.columns().iter().zip(&back.villages.columns()) {
+    for ((name, x), (_, y)) in a.villages.columns().iter().zip(&b.villages.columns()) {
         assert_eq!(text(*x), text(*y), "villages.{name}");
     }
-    assert_eq!(sim.first_state(), &back.first_state[..]);
+    assert_eq!(a.first_state, b.first_state);
+    // Every module's own columns, and some state to compare in them.
+    assert_eq!(a.modules.len(), povsim::interventions::ORDER.len());
+    let mut held = 0;
+    for ((m, x), (_, y)) in a.modules.iter().zip(&b.modules) {
+        for (p, q) in x
+            .households
+            .iter()
+            .zip(&y.households)
+            .chain(x.villages.iter().zip(&y.villages))
+        {
+            let (tp, tq) = (text(&*p.col), text(&*q.col));
+            held += tp.iter().filter(|t| *t != "0").count();
+            assert_eq!(tp, tq, "{m}.{}", p.name);
+        }
+    }
+    assert!(held > 0, "no module held any state to restore");
     // And the floats bit for bit, not only as text.
     let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-    assert_eq!(bits(&sim.hh.income_pc), bits(&back.hh.income_pc));
-    assert_eq!(bits(&sim.hh.loan), bits(&back.hh.loan));
+    assert_eq!(bits(&a.hh.income_pc), bits(&b.hh.income_pc));
     assert_eq!(
-        bits(&sim.villages.tourism_capacity),
-        bits(&back.villages.tourism_capacity)
+        bits(&a.villages.tourism_capacity),
+        bits(&b.villages.tourism_capacity)
     );
+    drop((a, b));
+    let loans = |s: &povsim::engine::Simulation| s.module_column("microfinance", "loan").unwrap();
+    assert_eq!(bits(&loans(&sim)), bits(&loans(&back)));
+    assert!(loans(&sim).iter().any(|l| *l > 0.0), "no loan outstanding");
     let _ = std::fs::remove_dir_all(&dir);
 }
