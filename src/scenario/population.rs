@@ -12,61 +12,204 @@
 //! user gave is read and checked when the scenario is loaded, so a bad row
 //! stops the run before anything is written.
 
+use super::keys::{
+    AsValue, Check, Decl, Section, Value, Visit, column, num, path, section, table, totals,
+};
 use super::load::{Origin, Origins};
 use super::raw::ScenarioFile;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
-/// The `[population]` table as written.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PopulationTable {
-    /// A saved state's directory (`OUT/state/YEAR`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
-    /// A household survey file (CSV).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub households: Option<String>,
-    /// A village file (CSV); without it, villages are grouped from the household file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub villages: Option<String>,
-    /// Household attribute → column of the household file.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub columns: BTreeMap<String, String>,
-    /// Village attribute → column of the village file (`id` joins the household file's `village`).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub village_columns: BTreeMap<String, String>,
-    /// Known totals the survey weights are raked to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub margins: Option<Margins>,
+section! {
+    /// `[population]`: where the households come from, when not drawn.
+    #[serde(deny_unknown_fields)]
+    pub struct PopulationTable {
+        /// A saved state to continue (the directory `povsim run --save-state YEAR` wrote: `OUT/state/YEAR`).
+        from: Option<String> = None, path(), "" [serde(default, skip_serializing_if = "Option::is_none")];
+        /// A household survey file (CSV), its columns named in `[population.columns]`.
+        households: Option<String> = None, path(), "" [serde(default, skip_serializing_if = "Option::is_none")];
+        /// A village file (CSV), its columns named in `[population.village_columns]`; without it, villages are grouped from the household file's village column.
+        villages: Option<String> = None, path(), "" [serde(default, skip_serializing_if = "Option::is_none")];
+        /// Which column of the household file gives each household attribute.
+        columns: HouseholdColumns = HouseholdColumns::default(), table(), ""
+            [serde(default, skip_serializing_if = "HouseholdColumns::is_empty")];
+        /// Which column of the village file gives each village attribute.
+        village_columns: VillageColumns = VillageColumns::default(), table(), ""
+            [serde(default, skip_serializing_if = "VillageColumns::is_empty")];
+        /// Known totals the survey weights are raked to.
+        margins: Option<Margins> = None, table(), "" [serde(default, skip_serializing_if = "Option::is_none")];
+    }
 }
 
-/// `[population.margins]`: known totals.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Margins {
-    /// Persons by village: village id → persons.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub persons_by_village: BTreeMap<String, f64>,
-    /// Persons by age group: `children`, `adults`, `elderly` → persons.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub persons_by_age: BTreeMap<String, f64>,
-    /// Households by size: `"1"`, `"2"`, …, and an open last class `"6+"` → households.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub households_by_size: BTreeMap<String, f64>,
-    /// Persons on the poverty register.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub registered_persons: Option<f64>,
-    /// Households on the poverty register.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub registered_households: Option<f64>,
+/// A column's cells: text (an id).
+const TEXT: Check = Check::Name;
+/// A column's cells: a share or an index from 0 to 1.
+const UNIT: Check = Check::Number(0.0, 1.0);
+/// A column's cells: an amount of yuan, at least 0.
+const YUAN: Check = Check::Number(0.0, 1e9);
+/// A column's cells: people in an age group.
+const PEOPLE: Check = Check::Whole(0, 20);
+
+section! {
+    /// `[population.columns]`: household attribute → column of the household
+    /// file (`village` and `income` required; `members`, or `adults`,
+    /// `children` and `elderly`). An attribute not given is drawn from
+    /// `[households]` (earning ability is backed out of the income).
+    #[serde(deny_unknown_fields, default)]
+    pub struct HouseholdColumns {
+        /// Village id (any text; joins the village file's id).
+        village: Option<String> = None, column(&TEXT), "" [serde(skip_serializing_if = "Option::is_none")];
+        /// Net income per person and year.
+        income: Option<String> = None, column(&Check::Number(-1e9, 1e9)), "yuan per person-year" [serde(skip_serializing_if = "Option::is_none")];
+        /// Households the row stands for (default 1).
+        weight: Option<String> = None, column(&Check::Number(0.0, 1e12)), "households" [serde(skip_serializing_if = "Option::is_none")];
+        /// Household size (or give adults, children and elderly).
+        members: Option<String> = None, column(&Check::Whole(1, 60)), "people" [serde(skip_serializing_if = "Option::is_none")];
+        /// Working-age adults (16–59).
+        adults: Option<String> = None, column(&PEOPLE), "people" [serde(skip_serializing_if = "Option::is_none")];
+        /// Children (0–15).
+        children: Option<String> = None, column(&PEOPLE), "people" [serde(skip_serializing_if = "Option::is_none")];
+        /// Elderly (60+).
+        elderly: Option<String> = None, column(&PEOPLE), "people" [serde(skip_serializing_if = "Option::is_none")];
+        /// On the poverty register: 1, else 0.
+        registered: Option<String> = None, column(&Check::Whole(0, 1)), "" [serde(skip_serializing_if = "Option::is_none")];
+        /// Adults' mean years of schooling.
+        schooling: Option<String> = None, column(&Check::Number(0.0, 25.0)), "years" [serde(skip_serializing_if = "Option::is_none")];
+        /// Vocational skill, 0 to 1.
+        skill: Option<String> = None, column(&UNIT), "index" [serde(skip_serializing_if = "Option::is_none")];
+        /// Health, 0 (chronically ill) to 1 (healthy).
+        health: Option<String> = None, column(&UNIT), "index" [serde(skip_serializing_if = "Option::is_none")];
+        /// Arable land.
+        land: Option<String> = None, column(&Check::Number(0.0, 1e6)), "mu" [serde(skip_serializing_if = "Option::is_none")];
+        /// Productive assets (livestock, tools).
+        assets: Option<String> = None, column(&YUAN), "yuan" [serde(skip_serializing_if = "Option::is_none")];
+        /// Savings.
+        savings: Option<String> = None, column(&YUAN), "yuan" [serde(skip_serializing_if = "Option::is_none")];
+        /// Debt.
+        debt: Option<String> = None, column(&YUAN), "yuan" [serde(skip_serializing_if = "Option::is_none")];
+        /// Awareness of the policies, 0 to 1.
+        awareness: Option<String> = None, column(&UNIT), "index" [serde(skip_serializing_if = "Option::is_none")];
+        /// Motivation, 0 to 1.
+        motivation: Option<String> = None, column(&UNIT), "index" [serde(skip_serializing_if = "Option::is_none")];
+        /// Earning ability (a multiplier on labour income; backed out of the income when not given).
+        ability: Option<String> = None, column(&Check::Number(0.0, 100.0)), "× labour income" [serde(skip_serializing_if = "Option::is_none")];
+    }
+}
+
+section! {
+    /// `[population.village_columns]`: village attribute → column of the
+    /// village file (`id` required). An attribute not given is drawn from
+    /// `[villages]`.
+    #[serde(deny_unknown_fields, default)]
+    pub struct VillageColumns {
+        /// Village id (joins the household file's village column).
+        id: Option<String> = None, column(&TEXT), "" [serde(skip_serializing_if = "Option::is_none")];
+        /// Distance to market, 0 (county seat) to 1 (remote mountain).
+        remoteness: Option<String> = None, column(&UNIT), "index" [serde(skip_serializing_if = "Option::is_none")];
+        /// Road access, 0 (none) to 1 (paved all-weather road).
+        road: Option<String> = None, column(&UNIT), "index" [serde(skip_serializing_if = "Option::is_none")];
+        /// Share of households with safe drinking water.
+        water: Option<String> = None, column(&UNIT), "share" [serde(skip_serializing_if = "Option::is_none")];
+        /// Share of land irrigated.
+        irrigation: Option<String> = None, column(&UNIT), "share" [serde(skip_serializing_if = "Option::is_none")];
+        /// School quality, 0 to 1.
+        school_quality: Option<String> = None, column(&UNIT), "index" [serde(skip_serializing_if = "Option::is_none")];
+        /// 1 if the village has a clinic, else 0.
+        clinic: Option<String> = None, column(&Check::Whole(0, 1)), "" [serde(skip_serializing_if = "Option::is_none")];
+        /// Tourism potential, 0 to 1.
+        tourism_potential: Option<String> = None, column(&UNIT), "index" [serde(skip_serializing_if = "Option::is_none")];
+        /// Arable land per person.
+        land_per_person: Option<String> = None, column(&Check::Number(0.0, 100.0)), "mu per person" [serde(skip_serializing_if = "Option::is_none")];
+        /// Annual probability of a drought.
+        drought_risk: Option<String> = None, column(&UNIT), "per year" [serde(skip_serializing_if = "Option::is_none")];
+        /// Quality of the village cadres, 0 to 1.
+        cadre_quality: Option<String> = None, column(&UNIT), "index" [serde(skip_serializing_if = "Option::is_none")];
+    }
+}
+
+/// A total, at least 0.
+const TOTAL: Check = Check::Number(0.0, f64::INFINITY);
+
+section! {
+    /// `[population.margins]`: known totals the survey's weights are raked to.
+    #[serde(deny_unknown_fields, default)]
+    pub struct Margins {
+        /// Persons by village: village id → persons.
+        persons_by_village: BTreeMap<String, f64> = BTreeMap::new(), totals(&TOTAL), "people"
+            [serde(skip_serializing_if = "BTreeMap::is_empty")];
+        /// Persons by age group: `children`, `adults`, `elderly` → persons.
+        persons_by_age: BTreeMap<String, f64> = BTreeMap::new(), totals(&TOTAL), "people"
+            [serde(skip_serializing_if = "BTreeMap::is_empty")];
+        /// Households by size: `"1"`, `"2"`, …, and an open last class `"6+"` → households.
+        households_by_size: BTreeMap<String, f64> = BTreeMap::new(), totals(&TOTAL), "households"
+            [serde(skip_serializing_if = "BTreeMap::is_empty")];
+        /// Persons on the poverty register.
+        registered_persons: Option<f64> = None, num(0.0, f64::INFINITY), "people"
+            [serde(skip_serializing_if = "Option::is_none")];
+        /// Households on the poverty register.
+        registered_households: Option<f64> = None, num(0.0, f64::INFINITY), "households"
+            [serde(skip_serializing_if = "Option::is_none")];
+    }
+}
+
+/// A column mapping's attribute → column name, as given.
+fn given<S: Section>(s: &S) -> BTreeMap<String, String> {
+    S::KEYS
+        .iter()
+        .zip(s.values())
+        .filter_map(|(d, v)| match v {
+            Value::Text(t) => Some((d.name.to_string(), t.to_string())),
+            _ => None,
+        })
+        .collect()
+}
+
+impl HouseholdColumns {
+    /// Attribute → column name, for the attributes given.
+    pub fn mapping(&self) -> BTreeMap<String, String> {
+        given(self)
+    }
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+impl VillageColumns {
+    /// Attribute → column name, for the attributes given.
+    pub fn mapping(&self) -> BTreeMap<String, String> {
+        given(self)
+    }
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+macro_rules! table_value {
+    ($($t:ty),*) => {$(
+        impl AsValue for $t {
+            fn as_value(&self) -> Value<'_> {
+                Value::Other
+            }
+        }
+    )*};
+}
+table_value!(HouseholdColumns, VillageColumns, Margins);
+
+/// The sections of `[population]`, in file order, handed to `v` (see
+/// [`super::raw::sections`]).
+pub fn sections(p: Option<&PopulationTable>, v: &mut impl Visit) -> Result<()> {
+    v.section("population", p)?;
+    v.section("population.columns", p.map(|p| &p.columns))?;
+    v.section("population.village_columns", p.map(|p| &p.village_columns))?;
+    v.section("population.margins", p.and_then(|p| p.margins.as_ref()))
 }
 
 /// An attribute a survey column can give: its key in `[population.columns]`
-/// (or `[population.village_columns]`), its valid range and its meaning.
+/// (or `[population.village_columns]`), the valid range of its cells and its
+/// meaning, from its declaration.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Attribute {
     pub key: &'static str,
@@ -77,168 +220,36 @@ pub struct Attribute {
     pub doc: &'static str,
 }
 
-const fn attr(key: &'static str, min: f64, max: f64, whole: bool, doc: &'static str) -> Attribute {
-    Attribute {
-        key,
-        min,
-        max,
-        whole,
-        doc,
-    }
+/// The attributes a mapping's declarations name.
+fn attributes(keys: &'static [Decl]) -> Vec<Attribute> {
+    keys.iter()
+        .map(|d| {
+            let cells = match d.check {
+                Check::Column(c) => *c,
+                c => c,
+            };
+            let r = cells.range();
+            Attribute {
+                key: d.name,
+                min: r.map_or(0.0, |r| r.min),
+                max: r.map_or(0.0, |r| r.max),
+                whole: matches!(cells, Check::Whole(..)),
+                doc: d.doc,
+            }
+        })
+        .collect()
 }
 
-/// Household attributes a survey can give (the `[households]` attributes, and
-/// what only data has: income, weight, village, register). `village` is a text
-/// id; the others are numbers in their range.
-pub const HOUSEHOLD_ATTRIBUTES: &[Attribute] = &[
-    attr(
-        "village",
-        0.0,
-        0.0,
-        false,
-        "village id (any text; joins the village file's id)",
-    ),
-    attr(
-        "income",
-        -1e9,
-        1e9,
-        false,
-        "net income per person and year, yuan",
-    ),
-    attr(
-        "weight",
-        0.0,
-        1e12,
-        false,
-        "households the row stands for (default 1)",
-    ),
-    attr(
-        "members",
-        1.0,
-        60.0,
-        true,
-        "household size (or give adults, children and elderly)",
-    ),
-    attr("adults", 0.0, 20.0, true, "working-age adults (16–59)"),
-    attr("children", 0.0, 20.0, true, "children (0–15)"),
-    attr("elderly", 0.0, 20.0, true, "elderly (60+)"),
-    attr(
-        "registered",
-        0.0,
-        1.0,
-        true,
-        "on the poverty register: 1, else 0",
-    ),
-    attr(
-        "schooling",
-        0.0,
-        25.0,
-        false,
-        "adults' mean years of schooling",
-    ),
-    attr("skill", 0.0, 1.0, false, "vocational skill, 0 to 1"),
-    attr(
-        "health",
-        0.0,
-        1.0,
-        false,
-        "health, 0 (chronically ill) to 1 (healthy)",
-    ),
-    attr("land", 0.0, 1e6, false, "arable land, mu"),
-    attr(
-        "assets",
-        0.0,
-        1e9,
-        false,
-        "productive assets (livestock, tools), yuan",
-    ),
-    attr("savings", 0.0, 1e9, false, "savings, yuan"),
-    attr("debt", 0.0, 1e9, false, "debt, yuan"),
-    attr(
-        "awareness",
-        0.0,
-        1.0,
-        false,
-        "awareness of the policies, 0 to 1",
-    ),
-    attr("motivation", 0.0, 1.0, false, "motivation, 0 to 1"),
-    attr(
-        "ability",
-        0.0,
-        100.0,
-        false,
-        "earning ability (a multiplier on labour income)",
-    ),
-];
+/// Household attributes a survey can give (the declarations of
+/// [`HouseholdColumns`]). `village` is a text id; the others are numbers in
+/// their range.
+pub static HOUSEHOLD_ATTRIBUTES: LazyLock<Vec<Attribute>> =
+    LazyLock::new(|| attributes(HouseholdColumns::KEYS));
 
-/// Village attributes a village file can give: `id`, and the `[villages]` attributes.
-pub const VILLAGE_ATTRIBUTES: &[Attribute] = &[
-    attr(
-        "id",
-        0.0,
-        0.0,
-        false,
-        "village id (joins the household file's village column)",
-    ),
-    attr(
-        "remoteness",
-        0.0,
-        1.0,
-        false,
-        "distance to market, 0 (county seat) to 1",
-    ),
-    attr(
-        "road",
-        0.0,
-        1.0,
-        false,
-        "road access, 0 (none) to 1 (paved)",
-    ),
-    attr(
-        "water",
-        0.0,
-        1.0,
-        false,
-        "share of households with safe drinking water",
-    ),
-    attr("irrigation", 0.0, 1.0, false, "share of land irrigated"),
-    attr("school_quality", 0.0, 1.0, false, "school quality, 0 to 1"),
-    attr(
-        "clinic",
-        0.0,
-        1.0,
-        true,
-        "1 if the village has a clinic, else 0",
-    ),
-    attr(
-        "tourism_potential",
-        0.0,
-        1.0,
-        false,
-        "tourism potential, 0 to 1",
-    ),
-    attr(
-        "land_per_person",
-        0.0,
-        100.0,
-        false,
-        "arable land per person, mu",
-    ),
-    attr(
-        "drought_risk",
-        0.0,
-        1.0,
-        false,
-        "annual probability of a drought",
-    ),
-    attr(
-        "cadre_quality",
-        0.0,
-        1.0,
-        false,
-        "quality of the village cadres, 0 to 1",
-    ),
-];
+/// Village attributes a village file can give (the declarations of
+/// [`VillageColumns`]): `id`, and the `[villages]` attributes.
+pub static VILLAGE_ATTRIBUTES: LazyLock<Vec<Attribute>> =
+    LazyLock::new(|| attributes(VillageColumns::KEYS));
 
 /// Where the population of a checked scenario comes from.
 #[derive(Clone, Debug, Default)]

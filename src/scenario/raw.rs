@@ -69,6 +69,7 @@ pub fn sections(file: Option<&ScenarioFile>, v: &mut impl Visit) -> Result<()> {
     v.section("poverty_lines", file.map(|f| &f.poverty_lines))?;
     v.section("villages", file.map(|f| &f.villages))?;
     v.section("households", file.map(|f| &f.households))?;
+    super::population::sections(file.and_then(|f| f.population.as_ref()), v)?;
     v.section("income", file.map(|f| &f.income))?;
     v.section("shocks", file.map(|f| &f.shocks))?;
     v.section("demography", file.map(|f| &f.demography))?;

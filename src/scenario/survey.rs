@@ -71,31 +71,6 @@ impl Survey {
     }
 }
 
-/// Check the keys of a column mapping against the attributes it may name.
-fn check_keys(
-    map: &BTreeMap<String, String>,
-    table: &str,
-    attributes: &[Attribute],
-    origins: &Origins,
-) -> Result<()> {
-    for (k, v) in map {
-        if !attributes.iter().any(|a| a.key == k) {
-            let keys: Vec<&str> = attributes.iter().map(|a| a.key).collect();
-            return Err(origins.error(
-                &format!("{table}.{k}"),
-                format!("expected one of {}, got \"{k}\"", keys.join(", ")),
-            ));
-        }
-        if v.trim().is_empty() {
-            return Err(origins.error(
-                &format!("{table}.{k}"),
-                "expected the name of a column of the file, got an empty string",
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// The column a mapped attribute names, located at the header line.
 fn column_of(table: &Table, key: &str, name: &str, mapping: &str) -> Result<usize> {
     let found: Vec<usize> = table
@@ -192,7 +167,7 @@ fn read_villages(path: &Path, map: &BTreeMap<String, String>) -> Result<(Vec<Str
     let mut table = Table::open(path)?;
     let id_name = &map["id"];
     let id_idx = column_of(&table, "id", id_name, mapping)?;
-    let cols = mapped(&table, map, VILLAGE_ATTRIBUTES, "id", mapping)?;
+    let cols = mapped(&table, map, &VILLAGE_ATTRIBUTES, "id", mapping)?;
     let mut ids: Vec<String> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut values: BTreeMap<&'static str, Vec<f64>> =
@@ -228,20 +203,11 @@ fn read_villages(path: &Path, map: &BTreeMap<String, String>) -> Result<(Vec<Str
 /// apportion them to the scenario's households.
 pub fn read(file: &ScenarioFile, origins: &Origins) -> Result<Survey> {
     let p: &PopulationTable = file.population.as_ref().expect("a survey start");
-    check_keys(
-        &p.columns,
-        "population.columns",
-        HOUSEHOLD_ATTRIBUTES,
-        origins,
-    )?;
-    check_keys(
-        &p.village_columns,
-        "population.village_columns",
-        VILLAGE_ATTRIBUTES,
-        origins,
-    )?;
+    // The attributes are the declared keys (serde refused any other).
+    let columns = p.columns.mapping();
+    let village_map = p.village_columns.mapping();
     for key in ["village", "income"] {
-        if !p.columns.contains_key(key) {
+        if !columns.contains_key(key) {
             return Err(origins.error(
                 "population.columns",
                 format!("expected `{key}` to name a column of the household file, got no `{key}`"),
@@ -249,14 +215,14 @@ pub fn read(file: &ScenarioFile, origins: &Origins) -> Result<Survey> {
         }
     }
     let parts = ["adults", "children", "elderly"];
-    let given = parts.iter().filter(|k| p.columns.contains_key(**k)).count();
+    let given = parts.iter().filter(|k| columns.contains_key(**k)).count();
     if given != 0 && given != 3 {
         return Err(origins.error(
             "population.columns",
             "expected all of adults, children and elderly (or none of them and `members`), got some",
         ));
     }
-    if given == 0 && !p.columns.contains_key("members") {
+    if given == 0 && !columns.contains_key("members") {
         return Err(origins.error(
             "population.columns",
             "expected `members` (or adults, children and elderly) to name columns of the household file, got neither",
@@ -265,7 +231,7 @@ pub fn read(file: &ScenarioFile, origins: &Origins) -> Result<Survey> {
 
     let village_file = match &p.villages {
         Some(v) => {
-            if !p.village_columns.contains_key("id") {
+            if !village_map.contains_key("id") {
                 return Err(origins.error(
                     "population.village_columns",
                     "expected `id` to name the village file's id column, got no `id`",
@@ -274,7 +240,7 @@ pub fn read(file: &ScenarioFile, origins: &Origins) -> Result<Survey> {
             Some(path_of(origins, "population.villages", v))
         }
         None => {
-            if !p.village_columns.is_empty() {
+            if !village_map.is_empty() {
                 return Err(origins.error(
                     "population.village_columns",
                     "expected `population.villages` (a village file) for these columns, got none",
@@ -284,7 +250,7 @@ pub fn read(file: &ScenarioFile, origins: &Origins) -> Result<Survey> {
         }
     };
     let (mut village_ids, village_columns) = match &village_file {
-        Some(path) => read_villages(path, &p.village_columns)?,
+        Some(path) => read_villages(path, &village_map)?,
         None => (Vec::new(), BTreeMap::new()),
     };
     let mut village_index: HashMap<String, u32> = village_ids
@@ -300,9 +266,9 @@ pub fn read(file: &ScenarioFile, origins: &Origins) -> Result<Survey> {
     );
     let mapping = "population.columns";
     let mut table = Table::open(&path)?;
-    let village_name = &p.columns["village"];
+    let village_name = &columns["village"];
     let village_idx = column_of(&table, "village", village_name, mapping)?;
-    let cols = mapped(&table, &p.columns, HOUSEHOLD_ATTRIBUTES, "village", mapping)?;
+    let cols = mapped(&table, &columns, &HOUSEHOLD_ATTRIBUTES, "village", mapping)?;
     let adults_col = cols
         .iter()
         .find(|(a, _, _)| a.key == "adults")
@@ -393,7 +359,7 @@ pub fn read(file: &ScenarioFile, origins: &Origins) -> Result<Survey> {
             &path,
             format!(
                 "expected weights ({}) that add up to more than 0, got 0",
-                p.columns.get("weight").map_or("weight", String::as_str)
+                columns.get("weight").map_or("weight", String::as_str)
             ),
         ));
     }

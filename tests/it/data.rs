@@ -634,3 +634,52 @@ fn a_saved_state_reads_back_bit_for_bit() {
     assert!(loans(&sim).iter().any(|l| *l > 0.0), "no loan outstanding");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_population_keys_are_declared_listed_and_reached_by_set() {
+    use povsim::scenario::keys::{self, Check};
+    // Declared once: the registry lists each attribute with the range of its cells.
+    let k = keys::find("population.columns.members").expect("declared");
+    assert!(matches!(k.check, Check::Column(Check::Whole(1, 60))));
+    assert!(keys::find("population.village_columns.remoteness").is_some());
+    assert!(keys::find("population.margins.registered_persons").is_some());
+    assert_eq!(keys::find("population.from").unwrap().check, Check::Path);
+    assert!(keys::find("population.columns.wealth").is_none());
+    let list = ok(povsim(&repo("."), &["validate", "--list-keys"]));
+    let list = String::from_utf8_lossy(&list.stdout);
+    for path in ["population.households", "population.columns.income"] {
+        assert!(
+            list.lines().any(|l| l.starts_with(path)),
+            "{path} not listed"
+        );
+    }
+    // --set reaches a mapping: a column the file does not have is refused, located.
+    let dir = temp_dir("population-set");
+    let scenario = repo("scenarios/from_survey.toml");
+    let scenario = scenario.to_str().unwrap();
+    ok(povsim(&dir, &["validate", scenario]));
+    let out = povsim(
+        &dir,
+        &[
+            "run",
+            scenario,
+            "--out",
+            "out",
+            "--set",
+            "population.columns.income=no_such_column",
+        ],
+    );
+    refused(&dir, out, "no_such_column");
+    let out = povsim(
+        &dir,
+        &[
+            "validate",
+            scenario,
+            "--set",
+            "population.columns.wealth=assets_yuan",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("population.columns.wealth"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
