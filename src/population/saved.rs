@@ -7,7 +7,7 @@
 use super::Initial;
 use crate::error::{Error, Result};
 use crate::input::table::Table;
-use crate::model::columns::{self, Column, Named, OwnColumns};
+use crate::model::columns::{self, Column, Declared, Named, OwnColumns};
 use crate::model::state::{Households, Villages, flag};
 use crate::scenario::population::{ColumnSpec, MANIFEST, SavedStart, StateManifest};
 use std::path::Path;
@@ -22,22 +22,21 @@ pub const FIRST_STATE: (&str, &str) = (
 /// The declared household columns of a state file, in order, after
 /// `household`, then `first_state` (the modules' own columns follow).
 pub fn household_columns() -> Vec<ColumnSpec> {
-    let hh = Households::default();
-    hh.columns()
-        .into_iter()
-        .zip(Households::COLUMNS)
-        .map(|((name, col), d)| spec(name, col.dtype(), d.doc))
-        .chain(std::iter::once(spec(FIRST_STATE.0, "uint8", FIRST_STATE.1)))
-        .collect()
+    let mut out = declared(Households::default().columns(), Households::COLUMNS);
+    out.push(spec(FIRST_STATE.0, "uint8", FIRST_STATE.1));
+    out
 }
 
 /// The declared village columns of a state file, in order, after `village`
 /// (the modules' own columns follow).
 pub fn village_columns() -> Vec<ColumnSpec> {
-    let v = Villages::default();
-    v.columns()
-        .into_iter()
-        .zip(Villages::COLUMNS)
+    declared(Villages::default().columns(), Villages::COLUMNS)
+}
+
+/// Declared columns with their types and docs.
+fn declared(cols: Vec<(&str, &dyn Column)>, decls: &[Declared]) -> Vec<ColumnSpec> {
+    cols.into_iter()
+        .zip(decls)
         .map(|((name, col), d)| spec(name, col.dtype(), d.doc))
         .collect()
 }
