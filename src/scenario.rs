@@ -26,11 +26,13 @@ pub mod margins;
 pub mod modules;
 pub mod origins;
 pub mod population;
+pub mod prior;
 pub mod raw;
 pub mod seed;
 pub mod set;
 pub mod survey;
 pub mod sweep;
+pub mod uncertainty;
 pub mod validate;
 
 pub use base::Base;

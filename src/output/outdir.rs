@@ -592,6 +592,17 @@ pub fn lock_calibration(target: &Path) -> Result<Lock> {
     lock_appending(target, Appending::CALIBRATION)
 }
 
+/// Lock a sensitivity analysis's directory (`sensitivity` appends its
+/// points in place).
+pub fn lock_sensitivity(target: &Path) -> Result<Lock> {
+    lock_appending(target, Appending::SENSITIVITY)
+}
+
+/// List the files of a sensitivity analysis's directory in its manifest.
+pub fn mark_sensitivity(dir: &Path) -> Result<()> {
+    mark_appending(dir, Appending::SENSITIVITY)
+}
+
 /// List the files of a sweep's directory in its manifest (with sweep.csv
 /// and sweep.json from the start, so a killed sweep's directory is known as
 /// one and a later command may replace it).
@@ -623,6 +634,12 @@ impl Appending {
         also: &["merge"],
         own: &["sweep.csv", "sweep.json"],
         whose: "a sweep's",
+    };
+    const SENSITIVITY: Appending = Appending {
+        command: "sensitivity",
+        also: &["merge"],
+        own: &["points.csv", "sensitivity.json"],
+        whose: "a sensitivity analysis's",
     };
     const CALIBRATION: Appending = Appending {
         command: "calibrate",

@@ -37,6 +37,9 @@ pub struct Scenario {
     pub first_policy_year: i32,
     /// The file's `[calibration]` table, its shape checked (for `povsim calibrate`).
     pub calibration: Option<super::calibration::CalibrationPlan>,
+    /// The file's `[uncertainty]` table, checked key by key (for `povsim
+    /// sensitivity` and `compare --param-draws`).
+    pub uncertainty: Option<super::uncertainty::UncertaintyPlan>,
 }
 
 impl Scenario {
@@ -197,9 +200,14 @@ impl Scenario {
             Some(t) => Some(super::calibration::plan(t, &c)?),
             None => None,
         };
+        let uncertainty = match &file.uncertainty {
+            Some(t) => Some(super::uncertainty::plan(t, &c)?),
+            None => None,
+        };
         let sc = Scenario {
             sweep,
             calibration,
+            uncertainty,
             name: s.name.clone(),
             start_year,
             years,
