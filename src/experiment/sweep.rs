@@ -163,16 +163,16 @@ fn row_line(spec: &SweepSpec, r: &Row) -> String {
     s
 }
 
-/// Run one replicate of one point.
-pub fn run_item(sc: &Scenario, point: usize, replicate: u32) -> Option<Row> {
-    let mut sim = Simulation::new(sc, replicate);
+/// Run one replicate of one point (`None`: interrupted).
+pub fn run_item(sc: &Scenario, point: usize, replicate: u32) -> Result<Option<Row>> {
+    let mut sim = Simulation::new(sc, replicate)?;
     let mut person_years = 0.0;
     let mut spending = 0.0;
     let mut last = None;
     let mut by_year = Vec::with_capacity(sc.years as usize);
     for _ in 0..sc.years {
         if interrupted() {
-            return None;
+            return Ok(None);
         }
         let r = sim.step();
         let spent = r.ledger.spending.iter().map(|s| s.spent).sum::<f64>();
@@ -192,8 +192,9 @@ pub fn run_item(sc: &Scenario, point: usize, replicate: u32) -> Option<Row> {
         ));
         last = Some(r);
     }
-    let m = &last?.measures;
-    Some(Row {
+    let Some(last) = last else { return Ok(None) };
+    let m = &last.measures;
+    Ok(Some(Row {
         point,
         replicate,
         values: [
@@ -206,7 +207,7 @@ pub fn run_item(sc: &Scenario, point: usize, replicate: u32) -> Option<Row> {
             spending,
         ],
         years: by_year,
-    })
+    }))
 }
 
 /// Options of a sweep run.
@@ -468,7 +469,7 @@ pub fn sweep(
         let rows: Vec<Option<Row>> = items
             .par_iter()
             .map(|&i| run_item(find(i / reps), i / reps, (i % reps) as u32))
-            .collect();
+            .collect::<Result<_>>()?;
         if interrupted() || rows.iter().any(Option::is_none) {
             if let Some(b) = &bar {
                 b.abandon();

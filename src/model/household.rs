@@ -101,6 +101,9 @@ pub struct YearParams {
     pub tourism_road_weight: f32,
     /// Education: enrolment gain of a child at the full student subsidy.
     pub education_subsidy_enrolment: f32,
+    /// Whether births, deaths, ageing and out-migration happen this year
+    /// (not in a survey's observed year: the survey recorded its members).
+    pub demography: bool,
 }
 
 impl YearParams {
@@ -177,8 +180,29 @@ impl YearParams {
             tourism_dividend_rate: tr.dividend_rate as f32,
             tourism_road_weight: tr.road_weight as f32,
             education_subsidy_enrolment: ed.subsidy_enrolment as f32,
+            demography: true,
         }
     }
+}
+
+/// This year's covariate shocks: each village's drought (set in `villages`)
+/// and the county-wide farm price multiplier (returned), mean one.
+pub fn covariate_shocks(
+    sc: &Scenario,
+    streams: &Streams,
+    villages: &mut Villages,
+    year: i32,
+) -> f32 {
+    let sd = sc.file.shocks.price_sd as f32;
+    let z: f32 = StandardNormal.sample(&mut streams.stream(0, year, Purpose::Price));
+    let price = (sd * z - sd * sd / 2.0).exp();
+    for v in 0..villages.len() {
+        let u: f32 = streams
+            .stream(v as u64, year, Purpose::VillageShock)
+            .random();
+        villages.drought[v] = u < villages.drought_risk[v];
+    }
+    price
 }
 
 /// Wage multiplier of schooling: piecewise log-linear around junior high (9 years).
@@ -334,21 +358,24 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
         let vi = c.village[j] as usize;
 
         // --- Demography ---------------------------------------------------
-        let mut r = s_demo.of(i);
-        let d = demography(
-            &mut r,
-            p,
-            Members {
-                elderly: &mut c.elderly[j],
-                adults: &mut c.adults[j],
-                children: &mut c.children[j],
-                schooling: &mut c.schooling[j],
-                child_schooling: c.child_schooling[j],
-            },
-        );
-        counts.deaths += (d.died_elderly + d.died_adults + d.died_children) as u64;
-        counts.out_migrants += d.left as u64;
-        counts.births += d.born as u64;
+        // A survey's observed year keeps the members it observed (population::survey).
+        if p.demography {
+            let mut r = s_demo.of(i);
+            let d = demography(
+                &mut r,
+                p,
+                Members {
+                    elderly: &mut c.elderly[j],
+                    adults: &mut c.adults[j],
+                    children: &mut c.children[j],
+                    schooling: &mut c.schooling[j],
+                    child_schooling: c.child_schooling[j],
+                },
+            );
+            counts.deaths += (d.died_elderly + d.died_adults + d.died_children) as u64;
+            counts.out_migrants += d.left as u64;
+            counts.births += d.born as u64;
+        }
         if c.adults[j] + c.children[j] + c.elderly[j] == 0 {
             c.income_pc[j] = 0.0;
             c.farm[j] = 0.0;

@@ -105,7 +105,7 @@ fn trace_says_who_died_aged_or_left_and_the_pension() {
     let n = sc.households();
     let ids: Vec<usize> = (0..n as usize).collect();
     let stories = trace::trace(&sc, 0, &ids).unwrap();
-    let sim = povsim::engine::Simulation::new(&sc, 0);
+    let sim = povsim::engine::Simulation::new(&sc, 0).unwrap();
     let mut totals = vec![(0u64, 0u64, 0u64); sc.years as usize];
     let (mut grew, mut retired) = (0u64, 0u64);
     for s in &stories {
