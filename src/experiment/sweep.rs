@@ -539,10 +539,13 @@ pub fn sweep(
     Ok(summary)
 }
 
+/// A point's means of [`MEASURES`] and the replicates they average.
+pub type PointMean = ([f64; 7], usize);
+
 /// The mean over replicates of each of [`MEASURES`], per point, of a sweep
 /// directory's sweep.csv, with the number of replicates found (0: the point
 /// has no rows yet); and the sweep's description.
-pub fn point_means(out: &Path) -> Result<(SweepSpec, Vec<([f64; 7], usize)>)> {
+pub fn point_means(out: &Path) -> Result<(SweepSpec, Vec<PointMean>)> {
     let jpath = out.join("sweep.json");
     let text = std::fs::read_to_string(&jpath)
         .map_err(|e| Error::file(&jpath, format!("cannot read: {e}")))?;
