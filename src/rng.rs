@@ -77,10 +77,28 @@ pub struct Stream {
     state: u64,
 }
 
+/// SplitMix64's increment (the golden ratio in 64 bits).
+const GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// Distance between two slots of one stream ([`Stream::slot`]): 2³² draws.
+const SLOT: u64 = GAMMA << 32;
+
 impl Stream {
     #[inline]
     pub fn from_key(key: u64) -> Self {
         Stream { state: key }
+    }
+
+    /// Slot `k` of this stream: the same SplitMix64 sequence 2³² · k draws
+    /// further on. One keyed stream serves several purposes this way, each
+    /// at its fixed slot, so a purpose that draws more (a rejection sampler
+    /// that tries again, a module with more decisions) never shifts what
+    /// another purpose sees, and the key is mixed once for all of them.
+    #[inline]
+    pub fn slot(&self, k: u64) -> Stream {
+        Stream {
+            state: self.state.wrapping_add(k.wrapping_mul(SLOT)),
+        }
     }
 }
 
@@ -94,7 +112,7 @@ impl rand::TryRng for Stream {
 
     #[inline]
     fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-        self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        self.state = self.state.wrapping_add(GAMMA);
         Ok(mix(self.state))
     }
 
@@ -186,6 +204,12 @@ impl YearStreams {
     #[inline]
     pub fn of(&self, entity: u64) -> Stream {
         Stream::from_key(mix(self.prefix ^ entity.wrapping_mul(0xd6e8_feb8_6659_fd93)))
+    }
+
+    /// The key of `entity`'s stream ([`YearStreams::of`] is the stream at this key).
+    #[inline]
+    pub fn key(&self, entity: u64) -> u64 {
+        mix(self.prefix ^ entity.wrapping_mul(0xd6e8_feb8_6659_fd93))
     }
 
     /// The same number as `Streams::uniform(entity, year, purpose, sub)` for
