@@ -15,7 +15,7 @@
 //! chunk order, so results do not depend on the number of threads.
 
 use crate::interventions::{self, Ledger, Module, PlanCtx};
-use crate::measures::{Measures, Obs};
+use crate::measures::{self, Measures, Packed};
 use crate::model::household::{self, DemographyCounts, YearParams};
 use crate::model::state::{Households, Villages, flag};
 use crate::population;
@@ -52,7 +52,6 @@ pub struct Simulation<'a> {
     modules: Vec<Box<dyn Module>>,
     /// State in the first year (0 poor, 1 near poor, 2 non-poor), for the transition matrix.
     first_state: Vec<u8>,
-    obs: Vec<Obs>,
     keys: Vec<u64>,
     scratch: Vec<u64>,
     pub year: i32,
@@ -118,7 +117,6 @@ impl<'a> Simulation<'a> {
             villages,
             modules: interventions::build(sc),
             first_state: Vec::new(),
-            obs: Vec::new(),
             keys: Vec::new(),
             scratch: Vec::new(),
             year: sc.start_year,
@@ -330,11 +328,12 @@ impl<'a> Simulation<'a> {
                 0.0
             };
         }
-        sorted_incomes(&self.hh, &mut self.keys, &mut self.scratch, &mut self.obs);
-        let measures = Measures::from_sorted(&self.obs, line as f64, params.extreme_line as f64);
+        sorted_incomes(&self.hh, &mut self.keys, &mut self.scratch);
+        let sorted = Packed(&self.keys);
+        let measures = Measures::of_sorted(&sorted, line as f64, params.extreme_line as f64);
 
-        let distribution = (self.streams.replicate == 0 && (first || last))
-            .then(|| recorder::histogram(&self.obs));
+        let distribution =
+            (self.streams.replicate == 0 && (first || last)).then(|| recorder::histogram(&sorted));
         let near = params.near_poor_line;
         let state_of = |y: f32| -> u8 {
             if y < line {
@@ -382,96 +381,92 @@ impl<'a> Simulation<'a> {
     }
 }
 
-/// A per-capita income as a key whose unsigned order is the income's order.
-#[inline]
-fn income_key(y: f32) -> u32 {
-    let b = y.to_bits();
-    if b & 0x8000_0000 != 0 {
-        !b
-    } else {
-        b | 0x8000_0000
-    }
-}
-
-/// The living households' (per-capita income, members) in ascending order of
-/// income. Each household is a `u64`, (income key, members); a counting pass
-/// on the top 16 bits of the key (sign, exponent and 7 bits of the mantissa:
-/// buckets of 1/128 of an octave) scatters them into buckets that fit in
-/// cache, and the buckets are sorted in parallel. Equal keys are equal
-/// values, so the result is the same on every machine and thread count.
-fn sorted_incomes(
-    hh: &Households,
-    keys: &mut Vec<u64>,
-    scratch: &mut Vec<u64>,
-    obs: &mut Vec<Obs>,
-) {
-    scratch.clear();
-    scratch.par_extend(
-        (0..hh.len())
-            .into_par_iter()
-            .with_min_len(CHUNK)
-            .filter_map(|i| {
-                let m = hh.members(i);
-                (m > 0).then(|| ((income_key(hh.income_pc[i]) as u64) << 32) | m as u64)
-            }),
-    );
-    if scratch.len() < SORT_BUCKETS {
+/// Every household's (per-capita income, members) packed in a `u64`
+/// ([`measures::pack`]; the dissolved with weight 0, which the measures
+/// skip), in ascending order. Equal keys are equal values, so the sorted
+/// array is the one answer whatever the order of the work: the sort may
+/// split it by the number of threads.
+fn sorted_incomes(hh: &Households, keys: &mut Vec<u64>, scratch: &mut Vec<u64>) {
+    let n = hh.len();
+    scratch.resize(n, 0);
+    scratch
+        .par_chunks_mut(CHUNK)
+        .enumerate()
+        .for_each(|(c, out)| {
+            for (j, k) in out.iter_mut().enumerate() {
+                let i = c * CHUNK + j;
+                *k = measures::pack(hh.income_pc[i], hh.members(i));
+            }
+        });
+    if n < SORT_BUCKETS {
         // Small populations: one sort beats 2^16 buckets.
         scratch.sort_unstable();
-        std::mem::swap(keys, scratch);
     } else {
         bucket_sort(scratch, keys);
     }
-    obs.clear();
-    obs.par_extend(keys.par_iter().with_min_len(CHUNK).map(|k| {
-        let b = (k >> 32) as u32;
-        let bits = if b & 0x8000_0000 != 0 {
-            b & 0x7fff_ffff
-        } else {
-            !b
-        };
-        Obs {
-            income: f32::from_bits(bits) as f64,
-            weight: (k & 0xffff_ffff) as f64,
-        }
-    }));
+    std::mem::swap(keys, scratch);
 }
 
-/// Buckets of the income sort: the top 16 bits of the income key.
+/// Buckets of the income sort: the top 16 bits of the key (sign, exponent
+/// and 7 bits of the mantissa: 1/128 of an octave), so that each fits in cache.
 const SORT_BUCKETS: usize = 1 << 16;
 
-/// Sort `from` into `to` (see [`sorted_incomes`]): scatter by the top 16
-/// bits, then sort the buckets in parallel.
-fn bucket_sort(from: &[u64], to: &mut Vec<u64>) {
-    let mut start = vec![0usize; SORT_BUCKETS + 1];
-    for k in from.iter() {
-        start[(k >> 48) as usize + 1] += 1;
-    }
+/// Sort `keys` in place, using `spare` (any content) as room. Each of a few
+/// segments is ordered by bucket into `spare` (a counting sort, in
+/// parallel); then bucket by bucket, in parallel, the segments' runs of the
+/// bucket are gathered back into `keys` and sorted.
+fn bucket_sort(keys: &mut [u64], spare: &mut Vec<u64>) {
+    let n = keys.len();
+    let bucket = |k: u64| (k >> 48) as usize;
+    let segments = rayon::current_num_threads().clamp(1, 16);
+    let seg_len = n.div_ceil(segments);
+    spare.resize(n, 0);
+    // starts[s][b]: where bucket b begins in segment s (b = SORT_BUCKETS: its end).
+    let starts: Vec<Vec<u32>> = keys
+        .par_chunks(seg_len)
+        .zip(spare.par_chunks_mut(seg_len))
+        .map(|(from, to)| {
+            let mut start = vec![0u32; SORT_BUCKETS + 1];
+            for &k in from {
+                start[bucket(k) + 1] += 1;
+            }
+            for b in 0..SORT_BUCKETS {
+                start[b + 1] += start[b];
+            }
+            let mut next = start.clone();
+            for &k in from {
+                let b = bucket(k);
+                to[next[b] as usize] = k;
+                next[b] += 1;
+            }
+            start
+        })
+        .collect();
+    // Split `keys` into the buckets of the result.
+    let mut buckets: Vec<(usize, &mut [u64])> = Vec::new();
+    let mut rest: &mut [u64] = keys;
     for b in 0..SORT_BUCKETS {
-        start[b + 1] += start[b];
-    }
-    to.clear();
-    to.resize(from.len(), 0);
-    let mut next = start.clone();
-    for k in from.iter() {
-        let b = (k >> 48) as usize;
-        to[next[b]] = *k;
-        next[b] += 1;
-    }
-    // Split into the non-empty buckets and sort each.
-    let mut buckets: Vec<&mut [u64]> = Vec::new();
-    let mut rest: &mut [u64] = to;
-    for b in 0..SORT_BUCKETS {
-        let len = start[b + 1] - start[b];
-        if len > 1 {
+        let len: usize = starts.iter().map(|s| (s[b + 1] - s[b]) as usize).sum();
+        if len > 0 {
             let (head, tail) = std::mem::take(&mut rest).split_at_mut(len);
-            buckets.push(head);
+            buckets.push((b, head));
             rest = tail;
-        } else if len == 1 {
-            rest = &mut std::mem::take(&mut rest)[1..];
         }
     }
-    buckets.par_iter_mut().for_each(|s| s.sort_unstable());
+    let spare = &spare[..];
+    buckets
+        .par_iter_mut()
+        .with_min_len(64)
+        .for_each(|(b, out)| {
+            let mut at = 0;
+            for (s, start) in starts.iter().enumerate() {
+                let (lo, hi) = (start[*b] as usize, start[*b + 1] as usize);
+                let run = &spare[s * seg_len + lo..s * seg_len + hi];
+                out[at..at + run.len()].copy_from_slice(run);
+                at += run.len();
+            }
+            out.sort_unstable();
+        });
 }
 
 /// Run one replicate to the end, handing each year's record to `sink`.
@@ -505,27 +500,35 @@ mod tests {
                     _ => 40_000.0 * u * u,
                 };
             }
-            let (mut keys, mut scratch, mut obs) = (Vec::new(), Vec::new(), Vec::new());
-            sorted_incomes(&hh, &mut keys, &mut scratch, &mut obs);
             let mut expect: Vec<(f64, f64)> = (0..n)
                 .filter(|&i| hh.members(i) > 0)
                 .map(|i| (hh.income_pc[i] as f64, hh.members(i) as f64))
                 .collect();
             expect.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
-            let got: Vec<(f64, f64)> = obs.iter().map(|o| (o.income, o.weight)).collect();
-            // -0.0 and 0.0 compare equal as incomes; total_cmp orders them.
-            assert_eq!(got.len(), expect.len());
-            for (g, e) in got.iter().zip(&expect) {
-                assert!(g.0 == e.0 && g.1 == e.1, "{g:?} vs {e:?}");
+            // The sort splits its work by the number of threads: the answer is one.
+            let mut answers = Vec::new();
+            for threads in [1, 3] {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let (mut keys, mut scratch) = (Vec::new(), Vec::new());
+                pool.install(|| sorted_incomes(&hh, &mut keys, &mut scratch));
+                assert_eq!(keys.len(), n);
+                let got: Vec<(f64, f64)> = keys
+                    .iter()
+                    .map(|&k| measures::unpack(k))
+                    .filter(|o| o.weight > 0.0)
+                    .map(|o| (o.income, o.weight))
+                    .collect();
+                // -0.0 and 0.0 compare equal as incomes; total_cmp orders them.
+                assert_eq!(got.len(), expect.len());
+                for (g, e) in got.iter().zip(&expect) {
+                    assert!(g.0 == e.0 && g.1 == e.1, "{g:?} vs {e:?}");
+                }
+                answers.push(keys);
             }
-        }
-    }
-
-    #[test]
-    fn income_keys_keep_the_order_of_incomes() {
-        let ys = [-500.0f32, -1.0, -0.0, 0.0, 1e-3, 1.0, 2299.9, 2300.0, 1e9];
-        for w in ys.windows(2) {
-            assert!(income_key(w[0]) <= income_key(w[1]), "{} {}", w[0], w[1]);
+            assert_eq!(answers[0], answers[1]);
         }
     }
 }
