@@ -16,6 +16,7 @@
 
 use crate::interventions::{self, Ledger, Module, PlanCtx};
 use crate::measures::{self, Measures, Packed};
+use crate::model::draw::YearDraws;
 use crate::model::household::{self, DemographyCounts, YearParams};
 use crate::model::state::{Households, Villages, flag};
 use crate::population;
@@ -173,13 +174,13 @@ impl<'a> Simulation<'a> {
         let params = YearParams::new(sc, year, price, disincentive);
 
         // 2. Phase one.
-        let streams = self.streams;
+        let draws = YearDraws::new(&params, &self.streams);
         let villages = &self.villages;
         let counts: Vec<DemographyCounts> = self
             .hh
             .chunks_mut(CHUNK)
             .into_par_iter()
-            .map(|mut c| household::phase_one(&mut c, &params, villages, &streams))
+            .map(|mut c| household::phase_one(&mut c, &params, villages, &draws))
             .collect();
         let mut demo = DemographyCounts::default();
         for c in counts {

@@ -6,7 +6,10 @@
 //!   policies plan (demography, shocks, labour, market incomes) and after
 //!   (transfers received, consumption, saving, assets, debt, schooling).
 //! - [`sample`]: drawing from the scenario's distributions.
+//! - [`draw`]: the draws of the yearly update (one stream per household-year,
+//!   binomials by table, normals by their quantile function).
 
+pub mod draw;
 pub mod household;
 pub mod sample;
 pub mod state;

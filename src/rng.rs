@@ -40,6 +40,28 @@ pub enum Purpose {
     Loan = 13,
     /// Tourism: visitors and jobs.
     Tourism = 14,
+    /// Phase one of the household update: one stream per household-year,
+    /// its purposes at the slots of [`HouseholdSlot`].
+    Household = 15,
+}
+
+/// The slots of a household-year stream ([`Purpose::Household`],
+/// [`Stream::slot`]): each purpose whose number of draws varies with the
+/// household has its own, so drawing more in one never shifts another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u64)]
+pub enum HouseholdSlot {
+    /// Draws at fixed places, the low and high 32-bit halves of the first
+    /// five outputs: illness and crop loss; job loss and the enterprise
+    /// return; a birth and the elderly's deaths; the adults' and the
+    /// children's deaths; retirement and children grown up.
+    Fixed = 0,
+    /// Out-migration.
+    Demography = 1,
+    /// Migrants and local jobs.
+    Labour = 2,
+    /// Tourism jobs.
+    Tourism = 3,
 }
 
 /// SplitMix64's finaliser: a fast bijective mixer with full avalanche.

@@ -7,11 +7,11 @@
 //! only from the household's keyed streams, so households can be updated in
 //! any order on any thread. Equations: docs/MODEL.md, section "Households".
 
+use super::draw::{HouseholdYear, YearDraws, bernoulli_count, threshold};
 use super::state::{Chunk, Villages, flag};
-use crate::rng::{Purpose, Streams};
+use crate::rng::HouseholdSlot;
 use crate::scenario::Scenario;
-use rand::RngExt;
-use rand_distr::{Distribution, StandardNormal};
+use rand::Rng;
 
 /// Every scenario value the household update needs in one year, resolved
 /// from the dated schedules once per year (out of the hot loop).
@@ -209,43 +209,9 @@ impl std::ops::AddAssign for DemographyCounts {
     }
 }
 
-/// A binomial draw by inversion from one uniform: exact, and one draw
-/// however many people the household has (most draws stop at k = 0).
-#[inline]
-fn binomial<R: rand::Rng>(r: &mut R, n: u8, p: f32) -> u8 {
-    if n == 0 || p <= 0.0 {
-        return 0;
-    }
-    if p >= 1.0 {
-        return n;
-    }
-    let u: f32 = r.random();
-    let q = 1.0 - p;
-    let mut prob = q;
-    for _ in 1..n {
-        prob *= q; // n is a handful of people: cheaper than powi
-    }
-    let mut cdf = prob;
-    let mut k = 0u8;
-    let odds = p / q;
-    while u >= cdf && k < n {
-        k += 1;
-        prob *= (n - k + 1) as f32 / k as f32 * odds;
-        cdf += prob;
-    }
-    k
-}
-
 /// Phase one for a chunk: demography, shocks, labour, market incomes.
-pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> DemographyCounts {
+pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, d: &YearDraws) -> DemographyCounts {
     let mut counts = DemographyCounts::default();
-    let (s_demo, s_shock, s_labour, s_ent) = (
-        st.year_purpose(p.year, Purpose::Demography),
-        st.year_purpose(p.year, Purpose::Shocks),
-        st.year_purpose(p.year, Purpose::Labour),
-        st.year_purpose(p.year, Purpose::Enterprise),
-    );
-    let s_tour = st.year_purpose(p.year, Purpose::Tourism);
     for j in 0..c.village.len() {
         let members0 = c.adults[j] as u32 + c.children[j] as u32 + c.elderly[j] as u32;
         if members0 == 0 {
@@ -253,20 +219,24 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
         }
         let i = (c.offset + j) as u64;
         let vi = c.village[j] as usize;
+        let hy = HouseholdYear::new(&d.streams, i);
+        // The fixed-place draws (rng::HouseholdSlot::Fixed), two per output.
+        let mut fixed = hy.fixed();
+        let w: [u64; 5] = std::array::from_fn(|_| fixed.next_u64());
+        let half = |k: usize| (w[k / 2] >> (32 * (k % 2))) as u32;
 
         // --- Demography ---------------------------------------------------
-        let mut r = s_demo.of(i);
-        let dead_e = binomial(&mut r, c.elderly[j], p.death_elderly);
-        let dead_a = binomial(&mut r, c.adults[j], p.death_adult);
-        let dead_c = binomial(&mut r, c.children[j], p.death_child);
+        let dead_e = d.death_elderly.at(c.elderly[j], half(5));
+        let dead_a = d.death_adult.at(c.adults[j], half(6));
+        let dead_c = d.death_child.at(c.children[j], half(7));
         c.elderly[j] -= dead_e;
         c.adults[j] -= dead_a;
         c.children[j] -= dead_c;
         counts.deaths += (dead_e + dead_a + dead_c) as u64;
-        let retire = binomial(&mut r, c.adults[j], p.adult_to_elderly);
+        let retire = d.retire.at(c.adults[j], half(8));
         c.adults[j] -= retire;
         c.elderly[j] = c.elderly[j].saturating_add(retire);
-        let grown = binomial(&mut r, c.children[j], p.child_to_adult);
+        let grown = d.grown.at(c.children[j], half(9));
         if grown > 0 {
             // Children grow into workers with the schooling their household could give them.
             let a = c.adults[j] as f32;
@@ -276,10 +246,14 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
             c.adults[j] = c.adults[j].saturating_add(grown);
         }
         let p_out = p.out_migration + p.out_migration_schooling * (c.schooling[j] - 9.0).max(0.0);
-        let left = binomial(&mut r, c.adults[j], p_out);
+        let left = bernoulli_count(
+            &mut hy.slot(HouseholdSlot::Demography),
+            c.adults[j],
+            threshold(p_out),
+        );
         c.adults[j] -= left;
         counts.out_migrants += left as u64;
-        if c.adults[j] >= 2 && c.children[j] < 4 && r.random::<f32>() < p.birth_rate {
+        if c.adults[j] >= 2 && c.children[j] < 4 && (half(4) as u64) < d.birth {
             c.children[j] += 1;
             counts.births += 1;
         }
@@ -296,18 +270,16 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
         }
 
         // --- Shocks ---------------------------------------------------------
-        let mut r = s_shock.of(i);
-        let u_ill: f32 = r.random();
-        let u_crop: f32 = r.random();
-        let u_job: f32 = r.random();
+        let (u_ill, u_crop, u_job, u_ent) =
+            (half(0) as u64, half(1) as u64, half(2) as u64, half(3));
         let clinic = v.clinic[vi];
         let water = v.water[vi];
         // Clinics shorten illness and cut its cost; unsafe water adds illness.
         let p_ill = (village_illness(p.illness, clinic, water)
             + p.illness_chronic * (1.0 - c.health[j]))
             .min(1.0);
-        let ill = u_ill < p_ill && c.adults[j] + c.elderly[j] > 0;
-        let crop = u_crop < p.crop_loss;
+        let ill = u_ill < threshold(p_ill) && c.adults[j] + c.elderly[j] > 0;
+        let crop = u_crop < d.crop_loss;
         let mut flags =
             c.flags[j] & (flag::REGISTERED | flag::POOR | flag::RELOCATED | flag::ON_GUARANTEE);
         let mut lost_work = 0.0;
@@ -326,7 +298,7 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
         }
 
         // --- Labour ---------------------------------------------------------
-        let mut r = s_labour.of(i);
+        let mut r = hy.slot(HouseholdSlot::Labour);
         let adults = c.adults[j];
         let sf = schooling_factor(c.schooling[j], p.return_low, p.return_high);
         let productivity = c.ability[j] * sf * (1.0 + p.skill_premium * c.skill[j]);
@@ -334,7 +306,7 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
             * (0.5 + c.motivation[j])
             // someone stays home to care for the young and the old
             * if c.children[j] + c.elderly[j] > 0 && adults == 1 { 0.3 } else { 1.0 };
-        let migrants = binomial(&mut r, adults, p_mig.min(1.0));
+        let migrants = bernoulli_count(&mut r, adults, threshold(p_mig));
         let local = (adults - migrants) as f32;
         let access = v.access(vi);
         // Relocated households look for work at the resettlement site (src/interventions/relocation.rs).
@@ -342,7 +314,7 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
         let job_access = if relocated { p.site_access } else { access };
         // Some local work exists everywhere; roads and closeness to market add more.
         let p_job = p.local_job_rate * (0.4 + 0.6 * job_access) * (0.5 + c.motivation[j]);
-        let jobs = binomial(&mut r, adults - migrants, p_job.min(1.0)) as f32;
+        let jobs = bernoulli_count(&mut r, adults - migrants, threshold(p_job)) as f32;
         let work = 1.0 - lost_work / (adults.max(1) as f32);
         let disincentive = if flags & flag::ON_GUARANTEE != 0 {
             1.0 - p.work_disincentive
@@ -375,15 +347,14 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
             * (1.0 - drought_loss)
             // land left behind by relocated households
             * if relocated { 1.0 - p.relocation_farm_loss } else { 1.0 };
-        let job_lost = migrants > 0 && u_job < p.job_loss;
+        let job_lost = migrants > 0 && u_job < d.job_loss;
         if job_lost {
             flags |= flag::JOB_LOSS;
         }
         let migrant =
             migrants as f32 * p.migrant_wage * productivity * if job_lost { 0.5 } else { 1.0 };
         // Enterprise and livestock: below the trap threshold assets earn little.
-        let mut r = s_ent.of(i);
-        let z: f32 = StandardNormal.sample(&mut r);
+        let z = d.normal.at(u_ent);
         let ret = if c.assets[j] >= p.trap_threshold {
             p.asset_return_high
         } else {
@@ -405,8 +376,8 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
             } else {
                 (adults - migrants).saturating_sub(jobs as u8)
             };
-            let t_jobs =
-                binomial(&mut s_tour.of(i), idle, (p.tourism_job_rate * a).min(1.0)) as f32;
+            let mut r = hy.slot(HouseholdSlot::Tourism);
+            let t_jobs = bernoulli_count(&mut r, idle, threshold(p.tourism_job_rate * a)) as f32;
             t_jobs * p.tourism_wage * productivity * work + c.shares[j] * p.tourism_dividend * a
         } else {
             0.0
@@ -506,27 +477,6 @@ pub fn phase_two_household(c: &mut Chunk, j: usize, p: &YearParams, v: &Villages
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::Stream;
-
-    #[test]
-    fn binomial_by_inversion_has_the_right_moments() {
-        let mut r = Stream::from_key(42);
-        for &(n, p) in &[(1u8, 0.3f32), (4, 0.05), (6, 0.5), (3, 0.9)] {
-            let draws = 200_000;
-            let (mut s, mut s2) = (0.0f64, 0.0f64);
-            for _ in 0..draws {
-                let k = binomial(&mut r, n, p) as f64;
-                assert!(k <= n as f64);
-                s += k;
-                s2 += k * k;
-            }
-            let mean = s / draws as f64;
-            let var = s2 / draws as f64 - mean * mean;
-            let (m0, v0) = (n as f64 * p as f64, n as f64 * p as f64 * (1.0 - p as f64));
-            assert!((mean - m0).abs() < 0.01, "n={n} p={p}: mean {mean} vs {m0}");
-            assert!((var - v0).abs() < 0.02, "n={n} p={p}: var {var} vs {v0}");
-        }
-    }
 
     #[test]
     fn schooling_pays_more_above_junior_high() {
