@@ -27,8 +27,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 
-/// Households per chunk of the parallel update (fixed: results must not depend on threads).
-pub const CHUNK: usize = 4096;
+pub use crate::model::state::CHUNK;
 
 /// Per-chunk partial sums of phase two.
 #[derive(Clone, Debug, Default)]
@@ -62,47 +61,29 @@ pub struct Simulation<'a> {
     watch_log: Vec<WatchDelta>,
 }
 
-/// The columns a module may change in a watched household, before or after its plan.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct WatchSnap {
-    /// Help paid this year so far, yuan.
-    pub received: f32,
-    pub skill: f32,
-    pub assets: f32,
-    pub savings: f32,
-    pub debt: f32,
-    pub loan: f32,
-    pub shares: f32,
-    pub awareness: f32,
-    /// Student subsidy, in 255ths of the full subsidy.
-    pub student_aid: u8,
-    pub flags: u8,
-}
+/// A watched household's columns that a module may change, before or
+/// after a plan: the household columns declared `[watch]` (model/state.rs)
+/// and every module's own columns, in that order ([`Simulation::watch_names`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WatchSnap(pub Vec<f32>);
 
-impl WatchSnap {
-    fn of(hh: &Households, i: usize) -> Self {
-        WatchSnap {
-            received: hh.received[i],
-            skill: hh.skill[i],
-            assets: hh.assets[i],
-            savings: hh.savings[i],
-            debt: hh.debt[i],
-            loan: hh.loan[i],
-            shares: hh.shares[i],
-            awareness: hh.awareness[i],
-            student_aid: hh.student_aid[i],
-            flags: hh.flags[i],
-        }
-    }
-}
-
-/// One module's effect on one watched household in one year (only changes are logged).
+/// One module's effect on one watched household in one year: the columns
+/// that changed, `(name, before, after)` (only changes are logged).
 #[derive(Clone, Debug, PartialEq)]
 pub struct WatchDelta {
     pub household: usize,
     pub module: &'static str,
-    pub before: WatchSnap,
-    pub after: WatchSnap,
+    pub changes: Vec<(&'static str, f32, f32)>,
+}
+
+impl WatchDelta {
+    /// The value of `column` before and after the plan (`None`: unchanged).
+    pub fn change(&self, column: &str) -> Option<(f32, f32)> {
+        self.changes
+            .iter()
+            .find(|c| c.0 == column)
+            .map(|c| (c.1, c.2))
+    }
 }
 
 impl<'a> Simulation<'a> {
@@ -139,6 +120,42 @@ impl<'a> Simulation<'a> {
     /// The module effects on watched households logged since the last call.
     pub fn take_watch(&mut self) -> Vec<WatchDelta> {
         std::mem::take(&mut self.watch_log)
+    }
+
+    /// The names of a [`WatchSnap`]'s values: the watched household columns,
+    /// then each module's own columns.
+    pub fn watch_names(&self) -> Vec<&'static str> {
+        let own = self
+            .modules
+            .iter()
+            .flat_map(|m| m.columns().iter().copied());
+        Households::COLUMNS
+            .iter()
+            .filter(|c| c.1)
+            .map(|c| c.0)
+            .chain(own)
+            .collect()
+    }
+
+    /// Household `i`'s watched columns (see [`Simulation::watch_names`]).
+    fn snap(hh: &Households, modules: &[Box<dyn Module>], i: usize) -> WatchSnap {
+        let mut v: Vec<f32> = (0..Households::COLUMNS.len())
+            .filter(|&k| Households::COLUMNS[k].1)
+            .map(|k| hh.column(k, i))
+            .collect();
+        for m in modules {
+            v.extend((0..m.columns().len()).map(|k| m.column(k, i)));
+        }
+        WatchSnap(v)
+    }
+
+    /// A module's own column (`module_column("microfinance", "loan")`), one
+    /// value per household; `None` for a module not built or a column it
+    /// does not have.
+    pub fn module_column(&self, module: &str, column: &str) -> Option<Vec<f32>> {
+        let m = self.modules.iter().find(|m| m.name() == module)?;
+        let k = m.columns().iter().position(|c| *c == column)?;
+        Some((0..self.hh.len()).map(|i| m.column(k, i)).collect())
     }
 
     /// Run one year and return what was recorded.
@@ -189,6 +206,11 @@ impl<'a> Simulation<'a> {
 
         // 3. Modules plan, in order.
         let mut ledger = Ledger::default();
+        let names = if self.watch.is_empty() {
+            Vec::new()
+        } else {
+            self.watch_names()
+        };
         {
             let mut ctx = PlanCtx {
                 sc,
@@ -198,30 +220,36 @@ impl<'a> Simulation<'a> {
                 hh: &mut self.hh,
                 villages: &mut self.villages,
             };
-            for (m, a) in self.modules.iter().zip(&active) {
-                if *a {
-                    let budget = interventions::budget(m.common(), sc, year);
+            for (k, &on) in active.iter().enumerate() {
+                let name = self.modules[k].name();
+                if on {
+                    let budget = interventions::budget(self.modules[k].common(), sc, year);
                     let before: Vec<WatchSnap> = self
                         .watch
                         .iter()
-                        .map(|&i| WatchSnap::of(ctx.hh, i))
+                        .map(|&i| Self::snap(ctx.hh, &self.modules, i))
                         .collect();
-                    let row = m.plan(&mut ctx, budget, &mut ledger);
+                    let row = self.modules[k].plan(&mut ctx, budget, &mut ledger);
                     for (&i, b) in self.watch.iter().zip(before) {
-                        let after = WatchSnap::of(ctx.hh, i);
+                        let after = Self::snap(ctx.hh, &self.modules, i);
                         if after != b {
+                            let changes = names
+                                .iter()
+                                .zip(b.0.iter().zip(&after.0))
+                                .filter(|(_, (x, y))| x != y)
+                                .map(|(n, (x, y))| (*n, *x, *y))
+                                .collect();
                             self.watch_log.push(WatchDelta {
                                 household: i,
-                                module: m.name(),
-                                before: b,
-                                after,
+                                module: name,
+                                changes,
                             });
                         }
                     }
                     ledger.spending.push(row);
                 } else {
                     ledger.spending.push(interventions::SpendRow {
-                        module: m.name(),
+                        module: name,
                         budget: Some(0.0),
                         ..Default::default()
                     });
@@ -481,6 +509,14 @@ pub fn run_replicate(sc: &Scenario, replicate: u32, mut sink: impl FnMut(YearRec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn memory_budget_is_the_columns_widths() {
+        assert_eq!(
+            (Households::BYTES_PER_HOUSEHOLD + interventions::MODULE_COLUMN_BYTES) as u64,
+            crate::scenario::limits::STATE_BYTES_PER_HOUSEHOLD
+        );
+    }
 
     #[test]
     fn incomes_are_sorted_with_their_weights_small_and_large() {

@@ -13,11 +13,11 @@ use crate::engine;
 use crate::error::Result;
 use crate::measures::percentile;
 use crate::output::charts::data::{self, OutputData};
+pub use crate::output::summary::{Band, SpendingSummary, Summary, TargetOut};
 use crate::output::{atomic, tables::RunTables};
 use crate::recorder::{TRAJECTORY_COLUMNS, YearRecord};
 use crate::scenario::Scenario;
 use rayon::prelude::*;
-use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -39,57 +39,6 @@ pub fn interrupted() -> bool {
 
 fn interrupted_error() -> crate::error::Error {
     crate::error::Error::Interrupted("no outputs written".into())
-}
-
-/// Mean and 90% band of one measure in one year, across replicates.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Band {
-    pub year: i32,
-    pub mean: f64,
-    pub p5: f64,
-    pub p95: f64,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct TargetOut {
-    pub year: i64,
-    pub measure: String,
-    pub value: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tolerance: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub relative_tolerance: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub bound: Option<String>,
-    /// The run's replicate mean.
-    pub simulated: f64,
-    pub met: bool,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct SpendingSummary {
-    pub total: f64,
-    pub by_module: BTreeMap<String, f64>,
-}
-
-/// summary.json.
-#[derive(Clone, Debug, Serialize)]
-pub struct Summary {
-    pub scenario: String,
-    pub seed: u64,
-    pub replicates: u32,
-    pub version: String,
-    pub start_year: i32,
-    pub years: u32,
-    pub households: u64,
-    pub wall_time_s: f64,
-    pub household_years_per_second: f64,
-    pub threads: usize,
-    pub targets: Vec<TargetOut>,
-    pub measures: BTreeMap<String, Vec<Band>>,
-    pub parameters: Vec<(String, String)>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub spending: Option<SpendingSummary>,
 }
 
 /// Options of a run.
@@ -240,7 +189,11 @@ pub fn run(sc: &Scenario, out: &Path, opts: &RunOptions) -> Result<RunResult> {
     let mut tables = RunTables::create(out, with_spending, with_targeting)?;
     let mut values: Values = vec![Vec::with_capacity(sc.years as usize); sc.replicates as usize];
     let mut spending: BTreeMap<String, f64> = BTreeMap::new();
-    let bar = progress_bar(opts.progress, sc.replicates as u64 * sc.years as u64);
+    let bar = progress_bar(
+        opts.progress,
+        sc.replicates as u64 * sc.years as u64,
+        "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} replicate-years (eta {eta})",
+    );
     let res = run_records(sc, |r| {
         values[r.replicate as usize].push(r.trajectory_values());
         for s in &r.ledger.spending {
@@ -278,17 +231,17 @@ pub fn run(sc: &Scenario, out: &Path, opts: &RunOptions) -> Result<RunResult> {
     Ok(RunResult { summary, files })
 }
 
-fn progress_bar(show: bool, len: u64) -> Option<indicatif::ProgressBar> {
+/// A progress bar on standard error, only on a terminal; `template` names
+/// what is counted (indicatif's template: `{pos}/{len} replicate-years`).
+pub fn progress_bar(show: bool, len: u64, template: &str) -> Option<indicatif::ProgressBar> {
     use std::io::IsTerminal;
     if !show || !std::io::stderr().is_terminal() {
         return None;
     }
     let b = indicatif::ProgressBar::new(len);
     b.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} replicate-years (eta {eta})",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     Some(b)
 }

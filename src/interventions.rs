@@ -14,24 +14,21 @@
 //! never per household; the hot loop sees only columns.
 
 pub mod cadres;
-pub mod config;
 pub mod education;
 pub mod infrastructure;
 pub mod microfinance;
 pub mod publicity;
 pub mod relocation;
+pub mod select;
 pub mod targeting;
 pub mod tourism;
 pub mod transfers;
 
-use crate::error::Result;
 use crate::model::household::YearParams;
 use crate::model::state::{Households, Villages};
 use crate::rng::Streams;
 use crate::scenario::Scenario;
-use crate::scenario::raw::ScenarioFile;
-use crate::scenario::validate::Checker;
-use config::{Common, ModuleConfig};
+use crate::scenario::modules::{self as config, Common};
 
 /// Households per chunk of the modules' parallel scans. Fixed, and partial
 /// results are combined in chunk order, so that plans do not depend on the
@@ -89,12 +86,74 @@ pub trait Module: Send + Sync {
     /// The shared frame (years, budget, eligibility).
     fn common(&self) -> &Common;
     /// Choose beneficiaries within `budget` (None: uncapped), apply the help, report spending.
-    fn plan(&self, ctx: &mut PlanCtx, budget: Option<f64>, ledger: &mut Ledger) -> SpendRow;
+    fn plan(&mut self, ctx: &mut PlanCtx, budget: Option<f64>, ledger: &mut Ledger) -> SpendRow;
     /// Share of own local labour income given up by households on this module's help.
     fn work_disincentive(&self) -> f32 {
         0.0
     }
+    /// The module's own per-household columns ([`module_columns!`]), by
+    /// name: state no other part of the model reads (a watched household's
+    /// snapshot holds them too).
+    fn columns(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// Household `i`'s value in own column `k` of [`Module::columns`] (0
+    /// before the module first acts).
+    fn column(&self, _k: usize, _i: usize) -> f32 {
+        0.0
+    }
 }
+
+/// A module's own per-household columns, declared in the module's file:
+/// `name: type` each; the struct holds one `Vec` per column, sized to the
+/// households when the module first acts.
+macro_rules! module_columns {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident { $( $(#[doc = $doc:literal])* $col:ident : $ty:ty, )* }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, Default)]
+        pub struct $name {
+            $( $(#[doc = $doc])* pub $col: Vec<$ty>, )*
+        }
+
+        impl $name {
+            /// The columns' names, in order.
+            pub const NAMES: &'static [&'static str] = &[$(stringify!($col)),*];
+            /// Bytes per household.
+            pub const BYTES: usize = 0 $( + std::mem::size_of::<$ty>() )*;
+
+            /// Zeroed columns for `n` households, unless they have them.
+            pub fn ensure(&mut self, n: usize) {
+                $(
+                    if self.$col.len() != n {
+                        self.$col = vec![<$ty>::default(); n];
+                    }
+                )*
+            }
+
+            /// Household `i`'s value in column `k` of [`Self::NAMES`].
+            pub fn value(&self, k: usize, i: usize) -> f32 {
+                let mut j = 0;
+                $(
+                    if j == k {
+                        return self.$col.get(i).map_or(0.0, |v| *v as f32);
+                    }
+                    j += 1;
+                )*
+                let _ = j;
+                0.0
+            }
+        }
+    };
+}
+pub(crate) use module_columns;
+
+/// Bytes per household of every module's own columns (a module with
+/// columns adds its struct here; the memory guard's budget is checked
+/// against the household columns plus these).
+pub const MODULE_COLUMN_BYTES: usize = microfinance::Loans::BYTES;
 
 /// Whether a module acts in `year`.
 pub fn active(c: &Common, sc: &Scenario, year: i32) -> bool {
@@ -145,30 +204,6 @@ macro_rules! modules {
             )*
             out
         }
-
-        /// Range checks of every `[interventions.*]` section.
-        pub fn validate(file: &ScenarioFile, c: &Checker) -> Result<()> {
-            let i = &file.interventions;
-            $(
-                if let Some(t) = &i.$field {
-                    $field::validate(t, file, c)?;
-                }
-            )*
-            // Shares of the scenario-wide budget may not add up past the whole.
-            let shares: f64 = [$( i.$field.as_ref().map(|m| m.common()) ),*]
-                .into_iter()
-                .flatten()
-                .filter(|m| m.enabled)
-                .filter_map(|m| m.budget_share)
-                .sum();
-            if shares > 1.0 + 1e-9 {
-                return Err(c.o.error(
-                    "budget.total",
-                    format!("expected the modules' budget_share values to add up to at most 1, got {shares}"),
-                ));
-            }
-            Ok(())
-        }
     };
 }
 
@@ -192,4 +227,12 @@ modules! {
 pub fn take_up(awareness: f32, motivation: f32, gain_ratio: f32) -> f32 {
     let x = -2.0 + 3.0 * awareness + 1.5 * motivation + 2.0 * gain_ratio.clamp(0.0, 2.0);
     1.0 / (1.0 + (-x).exp())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn modules_act_in_the_order_the_scenario_registers_them() {
+        assert_eq!(super::ORDER, crate::scenario::modules::ORDER);
+    }
 }

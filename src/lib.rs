@@ -40,7 +40,6 @@ pub mod error;
 pub mod experiment;
 pub mod input;
 pub mod interventions;
-pub mod limits;
 pub mod measures;
 pub mod model;
 pub mod output;
@@ -50,3 +49,5 @@ pub mod rng;
 pub mod scenario;
 
 pub use error::{Error, Result};
+/// Limits checked before anything is allocated (a scenario's memory).
+pub use scenario::limits;

@@ -5,6 +5,9 @@
 //! ([`outdir`]), so no reader sees a mixture of two runs either.
 pub mod atomic;
 pub mod charts;
+pub mod comparison;
 pub mod outdir;
 pub mod report;
+pub mod stories;
+pub mod summary;
 pub mod tables;

@@ -53,7 +53,6 @@ pub fn villages(sc: &Scenario, streams: &Streams) -> (Villages, Vec<f64>) {
         v.land_per_person.push(x[7]);
         v.drought_risk.push(x[8]);
         v.cadre_quality.push(x[9]);
-        v.remote_teaching.push(false);
         v.drought.push(false);
         // Village size: lognormal weight, median 1.
         let z: f64 = rand_distr::Distribution::sample(
@@ -118,7 +117,7 @@ pub fn households(
     // Remote households start with fewer assets: e^(−remoteness), once per village.
     let poorer: Vec<f32> = villages.remoteness.iter().map(|r| (-r).exp()).collect();
     let pop = streams.year_purpose(year, Purpose::Population);
-    h.chunks_mut(crate::engine::CHUNK)
+    h.chunks_mut(crate::model::state::CHUNK)
         .into_par_iter()
         .for_each(|c| {
             // One stream per household, each attribute at its own slot: a

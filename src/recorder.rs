@@ -5,31 +5,7 @@
 use crate::interventions::Ledger;
 use crate::measures::Measures;
 
-/// Columns of trajectory.csv after `replicate, year`, in order.
-pub const TRAJECTORY_COLUMNS: [&str; 22] = [
-    "population",
-    "households",
-    "poor",
-    "headcount_ratio",
-    "poverty_gap",
-    "poverty_severity",
-    "watts",
-    "sen",
-    "extreme_poor",
-    "extreme_ratio",
-    "mean_income",
-    "median_income",
-    "gini",
-    "theil",
-    "bottom40_share",
-    "entries",
-    "exits",
-    "poverty_line",
-    "extreme_line",
-    "births",
-    "deaths",
-    "out_migrants",
-];
+pub use crate::scenario::columns::TRAJECTORY_COLUMNS;
 
 /// One village in one year.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]

@@ -8,7 +8,9 @@
 //! with one seed meet the same shocks (common random numbers).
 
 /// What a stream is for. Each purpose has its own stream, so adding draws to
-/// one purpose never shifts the numbers another purpose sees.
+/// one purpose never shifts the numbers another purpose sees. (3–6 and 14
+/// were phase one's shocks, demography, labour, enterprise and tourism
+/// streams, now the slots of [`Purpose::Household`].)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u64)]
 pub enum Purpose {
@@ -16,14 +18,6 @@ pub enum Purpose {
     Population = 1,
     /// Village attributes at the start.
     Village = 2,
-    /// Illness, crop loss, job loss.
-    Shocks = 3,
-    /// Births, ageing, deaths, out-migration.
-    Demography = 4,
-    /// Labour allocation: migration and local jobs.
-    Labour = 5,
-    /// Enterprise and livestock returns.
-    Enterprise = 6,
     /// Village-level covariate shocks (drought).
     VillageShock = 7,
     /// County-wide market price swing.
@@ -38,11 +32,11 @@ pub enum Purpose {
     Schooling = 12,
     /// Microfinance: loan outcome.
     Loan = 13,
-    /// Tourism: visitors and jobs.
-    Tourism = 14,
     /// Phase one of the household update: one stream per household-year,
     /// its purposes at the slots of [`HouseholdSlot`].
     Household = 15,
+    /// The households `povsim trace --sample` follows (not a simulation stream).
+    TraceSample = 0x5354_4f52_4945_5301,
 }
 
 /// The slots of a household-year stream ([`Purpose::Household`],
@@ -63,6 +57,88 @@ pub enum HouseholdSlot {
     /// Tourism jobs.
     Tourism = 3,
 }
+
+/// A sub-stream: the numbers of one decision within a purpose (a module's
+/// take-up, its tie-breaks). Every sub-stream is declared once, in [`sub`]:
+/// the keys stay unique (a test checks), so no module can draw another's
+/// numbers, and adding draws to one never shifts another's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Sub {
+    pub purpose: Purpose,
+    pub key: u64,
+}
+
+impl Sub {
+    /// The purpose part of a stream's key.
+    #[inline]
+    fn purpose_key(self) -> u64 {
+        ((self.purpose as u64) << 16) | self.key
+    }
+}
+
+/// Declares the registry [`sub`]: `NAME = Purpose key,` with a doc line.
+macro_rules! subs {
+    ($( $(#[doc = $doc:literal])* $name:ident = $purpose:ident $key:literal, )*) => {
+        /// The registry of sub-streams, one per decision that draws numbers.
+        /// The keys are those each module used when it numbered its own, so
+        /// outputs did not change when they moved here.
+        pub mod sub {
+            use super::{Purpose, Sub};
+            $(
+                $(#[doc = $doc])*
+                pub const $name: Sub = Sub { purpose: Purpose::$purpose, key: $key };
+            )*
+            /// Every sub-stream with its name.
+            pub const ALL: &[(&str, Sub)] = &[$( (stringify!($name), $name), )*];
+        }
+    };
+}
+
+subs! {
+    /// Targeting: which households the villagers verify.
+    TARGETING_VERIFY = Targeting 1,
+    /// Targeting (multidimensional): which households lack safe water.
+    TARGETING_WATER = Targeting 3,
+    /// Transfers: whether a household offered the guarantee takes it up.
+    TRANSFERS_TAKE_UP = TakeUp 7,
+    /// Education: whether a household takes up the student subsidy.
+    EDUCATION_SUBSIDY = TakeUp 20,
+    /// Education: whether an adult takes up vocational training.
+    EDUCATION_TRAINING = TakeUp 21,
+    /// Education: ties among villages for remote teaching.
+    EDUCATION_ORDER_REMOTE = TieBreak 22,
+    /// Education: ties among adults for training.
+    EDUCATION_ORDER_TRAINING = TieBreak 23,
+    /// Education: ties among villages for school rebuilding.
+    EDUCATION_ORDER_SCHOOLS = TieBreak 24,
+    /// Tourism: whether a household takes up shares and training.
+    TOURISM_TAKE_UP = TakeUp 30,
+    /// Tourism: ties among villages to develop.
+    TOURISM_ORDER_VILLAGES = TieBreak 31,
+    /// Tourism: ties among households.
+    TOURISM_ORDER_HOUSEHOLDS = TieBreak 32,
+    /// Relocation: whether a household offered the move takes it.
+    RELOCATION_TAKE_UP = TakeUp 40,
+    /// Relocation: ties among households.
+    RELOCATION_ORDER = TieBreak 41,
+    /// Microfinance: whether a household offered a loan takes it.
+    MICROFINANCE_TAKE_UP = TakeUp 50,
+    /// Microfinance: ties among borrowers.
+    MICROFINANCE_ORDER = TieBreak 51,
+    /// Microfinance: whether a household short of cash defaults.
+    MICROFINANCE_DEFAULT = Loan 52,
+    /// Infrastructure: ties among villages.
+    INFRASTRUCTURE_TIES = TieBreak 0x101,
+    /// Publicity: ties among villages.
+    PUBLICITY_TIES = TieBreak 0x201,
+    /// Publicity: which households of a village are reached.
+    PUBLICITY_REACH = TieBreak 0x202,
+    /// Cadres: ties among villages.
+    CADRES_TIES = TieBreak 0x301,
+}
+
+/// SplitMix64's increment (the golden ratio in 64 bits).
+const GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// SplitMix64's finaliser: a fast bijective mixer with full avalanche.
 #[inline]
@@ -98,9 +174,6 @@ pub fn key(seed: u64, replicate: u32, entity: u64, year: i32, purpose: u64) -> u
 pub struct Stream {
     state: u64,
 }
-
-/// SplitMix64's increment (the golden ratio in 64 bits).
-const GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// Distance between two slots of one stream ([`Stream::slot`]): 2³² draws.
 const SLOT: u64 = GAMMA << 32;
@@ -167,26 +240,20 @@ impl Streams {
 
     /// A stream for a purpose with a sub-key (e.g. take-up, one per module).
     #[inline]
-    pub fn stream_sub(&self, entity: u64, year: i32, purpose: Purpose, sub: u64) -> Stream {
+    pub fn stream_sub(&self, entity: u64, year: i32, sub: Sub) -> Stream {
         Stream::from_key(key(
             self.seed,
             self.replicate,
             entity,
             year,
-            ((purpose as u64) << 16) | sub,
+            sub.purpose_key(),
         ))
     }
 
     /// One uniform number in [0, 1) from a keyed stream, without building a generator.
     #[inline]
-    pub fn uniform(&self, entity: u64, year: i32, purpose: Purpose, sub: u64) -> f64 {
-        let k = key(
-            self.seed,
-            self.replicate,
-            entity,
-            year,
-            ((purpose as u64) << 16) | sub,
-        );
+    pub fn uniform(&self, entity: u64, year: i32, sub: Sub) -> f64 {
+        let k = key(self.seed, self.replicate, entity, year, sub.purpose_key());
         (mix(k) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
@@ -203,14 +270,9 @@ impl Streams {
     /// streams of [`Streams::stream_sub`] and the numbers of
     /// [`Streams::uniform`], with the prefix mixed once a year.
     #[inline]
-    pub fn year_purpose_sub(&self, year: i32, purpose: Purpose, sub: u64) -> YearStreams {
+    pub fn year_purpose_sub(&self, year: i32, sub: Sub) -> YearStreams {
         YearStreams {
-            prefix: prefix(
-                self.seed,
-                self.replicate,
-                year,
-                ((purpose as u64) << 16) | sub,
-            ),
+            prefix: prefix(self.seed, self.replicate, year, sub.purpose_key()),
         }
     }
 }
@@ -243,6 +305,26 @@ impl YearStreams {
     }
 }
 
+/// SplitMix64 as a plain sequence: the small deterministic generator of
+/// sampling and search (Latin hypercubes, the budget search), the same
+/// numbers as a [`Stream`] started at the same state.
+#[derive(Clone, Debug)]
+pub struct SplitMix(pub u64);
+
+impl SplitMix {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(GAMMA);
+        mix(self.0)
+    }
+    /// Uniform in [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.unit() * n as f64) as usize % n.max(1)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,33 +333,33 @@ mod tests {
     #[test]
     fn streams_depend_on_every_key_component() {
         let s = Streams::new(7, 0);
-        let base: f64 = s.stream(1, 2010, Purpose::Shocks).random();
+        let base: f64 = s.stream(1, 2010, Purpose::Household).random();
         let others = [
             Streams::new(8, 0)
-                .stream(1, 2010, Purpose::Shocks)
+                .stream(1, 2010, Purpose::Household)
                 .random::<f64>(),
             Streams::new(7, 1)
-                .stream(1, 2010, Purpose::Shocks)
+                .stream(1, 2010, Purpose::Household)
                 .random::<f64>(),
-            s.stream(2, 2010, Purpose::Shocks).random::<f64>(),
-            s.stream(1, 2011, Purpose::Shocks).random::<f64>(),
-            s.stream(1, 2010, Purpose::Labour).random::<f64>(),
+            s.stream(2, 2010, Purpose::Household).random::<f64>(),
+            s.stream(1, 2011, Purpose::Household).random::<f64>(),
+            s.stream(1, 2010, Purpose::Targeting).random::<f64>(),
         ];
         for o in others {
             assert_ne!(base, o);
         }
         // Same key, same numbers.
-        assert_eq!(base, s.stream(1, 2010, Purpose::Shocks).random::<f64>());
+        assert_eq!(base, s.stream(1, 2010, Purpose::Household).random::<f64>());
     }
 
     #[test]
     fn year_streams_match_streams() {
         let s = Streams::new(11, 3);
-        let ys = s.year_purpose(2012, Purpose::Labour);
+        let ys = s.year_purpose(2012, Purpose::Targeting);
         for e in [0u64, 1, 77, 1 << 40] {
             assert_eq!(
                 ys.of(e).random::<u64>(),
-                s.stream(e, 2012, Purpose::Labour).random::<u64>()
+                s.stream(e, 2012, Purpose::Targeting).random::<u64>()
             );
         }
     }
@@ -285,15 +367,37 @@ mod tests {
     #[test]
     fn year_streams_with_a_sub_key_match_streams() {
         let s = Streams::new(5, 2);
-        let ys = s.year_purpose_sub(2015, Purpose::TakeUp, 7);
+        let ys = s.year_purpose_sub(2015, sub::TRANSFERS_TAKE_UP);
         for e in [0u64, 3, 1 << 33] {
-            assert_eq!(ys.uniform(e), s.uniform(e, 2015, Purpose::TakeUp, 7));
+            assert_eq!(ys.uniform(e), s.uniform(e, 2015, sub::TRANSFERS_TAKE_UP));
             assert_eq!(
                 ys.of(e).random::<u64>(),
-                s.stream_sub(e, 2015, Purpose::TakeUp, 7).random::<u64>()
+                s.stream_sub(e, 2015, sub::TRANSFERS_TAKE_UP)
+                    .random::<u64>()
             );
         }
-        assert_ne!(ys.uniform(3), s.uniform(3, 2015, Purpose::TakeUp, 8));
+        assert_ne!(ys.uniform(3), s.uniform(3, 2015, sub::EDUCATION_SUBSIDY));
+    }
+
+    #[test]
+    fn splitmix_is_the_stream_of_its_state() {
+        let (mut a, mut b) = (SplitMix(42), Stream::from_key(42));
+        for _ in 0..5 {
+            assert_eq!(a.next_u64(), rand::Rng::next_u64(&mut b));
+        }
+    }
+
+    #[test]
+    fn sub_streams_are_declared_once_with_unique_keys() {
+        let mut keys = std::collections::HashSet::new();
+        let mut names = std::collections::HashSet::new();
+        for (name, s) in sub::ALL {
+            assert!(names.insert(name), "{name} declared twice");
+            assert!(keys.insert(s.purpose_key()), "{name}: key {:?} taken", s);
+            // A sub-key fits below the purpose, so no two purposes share keys.
+            assert!(s.key > 0 && s.key < 1 << 16, "{name}");
+        }
+        assert_eq!(sub::ALL.len(), 20);
     }
 
     #[test]
@@ -301,7 +405,7 @@ mod tests {
         let s = Streams::new(1, 0);
         let n = 100_000;
         let mean: f64 = (0..n)
-            .map(|i| s.uniform(i, 2000, Purpose::TieBreak, 0))
+            .map(|i| s.uniform(i, 2000, sub::CADRES_TIES))
             .sum::<f64>()
             / n as f64;
         assert!((mean - 0.5).abs() < 0.005, "mean {mean}");

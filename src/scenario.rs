@@ -7,13 +7,25 @@
 //! (unknown keys rejected) and every value is range-checked. Any error becomes
 //! one line: `file:line:col: key: expected ..., got ...`.
 
+pub mod base;
 pub mod calibration;
+pub mod check;
+pub mod columns;
 pub mod dated;
+pub mod decode;
+pub mod dist;
+pub mod keys;
+pub mod limits;
 pub mod load;
+pub mod modules;
+pub mod origins;
 pub mod raw;
 pub mod seed;
+pub mod set;
+pub mod sweep;
 pub mod validate;
 
+pub use base::Base;
 pub use load::{Origins, load, load_str};
 pub use raw::ScenarioFile;
 pub use validate::Scenario;

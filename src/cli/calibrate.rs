@@ -63,7 +63,7 @@ pub fn execute(a: CalibrateArgs) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| Path::new("out").join(format!("calibrate-{}", p.spec.scenario)));
     let k = p.spec.keys.len();
-    let bar = experiment::sweep::progress_bar(
+    let bar = experiment::progress_bar(
         !a.quiet,
         (p.evaluations + k * (2 + calibrate::PROFILE_POINTS)) as u64,
         "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} evaluations, best loss {msg} (eta {eta})",

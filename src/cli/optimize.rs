@@ -89,7 +89,7 @@ pub fn execute(a: OptimizeArgs) -> anyhow::Result<()> {
         min_share: a.min_share,
         max_share: a.max_share,
     };
-    let bar = povsim::experiment::sweep::progress_bar(
+    let bar = povsim::experiment::progress_bar(
         !a.quiet,
         a.evaluations.max(p.modules.len() + 1) as u64,
         "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} allocations (eta {eta})",

@@ -1,13 +1,23 @@
 //! `povsim validate`: check a scenario file and print the effective scenario
-//! (or, with `--diff`, only what differs from the file it extends).
+//! (or, with `--diff`, only what differs from the file it extends; with
+//! `--list-keys`, every key's declaration).
 
+use povsim::scenario::keys::{self, Key};
 use povsim::scenario::validate::SweepDesign;
+use povsim::scenario::{Scenario, load};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct ValidateArgs {
-    /// Scenario file (TOML).
-    pub scenario: PathBuf,
+    /// Scenario file (TOML). Optional with --list-keys (given, its effective values are listed too).
+    #[arg(required_unless_present = "list_keys")]
+    pub scenario: Option<PathBuf>,
+    /// List every key a scenario may set: path, type, default, valid range, unit and doc.
+    #[arg(long)]
+    pub list_keys: bool,
+    /// With --list-keys: print a JSON array of objects instead of a table.
+    #[arg(long, requires = "list_keys")]
+    pub json: bool,
     /// Override any scalar key: --set simulation.years=20.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
@@ -17,36 +27,41 @@ pub struct ValidateArgs {
 }
 
 pub fn execute(a: ValidateArgs) -> anyhow::Result<()> {
-    let sc = povsim::scenario::load(&a.scenario, &a.sets)?;
+    let sc = match &a.scenario {
+        Some(path) => Some(load(path, &a.sets)?),
+        None => None,
+    };
+    if a.list_keys {
+        list_keys(sc.as_ref(), a.json);
+        return Ok(());
+    }
+    let (Some(sc), Some(scenario)) = (sc, a.scenario) else {
+        return Err(povsim::Error::Input("expected a scenario file".into()).into());
+    };
+    let scenario = &scenario;
     if a.diff {
-        let text = String::from_utf8_lossy(&povsim::input::read(&a.scenario)?).into_owned();
-        let own: toml::Table = toml::from_str(&text).map_err(|e| {
-            povsim::Error::file(&a.scenario, format!("invalid TOML: {}", e.message()))
-        })?;
+        let text = String::from_utf8_lossy(&povsim::input::read(scenario)?).into_owned();
+        let own: toml::Table = toml::from_str(&text)
+            .map_err(|e| povsim::Error::file(scenario, format!("invalid TOML: {}", e.message())))?;
         let Some(toml::Value::String(parent)) = own.get("extends") else {
             return Err(povsim::Error::file(
-                &a.scenario,
+                scenario,
                 "--diff: expected a scenario with `extends = \"...\"`",
             )
             .into());
         };
-        let parent_path = a
-            .scenario
+        let parent_path = scenario
             .parent()
             .unwrap_or(std::path::Path::new("."))
             .join(parent);
-        let base = povsim::scenario::load(&parent_path, &[])?;
+        let base = load(&parent_path, &[])?;
         let (x, y) = (
             toml::Value::try_from(&base.file)?,
             toml::Value::try_from(&sc.file)?,
         );
         let mut lines = Vec::new();
         diff("", &x, &y, &mut lines);
-        println!(
-            "# {} against {}",
-            a.scenario.display(),
-            parent_path.display()
-        );
+        println!("# {} against {}", scenario.display(), parent_path.display());
         for l in lines {
             println!("{l}");
         }
@@ -87,13 +102,89 @@ pub fn execute(a: ValidateArgs) -> anyhow::Result<()> {
     }
     eprintln!(
         "{}: valid ({} villages, {} households, {}–{}){sweep}",
-        a.scenario.display(),
+        scenario.display(),
         sc.villages,
         sc.households(),
         sc.start_year,
         sc.end_year()
     );
     Ok(())
+}
+
+/// Every key's declaration, as a table or as JSON; with a scenario, its
+/// effective value too.
+fn list_keys(sc: Option<&Scenario>, json: bool) {
+    let value = |k: &Key| sc.map(|sc| sc.value(&k.path));
+    if json {
+        let all: Vec<serde_json::Value> = keys::all()
+            .iter()
+            .map(|k| {
+                let mut j = k.to_json();
+                if let (Some(v), Some(m)) = (value(k), j.as_object_mut()) {
+                    let v = v.map_or(serde_json::Value::Null, |v| {
+                        serde_json::to_value(v).unwrap_or_default()
+                    });
+                    m.insert("value".into(), v);
+                }
+                j
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());
+        return;
+    }
+    let shown = |v: &Option<toml::Value>| v.as_ref().map_or("-".to_string(), |v| v.to_string());
+    let mut rows = vec![vec![
+        "KEY".to_string(),
+        "TYPE".into(),
+        "DEFAULT".into(),
+        "RANGE".into(),
+        "UNIT".into(),
+    ]];
+    if sc.is_some() {
+        rows[0].push("VALUE".into());
+    }
+    rows[0].push("DOC".into());
+    for k in keys::all() {
+        let default = match (&k.default, k.required) {
+            (None, true) => "required".to_string(),
+            (d, _) => shown(d),
+        };
+        let mut row = vec![
+            k.path.clone(),
+            k.type_name().to_string(),
+            default,
+            k.range_text(),
+            k.unit.to_string(),
+        ];
+        if let Some(v) = value(k) {
+            row.push(shown(&v));
+        }
+        row.push(k.doc.clone());
+        rows.push(row);
+    }
+    // Columns padded to their widest cell (at most 44 characters; the doc is last).
+    let n = rows[0].len();
+    let widths: Vec<usize> = (0..n - 1)
+        .map(|c| {
+            rows.iter()
+                .map(|r| r[c].chars().count())
+                .max()
+                .unwrap_or(0)
+                .min(44)
+        })
+        .collect();
+    for r in rows {
+        let mut line = String::new();
+        for (c, cell) in r.iter().enumerate() {
+            let cell = if cell.is_empty() { "-" } else { cell };
+            if c + 1 < n {
+                line.push_str(&format!("{cell:<w$}  ", w = widths[c]));
+            } else {
+                line.push_str(cell);
+            }
+        }
+        println!("{}", line.trim_end());
+    }
 }
 
 /// Dotted keys whose values differ, as `key = new value  # was old value`.

@@ -35,7 +35,7 @@ use crate::error::{Error, Result};
 use crate::experiment::{Band, bands, interrupted, run_records, sweep};
 use crate::recorder::TRAJECTORY_COLUMNS;
 use crate::scenario::Scenario;
-use crate::scenario::calibration::{FitSpec, TargetSpec, float_text, key_value, scenario_at};
+use crate::scenario::calibration::{FitSpec, TargetSpec, float_text, key_value};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -79,8 +79,10 @@ pub struct CalibrationSpec {
 /// A calibration to run.
 #[derive(Clone, Debug)]
 pub struct Problem {
-    /// The scenario file (evaluations re-read it with their values).
+    /// The scenario file.
     pub file: PathBuf,
+    /// The file read once: each evaluation is a variant of it.
+    pub source: crate::scenario::Base,
     /// The scenario with the command's overrides, seed and replicates.
     pub base: Scenario,
     pub spec: CalibrationSpec,
@@ -131,6 +133,7 @@ impl Problem {
         };
         Ok(Problem {
             file: file.to_path_buf(),
+            source: crate::scenario::Base::load(file, &[])?,
             base,
             spec,
             integer,
@@ -199,7 +202,9 @@ impl Problem {
             .zip(values)
             .map(|(k, v)| (k.key.as_str(), v.as_str()))
             .collect();
-        let sc = scenario_at(&self.file, &self.sets(), &pairs)?;
+        let mut sets = self.sets();
+        sets.extend(pairs.iter().map(|(k, v)| format!("{k}={v}")));
+        let sc = self.source.with_sets(&sets)?;
         let mut rows: Vec<Vec<[f64; TRAJECTORY_COLUMNS.len()]>> =
             vec![Vec::with_capacity(sc.years as usize); sc.replicates as usize];
         run_records(&sc, |r| {

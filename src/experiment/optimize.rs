@@ -17,11 +17,13 @@
 //! random points of the simplex and moves of share between two modules from
 //! the best so far, with a step that shrinks as the search goes on.
 
+mod chart;
+
 use super::compare::Estimate;
-use super::sweep::SplitMix;
 use crate::error::{Error, Result};
 use crate::output::atomic;
 use crate::output::tables::num;
+use crate::rng::SplitMix;
 use crate::scenario::{self, Scenario};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -203,8 +205,13 @@ pub fn project(y: &[f64], min: f64, max: f64) -> Vec<f64> {
 }
 
 /// Evaluate one allocation: the objective per replicate and the mean spending.
-fn evaluate(p: &Problem, base: &Scenario, shares: &[f64]) -> Result<(Vec<f64>, f64)> {
-    let sc = scenario::load(&p.file, &allocation_sets(p, base, shares))?;
+fn evaluate(
+    p: &Problem,
+    file: &scenario::Base,
+    base: &Scenario,
+    shares: &[f64],
+) -> Result<(Vec<f64>, f64)> {
+    let sc = file.with_sets(&allocation_sets(p, base, shares))?;
     let reps = sc.replicates as usize;
     let mut obj = vec![0.0; reps];
     let mut spending = 0.0;
@@ -226,7 +233,9 @@ fn evaluate(p: &Problem, base: &Scenario, shares: &[f64]) -> Result<(Vec<f64>, f
 
 /// Search for the best split. `progress` is called after each evaluation.
 pub fn optimize(p: &Problem, mut progress: impl FnMut(&Evaluation)) -> Result<Optimum> {
-    let base = scenario::load(&p.file, &p.sets)?;
+    // The file is read once; each allocation is a variant of it.
+    let file = scenario::Base::load(&p.file, &[])?;
+    let base = file.with_sets(&p.sets)?;
     let m = p.modules.len();
     if m == 0 {
         return Err(Error::Input(
@@ -268,7 +277,7 @@ pub fn optimize(p: &Problem, mut progress: impl FnMut(&Evaluation)) -> Result<Op
         if trace.iter().any(|e| e.shares == shares) {
             return Ok(());
         }
-        let (obj, spending) = evaluate(p, &base, &shares)?;
+        let (obj, spending) = evaluate(p, &file, &base, &shares)?;
         let vs_equal = match trace.first() {
             Some(eq) => Estimate::of(
                 &obj.iter()
@@ -397,7 +406,7 @@ pub fn write(o: &Optimum, out: &Path, no_charts: bool) -> Result<Vec<PathBuf>> {
     atomic::write_file(&b, json.as_bytes())?;
     let mut files = vec![a, b];
     if !no_charts {
-        files.extend(super::sweep::charts_optimize(o, out)?);
+        files.extend(chart::draw(o, out)?);
     }
     Ok(files)
 }

@@ -11,14 +11,20 @@
 //! same one. `--shard K/N` runs the pairs whose index (point × replicates +
 //! replicate) is K modulo N; [`merge`] sorts the parts into the file one
 //! process would have written.
+//!
+//! Why over 600 lines: running, resuming, sharding and merging share the
+//! row order and the file format, which must agree exactly.
 
 mod charts;
 
 use crate::engine::Simulation;
 use crate::error::{Error, Result};
-use crate::experiment::interrupted;
+use crate::experiment::{interrupted, progress_bar};
 use crate::output::atomic;
 use crate::output::tables::num;
+pub use crate::scenario::sweep::{
+    Axis, MAX_POINTS, check_key, list_axis, parse_range, parse_vary, points,
+};
 use crate::scenario::{self, Scenario};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -37,204 +43,6 @@ pub const MEASURES: [&str; 7] = [
     "person_years",
     "spending",
 ];
-
-/// Most points a sweep may have.
-pub const MAX_POINTS: usize = 1_000_000;
-
-/// One varied key: its values (grid) and, for a range, the range (for LHS).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Axis {
-    pub key: String,
-    pub values: Vec<String>,
-    /// (start, stop, step, integers) for `KEY=START:STOP:STEP`.
-    pub range: Option<(f64, f64, f64, bool)>,
-}
-
-/// Parse `KEY=START:STOP:STEP` or `KEY=V1,V2,...`.
-pub fn parse_vary(arg: &str) -> Result<Axis> {
-    let bad = |msg: &str| Error::Input(format!("--vary {arg}: {msg}"));
-    let Some((key, spec)) = arg.split_once('=') else {
-        return Err(bad(
-            "expected KEY=START:STOP:STEP or KEY=V1,V2,..., e.g. interventions.transfers.budget=0:2000000:500000",
-        ));
-    };
-    let key = key.trim();
-    check_key(key).map_err(|m| bad(&m))?;
-    let spec = spec.trim();
-    if spec.contains(':') {
-        return parse_range(key, spec).map_err(|m| bad(&m));
-    }
-    list_axis(key, spec.split(',').map(|v| v.trim().to_string()).collect()).map_err(|m| bad(&m))
-}
-
-/// A key that can be varied: dotted, and neither the replicates (given
-/// apart), `extends` nor a key of the `[sweep]` table itself.
-pub fn check_key(key: &str) -> std::result::Result<(), String> {
-    if key.is_empty() || key.split('.').any(str::is_empty) {
-        return Err("expected a dotted key such as simulation.years".into());
-    }
-    if key == "simulation.replicates" {
-        return Err("expected a key other than simulation.replicates (give --replicates)".into());
-    }
-    let first = key.split('.').next().unwrap_or("");
-    if first == "sweep" || first == "extends" {
-        return Err(format!(
-            "expected a key of the scenario (such as simulation.years), got {key}"
-        ));
-    }
-    Ok(())
-}
-
-/// An axis `START:STOP:STEP` (inclusive) of `key` (message without the key).
-pub fn parse_range(key: &str, spec: &str) -> std::result::Result<Axis, String> {
-    let parts: Vec<&str> = spec.split(':').map(str::trim).collect();
-    if parts.len() != 3 {
-        return Err("expected START:STOP:STEP (three numbers)".into());
-    }
-    let ints = parts.iter().all(|p| p.parse::<i64>().is_ok());
-    let nums: Vec<f64> = parts
-        .iter()
-        .map(|p| p.parse::<f64>().ok().filter(|x| x.is_finite()))
-        .collect::<Option<_>>()
-        .ok_or("expected numbers in START:STOP:STEP")?;
-    let (start, stop, step) = (nums[0], nums[1], nums[2]);
-    if step <= 0.0 || stop < start {
-        return Err("expected START ≤ STOP and a STEP > 0".into());
-    }
-    // Counted in floating point: (STOP − START) / STEP may overflow any integer.
-    let count = ((stop - start) / step + 1e-9).floor() + 1.0;
-    if !count.is_finite() || count > MAX_POINTS as f64 {
-        return Err(format!(
-            "expected at most {MAX_POINTS} values, got {count:e}"
-        ));
-    }
-    let n = count as usize;
-    let values = (0..n)
-        .map(|i| fmt_value(start + i as f64 * step, ints))
-        .collect();
-    Ok(Axis {
-        key: key.to_string(),
-        values,
-        range: Some((start, stop, step, ints)),
-    })
-}
-
-/// An axis of listed values (each a field of sweep.csv and a `--set` value).
-pub fn list_axis(key: &str, values: Vec<String>) -> std::result::Result<Axis, String> {
-    if values.is_empty() {
-        return Err("expected at least one value".into());
-    }
-    if values.iter().any(|v| v.trim().is_empty()) {
-        return Err("expected a value between every two commas".into());
-    }
-    if let Some(v) = values.iter().find(|v| v.contains(['"', ',', '\n', '\r'])) {
-        return Err(format!(
-            "expected values without quotes, commas or line breaks, got {v:?}"
-        ));
-    }
-    if values.len() > MAX_POINTS {
-        return Err(format!(
-            "expected at most {MAX_POINTS} values, got {}",
-            values.len()
-        ));
-    }
-    Ok(Axis {
-        key: key.to_string(),
-        values,
-        range: None,
-    })
-}
-
-fn fmt_value(x: f64, ints: bool) -> String {
-    if ints {
-        format!("{}", x.round() as i64)
-    } else {
-        let r = (x * 1e10).round() / 1e10;
-        format!("{}", if r == 0.0 { 0.0 } else { r })
-    }
-}
-
-/// SplitMix64: the small deterministic generator of sampling and search.
-#[derive(Clone, Debug)]
-pub struct SplitMix(pub u64);
-
-impl SplitMix {
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.unit() * n as f64) as usize % n.max(1)
-    }
-}
-
-/// The points of a sweep: the full grid (first key slowest), or `lhs` points
-/// of a Latin-hypercube sample keyed by `seed` (ranges snapped to their step,
-/// lists by stratum).
-pub fn points(axes: &[Axis], lhs: Option<usize>, seed: u64) -> Result<Vec<Vec<String>>> {
-    if let Some(n) = lhs {
-        if n == 0 || n > MAX_POINTS {
-            return Err(Error::Input(format!(
-                "--lhs: expected a number of points from 1 to {MAX_POINTS}, got {n}"
-            )));
-        }
-        let mut rng = SplitMix(seed ^ 0x4C48_535F_5357_4550);
-        let mut cols: Vec<Vec<String>> = Vec::new();
-        for a in axes {
-            let mut strata: Vec<usize> = (0..n).collect();
-            for i in (1..n).rev() {
-                let j = rng.below(i + 1);
-                strata.swap(i, j);
-            }
-            let col = strata
-                .iter()
-                .map(|&s| {
-                    let u = (s as f64 + rng.unit()) / n as f64;
-                    match a.range {
-                        Some((start, stop, step, ints)) => {
-                            let k = ((u * (stop - start)) / step).round();
-                            let x = (start + k * step).min(stop);
-                            fmt_value(x, ints)
-                        }
-                        None => a.values
-                            [((u * a.values.len() as f64) as usize).min(a.values.len() - 1)]
-                        .clone(),
-                    }
-                })
-                .collect();
-            cols.push(col);
-        }
-        return Ok((0..n)
-            .map(|i| cols.iter().map(|c| c[i].clone()).collect())
-            .collect());
-    }
-    let total = axes
-        .iter()
-        .try_fold(1usize, |acc, a| acc.checked_mul(a.values.len()))
-        .filter(|n| *n <= MAX_POINTS)
-        .ok_or_else(|| {
-            Error::Input(format!(
-                "--vary: expected a grid of at most {MAX_POINTS} points (use --lhs N for a sample)"
-            ))
-        })?;
-    let mut out = Vec::with_capacity(total);
-    for mut i in 0..total {
-        let mut p = vec![String::new(); axes.len()];
-        for (k, a) in axes.iter().enumerate().rev() {
-            p[k] = a.values[i % a.values.len()].clone();
-            i /= a.values.len();
-        }
-        out.push(p);
-    }
-    Ok(out)
-}
 
 /// A shard: this process runs the items whose index is `index` modulo `count`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -565,11 +373,13 @@ pub fn sweep(
     out: &Path,
     opts: &SweepOptions,
 ) -> Result<SweepSummary> {
-    // Every point must load (with the file's checks) before anything runs.
+    // Every point must load (with the file's checks) before anything runs;
+    // the file is read once.
+    let base = scenario::Base::load(file, &[])?;
     let mut households = Vec::with_capacity(spec.points.len());
     let mut years = Vec::with_capacity(spec.points.len());
     for p in 0..spec.points.len() {
-        let sc = scenario::load(file, &spec.point_sets(p))?;
+        let sc = base.with_sets(&spec.point_sets(p))?;
         households.push(sc.households());
         years.push(sc.years);
     }
@@ -625,7 +435,7 @@ pub fn sweep(
             }
             let sc = match cache.take() {
                 Some((q, sc)) if q == p => sc,
-                _ => scenario::load(file, &spec.point_sets(p))?,
+                _ => base.with_sets(&spec.point_sets(p))?,
             };
             scs.push((p, sc));
         }
@@ -814,60 +624,9 @@ pub fn charts(out: &Path) -> Result<Vec<PathBuf>> {
     charts::draw(out)
 }
 
-/// The chart of a budget search: the objective of every evaluation, the best so far.
-pub fn charts_optimize(o: &super::optimize::Optimum, out: &Path) -> Result<Vec<PathBuf>> {
-    charts::draw_optimize(o, out)
-}
-
-/// A progress bar on standard error, only on a terminal.
-pub fn progress_bar(show: bool, len: u64, template: &str) -> Option<indicatif::ProgressBar> {
-    use std::io::IsTerminal;
-    if !show || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let b = indicatif::ProgressBar::new(len);
-    b.set_style(
-        indicatif::ProgressStyle::with_template(template)
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    Some(b)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ranges_and_lists() {
-        let a = parse_vary("x.y=0.1:0.3:0.1").unwrap();
-        assert_eq!(a.values, ["0.1", "0.2", "0.3"]);
-        let b = parse_vary("x.z=0:10:5").unwrap();
-        assert_eq!(b.values, ["0", "5", "10"]);
-        let c = parse_vary("x.w=a,b").unwrap();
-        assert_eq!(c.values, ["a", "b"]);
-        assert!(parse_vary("x=3:1:1").is_err());
-        // Too many values to count in an integer: refused, not wrapped to none.
-        assert!(parse_vary("x=0:1e308:1e-308").is_err());
-        assert!(parse_vary("x=0:2000000:1").is_err());
-        assert!(parse_vary("simulation.replicates=1,2").is_err());
-        let g = points(&[b, c], None, 1).unwrap();
-        assert_eq!(g.len(), 6);
-        assert_eq!(g[1], ["0", "b"]);
-        assert_eq!(g[2], ["5", "a"]);
-    }
-
-    #[test]
-    fn latin_hypercube_hits_every_stratum_once() {
-        let a = parse_vary("x=0:99:1").unwrap();
-        let p = points(std::slice::from_ref(&a), Some(10), 7).unwrap();
-        let mut v: Vec<f64> = p.iter().map(|v| v[0].parse().unwrap()).collect();
-        v.sort_by(f64::total_cmp);
-        // Point i falls in stratum i: [9.9 i, 9.9 (i + 1)], give or take the snap to the step.
-        for (i, x) in v.iter().enumerate() {
-            assert!((x - 9.9 * i as f64 - 4.95).abs() <= 5.5, "{v:?}");
-        }
-        assert_eq!(p, points(&[a], Some(10), 7).unwrap(), "deterministic");
-    }
 
     #[test]
     fn shards_parse() {

@@ -10,15 +10,10 @@
 //! one in part); `eligible = "all"` ("flood"): the budget spread evenly over
 //! the inhabited villages. Without a budget every cadre is trained.
 
-use super::config::{Cadres, Common, Eligible, ModuleConfig, Priority};
-use super::infrastructure::{known_poor, order_desc, priority_key, village_row, village_stats};
+use super::select::{known_poor, order_desc, priority_key, village_row, village_stats};
 use super::{Ledger, Module, PlanCtx, SpendRow};
-use crate::error::Result;
-use crate::scenario::raw::ScenarioFile;
-use crate::scenario::validate::Checker;
-
-/// Sub-key of the cadre module's tie-breaking draws.
-const SUB_TIES: u64 = 0x301;
+use crate::rng::sub;
+use crate::scenario::modules::{Cadres, Common, Eligible, ModuleConfig, Priority};
 
 pub struct CadresModule {
     cfg: Cadres,
@@ -41,20 +36,6 @@ impl CadresModule {
     }
 }
 
-pub fn validate(t: &Cadres, file: &ScenarioFile, c: &Checker) -> Result<()> {
-    let p = "interventions.cadres";
-    c.module(p, t, file)?;
-    c.int(
-        &format!("{p}.cadres_per_village"),
-        t.cadres_per_village,
-        1,
-        1000,
-    )?;
-    c.range(&format!("{p}.cost_per_cadre"), t.cost_per_cadre, 1.0, 1e7)?;
-    c.prob(&format!("{p}.quality_gain"), t.quality_gain)?;
-    Ok(())
-}
-
 impl Module for CadresModule {
     fn name(&self) -> &'static str {
         "cadres"
@@ -64,7 +45,7 @@ impl Module for CadresModule {
         &self.common
     }
 
-    fn plan(&self, ctx: &mut PlanCtx, budget: Option<f64>, _ledger: &mut Ledger) -> SpendRow {
+    fn plan(&mut self, ctx: &mut PlanCtx, budget: Option<f64>, _ledger: &mut Ledger) -> SpendRow {
         let nv = ctx.villages.len();
         let stats = village_stats(ctx.hh, nv, ctx.params.line);
         let per = self.cfg.cadres_per_village.max(1) as u64;
@@ -91,7 +72,7 @@ impl Module for CadresModule {
                         })
                         .collect();
                     let mut spent = 0.0f64;
-                    for k in order_desc(&keys, ctx.streams, ctx.year, SUB_TIES) {
+                    for k in order_desc(&keys, ctx.streams, ctx.year, sub::CADRES_TIES) {
                         let v = keys[k].0;
                         let t = self.trainable(b - spent);
                         if t == 0 {

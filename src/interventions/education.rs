@@ -35,88 +35,29 @@
 //! (for schools and remote teaching: households with children in a treated
 //! village), counted once.
 
-use super::config::{Common, Education, Eligible, ModuleConfig};
-use super::targeting::pre_transfer_pc;
+use super::select::registered_poor;
 use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, take_up};
-use crate::error::Result;
 use crate::model::state::{Households, flag};
-use crate::rng::Purpose;
-use crate::scenario::raw::ScenarioFile;
-use crate::scenario::validate::Checker;
+use crate::rng::sub;
+use crate::scenario::modules::{Common, Education, Eligible, ModuleConfig};
 use rayon::prelude::*;
-
-/// Take-up and tie-break sub-keys of this module's draws.
-const SUB_SUBSIDY: u64 = 20;
-const SUB_TRAINING: u64 = 21;
-const SUB_ORDER_REMOTE: u64 = 22;
-const SUB_ORDER_TRAINING: u64 = 23;
-const SUB_ORDER_SCHOOLS: u64 = 24;
 
 pub struct EducationModule {
     cfg: Education,
     common: Common,
+    /// The module's own state: per village, whether remote teaching is set up.
+    remote_teaching: Vec<bool>,
 }
 
 impl EducationModule {
     pub fn new(cfg: Education) -> Self {
         let common = cfg.common();
-        EducationModule { cfg, common }
+        EducationModule {
+            cfg,
+            common,
+            remote_teaching: Vec::new(),
+        }
     }
-}
-
-pub fn validate(t: &Education, file: &ScenarioFile, c: &Checker) -> Result<()> {
-    let p = "interventions.education";
-    c.module(p, t, file)?;
-    c.prob(&format!("{p}.schools_share"), t.schools_share)?;
-    c.prob(&format!("{p}.subsidy_share"), t.subsidy_share)?;
-    c.prob(&format!("{p}.training_share"), t.training_share)?;
-    c.prob(&format!("{p}.remote_share"), t.remote_share)?;
-    let total = t.schools_share + t.subsidy_share + t.training_share + t.remote_share;
-    if total > 1.0 + 1e-9 {
-        return Err(c.o.error(
-            &format!("{p}.schools_share"),
-            format!("expected schools_share + subsidy_share + training_share + remote_share to add up to at most 1, got {total}"),
-        ));
-    }
-    c.range(&format!("{p}.school_cost"), t.school_cost, 0.0, 1e10)?;
-    c.range(
-        &format!("{p}.villages_per_school"),
-        t.villages_per_school,
-        0.01,
-        1e4,
-    )?;
-    c.int(
-        &format!("{p}.schools_per_year"),
-        t.schools_per_year,
-        0,
-        1_000_000,
-    )?;
-    c.prob(&format!("{p}.rebuilt_quality"), t.rebuilt_quality)?;
-    c.range(
-        &format!("{p}.subsidy_per_student"),
-        t.subsidy_per_student,
-        0.0,
-        1e6,
-    )?;
-    c.prob(&format!("{p}.subsidy_enrolment"), t.subsidy_enrolment)?;
-    c.range(&format!("{p}.training_cost"), t.training_cost, 0.0, 1e7)?;
-    c.int(
-        &format!("{p}.training_capacity"),
-        t.training_capacity,
-        0,
-        1_000_000_000,
-    )?;
-    c.prob(&format!("{p}.training_gain"), t.training_gain)?;
-    c.prob(&format!("{p}.remote_threshold"), t.remote_threshold)?;
-    c.range(&format!("{p}.remote_cost"), t.remote_cost, 0.0, 1e10)?;
-    c.prob(&format!("{p}.remote_gain"), t.remote_gain)?;
-    Ok(())
-}
-
-/// On the register and truly poor (pre-transfer per-capita income under the line).
-#[inline]
-fn registered_poor(hh: &Households, i: usize, line: f32) -> bool {
-    hh.flags[i] & flag::REGISTERED != 0 && pre_transfer_pc(hh, i) < line
 }
 
 /// Whether household `i` may be reached under `eligible`.
@@ -134,12 +75,17 @@ impl Module for EducationModule {
         &self.common
     }
 
-    fn plan(&self, ctx: &mut PlanCtx, budget: Option<f64>, _ledger: &mut Ledger) -> SpendRow {
-        let cfg = &self.cfg;
-        let elig = self.common.eligible;
+    fn plan(&mut self, ctx: &mut PlanCtx, budget: Option<f64>, _ledger: &mut Ledger) -> SpendRow {
+        let EducationModule {
+            cfg,
+            common,
+            remote_teaching,
+        } = self;
+        let (cfg, elig) = (&*cfg, common.eligible);
         let (year, streams) = (ctx.year, ctx.streams);
         let n = ctx.hh.len();
         let nv = ctx.villages.len();
+        remote_teaching.resize(nv, false);
         // Each component's money: its share of the budget, or uncapped (share > 0) without one.
         let limit = |share: f64| match budget {
             Some(b) => b * share,
@@ -155,15 +101,12 @@ impl Module for EducationModule {
         let mut money = limit(cfg.remote_share).min(left);
         let mut cand: Vec<(usize, f64)> = (0..nv)
             .filter(|&v| {
-                ctx.villages.remoteness[v] as f64 > cfg.remote_threshold
-                    && !ctx.villages.remote_teaching[v]
+                ctx.villages.remoteness[v] as f64 > cfg.remote_threshold && !remote_teaching[v]
             })
             .map(|v| {
                 let key = match elig {
                     Eligible::Registered => -(ctx.villages.remoteness[v] as f64),
-                    Eligible::All => {
-                        streams.uniform(v as u64, year, Purpose::TieBreak, SUB_ORDER_REMOTE)
-                    }
+                    Eligible::All => streams.uniform(v as u64, year, sub::EDUCATION_ORDER_REMOTE),
                 };
                 (v, key)
             })
@@ -176,15 +119,16 @@ impl Module for EducationModule {
             money -= cfg.remote_cost;
             left -= cfg.remote_cost;
             spent += cfg.remote_cost;
-            ctx.villages.remote_teaching[v] = true;
+            remote_teaching[v] = true;
             ctx.villages.school_quality[v] =
                 (ctx.villages.school_quality[v] + cfg.remote_gain as f32).min(1.0);
             treated_village[v] = true;
         }
 
         // --- School rebuilding ----------------------------------------------
-        let bonus = |v: usize, vs: &crate::model::state::Villages| {
-            if vs.remote_teaching[v] {
+        let remote_teaching = &*remote_teaching;
+        let bonus = |v: usize| {
+            if remote_teaching[v] {
                 cfg.remote_gain as f32
             } else {
                 0.0
@@ -195,23 +139,18 @@ impl Module for EducationModule {
         let max_villages = cfg.schools_per_year as f64 * cfg.villages_per_school;
         let money = limit(cfg.schools_share).min(left);
         let below: Vec<usize> = (0..nv)
-            .filter(|&v| ctx.villages.school_quality[v] - bonus(v, ctx.villages) < target - 1e-6)
+            .filter(|&v| ctx.villages.school_quality[v] - bonus(v) < target - 1e-6)
             .collect();
         match elig {
             Eligible::Registered => {
                 let mut order: Vec<(usize, f64)> = below
                     .iter()
                     .map(|&v| {
-                        let q = (ctx.villages.school_quality[v] - bonus(v, ctx.villages)) as f64;
+                        let q = (ctx.villages.school_quality[v] - bonus(v)) as f64;
                         (
                             v,
                             q + 1e-9
-                                * streams.uniform(
-                                    v as u64,
-                                    year,
-                                    Purpose::TieBreak,
-                                    SUB_ORDER_SCHOOLS,
-                                ),
+                                * streams.uniform(v as u64, year, sub::EDUCATION_ORDER_SCHOOLS),
                         )
                     })
                     .collect();
@@ -223,7 +162,7 @@ impl Module for EducationModule {
                     }
                     used += per_village;
                     done += 1;
-                    ctx.villages.school_quality[v] = (target + bonus(v, ctx.villages)).min(1.0);
+                    ctx.villages.school_quality[v] = (target + bonus(v)).min(1.0);
                     treated_village[v] = true;
                 }
                 left -= used;
@@ -237,7 +176,7 @@ impl Module for EducationModule {
                         (money / (k * per_village)).min(max_villages / k).min(1.0) * (1.0 - 1e-9);
                     if f > 0.0 {
                         for &v in &below {
-                            let b = bonus(v, ctx.villages);
+                            let b = bonus(v);
                             let q = ctx.villages.school_quality[v] - b;
                             ctx.villages.school_quality[v] =
                                 (q + f as f32 * (target - q) + b).min(1.0);
@@ -273,7 +212,7 @@ impl Module for EducationModule {
         if money > 0.0 && cfg.subsidy_per_student > 0.0 {
             let line = ctx.params.line;
             let hh = &*ctx.hh;
-            let draw = streams.year_purpose_sub(year, Purpose::TakeUp, SUB_SUBSIDY);
+            let draw = streams.year_purpose_sub(year, sub::EDUCATION_SUBSIDY);
             let takers: Vec<usize> = (0..n)
                 .into_par_iter()
                 .with_min_len(SCAN)
@@ -310,7 +249,7 @@ impl Module for EducationModule {
         if money > 0.0 && cfg.training_capacity > 0 {
             let p = ctx.params;
             let hh = &*ctx.hh;
-            let tie = streams.year_purpose_sub(year, Purpose::TieBreak, SUB_ORDER_TRAINING);
+            let tie = streams.year_purpose_sub(year, sub::EDUCATION_ORDER_TRAINING);
             let mut cand: Vec<(usize, f64)> = (0..n)
                 .into_par_iter()
                 .with_min_len(SCAN)
@@ -348,7 +287,7 @@ impl Module for EducationModule {
                     * hh.ability[i];
                 let own = hh.market_income(i).max(p.line * hh.members(i) as f32);
                 let pr = take_up(hh.awareness[i], hh.motivation[i], gain / own);
-                if streams.uniform(i as u64, year, Purpose::TakeUp, SUB_TRAINING) >= pr as f64 {
+                if streams.uniform(i as u64, year, sub::EDUCATION_TRAINING) >= pr as f64 {
                     continue;
                 }
                 hh.skill[i] = (hh.skill[i] + gain_skill).min(1.0);

@@ -41,19 +41,13 @@
 //! repaid − defaulted`, so over a run loans out = repaid + defaulted +
 //! outstanding.
 
-use super::config::{Common, Eligible, Microfinance, ModuleConfig};
-use super::targeting::pre_transfer_pc;
-use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, take_up};
-use crate::error::Result;
+use super::select::pre_transfer_pc;
+use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, module_columns, take_up};
 use crate::model::state::flag;
-use crate::rng::Purpose;
-use crate::scenario::raw::ScenarioFile;
-use crate::scenario::validate::Checker;
+use crate::rng::sub;
+use crate::scenario::modules::{Common, Eligible, Microfinance, ModuleConfig};
 use rayon::prelude::*;
 
-const SUB_TAKE_UP: u64 = 50;
-const SUB_ORDER: u64 = 51;
-const SUB_DEFAULT: u64 = 52;
 /// Smallest loan worth making, yuan.
 const MIN_LOAN: f32 = 1_000.0;
 
@@ -84,52 +78,33 @@ pub struct LoanRow {
     pub bank_loss: f64,
 }
 
+module_columns! {
+    /// The module's own state: each household's loan.
+    pub struct Loans {
+        /// Principal outstanding (yuan).
+        loan: f32,
+        /// Years left of the loan's term.
+        loan_years: u8,
+    }
+}
+
 pub struct MicrofinanceModule {
     cfg: Microfinance,
     /// The frame with an open end: loans made before `end_year` are serviced to term.
     common: Common,
+    loans: Loans,
 }
 
 impl MicrofinanceModule {
     pub fn new(cfg: Microfinance) -> Self {
         let mut common = cfg.common();
         common.end_year = None;
-        MicrofinanceModule { cfg, common }
+        MicrofinanceModule {
+            cfg,
+            common,
+            loans: Loans::default(),
+        }
     }
-}
-
-pub fn validate(t: &Microfinance, file: &ScenarioFile, c: &Checker) -> Result<()> {
-    let p = "interventions.microfinance";
-    c.module(p, t, file)?;
-    c.range(&format!("{p}.max_loan"), t.max_loan, 0.0, 1e8)?;
-    c.int(&format!("{p}.term"), t.term, 1, 30)?;
-    c.range(&format!("{p}.interest_rate"), t.interest_rate, 0.0, 1.0)?;
-    c.prob(&format!("{p}.interest_subsidy"), t.interest_subsidy)?;
-    c.range(
-        &format!("{p}.discount_max_loan"),
-        t.discount_max_loan,
-        0.0,
-        1e8,
-    )?;
-    c.int(
-        &format!("{p}.discount_max_term"),
-        t.discount_max_term,
-        0,
-        100,
-    )?;
-    c.range(
-        &format!("{p}.income_multiple"),
-        t.income_multiple,
-        0.0,
-        100.0,
-    )?;
-    c.prob(&format!("{p}.min_credit"), t.min_credit)?;
-    c.prob(&format!("{p}.default_when_short"), t.default_when_short)?;
-    c.prob(&format!("{p}.credit_gain"), t.credit_gain)?;
-    c.prob(&format!("{p}.credit_penalty"), t.credit_penalty)?;
-    c.prob(&format!("{p}.guarantee_share"), t.guarantee_share)?;
-    c.range(&format!("{p}.leverage"), t.leverage, 0.0, 1e4)?;
-    Ok(())
 }
 
 impl Module for MicrofinanceModule {
@@ -141,9 +116,17 @@ impl Module for MicrofinanceModule {
         &self.common
     }
 
-    fn plan(&self, ctx: &mut PlanCtx, budget: Option<f64>, ledger: &mut Ledger) -> SpendRow {
-        let cfg = &self.cfg;
-        let elig = self.common.eligible;
+    fn columns(&self) -> &'static [&'static str] {
+        Loans::NAMES
+    }
+
+    fn column(&self, k: usize, i: usize) -> f32 {
+        self.loans.value(k, i)
+    }
+
+    fn plan(&mut self, ctx: &mut PlanCtx, budget: Option<f64>, ledger: &mut Ledger) -> SpendRow {
+        let MicrofinanceModule { cfg, common, loans } = self;
+        let (cfg, elig) = (&*cfg, common.eligible);
         let (year, streams, p) = (ctx.year, ctx.streams, ctx.params);
         let lending = cfg.end_year.is_none_or(|e| year as i64 <= e);
         let n = ctx.hh.len();
@@ -154,17 +137,18 @@ impl Module for MicrofinanceModule {
         let mut lr = LoanRow::default();
         let mut reached = vec![false; n];
         let hh = &mut *ctx.hh;
+        loans.ensure(n);
 
         // --- Servicing ------------------------------------------------------
         for (i, reached_i) in reached.iter_mut().enumerate() {
-            let principal = hh.loan[i];
+            let principal = loans.loan[i];
             if principal <= 0.0 {
                 continue;
             }
             lr.outstanding_start += principal as f64;
             *reached_i = true;
             let m = hh.members(i);
-            let years = hh.loan_years[i].max(1);
+            let years = loans.loan_years[i].max(1);
             let due_principal = if years == 1 {
                 principal
             } else {
@@ -189,7 +173,7 @@ impl Module for MicrofinanceModule {
             let sellable = hh.assets[i] * p.fire_sale;
             let short = m == 0
                 || (own_cash + sellable < due
-                    && streams.uniform(i as u64, year, Purpose::Loan, SUB_DEFAULT)
+                    && streams.uniform(i as u64, year, sub::MICROFINANCE_DEFAULT)
                         < cfg.default_when_short);
             if short {
                 // Default: the outstanding principal is written off; the fund pays its share.
@@ -200,8 +184,8 @@ impl Module for MicrofinanceModule {
                 spent += g;
                 lr.guarantee_paid += g;
                 lr.bank_loss += principal as f64 - g;
-                hh.loan[i] = 0.0;
-                hh.loan_years[i] = 0;
+                loans.loan[i] = 0.0;
+                loans.loan_years[i] = 0;
                 hh.credit[i] *= 1.0 - cfg.credit_penalty as f32;
                 continue;
             }
@@ -235,17 +219,17 @@ impl Module for MicrofinanceModule {
             };
             // Both are f32 values: their difference is exact in f64, so the identity holds.
             lr.repaid += principal as f64 - rest as f64;
-            hh.loan[i] = rest;
-            hh.loan_years[i] = if rest > 0.0 { years - 1 } else { 0 };
+            loans.loan[i] = rest;
+            loans.loan_years[i] = if rest > 0.0 { years - 1 } else { 0 };
         }
 
         // --- New loans ------------------------------------------------------
         if lending && cfg.max_loan >= MIN_LOAN as f64 {
             let ceiling = budget.map_or(f64::INFINITY, |b| cfg.leverage * b);
-            let mut outstanding: f64 = hh.loan.iter().map(|&l| l as f64).sum();
-            let tie = streams.year_purpose_sub(year, Purpose::TieBreak, SUB_ORDER);
+            let mut outstanding: f64 = loans.loan.iter().map(|&l| l as f64).sum();
+            let tie = streams.year_purpose_sub(year, sub::MICROFINANCE_ORDER);
             // Shared borrows for the parallel scan (the loop below changes `hh`).
-            let (shared, serviced) = (&*hh, &reached);
+            let (shared, serviced, held) = (&*hh, &reached, &loans.loan);
             let mut cand: Vec<(usize, f64)> = (0..n)
                 .into_par_iter()
                 .with_min_len(SCAN)
@@ -253,7 +237,7 @@ impl Module for MicrofinanceModule {
                     let hh = shared;
                     hh.members(i) > 0
                         && hh.adults[i] > 0
-                        && hh.loan[i] <= 0.0
+                        && held[i] <= 0.0
                         && !serviced[i]
                         && hh.credit[i] as f64 >= cfg.min_credit
                         && (elig == Eligible::All || hh.flags[i] & flag::REGISTERED != 0)
@@ -262,7 +246,7 @@ impl Module for MicrofinanceModule {
                 .collect();
             // (key, index) is a total order: the unstable parallel sort gives the one result.
             cand.par_sort_unstable_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-            let take = streams.year_purpose_sub(year, Purpose::TakeUp, SUB_TAKE_UP);
+            let take = streams.year_purpose_sub(year, sub::MICROFINANCE_TAKE_UP);
             for (i, _) in cand {
                 let income = (hh.market_income(i) + hh.transfers[i]).max(0.0);
                 let amount = (cfg.income_multiple as f32 * income).min(cfg.max_loan as f32);
@@ -270,9 +254,9 @@ impl Module for MicrofinanceModule {
                     continue;
                 }
                 let ret = if hh.assets[i] + amount >= p.trap_threshold {
-                    p.asset_return_high
+                    p.return_high
                 } else {
-                    p.asset_return_low
+                    p.return_low
                 };
                 let covered = if discounted {
                     cfg.interest_subsidy as f32 * amount.min(cfg.discount_max_loan as f32) / amount
@@ -288,8 +272,8 @@ impl Module for MicrofinanceModule {
                 if take.uniform(i as u64) >= pr as f64 {
                     continue;
                 }
-                hh.loan[i] = amount;
-                hh.loan_years[i] = cfg.term as u8;
+                loans.loan[i] = amount;
+                loans.loan_years[i] = cfg.term as u8;
                 hh.assets[i] += amount;
                 outstanding += amount as f64;
                 lr.disbursed += amount as f64;
@@ -305,8 +289,8 @@ impl Module for MicrofinanceModule {
             ..Default::default()
         };
         for (i, &reached_i) in reached.iter().enumerate() {
-            if hh.loan[i] > 0.0 {
-                lr.outstanding_end += hh.loan[i] as f64;
+            if loans.loan[i] > 0.0 {
+                lr.outstanding_end += loans.loan[i] as f64;
                 lr.borrowers += 1;
             }
             // A household that has died out or left keeps its loan on the books but is no beneficiary.

@@ -13,18 +13,11 @@
 //! village's money reaches only some of its households, a keyed draw picks
 //! them. Without a budget every village is covered.
 
-use super::config::{Common, Eligible, ModuleConfig, Priority, Publicity};
-use super::infrastructure::{known_poor, order_desc, priority_key, village_stats};
+use super::select::{known_poor, order_desc, priority_key, village_stats};
 use super::{Ledger, Module, PlanCtx, SpendRow};
-use crate::error::Result;
 use crate::model::state::flag;
-use crate::rng::Purpose;
-use crate::scenario::raw::ScenarioFile;
-use crate::scenario::validate::Checker;
-
-/// Sub-keys of the publicity module's draws (village ties, households reached).
-const SUB_TIES: u64 = 0x201;
-const SUB_REACH: u64 = 0x202;
+use crate::rng::sub;
+use crate::scenario::modules::{Common, Eligible, ModuleConfig, Priority, Publicity};
 
 pub struct PublicityModule {
     cfg: Publicity,
@@ -62,25 +55,6 @@ impl PublicityModule {
     }
 }
 
-pub fn validate(t: &Publicity, file: &ScenarioFile, c: &Checker) -> Result<()> {
-    let p = "interventions.publicity";
-    c.module(p, t, file)?;
-    c.range(
-        &format!("{p}.cost_per_village"),
-        t.cost_per_village,
-        0.0,
-        1e9,
-    )?;
-    c.range(
-        &format!("{p}.cost_per_household"),
-        t.cost_per_household,
-        0.0,
-        1e7,
-    )?;
-    c.prob(&format!("{p}.awareness_gain"), t.awareness_gain)?;
-    Ok(())
-}
-
 impl Module for PublicityModule {
     fn name(&self) -> &'static str {
         "publicity"
@@ -90,7 +64,7 @@ impl Module for PublicityModule {
         &self.common
     }
 
-    fn plan(&self, ctx: &mut PlanCtx, budget: Option<f64>, _ledger: &mut Ledger) -> SpendRow {
+    fn plan(&mut self, ctx: &mut PlanCtx, budget: Option<f64>, _ledger: &mut Ledger) -> SpendRow {
         let nv = ctx.villages.len();
         let stats = village_stats(ctx.hh, nv, ctx.params.line);
         let drip = self.common.eligible == Eligible::Registered;
@@ -123,7 +97,7 @@ impl Module for PublicityModule {
                     })
                     .collect();
                 let mut planned = 0.0f64;
-                for k in order_desc(&keys, ctx.streams, ctx.year, SUB_TIES) {
+                for k in order_desc(&keys, ctx.streams, ctx.year, sub::PUBLICITY_TIES) {
                     let v = keys[k].0;
                     let q = self.reach(b - planned, targets[v]);
                     if q > 0 {
@@ -179,7 +153,7 @@ impl Module for PublicityModule {
             if quota[v] < targets[v]
                 && ctx
                     .streams
-                    .uniform(i as u64, ctx.year, Purpose::TieBreak, SUB_REACH)
+                    .uniform(i as u64, ctx.year, sub::PUBLICITY_REACH)
                     >= chance[v]
             {
                 continue;
@@ -188,7 +162,7 @@ impl Module for PublicityModule {
             hh.awareness[i] += gain * (1.0 - hh.awareness[i]);
             row.beneficiary_households += 1;
             row.beneficiary_people += m as u64;
-            if reg && super::targeting::pre_transfer_pc(hh, i) < line {
+            if reg && super::select::pre_transfer_pc(hh, i) < line {
                 row.registered_poor_beneficiaries += 1;
             }
         }

@@ -25,17 +25,11 @@
 //! origin village (`relocated_in` stays 0: the sites are not villages of the
 //! table).
 
-use super::config::{Common, Eligible, ModuleConfig, Relocation};
-use super::targeting::pre_transfer_pc;
+use super::select::pre_transfer_pc;
 use super::{Ledger, Module, PlanCtx, SpendRow, take_up};
-use crate::error::Result;
 use crate::model::state::flag;
-use crate::rng::Purpose;
-use crate::scenario::raw::ScenarioFile;
-use crate::scenario::validate::Checker;
-
-const SUB_TAKE_UP: u64 = 40;
-const SUB_ORDER: u64 = 41;
+use crate::rng::sub;
+use crate::scenario::modules::{Common, Eligible, ModuleConfig, Relocation};
 
 pub struct RelocationModule {
     cfg: Relocation,
@@ -49,24 +43,6 @@ impl RelocationModule {
     }
 }
 
-pub fn validate(t: &Relocation, file: &ScenarioFile, c: &Checker) -> Result<()> {
-    let p = "interventions.relocation";
-    c.module(p, t, file)?;
-    c.prob(&format!("{p}.remoteness_threshold"), t.remoteness_threshold)?;
-    c.range(&format!("{p}.cost_per_person"), t.cost_per_person, 0.0, 1e8)?;
-    c.prob(&format!("{p}.subsidy"), t.subsidy)?;
-    c.prob(&format!("{p}.subsidy_other"), t.subsidy_other)?;
-    c.int(
-        &format!("{p}.max_households"),
-        t.max_households,
-        0,
-        1_000_000_000,
-    )?;
-    c.prob(&format!("{p}.farm_loss"), t.farm_loss)?;
-    c.prob(&format!("{p}.site_access"), t.site_access)?;
-    Ok(())
-}
-
 impl Module for RelocationModule {
     fn name(&self) -> &'static str {
         "relocation"
@@ -76,7 +52,7 @@ impl Module for RelocationModule {
         &self.common
     }
 
-    fn plan(&self, ctx: &mut PlanCtx, budget: Option<f64>, ledger: &mut Ledger) -> SpendRow {
+    fn plan(&mut self, ctx: &mut PlanCtx, budget: Option<f64>, ledger: &mut Ledger) -> SpendRow {
         let cfg = &self.cfg;
         let elig = self.common.eligible;
         let (year, streams, p) = (ctx.year, ctx.streams, ctx.params);
@@ -121,10 +97,10 @@ impl Module for RelocationModule {
                 }
                 let own = hh.market_income(i).max(p.line * m as f32);
                 let pr = take_up(hh.awareness[i], hh.motivation[i], gain / own);
-                if streams.uniform(i as u64, year, Purpose::TakeUp, SUB_TAKE_UP) >= pr as f64 {
+                if streams.uniform(i as u64, year, sub::RELOCATION_TAKE_UP) >= pr as f64 {
                     continue;
                 }
-                let tie = streams.uniform(i as u64, year, Purpose::TieBreak, SUB_ORDER);
+                let tie = streams.uniform(i as u64, year, sub::RELOCATION_ORDER);
                 let key = match elig {
                     Eligible::Registered => pre_transfer_pc(hh, i) as f64 + 1e-6 * tie,
                     Eligible::All => tie,

@@ -35,13 +35,11 @@
 //! poor, where "poor" is per-capita income before the guarantee below the line.
 
 use super::SCAN;
-use super::config::{Common, Method, ModuleConfig, Targeting};
+use super::select::pre_transfer_pc;
 use super::{Ledger, Module, PlanCtx, SpendRow, TargetingRow};
-use crate::error::Result;
 use crate::model::state::{Households, flag};
-use crate::rng::{Purpose, YearStreams};
-use crate::scenario::raw::ScenarioFile;
-use crate::scenario::validate::Checker;
+use crate::rng::{Purpose, YearStreams, sub};
+use crate::scenario::modules::{Common, Method, ModuleConfig, Targeting};
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 
@@ -55,58 +53,6 @@ impl TargetingModule {
         let common = cfg.common();
         TargetingModule { cfg, common }
     }
-}
-
-pub fn validate(t: &Targeting, file: &ScenarioFile, c: &Checker) -> Result<()> {
-    let p = "interventions.targeting";
-    c.module(p, t, file)?;
-    c.range(
-        &format!("{p}.measurement_error"),
-        t.measurement_error,
-        0.0,
-        5.0,
-    )?;
-    c.prob(&format!("{p}.cadre_effect"), t.cadre_effect)?;
-    c.prob(&format!("{p}.verification_gain"), t.verification_gain)?;
-    c.range(
-        &format!("{p}.verification_cost"),
-        t.verification_cost,
-        0.0,
-        1e6,
-    )?;
-    c.int(&format!("{p}.reidentify_every"), t.reidentify_every, 1, 100)?;
-    c.range(&format!("{p}.line_factor"), t.line_factor, 0.0, 10.0)?;
-    c.range(
-        &format!("{p}.proxy_error_share"),
-        t.proxy_error_share,
-        0.0,
-        2.0,
-    )?;
-    for (k, w) in t.md_weights.iter().enumerate() {
-        c.prob(&format!("{p}.md_weights[{k}]"), *w)?;
-    }
-    let total: f64 = t.md_weights.iter().sum();
-    if (total - 1.0).abs() > 1e-6 {
-        return Err(c.o.error(
-            &format!("{p}.md_weights"),
-            format!("expected weights that add up to 1, got {total}"),
-        ));
-    }
-    c.range(&format!("{p}.md_cutoff"), t.md_cutoff, 1e-6, 1.0)?;
-    c.range(
-        &format!("{p}.md_schooling_years"),
-        t.md_schooling_years,
-        0.0,
-        25.0,
-    )?;
-    c.prob(&format!("{p}.md_health"), t.md_health)?;
-    c.range(
-        &format!("{p}.md_housing_assets"),
-        t.md_housing_assets,
-        0.0,
-        1e9,
-    )?;
-    Ok(())
 }
 
 /// Number of proxy-means regressors.
@@ -289,13 +235,6 @@ pub fn kth_smallest_unit(u: &[f64], k: usize) -> f64 {
     *kth
 }
 
-/// Per-capita income before the guarantee (market income plus pensions; 0
-/// for a dissolved household), as phase one left it for the modules.
-#[inline]
-pub fn pre_transfer_pc(hh: &crate::model::Households, i: usize) -> f32 {
-    hh.pre_pc[i]
-}
-
 /// Standard deviation of the log measurement error in a village.
 #[inline]
 pub fn error_sd(cfg: &Targeting, cadre_quality: f32, verified: bool) -> f32 {
@@ -326,7 +265,7 @@ impl Module for TargetingModule {
         &self.common
     }
 
-    fn plan(&self, ctx: &mut PlanCtx, budget: Option<f64>, ledger: &mut Ledger) -> SpendRow {
+    fn plan(&mut self, ctx: &mut PlanCtx, budget: Option<f64>, ledger: &mut Ledger) -> SpendRow {
         let start = self
             .common
             .start_year
@@ -340,7 +279,7 @@ impl Module for TargetingModule {
         // Every scan below runs in parallel over households; per-household
         // results are collected in household order and counts are integers,
         // so nothing depends on the number of threads.
-        let verify_draw = streams.year_purpose_sub(year, Purpose::Targeting, 1);
+        let verify_draw = streams.year_purpose_sub(year, sub::TARGETING_VERIFY);
         // Verification reaches as many households as the budget pays for: those
         // with the smallest keyed draws, so exactly that many and never more.
         let verify_below = if self.cfg.verification && identify {
@@ -379,7 +318,7 @@ impl Module for TargetingModule {
             let extreme = ctx.params.extreme_line;
             let assess = streams.year_purpose(year, Purpose::Targeting);
             // Fixed for the run: coverage gains reach the same households first.
-            let water_draw = streams.year_purpose_sub(ctx.sc.start_year, Purpose::Targeting, 3);
+            let water_draw = streams.year_purpose_sub(ctx.sc.start_year, sub::TARGETING_WATER);
             let hh = &mut *ctx.hh;
             let mut flags = std::mem::take(&mut hh.flags);
             let hh = &*hh;

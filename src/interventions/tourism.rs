@@ -28,18 +28,11 @@
 //! `dividend_rate · a` a year. Both go to the `tourism` income column.
 //! Relocated households keep their dividends but take no tourism jobs.
 
-use super::config::{Common, Eligible, ModuleConfig, Tourism};
-use super::targeting::pre_transfer_pc;
+use super::select::{pre_transfer_pc, registered_poor};
 use super::{Ledger, Module, PlanCtx, SpendRow, take_up};
-use crate::error::Result;
-use crate::model::state::{Households, Villages, flag};
-use crate::rng::Purpose;
-use crate::scenario::raw::ScenarioFile;
-use crate::scenario::validate::Checker;
-
-const SUB_TAKE_UP: u64 = 30;
-const SUB_ORDER_VILLAGES: u64 = 31;
-const SUB_ORDER_HOUSEHOLDS: u64 = 32;
+use crate::model::state::flag;
+use crate::rng::sub;
+use crate::scenario::modules::{Common, Eligible, ModuleConfig, Tourism};
 
 pub struct TourismModule {
     cfg: Tourism,
@@ -53,36 +46,6 @@ impl TourismModule {
     }
 }
 
-pub fn validate(t: &Tourism, file: &ScenarioFile, c: &Checker) -> Result<()> {
-    let p = "interventions.tourism";
-    c.module(p, t, file)?;
-    c.prob(&format!("{p}.potential_threshold"), t.potential_threshold)?;
-    c.range(&format!("{p}.investment"), t.investment, 0.0, 1e10)?;
-    c.range(&format!("{p}.capacity_cost"), t.capacity_cost, 1.0, 1e11)?;
-    c.prob(&format!("{p}.investment_share"), t.investment_share)?;
-    c.range(&format!("{p}.share_grant"), t.share_grant, 0.0, 1e7)?;
-    c.range(&format!("{p}.dividend_rate"), t.dividend_rate, 0.0, 1.0)?;
-    c.prob(&format!("{p}.job_rate"), t.job_rate)?;
-    c.range(&format!("{p}.wage_share"), t.wage_share, 0.0, 5.0)?;
-    c.prob(&format!("{p}.skill_threshold"), t.skill_threshold)?;
-    c.range(&format!("{p}.training_cost"), t.training_cost, 0.0, 1e7)?;
-    c.prob(&format!("{p}.training_gain"), t.training_gain)?;
-    c.prob(&format!("{p}.road_weight"), t.road_weight)?;
-    Ok(())
-}
-
-/// A village's tourism activity (visitors), 0 to 1: capacity × potential ×
-/// road access (the same formula phase one uses).
-#[inline]
-pub fn activity(v: &Villages, k: usize, road_weight: f32) -> f32 {
-    v.tourism_capacity[k] * v.tourism_potential[k] * (1.0 - road_weight + road_weight * v.road[k])
-}
-
-#[inline]
-fn registered_poor(hh: &Households, i: usize, line: f32) -> bool {
-    hh.flags[i] & flag::REGISTERED != 0 && pre_transfer_pc(hh, i) < line
-}
-
 impl Module for TourismModule {
     fn name(&self) -> &'static str {
         "tourism"
@@ -92,7 +55,7 @@ impl Module for TourismModule {
         &self.common
     }
 
-    fn plan(&self, ctx: &mut PlanCtx, budget: Option<f64>, _ledger: &mut Ledger) -> SpendRow {
+    fn plan(&mut self, ctx: &mut PlanCtx, budget: Option<f64>, _ledger: &mut Ledger) -> SpendRow {
         let cfg = &self.cfg;
         let elig = self.common.eligible;
         let (year, streams) = (ctx.year, ctx.streams);
@@ -108,7 +71,7 @@ impl Module for TourismModule {
                     && ctx.villages.tourism_capacity[v] < 1.0
             })
             .map(|v| {
-                let tie = streams.uniform(v as u64, year, Purpose::TieBreak, SUB_ORDER_VILLAGES);
+                let tie = streams.uniform(v as u64, year, sub::TOURISM_ORDER_VILLAGES);
                 (v, -(ctx.villages.tourism_potential[v] as f64) + 1e-9 * tie)
             })
             .collect();
@@ -135,7 +98,9 @@ impl Module for TourismModule {
 
         // 2. Shares and service training in villages with some capacity.
         let rw = cfg.road_weight as f32;
-        let act: Vec<f32> = (0..nv).map(|v| activity(ctx.villages, v, rw)).collect();
+        let act: Vec<f32> = (0..nv)
+            .map(|v| ctx.villages.tourism_activity(v, rw))
+            .collect();
         let mut money = total - spent;
         let line = ctx.params.line;
         let local_wage = ctx.params.local_wage;
@@ -151,7 +116,7 @@ impl Module for TourismModule {
                     && (hh.shares[i] <= 0.0 || (hh.skill[i] < threshold && hh.adults[i] > 0))
             })
             .map(|i| {
-                let tie = streams.uniform(i as u64, year, Purpose::TieBreak, SUB_ORDER_HOUSEHOLDS);
+                let tie = streams.uniform(i as u64, year, sub::TOURISM_ORDER_HOUSEHOLDS);
                 let key = match elig {
                     Eligible::Registered => pre_transfer_pc(ctx.hh, i) as f64 + 1e-6 * tie,
                     Eligible::All => tie,
@@ -194,7 +159,7 @@ impl Module for TourismModule {
             };
             let own = hh.market_income(i).max(line * hh.members(i) as f32);
             let p = take_up(hh.awareness[i], hh.motivation[i], gain / own);
-            if streams.uniform(i as u64, year, Purpose::TakeUp, SUB_TAKE_UP) >= p as f64 {
+            if streams.uniform(i as u64, year, sub::TOURISM_TAKE_UP) >= p as f64 {
                 continue;
             }
             if wants_shares {

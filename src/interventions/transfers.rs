@@ -10,14 +10,12 @@
 //! the case study's "rely and wait"). A share `leakage·(1 − cadre_quality)`
 //! of each payment is lost on the way (charged to the budget, never received).
 
-use super::config::{Common, Eligible, ModuleConfig, Targeting, Transfers};
-use super::targeting::{assessed_pc, error_sd, pre_transfer_pc};
+use super::select::pre_transfer_pc;
+use super::targeting::{assessed_pc, error_sd};
 use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, take_up};
-use crate::error::Result;
 use crate::model::state::flag;
-use crate::rng::Purpose;
-use crate::scenario::raw::ScenarioFile;
-use crate::scenario::validate::Checker;
+use crate::rng::{Purpose, sub};
+use crate::scenario::modules::{Common, Eligible, ModuleConfig, Targeting, Transfers};
 use rayon::prelude::*;
 
 pub struct TransfersModule {
@@ -44,19 +42,6 @@ impl TransfersModule {
     }
 }
 
-pub fn validate(t: &Transfers, file: &ScenarioFile, c: &Checker) -> Result<()> {
-    let p = "interventions.transfers";
-    c.module(p, t, file)?;
-    c.dated_range(&format!("{p}.guarantee_line"), &t.guarantee_line, 0.0, 1e7)?;
-    c.prob(&format!("{p}.work_disincentive"), t.work_disincentive)?;
-    c.range(&format!("{p}.admin_cost"), t.admin_cost, 0.0, 1e6)?;
-    c.prob(&format!("{p}.leakage"), t.leakage)?;
-    if t.eligible == Eligible::All && t.budget.is_none() && t.budget_share.is_none() {
-        return Err(c.o.error(&format!("{p}.eligible"), "expected a budget (or budget_share) when eligible = \"all\": the budget is what gets spread"));
-    }
-    Ok(())
-}
-
 impl Module for TransfersModule {
     fn name(&self) -> &'static str {
         "transfers"
@@ -70,7 +55,7 @@ impl Module for TransfersModule {
         self.cfg.work_disincentive as f32
     }
 
-    fn plan(&self, ctx: &mut PlanCtx, budget: Option<f64>, _ledger: &mut Ledger) -> SpendRow {
+    fn plan(&mut self, ctx: &mut PlanCtx, budget: Option<f64>, _ledger: &mut Ledger) -> SpendRow {
         let n = ctx.hh.len();
         let line = ctx.params.line;
         let mut row = SpendRow {
@@ -114,7 +99,9 @@ impl Module for TransfersModule {
                 // parallel scan, collected in household order).
                 let (hh, villages) = (&*ctx.hh, &*ctx.villages);
                 let assess = ctx.streams.year_purpose(ctx.year, Purpose::Targeting);
-                let take = ctx.streams.year_purpose_sub(ctx.year, Purpose::TakeUp, 7);
+                let take = ctx
+                    .streams
+                    .year_purpose_sub(ctx.year, sub::TRANSFERS_TAKE_UP);
                 let targeting = &self.targeting;
                 let gaps: Vec<(usize, f32)> = (0..n)
                     .into_par_iter()

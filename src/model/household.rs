@@ -14,31 +14,40 @@ use crate::scenario::Scenario;
 use rand::Rng;
 
 /// Every scenario value the household update needs in one year, resolved
-/// from the dated schedules once per year (out of the hot loop).
+/// from the dated schedules once per year (out of the hot loop). A field
+/// named as a key (`return_schooling_low`: `income.return_schooling_low`;
+/// a module's key with the module's name first: `tourism_job_rate`) holds
+/// that key's value this year; any other field is derived, and says from what.
 #[derive(Clone, Debug)]
 pub struct YearParams {
     pub year: i32,
+    /// The poverty line this year (`poverty_lines.low_income`).
     pub line: f32,
+    /// The extreme line this year (`poverty_lines.extreme`).
     pub extreme_line: f32,
+    /// The line times `poverty_lines.near_poor_factor`.
     pub near_poor_line: f32,
     /// County-wide farm price multiplier this year.
     pub price: f32,
-    pub farm_return: f32,
+    pub farm_return_per_mu: f32,
     pub farm_labour_per_mu: f32,
     pub irrigation_gain: f32,
     pub market_access_gain: f32,
     pub local_wage: f32,
+    /// At most 1.
     pub local_job_rate: f32,
     pub migrant_wage: f32,
+    /// At most 1.
     pub migration_propensity: f32,
     pub migration_schooling: f32,
-    pub return_low: f32,
-    pub return_high: f32,
+    pub return_schooling_low: f32,
+    pub return_schooling_high: f32,
     pub skill_premium: f32,
     pub trap_threshold: f32,
-    pub asset_return_low: f32,
-    pub asset_return_high: f32,
-    pub asset_return_sd: f32,
+    /// Return of productive assets below the threshold (`income.return_low`).
+    pub return_low: f32,
+    pub return_high: f32,
+    pub return_sd: f32,
     pub pension: f32,
     pub illness: f32,
     pub illness_chronic: f32,
@@ -63,6 +72,7 @@ pub struct YearParams {
     pub enrolment_base: f32,
     pub enrolment_school: f32,
     pub enrolment_income: f32,
+    /// Subsistence consumption per person: `behaviour.subsistence_share` × the line.
     pub subsistence: f32,
     pub mpc: f32,
     pub invest_share: f32,
@@ -71,24 +81,26 @@ pub struct YearParams {
     pub fire_sale: f32,
     pub debt_interest: f32,
     pub debt_repay_share: f32,
-    /// "Rely and wait": share of own local labour income given up while on the guarantee.
+    /// "Rely and wait": share of own local labour income given up while on
+    /// the guarantee (the largest `work_disincentive` of the active modules).
     pub work_disincentive: f32,
     /// Relocation: share of farm income a relocated household loses (land left behind).
     pub relocation_farm_loss: f32,
     /// Relocation: market access for wage jobs at the resettlement site.
-    pub site_access: f32,
+    pub relocation_site_access: f32,
     /// Tourism: chance of tourism work per skilled idle local adult at full activity.
     pub tourism_job_rate: f32,
-    /// Tourism: pay of a tourism job (before productivity), yuan.
+    /// Tourism: pay of a tourism job (before productivity), yuan:
+    /// `tourism.wage_share` × the local wage.
     pub tourism_wage: f32,
     /// Tourism: skill needed for tourism work.
-    pub tourism_skill: f32,
+    pub tourism_skill_threshold: f32,
     /// Tourism: dividend per yuan of shares at full activity.
-    pub tourism_dividend: f32,
+    pub tourism_dividend_rate: f32,
     /// Tourism: weight of road access in a village's visitors.
     pub tourism_road_weight: f32,
     /// Education: enrolment gain of a child at the full student subsidy.
-    pub subsidy_enrolment: f32,
+    pub education_subsidy_enrolment: f32,
 }
 
 impl YearParams {
@@ -108,7 +120,7 @@ impl YearParams {
             extreme_line: f.poverty_lines.extreme.at(year) as f32,
             near_poor_line: line * f.poverty_lines.near_poor_factor as f32,
             price,
-            farm_return: i.farm_return_per_mu.at(year) as f32,
+            farm_return_per_mu: i.farm_return_per_mu.at(year) as f32,
             farm_labour_per_mu: i.farm_labour_per_mu as f32,
             irrigation_gain: i.irrigation_gain as f32,
             market_access_gain: i.market_access_gain as f32,
@@ -117,13 +129,13 @@ impl YearParams {
             migrant_wage: i.migrant_wage.at(year) as f32,
             migration_propensity: i.migration_propensity.at(year).min(1.0) as f32,
             migration_schooling: i.migration_schooling as f32,
-            return_low: i.return_schooling_low as f32,
-            return_high: i.return_schooling_high as f32,
+            return_schooling_low: i.return_schooling_low as f32,
+            return_schooling_high: i.return_schooling_high as f32,
             skill_premium: i.skill_premium as f32,
             trap_threshold: i.trap_threshold as f32,
-            asset_return_low: i.return_low as f32,
-            asset_return_high: i.return_high as f32,
-            asset_return_sd: i.return_sd as f32,
+            return_low: i.return_low as f32,
+            return_high: i.return_high as f32,
+            return_sd: i.return_sd as f32,
             pension: i.pension.at(year) as f32,
             illness: s.illness as f32,
             illness_chronic: s.illness_chronic as f32,
@@ -158,13 +170,13 @@ impl YearParams {
             debt_repay_share: b.debt_repay_share as f32,
             work_disincentive,
             relocation_farm_loss: rl.farm_loss as f32,
-            site_access: rl.site_access as f32,
+            relocation_site_access: rl.site_access as f32,
             tourism_job_rate: tr.job_rate as f32,
             tourism_wage: (tr.wage_share * i.local_wage.at(year)) as f32,
-            tourism_skill: tr.skill_threshold as f32,
-            tourism_dividend: tr.dividend_rate as f32,
+            tourism_skill_threshold: tr.skill_threshold as f32,
+            tourism_dividend_rate: tr.dividend_rate as f32,
             tourism_road_weight: tr.road_weight as f32,
-            subsidy_enrolment: ed.subsidy_enrolment as f32,
+            education_subsidy_enrolment: ed.subsidy_enrolment as f32,
         }
     }
 }
@@ -300,7 +312,11 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, d: &YearDraws) -> 
         // --- Labour ---------------------------------------------------------
         let mut r = hy.slot(HouseholdSlot::Labour);
         let adults = c.adults[j];
-        let sf = schooling_factor(c.schooling[j], p.return_low, p.return_high);
+        let sf = schooling_factor(
+            c.schooling[j],
+            p.return_schooling_low,
+            p.return_schooling_high,
+        );
         let productivity = c.ability[j] * sf * (1.0 + p.skill_premium * c.skill[j]);
         let p_mig = (p.migration_propensity + p.migration_schooling * (c.schooling[j] - 6.0)).clamp(0.0, 0.9)
             * (0.5 + c.motivation[j])
@@ -311,7 +327,11 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, d: &YearDraws) -> 
         let access = v.access(vi);
         // Relocated households look for work at the resettlement site (src/interventions/relocation.rs).
         let relocated = flags & flag::RELOCATED != 0;
-        let job_access = if relocated { p.site_access } else { access };
+        let job_access = if relocated {
+            p.relocation_site_access
+        } else {
+            access
+        };
         // Some local work exists everywhere; roads and closeness to market add more.
         let p_job = p.local_job_rate * (0.4 + 0.6 * job_access) * (0.5 + c.motivation[j]);
         let jobs = bernoulli_count(&mut r, adults - migrants, threshold(p_job)) as f32;
@@ -338,7 +358,7 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, d: &YearDraws) -> 
         };
         let crop_loss = if crop { p.crop_loss_severity } else { 0.0 };
         let farm = c.land[j]
-            * p.farm_return
+            * p.farm_return_per_mu
             * p.price
             * (1.0 + p.irrigation_gain * irrigation)
             * (1.0 + p.market_access_gain * (access - 0.5))
@@ -356,11 +376,11 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, d: &YearDraws) -> 
         // Enterprise and livestock: below the trap threshold assets earn little.
         let z = d.normal.at(u_ent);
         let ret = if c.assets[j] >= p.trap_threshold {
-            p.asset_return_high
+            p.return_high
         } else {
-            p.asset_return_low
+            p.return_low
         };
-        let enterprise = c.assets[j] * (ret + p.asset_return_sd * z).max(-0.5);
+        let enterprise = c.assets[j] * (ret + p.return_sd * z).max(-0.5);
 
         c.migrants[j] = migrants;
         c.farm[j] = farm.max(0.0);
@@ -370,15 +390,16 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, d: &YearDraws) -> 
         // Tourism (src/interventions/tourism.rs): seasonal work for skilled local adults
         // without another local job, and dividends on company shares.
         let tourism = if v.tourism_capacity[vi] > 0.0 {
-            let a = crate::interventions::tourism::activity(v, vi, p.tourism_road_weight);
-            let idle = if relocated || c.skill[j] < p.tourism_skill {
+            let a = v.tourism_activity(vi, p.tourism_road_weight);
+            let idle = if relocated || c.skill[j] < p.tourism_skill_threshold {
                 0
             } else {
                 (adults - migrants).saturating_sub(jobs as u8)
             };
             let mut r = hy.slot(HouseholdSlot::Tourism);
             let t_jobs = bernoulli_count(&mut r, idle, threshold(p.tourism_job_rate * a)) as f32;
-            t_jobs * p.tourism_wage * productivity * work + c.shares[j] * p.tourism_dividend * a
+            t_jobs * p.tourism_wage * productivity * work
+                + c.shares[j] * p.tourism_dividend_rate * a
         } else {
             0.0
         };
@@ -452,7 +473,7 @@ pub fn phase_two_household(c: &mut Chunk, j: usize, p: &YearParams, v: &Villages
     if c.children[j] > 0 {
         let rel = (income_pc.max(1.0) / p.line).ln();
         // A student subsidy (src/interventions/education.rs) adds enrolment in proportion to the share paid.
-        let aid = c.student_aid[j] as f32 * (p.subsidy_enrolment / 255.0);
+        let aid = c.student_aid[j] as f32 * (p.education_subsidy_enrolment / 255.0);
         c.student_aid[j] = 0;
         let e = (p.enrolment_base
             + p.enrolment_school * (v.school_quality[c.village[j] as usize] - 0.5)

@@ -2,7 +2,13 @@
 //! arrays), so the yearly update streams through memory chunk by chunk.
 //! Narrow types (u8 counts, f32 amounts) keep a household near 100 bytes.
 
-/// Income sources, in the order used by every per-source table.
+/// Households per chunk of the parallel update and of population synthesis
+/// (fixed: results must not depend on threads).
+pub const CHUNK: usize = 4096;
+
+/// Income sources, in the order of every per-source table: the column name
+/// (income_sources.csv, the household columns, stories.json), and the label
+/// on charts ([`SOURCE_LABELS`]).
 pub const SOURCES: [&str; 6] = [
     "farm",
     "wage",
@@ -12,8 +18,21 @@ pub const SOURCES: [&str; 6] = [
     "transfers",
 ];
 
+/// How charts name the [`SOURCES`], in the same order.
+pub const SOURCE_LABELS: [&str; 6] = [
+    "farming",
+    "wages",
+    "remittances",
+    "enterprise",
+    "tourism",
+    "transfers",
+];
+
+/// The household columns, each declared once: `name: type`, and `[watch]`
+/// for a column a module's plan may change (a watched household's snapshot
+/// holds those, see `engine::WatchSnap`).
 macro_rules! columns {
-    ($( $(#[$m:meta])* $name:ident : $ty:ty ),* $(,)?) => {
+    ($( $(#[$m:meta])* $name:ident : $ty:ty $([$watch:ident])? ),* $(,)?) => {
         /// Household columns. Index `i` is household `i` in every column.
         #[derive(Clone, Debug, Default)]
         pub struct Households {
@@ -31,6 +50,25 @@ macro_rules! columns {
         impl Households {
             /// Bytes of state per household: the sum of the column widths.
             pub const BYTES_PER_HOUSEHOLD: usize = 0 $( + std::mem::size_of::<$ty>() )*;
+
+            /// Every column's name and whether a module's plan may change it.
+            pub const COLUMNS: &'static [(&'static str, bool)] = &[
+                $( (stringify!($name), crate::scenario::keys::marked(stringify!($($watch)?))), )*
+            ];
+
+            /// Household `i`'s value in column `k` of [`Households::COLUMNS`]
+            /// (exact for every column narrower than 24 bits).
+            pub fn column(&self, k: usize, i: usize) -> f32 {
+                let mut j = 0;
+                $(
+                    if j == k {
+                        return self.$name[i] as f32;
+                    }
+                    j += 1;
+                )*
+                let _ = j;
+                f32::NAN
+            }
 
             /// `n` households with every column zeroed.
             pub fn with_len(n: usize) -> Self {
@@ -67,15 +105,15 @@ columns! {
     schooling: f32,
     /// Schooling the current children are on track to complete (years).
     child_schooling: f32,
-    skill: f32,
+    skill: f32 [watch],
     health: f32,
     ability: f32,
     land: f32,
-    assets: f32,
-    savings: f32,
-    debt: f32,
+    assets: f32 [watch],
+    savings: f32 [watch],
+    debt: f32 [watch],
     credit: f32,
-    awareness: f32,
+    awareness: f32 [watch],
     motivation: f32,
     /// This year's incomes by source (yuan per household-year).
     farm: f32,
@@ -93,17 +131,16 @@ columns! {
     /// this one column instead of gathering seven.
     pre_pc: f32,
     /// Help planned for this year by the modules, paid in phase two (yuan).
-    received: f32,
+    received: f32 [watch],
     /// Flags (see [`flag`]).
-    flags: u8,
-    /// Microfinance: principal outstanding (yuan).
-    loan: f32,
-    /// Microfinance: years left of the loan's term.
-    loan_years: u8,
-    /// Tourism: company shares held (yuan of equity).
-    shares: f32,
-    /// Student subsidy received this year, in 255ths of the full subsidy (read and cleared in phase two).
-    student_aid: u8,
+    flags: u8 [watch],
+    /// Tourism company shares held (yuan of equity): the tourism module
+    /// grants them, the household update pays their dividends.
+    shares: f32 [watch],
+    /// Student subsidy received this year, in 255ths of the full subsidy: the
+    /// education module pays it, the household update turns it into
+    /// enrolment (read and cleared in phase two).
+    student_aid: u8 [watch],
 }
 
 /// Bits of [`Households::flags`].
@@ -161,8 +198,6 @@ pub struct Villages {
     pub land_per_person: Vec<f32>,
     pub drought_risk: Vec<f32>,
     pub cadre_quality: Vec<f32>,
-    /// Remote (network) teaching set up (education module).
-    pub remote_teaching: Vec<bool>,
     /// Drought this year.
     pub drought: Vec<bool>,
 }
@@ -180,5 +215,15 @@ impl Villages {
     #[inline]
     pub fn access(&self, v: usize) -> f32 {
         self.road[v] * (1.0 - 0.6 * self.remoteness[v])
+    }
+
+    /// Tourism activity (visitors) of village `k`, 0 to 1: capacity ×
+    /// potential × road access, roads weighing `road_weight` (the tourism
+    /// module builds capacity; the household update pays from activity).
+    #[inline]
+    pub fn tourism_activity(&self, k: usize, road_weight: f32) -> f32 {
+        self.tourism_capacity[k]
+            * self.tourism_potential[k]
+            * (1.0 - road_weight + road_weight * self.road[k])
     }
 }

@@ -24,7 +24,7 @@ pub mod calibration;
 pub(crate) mod compare;
 pub mod data;
 mod distribution;
-pub(crate) mod draw;
+pub mod draw;
 mod dynamics;
 mod incidence;
 mod raster;
@@ -158,6 +158,56 @@ impl Chart {
     fn fail(&self, e: Box<dyn std::error::Error>) -> Error {
         Error::Input(format!("chart {}: cannot draw: {e}", self.name()))
     }
+}
+
+/// A chart of a sweep or a search: drawn straight to SVG and PNG by [`write_plain`].
+pub trait PlainChart {
+    /// File stem of the chart.
+    fn name(&self) -> &'static str;
+    /// Canvas size in pixels.
+    fn size(&self) -> (u32, u32);
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static;
+}
+
+/// Write `charts/NAME.svg` and `charts/NAME.png` under `out`: a plain chart,
+/// drawn on each backend at its size (no supersampling, no polish).
+pub fn write_plain<C: PlainChart>(c: &C, out: &Path) -> Result<Vec<PathBuf>> {
+    draw::ensure_fonts();
+    let fail = |e: Box<dyn std::error::Error>| {
+        Error::Input(format!("chart {}: cannot draw: {e}", c.name()))
+    };
+    let (w, h) = c.size();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+        c.draw(&root).map_err(fail)?;
+        root.present().map_err(|e| fail(e.into()))?;
+    }
+    let mut rgb = vec![255u8; (w * h * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+        c.draw(&root).map_err(fail)?;
+        root.present().map_err(|e| fail(e.into()))?;
+    }
+    let mut png_bytes = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut png_bytes, w, h);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut wr = enc.write_header().map_err(|e| fail(e.into()))?;
+        wr.write_image_data(&rgb).map_err(|e| fail(e.into()))?;
+    }
+    let dir = out.join("charts");
+    atomic::create_dir(&dir)?;
+    let (a, b) = (
+        dir.join(format!("{}.svg", c.name())),
+        dir.join(format!("{}.png", c.name())),
+    );
+    atomic::write_file(&a, svg.as_bytes())?;
+    atomic::write_file(&b, &png_bytes)?;
+    Ok(vec![a, b])
 }
 
 /// Prepare every chart whose input files are present, in report order.

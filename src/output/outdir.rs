@@ -26,6 +26,9 @@
 //! non-empty directory without one, or with a file the manifest does not
 //! list, is refused with one line naming the file (so `--out .` or `--out ~`
 //! never deletes anything).
+//!
+//! Why over 600 lines: staging, the swap, the lock and the manifest are one
+//! protocol; its parts are only safe together.
 
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};

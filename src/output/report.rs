@@ -6,12 +6,15 @@
 //! Contents: the scenario and its key parameters, a summary table (each main
 //! measure in the first and the last year, the change, and 90% intervals
 //! across replicates), spending totals, and every chart with a caption.
+//!
+//! Why one long file: the page is one document; its sections share the
+//! table and caption helpers below.
 
 use crate::error::Result;
-use crate::experiment::compare::Comparison;
 use crate::output::atomic;
 use crate::output::charts::data::{Band, OutputData, TrajRow};
 use crate::output::charts::{self, draw::thousands};
+use crate::output::comparison::Comparison;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -361,7 +364,7 @@ fn render(d: &OutputData) -> Result<String> {
     }
     h.push_str("</section>\n");
     // Household stories (stories.json, written by `povsim run` for replicate 0).
-    h.push_str(&crate::experiment::trace::stories_section(&d.dir));
+    h.push_str(&super::stories::stories_section(&d.dir));
     // `[output] png = false` writes SVG only.
     let formats = if d.dir.join("charts").join("incidence.png").exists() {
         "SVG and PNG"

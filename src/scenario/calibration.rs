@@ -33,10 +33,11 @@
 //! and bounds the validator accepts) only when a calibration starts
 //! ([`Scenario::check_calibration`]).
 
+use super::check::Checker;
+use super::columns::TRAJECTORY_COLUMNS;
 use super::load::Origins;
-use super::validate::{Checker, Scenario};
+use super::validate::Scenario;
 use crate::error::Result;
-use crate::recorder::TRAJECTORY_COLUMNS;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -179,8 +180,7 @@ pub fn plan(t: &CalibrationTable, c: &Checker) -> Result<CalibrationPlan> {
     let mut keys: Vec<FitSpec> = Vec::new();
     for (i, f) in t.fit.iter().enumerate() {
         let at = format!("calibration.fit[{i}]");
-        crate::experiment::sweep::check_key(&f.key)
-            .map_err(|m| o.error(&format!("{at}.key"), m))?;
+        super::sweep::check_key(&f.key).map_err(|m| o.error(&format!("{at}.key"), m))?;
         if f.key.starts_with("simulation.") {
             return Err(o.error(
                 &format!("{at}.key"),
@@ -356,7 +356,7 @@ pub fn key_value(sc: &Scenario, key: &str) -> std::result::Result<(f64, bool), S
         toml::Value::Float(x) => Ok((*x, false)),
         other => Err(format!(
             "expected a key holding a number, got {key} = {}",
-            super::load::describe(other)
+            super::decode::describe(other)
         )),
     }
 }
@@ -402,29 +402,10 @@ impl Scenario {
                     let msg = e.to_string();
                     let arg = format!("--set {}={v}: ", k.key);
                     let msg = msg.strip_prefix(&arg).unwrap_or(&msg);
-                    // A key inside a table the files leave at its default
-                    // (a distribution) cannot be set alone yet.
-                    let given = super::load::load_table(&o.file).ok().is_some_and(|t| {
-                        let parts: Vec<&str> = k.key.split('.').collect();
-                        let mut v = &t;
-                        parts[..parts.len() - 1].iter().all(|p| match v.get(*p) {
-                            Some(toml::Value::Table(inner)) => {
-                                v = inner;
-                                true
-                            }
-                            _ => false,
-                        })
-                    });
-                    let hint = if given {
-                        String::new()
-                    } else {
-                        let parent = k.key.rsplit_once('.').map_or("", |p| p.0);
-                        format!(" (write {parent} in full in the file to fit one of its numbers)")
-                    };
                     o.error(
                         &format!("{at}.bounds"),
                         format!(
-                            "expected bounds the scenario accepts, but with {} = {v}: {msg}{hint}",
+                            "expected bounds the scenario accepts, but with {} = {v}: {msg}",
                             k.key
                         ),
                     )

@@ -10,6 +10,12 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// Valid growth rates of a schedule (`index`): from −50% to +100% a year.
+pub const INDEX_RANGE: (f64, f64) = (-0.5, 1.0);
+
+/// Valid years of a schedule's `values`.
+pub const YEARS: (i32, i32) = (1900, 2200);
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Dated {

@@ -59,6 +59,12 @@ impl<'de> Deserialize<'de> for Seed {
     }
 }
 
+impl super::keys::AsValue for Seed {
+    fn as_value(&self) -> super::keys::Value<'_> {
+        super::keys::Value::Other
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,11 +1,13 @@
-//! The page's inputs: which scenario keys it offers, with their labels and
-//! ranges. This list is the one place to change them (when the scenario
-//! declares each key's range and doc, the ranges and labels can come from
-//! there). An input's value is the key's value in the effective scenario; a
-//! dated value shows its first year's.
+//! The page's inputs: which scenario keys it offers, with a classroom label
+//! and a slider's span. Everything else comes from the key's declaration
+//! (`scenario::keys::find`): the unit, the words of a choice, and the valid
+//! range, which clips every slider (a slider never offers a value the
+//! validator would refuse). An input's value is the key's value in the
+//! effective scenario; a dated value shows its first year's.
 
 use povsim::scenario::Scenario;
 use povsim::scenario::dated::Dated;
+use povsim::scenario::keys::{self, Check};
 
 /// One row of the list. A `*` in `key` stands for each enabled module; a key
 /// under `interventions.NAME.` is offered when module NAME is enabled and the
@@ -15,48 +17,42 @@ pub struct Slider {
     pub key: &'static str,
     /// `{module}` stands for the module's name.
     pub label: &'static str,
-    pub unit: &'static str,
     pub range: Range,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Range {
-    /// From `min` to `max` by `step`.
+    /// From `min` to `max` by `step` (clipped to the declared range).
     Fixed { min: f64, max: f64, step: f64 },
+    /// The declared range, by `step`.
+    Declared { step: f64 },
     /// From `min` to `times` the value, by `step`.
     Times { min: f64, times: f64, step: f64 },
     /// Money: from 0 to three times the value (at least 100,000), by a round step.
     Money,
-    /// One of these words.
-    Choice(&'static [&'static str]),
+    /// One of the declared words.
+    Choice,
     /// A whole number (typed, not slid).
     Whole,
 }
 
-const PROBABILITY: Range = Range::Fixed {
-    min: 0.0,
-    max: 1.0,
-    step: 0.01,
-};
+const PROBABILITY: Range = Range::Declared { step: 0.01 };
 
 /// The inputs, in the page's order.
 pub const SLIDERS: &[Slider] = &[
     Slider {
         key: "interventions.*.budget",
         label: "{module} budget",
-        unit: "yuan a year",
         range: Range::Money,
     },
     Slider {
         key: "interventions.*.budget_share",
         label: "{module} share of the budget",
-        unit: "0 to 1",
         range: PROBABILITY,
     },
     Slider {
         key: "poverty_lines.low_income",
         label: "poverty line (when moved: the same every year)",
-        unit: "yuan per person-year",
         range: Range::Times {
             min: 500.0,
             times: 3.0,
@@ -66,37 +62,31 @@ pub const SLIDERS: &[Slider] = &[
     Slider {
         key: "shocks.illness",
         label: "chance of a serious illness a year",
-        unit: "0 to 1",
         range: PROBABILITY,
     },
     Slider {
         key: "shocks.crop_loss",
         label: "chance of a crop loss a year",
-        unit: "0 to 1",
         range: PROBABILITY,
     },
     Slider {
         key: "shocks.job_loss",
         label: "chance a migrant loses the job a year",
-        unit: "0 to 1",
         range: PROBABILITY,
     },
     Slider {
         key: "shocks.drought_severity",
         label: "harvest lost in a drought",
-        unit: "0 to 1",
         range: PROBABILITY,
     },
     Slider {
         key: "interventions.targeting.method",
         label: "how the poor are identified",
-        unit: "",
-        range: Range::Choice(&["income", "proxy_means", "multidimensional"]),
+        range: Range::Choice,
     },
     Slider {
         key: "interventions.targeting.measurement_error",
         label: "error of the income assessment",
-        unit: "sd of log income",
         range: Range::Fixed {
             min: 0.0,
             max: 1.5,
@@ -106,7 +96,6 @@ pub const SLIDERS: &[Slider] = &[
     Slider {
         key: "simulation.seed",
         label: "random seed",
-        unit: "",
         range: Range::Whole,
     },
 ];
@@ -159,10 +148,14 @@ pub fn fields(sc: &Scenario) -> Vec<Field> {
             if !module.is_empty() {
                 budgeted.push(module);
             }
+            // Every offered key is declared (a test holds the list to it).
+            let Some(decl) = keys::find(&key) else {
+                continue;
+            };
             out.push(Field {
                 label: s.label.replace("{module}", &module.replace('_', " ")),
-                unit: s.unit,
-                kind: kind(s.range, &value),
+                unit: decl.unit,
+                kind: kind(s.range, &decl, &value),
                 value: value.text(),
                 key,
             });
@@ -207,28 +200,45 @@ fn value_of(effective: &toml::Table, key: &str, year: i32) -> Option<Value> {
     })
 }
 
-fn kind(range: Range, value: &Value) -> Kind {
+fn kind(range: Range, decl: &keys::Key, value: &Value) -> Kind {
     let now = match value {
         Value::Number(v) => *v,
         Value::Word(_) => 0.0,
     };
-    match range {
-        Range::Fixed { min, max, step } => Kind::Range { min, max, step },
-        Range::Times { min, times, step } => Kind::Range {
-            min,
-            max: (now * times / step).ceil() * step,
-            step,
-        },
+    let valid = decl
+        .range
+        .unwrap_or(keys::Range::closed(f64::MIN, f64::MAX));
+    let (min, max, step) = match range {
+        Range::Fixed { min, max, step } => (min, max, step),
+        Range::Declared { step } => (valid.min, valid.max, step),
+        Range::Times { min, times, step } => (min, (now * times / step).ceil() * step, step),
         Range::Money => {
             let (max, step) = money_range(now);
-            Kind::Range {
-                min: 0.0,
-                max,
-                step,
-            }
+            (0.0, max, step)
         }
-        Range::Choice(words) => Kind::Choice(words),
-        Range::Whole => Kind::Whole,
+        Range::Choice => {
+            return match decl.check {
+                Check::Choice(words) => Kind::Choice(words),
+                _ => Kind::Whole,
+            };
+        }
+        Range::Whole => return Kind::Whole,
+    };
+    // An open bound is not offered: step inside it.
+    let lo = if valid.min_open {
+        valid.min + step
+    } else {
+        valid.min
+    };
+    let hi = if valid.max_open {
+        valid.max - step
+    } else {
+        valid.max
+    };
+    Kind::Range {
+        min: min.max(lo),
+        max: max.min(hi),
+        step,
     }
 }
 
@@ -325,6 +335,47 @@ mod tests {
             .filter(|k| !k.contains("targeting"))
             .collect();
         assert_eq!(without, expected);
+    }
+
+    /// The list names declared keys only, with the kind of control their
+    /// declaration allows, and no slider reaches outside the valid range.
+    #[test]
+    fn every_slider_is_a_declared_key_within_its_range() {
+        for s in SLIDERS {
+            let key = s.key.replace(".*.", ".transfers.");
+            let decl = keys::find(&key).unwrap_or_else(|| panic!("{key} is not declared"));
+            let value = Value::Number(1_000.0);
+            match kind(s.range, &decl, &value) {
+                Kind::Range { min, max, .. } => {
+                    let valid = decl.range.expect("a numeric key has a range");
+                    assert!(
+                        valid.contains(min) && valid.contains(max),
+                        "{key}: {min}..{max}"
+                    );
+                    assert!(min < max, "{key}");
+                }
+                Kind::Choice(w) => assert_eq!(decl.check, Check::Choice(w), "{key}"),
+                Kind::Whole => assert!(
+                    matches!(decl.check, Check::Whole(..) | Check::Seed),
+                    "{key}"
+                ),
+            }
+        }
+        // A span wider than the declaration is clipped to it.
+        let decl = keys::find("shocks.illness").unwrap();
+        let wide = Range::Fixed {
+            min: -1.0,
+            max: 2.0,
+            step: 0.1,
+        };
+        assert_eq!(
+            kind(wide, &decl, &Value::Number(0.1)),
+            Kind::Range {
+                min: 0.0,
+                max: 1.0,
+                step: 0.1
+            }
+        );
     }
 
     #[test]

@@ -18,6 +18,9 @@
 //! (1 + 1/R)·2.71 of the best: the 90% point of χ² with one degree of
 //! freedom, noise included). Two keys are *strongly correlated* when
 //! |ρ| ≥ 0.9: the targets pin a combination of them, not each.
+//!
+//! Why over 600 lines: the standard errors and the diagnostics read the
+//! same Jacobian and loss profiles.
 
 use super::{Evaluation, Evaluator, PROFILE_POINTS, Problem, SLOPE_STEP, Stage, unit};
 use crate::error::Result;

@@ -5,11 +5,10 @@
 
 use super::{MEASURES, SweepSpec};
 use crate::error::{Error, Result};
-use crate::experiment::optimize::{Objective, Optimum};
 use crate::measures::percentile;
-use crate::output::atomic;
 use crate::output::charts::draw::DrawResult;
 use crate::output::charts::draw::*;
+use crate::output::charts::{PlainChart, write_plain};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -44,15 +43,13 @@ enum SweepChart {
         cells: Vec<Vec<Option<f64>>>,
         replicates: u32,
     },
-    Trace(Box<Optimum>),
 }
 
-impl SweepChart {
+impl PlainChart for SweepChart {
     fn name(&self) -> &'static str {
         match self {
             SweepChart::Line { .. } => "sweep_line",
             SweepChart::Heat { .. } => "sweep_heatmap",
-            SweepChart::Trace(_) => "optimize",
         }
     }
 
@@ -291,150 +288,7 @@ impl SweepChart {
                 }
                 Ok(())
             }
-            SweepChart::Trace(o) => {
-                let (scale, unit) = match o.objective {
-                    Objective::PersonYears => (1.0, "person-years of poverty"),
-                    Objective::FinalHeadcount => (100.0, "final-year headcount, %"),
-                    Objective::PovertyGap => (100.0, "final-year poverty gap, %"),
-                };
-                let area = header(
-                    root,
-                    &format!("Budget search: {}", o.objective.name()),
-                    &format!(
-                        "{}: {} allocations of {} yuan a year, {} replicates each; mean and 90% interval; lower is better",
-                        o.scenario,
-                        o.trace.len(),
-                        thousands(o.total, 0),
-                        o.replicates
-                    ),
-                )?;
-                let eval = Look::new(OI_BLUE, Dash::Solid, Marker::Circle);
-                let best_look = Look::new(OI_VERMILLION, Dash::Dashed, Marker::None);
-                let equal_look = Look::new(MUTED, Dash::Dotted, Marker::None);
-                let plot = legend_strip(
-                    &area,
-                    &[
-                        (
-                            "allocation".to_string(),
-                            Swatch::Line(Look {
-                                dash: Dash::Solid,
-                                ..eval
-                            }),
-                        ),
-                        ("best so far".to_string(), Swatch::Line(best_look)),
-                        ("equal split".to_string(), Swatch::Line(equal_look)),
-                    ],
-                )?;
-                let n = o.trace.len();
-                let hi = o
-                    .trace
-                    .iter()
-                    .map(|e| scale * e.objective.hi.max(e.objective.mean))
-                    .fold(0.0, f64::max);
-                let lo = o
-                    .trace
-                    .iter()
-                    .map(|e| scale * e.objective.lo.min(e.objective.mean))
-                    .fold(f64::INFINITY, f64::min);
-                let span = (hi - lo).max(hi.abs() * 1e-3).max(1e-9);
-                let (y0, y1) = ((lo - 0.08 * span).max(0.0), hi + 0.08 * span);
-                let dec = tick_decimals(y1 - y0);
-                let mut chart = ChartBuilder::on(&plot)
-                    .margin_left(PAD as u32 / 2)
-                    .margin_right(PAD as u32 * 2)
-                    .margin_top(18)
-                    .margin_bottom(20)
-                    .x_label_area_size(96)
-                    .y_label_area_size(150)
-                    .build_cartesian_2d(-0.5..n as f64 - 0.5, y0..y1)?;
-                let yfmt = |v: &f64| thousands(*v, dec);
-                let xfmt = |v: &f64| {
-                    if (v - v.round()).abs() < 1e-6 {
-                        format!("{:.0}", v)
-                    } else {
-                        String::new()
-                    }
-                };
-                mesh!(chart)
-                    .disable_x_mesh()
-                    .x_labels(n.clamp(2, 12))
-                    .y_labels(7)
-                    .x_label_formatter(&xfmt)
-                    .y_label_formatter(&yfmt)
-                    .x_desc("evaluation")
-                    .y_desc(unit)
-                    .draw()?;
-                let px = |x: f64, y: f64| chart.backend_coord(&(x, scale * y));
-                let eq = o.equal().objective.mean;
-                polyline(root, &[px(-0.5, eq), px(n as f64 - 0.5, eq)], &equal_look)?;
-                let mut best = f64::INFINITY;
-                let mut steps = Vec::new();
-                for e in &o.trace {
-                    let x = e.index as f64;
-                    root.draw(&PathElement::new(
-                        vec![px(x, e.objective.lo), px(x, e.objective.hi)],
-                        eval.color.mix(0.6).stroke_width(3),
-                    ))?;
-                    marker(
-                        root,
-                        px(x, e.objective.mean),
-                        Marker::Circle,
-                        eval.color,
-                        MARKER_R,
-                    )?;
-                    best = best.min(e.objective.mean);
-                    steps.push(px(x, best));
-                }
-                polyline(root, &steps, &best_look)?;
-                let b = o.best();
-                hollow_marker(
-                    root,
-                    px(b.index as f64, b.objective.mean),
-                    Marker::Diamond,
-                    OI_VERMILLION,
-                    MARKER_R + 5,
-                )?;
-                Ok(())
-            }
         }
-    }
-
-    /// Write `charts/NAME.svg` and `charts/NAME.png` under `out`.
-    fn write(&self, out: &Path) -> Result<Vec<PathBuf>> {
-        ensure_fonts();
-        let fail = |e: Box<dyn std::error::Error>| {
-            Error::Input(format!("chart {}: cannot draw: {e}", self.name()))
-        };
-        let (w, h) = self.size();
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-            self.draw(&root).map_err(fail)?;
-            root.present().map_err(|e| fail(e.into()))?;
-        }
-        let mut rgb = vec![255u8; (w * h * 3) as usize];
-        {
-            let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
-            self.draw(&root).map_err(fail)?;
-            root.present().map_err(|e| fail(e.into()))?;
-        }
-        let mut png_bytes = Vec::new();
-        {
-            let mut enc = png::Encoder::new(&mut png_bytes, w, h);
-            enc.set_color(png::ColorType::Rgb);
-            enc.set_depth(png::BitDepth::Eight);
-            let mut wr = enc.write_header().map_err(|e| fail(e.into()))?;
-            wr.write_image_data(&rgb).map_err(|e| fail(e.into()))?;
-        }
-        let dir = out.join("charts");
-        atomic::create_dir(&dir)?;
-        let (a, b) = (
-            dir.join(format!("{}.svg", self.name())),
-            dir.join(format!("{}.png", self.name())),
-        );
-        atomic::write_file(&a, svg.as_bytes())?;
-        atomic::write_file(&b, &png_bytes)?;
-        Ok(vec![a, b])
     }
 }
 
@@ -573,7 +427,7 @@ pub fn draw(out: &Path) -> Result<Vec<PathBuf>> {
     }
     let mut files = Vec::new();
     for c in charts {
-        files.extend(c.write(out)?);
+        files.extend(write_plain(&c, out)?);
     }
     Ok(files)
 }
@@ -581,9 +435,4 @@ pub fn draw(out: &Path) -> Result<Vec<PathBuf>> {
 /// The last part of a dotted key (the legend names the key in full in the subtitle).
 fn short_key(key: &str) -> &str {
     key.rsplit('.').next().unwrap_or(key)
-}
-
-/// Draw the trace of a budget search into `out/charts/optimize.{svg,png}`.
-pub fn draw_optimize(o: &Optimum, out: &Path) -> Result<Vec<PathBuf>> {
-    SweepChart::Trace(Box::new(o.clone())).write(out)
 }

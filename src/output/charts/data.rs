@@ -4,6 +4,9 @@
 //! Only `trajectory.csv` is required; every other file is optional and the
 //! charts that need it are skipped when it is absent. A file that is present
 //! but malformed is an [`Error::Input`] naming the file, the line and the column.
+//!
+//! Why one long file: the readers and the across-replicate statistics are
+//! the charts' and the report's one view of an output directory.
 
 use crate::error::{Error, Result};
 use serde::de::{DeserializeOwned, Error as _};
@@ -146,7 +149,8 @@ pub struct SourceRow {
 }
 
 impl SourceRow {
-    /// The income sources in stacking order (bottom first), with their values.
+    /// The values in the order of [`crate::model::state::SOURCES`] (the
+    /// stacking order, bottom first).
     pub fn values(&self) -> [f64; 6] {
         [
             self.farm,
@@ -158,16 +162,6 @@ impl SourceRow {
         ]
     }
 }
-
-/// Names of the income sources, in the order of [`SourceRow::values`].
-pub const SOURCE_NAMES: [&str; 6] = [
-    "farming",
-    "wages",
-    "migrant remittances",
-    "enterprise",
-    "tourism",
-    "transfers",
-];
 
 /// One row of `villages.csv`.
 #[derive(Debug, Clone, Deserialize)]

@@ -4,6 +4,9 @@
 //! Data are mapped to pixels with the plotters chart of each panel, then drawn
 //! with the helpers here in pixel coordinates on the whole canvas, so that the
 //! same dashes, markers and legend swatches appear everywhere.
+//!
+//! Why one long file: every helper here is part of the one shared look, and
+//! splitting it would scatter the constants the helpers share.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;

@@ -1,10 +1,11 @@
 //! `income_sources`: mean per-capita income by source over time as stacked
 //! areas, for everyone and for the poor (replicate means).
 
-use super::data::{OutputData, SOURCE_NAMES};
+use super::data::OutputData;
 use super::draw::DrawResult;
 use super::draw::*;
 use super::incidence::end_labels;
+use crate::model::state::SOURCE_LABELS as LABELS;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -34,19 +35,10 @@ const POVERTY_LINE: Look = Look {
     width: 4,
     ..Look::new(INK, Dash::Dashed, Marker::None)
 };
-const LABELS: [&str; 6] = [
-    "farming",
-    "wages",
-    "remittances",
-    "enterprise",
-    "tourism",
-    "transfers",
-];
 
 impl Sources {
     pub fn prepare(d: &OutputData) -> Option<Self> {
         let rows = d.income_sources.as_ref()?;
-        debug_assert_eq!(SOURCE_NAMES.len(), LABELS.len());
         let mut groups: [Vec<(i32, [f64; 6])>; 2] = [vec![], vec![]];
         for (g, name) in ["all", "poor"].iter().enumerate() {
             let mut per: BTreeMap<i32, Vec<[f64; 6]>> = BTreeMap::new();

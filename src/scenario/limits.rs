@@ -17,14 +17,19 @@
 //! resident bytes a household (the estimate counts 148), and about 78 MiB of
 //! address space for each worker thread beyond the first.
 
+use super::Scenario;
 use crate::error::{Error, Result};
-use crate::model::state::Households;
-use crate::scenario::Scenario;
 use std::path::Path;
+
+/// Bytes of one household's state: the widths of the household columns and
+/// the modules' own columns (the model's test
+/// `memory_budget_is_the_columns_widths` checks the sum against the
+/// declarations; the scenario cannot look down at them).
+pub const STATE_BYTES_PER_HOUSEHOLD: u64 = 107;
 
 /// Bytes a run needs per household: the state, the sorted incomes for the
 /// measures (16), the first-year state (1), and slack for the planning lists.
-pub const BYTES_PER_HOUSEHOLD: u64 = Households::BYTES_PER_HOUSEHOLD as u64 + 16 + 1 + 24;
+pub const BYTES_PER_HOUSEHOLD: u64 = STATE_BYTES_PER_HOUSEHOLD + 16 + 1 + 24;
 
 /// Resident bytes per worker thread: its stack and its buffers (the chunk
 /// being updated, its part of the sort).

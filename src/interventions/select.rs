@@ -1,0 +1,188 @@
+//! Selection helpers the modules share: who is poor before the guarantee,
+//! what the village-level modules know of each village, the order in which
+//! they serve villages, and the row a village module reports.
+
+use super::SpendRow;
+use crate::model::state::{Households, flag};
+use crate::rng::{Streams, Sub};
+use crate::scenario::modules::Priority;
+use rayon::prelude::*;
+
+/// Per-capita income before the guarantee (market income plus pensions; 0
+/// for a dissolved household), as phase one left it for the modules.
+#[inline]
+pub fn pre_transfer_pc(hh: &Households, i: usize) -> f32 {
+    hh.pre_pc[i]
+}
+
+/// On the register and truly poor (pre-transfer per-capita income under the line).
+#[inline]
+pub fn registered_poor(hh: &Households, i: usize, line: f32) -> bool {
+    hh.flags[i] & flag::REGISTERED != 0 && pre_transfer_pc(hh, i) < line
+}
+
+/// What the village-level modules know of one village this year (after
+/// phase one: this year's market incomes, the register as it stands).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VillageStats {
+    pub households: u64,
+    pub people: u64,
+    /// Households and people on the poor register.
+    pub registered_households: u64,
+    pub registered_people: u64,
+    /// People whose pre-transfer per-capita income is below the line.
+    pub poor_people: u64,
+    /// Registered households that are poor (pre-transfer income below the line).
+    pub registered_poor: u64,
+    pub adults: u64,
+    /// This year's farm and local wage income, yuan.
+    pub farm: f64,
+    pub wage: f64,
+    /// Farmland, mu.
+    pub land: f64,
+    /// Σ (1 − health) over households.
+    pub health_gap: f64,
+    /// Σ (1 − awareness) over all households, and over registered ones.
+    pub unaware: f64,
+    pub unaware_registered: f64,
+}
+
+impl VillageStats {
+    fn add(&mut self, o: &VillageStats) {
+        self.households += o.households;
+        self.people += o.people;
+        self.registered_households += o.registered_households;
+        self.registered_people += o.registered_people;
+        self.poor_people += o.poor_people;
+        self.registered_poor += o.registered_poor;
+        self.adults += o.adults;
+        self.farm += o.farm;
+        self.wage += o.wage;
+        self.land += o.land;
+        self.health_gap += o.health_gap;
+        self.unaware += o.unaware;
+        self.unaware_registered += o.unaware_registered;
+    }
+}
+
+/// Per-village statistics, summed in fixed chunks added in chunk order (so
+/// the result does not depend on the number of threads).
+pub fn village_stats(hh: &Households, villages: usize, line: f32) -> Vec<VillageStats> {
+    const C: usize = 4096;
+    let n = hh.len();
+    // Households are laid out village by village: each chunk yields a few runs.
+    let runs: Vec<Vec<(u32, VillageStats)>> = (0..n.div_ceil(C))
+        .into_par_iter()
+        .map(|c| {
+            let mut out: Vec<(u32, VillageStats)> = Vec::new();
+            for i in c * C..((c + 1) * C).min(n) {
+                let m = hh.members(i) as u64;
+                if m == 0 {
+                    continue;
+                }
+                let v = hh.village[i];
+                if out.last().is_none_or(|r| r.0 != v) {
+                    out.push((v, VillageStats::default()));
+                }
+                let s = &mut out.last_mut().expect("pushed above").1;
+                let reg = hh.flags[i] & flag::REGISTERED != 0;
+                let poor = pre_transfer_pc(hh, i) < line;
+                s.households += 1;
+                s.people += m;
+                s.registered_households += reg as u64;
+                s.registered_people += if reg { m } else { 0 };
+                s.poor_people += if poor { m } else { 0 };
+                s.registered_poor += (reg && poor) as u64;
+                s.adults += hh.adults[i] as u64;
+                s.farm += hh.farm[i] as f64;
+                s.wage += hh.wage[i] as f64;
+                s.land += hh.land[i] as f64;
+                s.health_gap += (1.0 - hh.health[i]) as f64;
+                let gap = (1.0 - hh.awareness[i]).max(0.0) as f64;
+                s.unaware += gap;
+                if reg {
+                    s.unaware_registered += gap;
+                }
+            }
+            out
+        })
+        .collect();
+    let mut stats = vec![VillageStats::default(); villages];
+    for chunk in &runs {
+        for (v, s) in chunk {
+            if let Some(t) = stats.get_mut(*v as usize) {
+                t.add(s);
+            }
+        }
+    }
+    stats
+}
+
+/// Poor people per village as the county knows them: people on the register
+/// when anyone is registered, else (no identification) the poverty statistics.
+pub fn known_poor(stats: &[VillageStats]) -> Vec<f64> {
+    let registered: u64 = stats.iter().map(|s| s.registered_people).sum();
+    stats.iter().map(|s| if registered > 0 { s.registered_people } else { s.poor_people } as f64).collect()
+}
+
+/// The priority key of a village (larger first), given its expected gain per yuan.
+#[inline]
+pub fn priority_key(
+    priority: Priority,
+    s: &VillageStats,
+    known_poor: f64,
+    gain_per_yuan: f64,
+) -> f64 {
+    match priority {
+        Priority::PoorestFirst => {
+            if s.people > 0 {
+                known_poor / s.people as f64
+            } else {
+                0.0
+            }
+        }
+        Priority::MostPoorFirst => known_poor,
+        Priority::BestGainPerYuan => gain_per_yuan,
+    }
+}
+
+/// Indices `0..keys.len()` by descending key; ties broken by a keyed draw of
+/// the village (`sub` tells the modules' draws apart), then by index.
+pub fn order_desc(keys: &[(usize, f64)], streams: &Streams, year: i32, sub: Sub) -> Vec<usize> {
+    let mut idx: Vec<(f64, f64, usize, usize)> = keys
+        .iter()
+        .enumerate()
+        .map(|(k, &(v, key))| (key, streams.uniform(v as u64, year, sub), v, k))
+        .collect();
+    idx.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then(a.1.total_cmp(&b.1))
+            .then(a.2.cmp(&b.2))
+            .then(a.3.cmp(&b.3))
+    });
+    idx.into_iter().map(|t| t.3).collect()
+}
+
+/// Which households a village module reached: counts for the spending table.
+pub fn village_row(
+    module: &'static str,
+    budget: Option<f64>,
+    spent: f64,
+    treated: &[bool],
+    stats: &[VillageStats],
+) -> SpendRow {
+    let mut row = SpendRow {
+        module,
+        budget,
+        spent,
+        ..Default::default()
+    };
+    for (t, s) in treated.iter().zip(stats) {
+        if *t {
+            row.beneficiary_households += s.households;
+            row.beneficiary_people += s.people;
+            row.registered_poor_beneficiaries += s.registered_poor;
+        }
+    }
+    row
+}
