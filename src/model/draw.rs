@@ -197,6 +197,12 @@ impl BinomialTable {
         BinomialTable { p, thresholds }
     }
 
+    /// B(n, p) for `n` beyond the table: trials on a stream keyed by `u`.
+    #[cold]
+    fn counted(&self, n: u8, u: u32) -> u8 {
+        bernoulli_count(&mut Stream::from_key(u as u64), n, threshold(self.p))
+    }
+
     #[inline]
     fn start(n: usize) -> usize {
         n * (n - 1) / 2
@@ -204,14 +210,13 @@ impl BinomialTable {
 
     /// One draw of B(n, p) from the 32-bit uniform `u` (larger `n`, never
     /// in the shipped scenarios, count trials on a stream keyed by `u`).
-    #[inline]
+    #[inline(always)]
     pub fn at(&self, n: u8, u: u32) -> u8 {
         if n == 0 {
             return 0;
         }
         if n as usize > TABLE_N {
-            let mut r = Stream::from_key(u as u64);
-            return bernoulli_count(&mut r, n, threshold(self.p));
+            return self.counted(n, u);
         }
         let u = u as u64;
         let t = &self.thresholds[Self::start(n as usize)..Self::start(n as usize + 1)];

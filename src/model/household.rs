@@ -224,7 +224,7 @@ impl std::ops::AddAssign for DemographyCounts {
 /// Phase one for a chunk: demography, shocks, labour, market incomes.
 pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, d: &YearDraws) -> DemographyCounts {
     let mut counts = DemographyCounts::default();
-    for j in 0..c.village.len() {
+    for j in 0..c.len() {
         let members0 = c.adults[j] as u32 + c.children[j] as u32 + c.elderly[j] as u32;
         if members0 == 0 {
             continue; // dissolved household
