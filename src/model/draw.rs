@@ -241,13 +241,13 @@ mod tests {
         }
         let (mut chi2, mut cells) = (0.0, 0);
         let mut pmf = (1.0 - p).powi(n as i32);
-        for k in 0..=n as usize {
+        for (k, &o) in seen.iter().enumerate() {
             if k > 0 {
                 pmf *= (n as usize - k + 1) as f64 / k as f64 * p / (1.0 - p);
             }
             let e = pmf * draws.len() as f64;
             if e >= 5.0 {
-                chi2 += (seen[k] - e) * (seen[k] - e) / e;
+                chi2 += (o - e) * (o - e) / e;
                 cells += 1;
             }
         }
