@@ -21,9 +21,9 @@
 //!   rejection, and monotone in its uniform.
 
 use super::household::YearParams;
+use super::sample::normal_quantile;
 use crate::rng::{HouseholdSlot, Purpose, Stream, Streams, YearStreams};
 use rand::Rng;
-use statrs::function::erf::erfc_inv;
 use std::sync::OnceLock;
 
 /// 2³², the scale of a 32-bit uniform.
@@ -101,11 +101,6 @@ const NORMAL_STEPS: usize = 1024;
 #[derive(Clone, Debug)]
 pub struct NormalTable {
     knots: Vec<f32>,
-}
-
-/// `Φ⁻¹(u) = −√2 · erfc⁻¹(2u)`.
-fn normal_quantile(u: f64) -> f64 {
-    -std::f64::consts::SQRT_2 * erfc_inv(2.0 * u)
 }
 
 impl NormalTable {

@@ -254,10 +254,28 @@ enum Shape {
     LogNormal { mu: f64, sigma: f64 },
 }
 
+/// The standard normal's quantile at `u` in (0, 1): `Φ⁻¹(u) = −√2 · erfc⁻¹(2u)`.
+pub fn normal_quantile(u: f64) -> f64 {
+    -std::f64::consts::SQRT_2 * erfc_inv(2.0 * u)
+}
+
+/// A quantile table of `STEPS + 1` knots read at `u` in (0, 1): linear
+/// between the knots, `ends(u)` in the first and last step.
+#[inline]
+fn interpolate(knots: &[f64], u: f64, ends: impl FnOnce(f64) -> f64) -> f64 {
+    let t = u * STEPS as f64;
+    let k = t as usize;
+    if k == 0 || k >= STEPS - 1 {
+        return ends(u);
+    }
+    let (a, b) = (knots[k], knots[k + 1]);
+    a + (t - k as f64) * (b - a)
+}
+
 impl Shape {
-    /// The exact quantile at `u` in (0, 1): `Φ⁻¹(u) = −√2 · erfc⁻¹(2u)`.
+    /// The exact quantile at `u` in (0, 1).
     fn quantile(&self, u: f64) -> f64 {
-        let z = -std::f64::consts::SQRT_2 * erfc_inv(2.0 * u);
+        let z = normal_quantile(u);
         match *self {
             Shape::Normal { mean, sd } => mean + sd * z,
             Shape::LogNormal { mu, sigma } => (mu + sigma * z).exp(),
@@ -283,15 +301,8 @@ impl Quantiles {
 
     #[inline]
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        let u = open01(rng);
-        let t = u * STEPS as f64;
-        let k = t as usize;
-        if k == 0 || k >= STEPS - 1 {
-            // The tails (unbounded, and curved): exact.
-            return self.shape.quantile(u);
-        }
-        let (a, b) = (self.knots[k], self.knots[k + 1]);
-        a + (t - k as f64) * (b - a)
+        // The tails (unbounded, and curved): exact.
+        interpolate(&self.knots, open01(rng), |u| self.shape.quantile(u))
     }
 }
 
@@ -355,15 +366,8 @@ impl BetaTable {
 
     #[inline]
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        let u = open01(rng);
-        let t = u * STEPS as f64;
-        let k = t as usize;
-        if k == 0 || k >= STEPS - 1 {
-            // The ends, where the quantile function may be steep: the search.
-            return self.invert(u);
-        }
-        let (a, b) = (self.knots[k], self.knots[k + 1]);
-        a + (t - k as f64) * (b - a)
+        // The ends, where the quantile function may be steep: the search.
+        interpolate(&self.knots, open01(rng), |u| self.invert(u))
     }
 }
 
