@@ -3,6 +3,8 @@
 //! numbers), and the differences from the base are taken replicate by
 //! replicate (paired) before they are summarised.
 
+pub mod param_draws;
+
 use crate::engine::Simulation;
 use crate::error::{Error, Result};
 pub use crate::output::comparison::*;

@@ -27,6 +27,9 @@ pub struct Scenario {
     pub sweep: Option<SweepPlan>,
     /// The file's `[calibration]` table, its shape checked (for `povsim calibrate`).
     pub calibration: Option<super::calibration::CalibrationPlan>,
+    /// The file's `[uncertainty]` table, checked key by key (for `povsim
+    /// sensitivity` and `compare --param-draws`).
+    pub uncertainty: Option<super::uncertainty::UncertaintyPlan>,
 }
 
 impl Scenario {
@@ -138,9 +141,14 @@ impl Scenario {
             Some(t) => Some(super::calibration::plan(t, &c)?),
             None => None,
         };
+        let uncertainty = match &file.uncertainty {
+            Some(t) => Some(super::uncertainty::plan(t, &c)?),
+            None => None,
+        };
         let sc = Scenario {
             sweep,
             calibration,
+            uncertainty,
             name: s.name.clone(),
             start_year: s.start_year as i32,
             years: s.years as u32,
