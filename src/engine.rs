@@ -16,15 +16,14 @@
 
 use crate::interventions::{self, Ledger, Module, PlanCtx};
 use crate::measures::{self, Measures, Packed};
+use crate::model::columns::OwnColumns;
 use crate::model::draw::YearDraws;
 use crate::model::household::{self, DemographyCounts, YearParams};
 use crate::model::state::{Households, Villages, flag};
 use crate::population;
 use crate::recorder::{self, VillageRow, YearRecord};
-use crate::rng::{Purpose, Streams};
-use crate::scenario::Scenario;
-use rand::RngExt;
-use rand_distr::{Distribution, StandardNormal};
+use crate::rng::Streams;
+use crate::scenario::{Scenario, Start};
 use rayon::prelude::*;
 
 pub use crate::model::state::CHUNK;
@@ -59,6 +58,10 @@ pub struct Simulation<'a> {
     watch: Vec<usize>,
     /// What each module did to the watched households this year.
     watch_log: Vec<WatchDelta>,
+    /// The next year's phase one is done already (a survey's observed year).
+    phase_one_done: bool,
+    /// How closely a survey's incomes were reproduced (a survey start).
+    pub import: Option<population::survey::ImportReport>,
 }
 
 /// A watched household's columns that a module may change, before or
@@ -86,24 +89,74 @@ impl WatchDelta {
     }
 }
 
+/// What [`Simulation::state`] shows of a replicate: all a save keeps.
+pub struct SavedView<'s> {
+    pub hh: &'s Households,
+    pub villages: &'s Villages,
+    pub first_state: &'s Vec<u8>,
+    pub modules: Vec<(&'static str, OwnColumns<'s>)>,
+}
+
+/// Every module's own state as columns ([`Module::state`]), by module name.
+fn module_state(
+    modules: &mut [Box<dyn Module>],
+    households: usize,
+    villages: usize,
+) -> Vec<(&'static str, OwnColumns<'_>)> {
+    modules
+        .iter_mut()
+        .map(|m| {
+            let name = m.name();
+            (name, m.state(households, villages))
+        })
+        .collect()
+}
+
 impl<'a> Simulation<'a> {
-    /// Draw the initial population of `replicate`.
-    pub fn new(sc: &'a Scenario, replicate: u32) -> Self {
+    /// The initial population of `replicate`: drawn, imported from a survey
+    /// or restored from a saved state ([`population::initial`]; reading a
+    /// saved state can fail on a bad file).
+    pub fn new(sc: &'a Scenario, replicate: u32) -> crate::Result<Self> {
         let streams = Streams::new(sc.seed, replicate);
-        let (villages, weights) = population::villages(sc, &streams);
-        let hh = population::households(sc, &streams, &villages, &weights);
-        Simulation {
+        let mut modules = interventions::build(sc);
+        // A saved state gives the modules their own columns back.
+        let own = match &sc.start {
+            Start::Saved(st) => module_state(
+                &mut modules,
+                st.manifest.households as usize,
+                st.manifest.villages as usize,
+            ),
+            _ => Vec::new(),
+        };
+        let init = population::initial(sc, &streams, own)?;
+        Ok(Simulation {
             sc,
             streams,
-            hh,
-            villages,
-            modules: interventions::build(sc),
-            first_state: Vec::new(),
+            hh: init.hh,
+            villages: init.villages,
+            modules,
+            first_state: init.first_state,
             keys: Vec::new(),
             scratch: Vec::new(),
             year: sc.start_year,
             watch: Vec::new(),
             watch_log: Vec::new(),
+            phase_one_done: init.phase_one_done,
+            import: init.import,
+        })
+    }
+
+    /// The state a save keeps: the households, the villages, each
+    /// household's state in the first year of the history (0 poor, 1 near
+    /// poor, 2 non-poor) and every module's own columns, by module (sized
+    /// to the population: zeros for a module that has not acted yet).
+    pub fn state(&mut self) -> SavedView<'_> {
+        let (n, nv) = (self.hh.len(), self.villages.len());
+        SavedView {
+            hh: &self.hh,
+            villages: &self.villages,
+            first_state: &self.first_state,
+            modules: module_state(&mut self.modules, n, nv),
         }
     }
 
@@ -131,8 +184,8 @@ impl<'a> Simulation<'a> {
             .flat_map(|m| m.columns().iter().copied());
         Households::COLUMNS
             .iter()
-            .filter(|c| c.1)
-            .map(|c| c.0)
+            .filter(|c| c.watch)
+            .map(|c| c.name)
             .chain(own)
             .collect()
     }
@@ -140,7 +193,7 @@ impl<'a> Simulation<'a> {
     /// Household `i`'s watched columns (see [`Simulation::watch_names`]).
     fn snap(hh: &Households, modules: &[Box<dyn Module>], i: usize) -> WatchSnap {
         let mut v: Vec<f32> = (0..Households::COLUMNS.len())
-            .filter(|&k| Households::COLUMNS[k].1)
+            .filter(|&k| Households::COLUMNS[k].watch)
             .map(|k| hh.column(k, i))
             .collect();
         for m in modules {
@@ -162,20 +215,12 @@ impl<'a> Simulation<'a> {
     pub fn step(&mut self) -> YearRecord {
         let sc = self.sc;
         let year = self.year;
-        let first = year == sc.start_year;
+        // The history's first year: no poverty status from a year before.
+        let first = year == sc.origin_year;
         let last = year == sc.end_year();
 
         // 1. Covariate shocks.
-        let sd = sc.file.shocks.price_sd as f32;
-        let z: f32 = StandardNormal.sample(&mut self.streams.stream(0, year, Purpose::Price));
-        let price = (sd * z - sd * sd / 2.0).exp();
-        for v in 0..self.villages.len() {
-            let u: f32 = self
-                .streams
-                .stream(v as u64, year, Purpose::VillageShock)
-                .random();
-            self.villages.drought[v] = u < self.villages.drought_risk[v];
-        }
+        let price = household::covariate_shocks(sc, &self.streams, &mut self.villages, year);
         let active: Vec<bool> = self
             .modules
             .iter()
@@ -190,18 +235,20 @@ impl<'a> Simulation<'a> {
             .fold(0.0f32, f32::max);
         let params = YearParams::new(sc, year, price, disincentive);
 
-        // 2. Phase one.
+        // 2. Phase one (done already in a survey's observed year).
         let draws = YearDraws::new(&params, &self.streams);
         let villages = &self.villages;
-        let counts: Vec<DemographyCounts> = self
-            .hh
-            .chunks_mut(CHUNK)
-            .into_par_iter()
-            .map(|mut c| household::phase_one(&mut c, &params, villages, &draws))
-            .collect();
         let mut demo = DemographyCounts::default();
-        for c in counts {
-            demo += c;
+        if !std::mem::take(&mut self.phase_one_done) {
+            let counts: Vec<DemographyCounts> = self
+                .hh
+                .chunks_mut(CHUNK)
+                .into_par_iter()
+                .map(|mut c| household::phase_one(&mut c, &params, villages, &draws))
+                .collect();
+            for c in counts {
+                demo += c;
+            }
         }
 
         // 3. Modules plan, in order.
@@ -361,8 +408,8 @@ impl<'a> Simulation<'a> {
         let sorted = Packed(&self.keys);
         let measures = Measures::of_sorted(&sorted, line as f64, params.extreme_line as f64);
 
-        let distribution =
-            (self.streams.replicate == 0 && (first || last)).then(|| recorder::histogram(&sorted));
+        let distribution = (self.streams.replicate == 0 && (year == sc.start_year || last))
+            .then(|| recorder::histogram(&sorted));
         let near = params.near_poor_line;
         let state_of = |y: f32| -> u8 {
             if y < line {
@@ -499,11 +546,16 @@ fn bucket_sort(keys: &mut [u64], spare: &mut Vec<u64>) {
 }
 
 /// Run one replicate to the end, handing each year's record to `sink`.
-pub fn run_replicate(sc: &Scenario, replicate: u32, mut sink: impl FnMut(YearRecord)) {
-    let mut sim = Simulation::new(sc, replicate);
+pub fn run_replicate(
+    sc: &Scenario,
+    replicate: u32,
+    mut sink: impl FnMut(YearRecord),
+) -> crate::Result<()> {
+    let mut sim = Simulation::new(sc, replicate)?;
     for _ in 0..sc.years {
         sink(sim.step());
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ struct Outcome {
     last: Vec<Vec<f32>>,
 }
 
-fn outcome(sc: &Scenario) -> Outcome {
+fn outcome(sc: &Scenario) -> Result<Outcome> {
     let mut o = Outcome {
         values: Vec::new(),
         spending: BTreeMap::new(),
@@ -39,7 +39,7 @@ fn outcome(sc: &Scenario) -> Outcome {
         last: Vec::new(),
     };
     for rep in 0..sc.replicates {
-        let mut sim = Simulation::new(sc, rep);
+        let mut sim = Simulation::new(sc, rep)?;
         let mut rows = Vec::with_capacity(sc.years as usize);
         for t in 0..sc.years {
             let r = sim.step();
@@ -55,7 +55,7 @@ fn outcome(sc: &Scenario) -> Outcome {
         o.last.push(sim.hh.income_pc.clone());
         o.values.push(rows);
     }
-    o
+    Ok(o)
 }
 
 fn col(name: &str) -> usize {
@@ -91,7 +91,7 @@ pub fn compare(base: &Scenario, reforms: &[Scenario]) -> Result<Comparison> {
             )));
         }
     }
-    let b = outcome(base);
+    let b = outcome(base)?;
     let poor = col("poor");
     let mut trajectories = BTreeMap::new();
     trajectories.insert(
@@ -102,7 +102,7 @@ pub fn compare(base: &Scenario, reforms: &[Scenario]) -> Result<Comparison> {
     );
     let mut out = Vec::new();
     for sc in reforms {
-        let r = outcome(sc);
+        let r = outcome(sc)?;
         trajectories.insert(
             sc.name.clone(),
             crate::experiment::bands(sc, &r.values)

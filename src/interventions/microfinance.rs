@@ -43,6 +43,7 @@
 
 use super::select::pre_transfer_pc;
 use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, module_columns, take_up};
+use crate::model::columns::OwnColumns;
 use crate::model::state::flag;
 use crate::rng::sub;
 use crate::scenario::modules::{Common, Eligible, Microfinance, ModuleConfig};
@@ -122,6 +123,14 @@ impl Module for MicrofinanceModule {
 
     fn column(&self, k: usize, i: usize) -> f32 {
         self.loans.value(k, i)
+    }
+
+    fn state(&mut self, households: usize, _villages: usize) -> OwnColumns<'_> {
+        self.loans.ensure(households);
+        OwnColumns {
+            households: self.loans.named(),
+            villages: Vec::new(),
+        }
     }
 
     fn plan(&mut self, ctx: &mut PlanCtx, budget: Option<f64>, ledger: &mut Ledger) -> SpendRow {

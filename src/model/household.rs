@@ -9,9 +9,10 @@
 
 use super::draw::{HouseholdYear, YearDraws, bernoulli_count, threshold};
 use super::state::{Chunk, Villages, flag};
-use crate::rng::HouseholdSlot;
+use crate::rng::{HouseholdSlot, Purpose, Streams};
 use crate::scenario::Scenario;
-use rand::Rng;
+use rand::{Rng, RngExt};
+use rand_distr::{Distribution, StandardNormal};
 
 /// Every scenario value the household update needs in one year, resolved
 /// from the dated schedules once per year (out of the hot loop). A field
@@ -101,6 +102,9 @@ pub struct YearParams {
     pub tourism_road_weight: f32,
     /// Education: enrolment gain of a child at the full student subsidy.
     pub education_subsidy_enrolment: f32,
+    /// Whether births, deaths, ageing and out-migration happen this year
+    /// (not in a survey's observed year: the survey recorded its members).
+    pub demography: bool,
 }
 
 impl YearParams {
@@ -177,8 +181,29 @@ impl YearParams {
             tourism_dividend_rate: tr.dividend_rate as f32,
             tourism_road_weight: tr.road_weight as f32,
             education_subsidy_enrolment: ed.subsidy_enrolment as f32,
+            demography: true,
         }
     }
+}
+
+/// This year's covariate shocks: each village's drought (set in `villages`)
+/// and the county-wide farm price multiplier (returned), mean one.
+pub fn covariate_shocks(
+    sc: &Scenario,
+    streams: &Streams,
+    villages: &mut Villages,
+    year: i32,
+) -> f32 {
+    let sd = sc.file.shocks.price_sd as f32;
+    let z: f32 = StandardNormal.sample(&mut streams.stream(0, year, Purpose::Price));
+    let price = (sd * z - sd * sd / 2.0).exp();
+    for v in 0..villages.len() {
+        let u: f32 = streams
+            .stream(v as u64, year, Purpose::VillageShock)
+            .random();
+        villages.drought[v] = u < villages.drought_risk[v];
+    }
+    price
 }
 
 /// Wage multiplier of schooling: piecewise log-linear around junior high (9 years).
@@ -238,36 +263,40 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, d: &YearDraws) -> 
         let half = |k: usize| (w[k / 2] >> (32 * (k % 2))) as u32;
 
         // --- Demography ---------------------------------------------------
-        let dead_e = d.death_elderly.at(c.elderly[j], half(5));
-        let dead_a = d.death_adult.at(c.adults[j], half(6));
-        let dead_c = d.death_child.at(c.children[j], half(7));
-        c.elderly[j] -= dead_e;
-        c.adults[j] -= dead_a;
-        c.children[j] -= dead_c;
-        counts.deaths += (dead_e + dead_a + dead_c) as u64;
-        let retire = d.retire.at(c.adults[j], half(8));
-        c.adults[j] -= retire;
-        c.elderly[j] = c.elderly[j].saturating_add(retire);
-        let grown = d.grown.at(c.children[j], half(9));
-        if grown > 0 {
-            // Children grow into workers with the schooling their household could give them.
-            let a = c.adults[j] as f32;
-            let g = grown as f32;
-            c.schooling[j] = (c.schooling[j] * a + c.child_schooling[j] * g) / (a + g);
-            c.children[j] -= grown;
-            c.adults[j] = c.adults[j].saturating_add(grown);
-        }
-        let p_out = p.out_migration + p.out_migration_schooling * (c.schooling[j] - 9.0).max(0.0);
-        let left = bernoulli_count(
-            &mut hy.slot(HouseholdSlot::Demography),
-            c.adults[j],
-            threshold(p_out),
-        );
-        c.adults[j] -= left;
-        counts.out_migrants += left as u64;
-        if c.adults[j] >= 2 && c.children[j] < 4 && (half(4) as u64) < d.birth {
-            c.children[j] += 1;
-            counts.births += 1;
+        // A survey's observed year keeps the members it observed (population::survey).
+        if p.demography {
+            let dead_e = d.death_elderly.at(c.elderly[j], half(5));
+            let dead_a = d.death_adult.at(c.adults[j], half(6));
+            let dead_c = d.death_child.at(c.children[j], half(7));
+            c.elderly[j] -= dead_e;
+            c.adults[j] -= dead_a;
+            c.children[j] -= dead_c;
+            counts.deaths += (dead_e + dead_a + dead_c) as u64;
+            let retire = d.retire.at(c.adults[j], half(8));
+            c.adults[j] -= retire;
+            c.elderly[j] = c.elderly[j].saturating_add(retire);
+            let grown = d.grown.at(c.children[j], half(9));
+            if grown > 0 {
+                // Children grow into workers with the schooling their household could give them.
+                let a = c.adults[j] as f32;
+                let g = grown as f32;
+                c.schooling[j] = (c.schooling[j] * a + c.child_schooling[j] * g) / (a + g);
+                c.children[j] -= grown;
+                c.adults[j] = c.adults[j].saturating_add(grown);
+            }
+            let p_out =
+                p.out_migration + p.out_migration_schooling * (c.schooling[j] - 9.0).max(0.0);
+            let left = bernoulli_count(
+                &mut hy.slot(HouseholdSlot::Demography),
+                c.adults[j],
+                threshold(p_out),
+            );
+            c.adults[j] -= left;
+            counts.out_migrants += left as u64;
+            if c.adults[j] >= 2 && c.children[j] < 4 && (half(4) as u64) < d.birth {
+                c.children[j] += 1;
+                counts.births += 1;
+            }
         }
         if c.adults[j] + c.children[j] + c.elderly[j] == 0 {
             c.income_pc[j] = 0.0;
