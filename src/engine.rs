@@ -22,6 +22,7 @@ use crate::population;
 use crate::recorder::{self, VillageRow, YearRecord};
 use crate::rng::{Purpose, Streams};
 use crate::scenario::Scenario;
+use crate::scenario::raw::Unspent;
 use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
@@ -49,6 +50,11 @@ pub struct Simulation<'a> {
     pub hh: Households,
     pub villages: Villages,
     modules: Vec<Box<dyn Module>>,
+    /// The part of the timeline the modules were built from (the history
+    /// before a branch year, the scenario itself from it on).
+    modules_of: &'a Scenario,
+    /// Per module: unspent money carried to its next year (`[budget] unspent = "carry_over"`).
+    carry: Vec<f64>,
     /// State in the first year (0 poor, 1 near poor, 2 non-poor), for the transition matrix.
     first_state: Vec<u8>,
     obs: Vec<Obs>,
@@ -89,15 +95,21 @@ impl WatchDelta {
 impl<'a> Simulation<'a> {
     /// Draw the initial population of `replicate`.
     pub fn new(sc: &'a Scenario, replicate: u32) -> Self {
+        // A branched scenario's households are its history's: drawn by the
+        // first part of the timeline.
+        let first = sc.at(sc.start_year);
         let streams = Streams::new(sc.seed, replicate);
-        let (villages, weights) = population::villages(sc, &streams);
-        let hh = population::households(sc, &streams, &villages, &weights);
+        let (villages, weights) = population::villages(first, &streams);
+        let hh = population::households(first, &streams, &villages, &weights);
+        let modules = interventions::build(first);
         Simulation {
             sc,
             streams,
             hh,
             villages,
-            modules: interventions::build(sc),
+            carry: vec![0.0; modules.len()],
+            modules,
+            modules_of: first,
             first_state: Vec::new(),
             obs: Vec::new(),
             keys: Vec::new(),
@@ -159,12 +171,36 @@ impl<'a> Simulation<'a> {
         Some((0..self.hh.len()).map(|i| m.column(k, i)).collect())
     }
 
+    /// At a branch year: the modules of the new part of the timeline take
+    /// over, each with the own state (and carried money) of the module of
+    /// the same name it replaces; a module the branch switches off stops.
+    fn rebranch(&mut self, sc: &'a Scenario) {
+        let modules = interventions::build(sc);
+        let mut carry = vec![0.0; modules.len()];
+        let mut modules = modules;
+        for (k, m) in modules.iter_mut().enumerate() {
+            if let Some(j) = self.modules.iter().position(|o| o.name() == m.name()) {
+                if let Some(state) = self.modules[j].state() {
+                    m.restore(&state);
+                }
+                carry[k] = self.carry[j];
+            }
+        }
+        self.modules = modules;
+        self.carry = carry;
+        self.modules_of = sc;
+    }
+
     /// Run one year and return what was recorded.
     pub fn step(&mut self) -> YearRecord {
-        let sc = self.sc;
         let year = self.year;
-        let first = year == sc.start_year;
-        let last = year == sc.end_year();
+        let first = year == self.sc.start_year;
+        let last = year == self.sc.end_year();
+        // The part of the timeline whose settings act this year.
+        let sc = self.sc.at(year);
+        if !std::ptr::eq(sc, self.modules_of) {
+            self.rebranch(sc);
+        }
 
         // 1. Covariate shocks.
         let sd = sc.file.shocks.price_sd as f32;
@@ -221,10 +257,22 @@ impl<'a> Simulation<'a> {
                 hh: &mut self.hh,
                 villages: &mut self.villages,
             };
+            let unspent = sc
+                .file
+                .budget
+                .as_ref()
+                .map_or(Unspent::Return, |b| b.unspent);
+            // Money moved this year from modules that acted earlier (reallocate).
+            let mut inflow = vec![0.0f64; active.len()];
+            // What the last modules leave (no module after them): next year's, by share.
+            let mut next_year = 0.0f64;
             for (k, &on) in active.iter().enumerate() {
                 let name = self.modules[k].name();
                 if on {
-                    let budget = interventions::budget(self.modules[k].common(), sc, year);
+                    let common = self.modules[k].common();
+                    let extra = inflow[k] + std::mem::take(&mut self.carry[k]);
+                    let budget = interventions::budget(common, sc, year).map(|b| b + extra);
+                    let movable = interventions::package(common, sc, year).unwrap_or(0.0) + extra;
                     let before: Vec<WatchSnap> = self
                         .watch
                         .iter()
@@ -247,6 +295,17 @@ impl<'a> Simulation<'a> {
                             });
                         }
                     }
+                    // What is left of the movable money: the standing part is spent first.
+                    let left = budget.map_or(0.0, |b| {
+                        (b - row.spent - row.returned).max(0.0).min(movable)
+                    });
+                    match unspent {
+                        Unspent::Return => {}
+                        Unspent::CarryOver => self.carry[k] = left,
+                        Unspent::Reallocate => {
+                            next_year += reallocate(&self.modules, &active, k, left, &mut inflow)
+                        }
+                    }
                     ledger.spending.push(row);
                 } else {
                     ledger.spending.push(interventions::SpendRow {
@@ -254,6 +313,15 @@ impl<'a> Simulation<'a> {
                         budget: Some(0.0),
                         ..Default::default()
                     });
+                }
+            }
+            let shares: Vec<f64> = (0..self.modules.len())
+                .map(|j| self.modules[j].common().budget_share.unwrap_or(0.0))
+                .collect();
+            let total: f64 = shares.iter().sum();
+            if next_year > 0.0 && total > 0.0 {
+                for (c, s) in self.carry.iter_mut().zip(&shares) {
+                    *c += next_year * s / total;
                 }
             }
         }
@@ -408,6 +476,37 @@ impl<'a> Simulation<'a> {
             transitions,
         }
     }
+}
+
+/// `[budget] unspent = "reallocate"`: module `k`'s unspent `left` moves to
+/// the active modules acting after it this year, in proportion to their
+/// `budget_share`s; with none after it, `left` is returned to the caller
+/// (which hands it to next year's modules by share).
+fn reallocate(
+    modules: &[Box<dyn Module>],
+    active: &[bool],
+    k: usize,
+    left: f64,
+    inflow: &mut [f64],
+) -> f64 {
+    if left <= 0.0 {
+        return 0.0;
+    }
+    let share = |j: usize| {
+        if active[j] {
+            modules[j].common().budget_share.unwrap_or(0.0)
+        } else {
+            0.0
+        }
+    };
+    let total: f64 = (k + 1..modules.len()).map(share).sum();
+    if total <= 0.0 {
+        return left;
+    }
+    for j in k + 1..modules.len() {
+        inflow[j] += left * share(j) / total;
+    }
+    0.0
 }
 
 /// A per-capita income as a key whose unsigned order is the income's order.

@@ -45,6 +45,10 @@ pub struct SpendRow {
     pub beneficiary_households: u64,
     pub beneficiary_people: u64,
     pub registered_poor_beneficiaries: u64,
+    /// Standing money the module could not use and returns whatever
+    /// `[budget] unspent` says (not written to spending.csv): by default the
+    /// standing part of a budget is taken to be spent first.
+    pub returned: f64,
 }
 
 /// How identification did this year (a row of targeting.csv).
@@ -102,7 +106,17 @@ pub trait Module: Send + Sync {
     fn column(&self, _k: usize, _i: usize) -> f32 {
         0.0
     }
+    /// A copy of the module's own state (its own columns), carried across a
+    /// branch year to the module of the same name that takes over.
+    fn state(&self) -> Option<ModuleState> {
+        None
+    }
+    /// Take over the state of the module this one replaces at a branch year.
+    fn restore(&mut self, _state: &ModuleState) {}
 }
+
+/// A module's own state, as [`Module::state`] hands it over.
+pub type ModuleState = Box<dyn std::any::Any + Send + Sync>;
 
 /// A module's own per-household columns, declared in the module's file:
 /// `name: type` each; the struct holds one `Vec` per column, sized to the
@@ -163,9 +177,21 @@ pub fn active(c: &Common, sc: &Scenario, year: i32) -> bool {
         && year >= sc.start_year
 }
 
-/// A module's budget in `year`: its own dated budget, or its share of the
-/// scenario-wide total, or uncapped when neither is given.
+/// A module's money in `year`: its standing budget (the programme in
+/// force) plus its own dated budget or its share of the scenario-wide total;
+/// uncapped (`None`) when none of them is given.
 pub fn budget(c: &Common, sc: &Scenario, year: i32) -> Option<f64> {
+    let standing = c.standing_budget.as_ref().map(|b| b.at(year));
+    match (standing, package(c, sc, year)) {
+        (None, None) => None,
+        (s, p) => Some(s.unwrap_or(0.0) + p.unwrap_or(0.0)),
+    }
+}
+
+/// The part of a module's money that is not standing: its own dated budget,
+/// or its share of the scenario-wide total. This part, when unspent, follows
+/// `[budget] unspent`; standing money a module does not use is returned.
+pub fn package(c: &Common, sc: &Scenario, year: i32) -> Option<f64> {
     if let Some(b) = &c.budget {
         return Some(b.at(year));
     }

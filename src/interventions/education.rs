@@ -75,6 +75,16 @@ impl Module for EducationModule {
         &self.common
     }
 
+    fn state(&self) -> Option<super::ModuleState> {
+        Some(Box::new(self.remote_teaching.clone()))
+    }
+
+    fn restore(&mut self, state: &super::ModuleState) {
+        if let Some(r) = state.downcast_ref::<Vec<bool>>() {
+            self.remote_teaching = r.clone();
+        }
+    }
+
     fn plan(&mut self, ctx: &mut PlanCtx, budget: Option<f64>, _ledger: &mut Ledger) -> SpendRow {
         let EducationModule {
             cfg,

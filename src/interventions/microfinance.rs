@@ -124,6 +124,16 @@ impl Module for MicrofinanceModule {
         self.loans.value(k, i)
     }
 
+    fn state(&self) -> Option<super::ModuleState> {
+        Some(Box::new(self.loans.clone()))
+    }
+
+    fn restore(&mut self, state: &super::ModuleState) {
+        if let Some(l) = state.downcast_ref::<Loans>() {
+            self.loans = l.clone();
+        }
+    }
+
     fn plan(&mut self, ctx: &mut PlanCtx, budget: Option<f64>, ledger: &mut Ledger) -> SpendRow {
         let MicrofinanceModule { cfg, common, loans } = self;
         let (cfg, elig) = (&*cfg, common.eligible);

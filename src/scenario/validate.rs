@@ -27,11 +27,73 @@ pub struct Scenario {
     pub sweep: Option<SweepPlan>,
     /// The file's `[calibration]` table, its shape checked (for `povsim calibrate`).
     pub calibration: Option<super::calibration::CalibrationPlan>,
+    /// `simulation.branch_year`: the year from which this scenario's own
+    /// settings act, and the history (the file it extends) before it.
+    pub branch: Option<Branch>,
+}
+
+/// A branched timeline: before `year`, the years run as `history` (itself
+/// possibly branched) would run them; from `year` on, as this scenario.
+#[derive(Clone, Debug)]
+pub struct Branch {
+    pub year: i32,
+    pub history: Box<Scenario>,
 }
 
 impl Scenario {
     pub fn end_year(&self) -> i32 {
         self.start_year + self.years as i32 - 1
+    }
+
+    /// The scenario whose settings act in `year`: this one from its branch
+    /// year on (or always, unbranched), else its history's, recursively.
+    pub fn at(&self, year: i32) -> &Scenario {
+        match &self.branch {
+            Some(b) if year < b.year => b.history.at(year),
+            _ => self,
+        }
+    }
+
+    /// Every scenario of the timeline, this one first, then its history's, ...
+    pub fn timeline(&self) -> Vec<&Scenario> {
+        let mut out = vec![self];
+        while let Some(b) = &out[out.len() - 1].branch {
+            out.push(&b.history);
+        }
+        out
+    }
+
+    /// The branch year (`None`: not branched).
+    pub fn branch_year(&self) -> Option<i32> {
+        self.branch.as_ref().map(|b| b.year)
+    }
+
+    /// One-line warnings about settings that are allowed but likely
+    /// unintended: a guarantee line above the poverty line (the year it
+    /// first crosses), in the years each part of the timeline acts.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for year in self.start_year..=self.end_year() {
+            let sc = self.at(year);
+            let Some(t) = &sc.file.interventions.transfers else {
+                continue;
+            };
+            let c = super::modules::ModuleConfig::common(t);
+            let acts = c.enabled
+                && c.eligible == super::modules::Eligible::Registered
+                && year as i64 >= c.start_year.unwrap_or(i64::MIN)
+                && year as i64 <= c.end_year.unwrap_or(i64::MAX);
+            let line = sc.file.poverty_lines.low_income.at(year);
+            let g = t.guarantee(year, line);
+            if acts && g > line {
+                out.push(format!(
+                    "warning: {}: interventions.transfers: the guarantee line ({g:.0} yuan) is above the poverty line ({line:.0} yuan) from {year}: recipients are lifted over the line by the guarantee itself",
+                    self.name
+                ));
+                break;
+            }
+        }
+        out
     }
 
     /// The effective scenario as TOML.
@@ -139,6 +201,7 @@ impl Scenario {
             None => None,
         };
         let sc = Scenario {
+            branch: None,
             sweep,
             calibration,
             name: s.name.clone(),
