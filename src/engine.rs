@@ -271,6 +271,7 @@ impl<'a> Simulation<'a> {
                 if on {
                     let common = self.modules[k].common();
                     let extra = inflow[k] + std::mem::take(&mut self.carry[k]);
+                    ledger.moved += extra;
                     let budget = interventions::budget(common, sc, year).map(|b| b + extra);
                     let movable = interventions::package(common, sc, year).unwrap_or(0.0) + extra;
                     let before: Vec<WatchSnap> = self

@@ -69,6 +69,9 @@ pub struct Ledger {
     pub targeting: Option<TargetingRow>,
     /// Microfinance loans this year (`None` without the module).
     pub loans: Option<microfinance::LoanRow>,
+    /// Money moved into this year's budgets from other modules or earlier
+    /// years (`[budget] unspent`), yuan: counted in two rows' budgets, once here.
+    pub moved: f64,
     /// People moved to resettlement sites this year: (origin village, people), one entry per household.
     pub relocations: Vec<(u32, u64)>,
 }

@@ -68,6 +68,45 @@ impl Scenario {
         self.branch.as_ref().map(|b| b.year)
     }
 
+    /// The settings that shape a year's results, as TOML: the file without
+    /// its name, length, replicates, seed, branch year, targets and output
+    /// options (which change no result of a year).
+    pub fn settings(&self) -> toml::Value {
+        let mut v = toml::Value::try_from(&self.file).unwrap_or(toml::Value::Boolean(false));
+        if let Some(t) = v.as_table_mut() {
+            t.remove("targets");
+            t.remove("output");
+            if let Some(s) = t.get_mut("simulation").and_then(|s| s.as_table_mut()) {
+                for k in ["name", "years", "replicates", "seed", "branch_year"] {
+                    s.remove(k);
+                }
+            }
+        }
+        v
+    }
+
+    /// Whether this scenario and `other` run the same years before `before`
+    /// (the same settings act in each of them): `Err((year, key))` names the
+    /// first year and key in which they differ.
+    pub fn shares_history(
+        &self,
+        other: &Scenario,
+        before: i32,
+    ) -> std::result::Result<(), (i32, String)> {
+        let mut seen: Vec<(*const Scenario, *const Scenario)> = Vec::new();
+        for year in self.start_year.min(other.start_year)..before {
+            let (a, b) = (self.at(year), other.at(year));
+            if seen.contains(&(a as *const _, b as *const _)) {
+                continue;
+            }
+            seen.push((a, b));
+            if let Some(key) = first_difference("", &a.settings(), &b.settings()) {
+                return Err((year, key));
+            }
+        }
+        Ok(())
+    }
+
     /// One-line warnings about settings that are allowed but likely
     /// unintended: a guarantee line above the poverty line (the year it
     /// first crosses), in the years each part of the timeline acts.
@@ -232,6 +271,28 @@ impl Scenario {
         }
         super::limits::check_memory(&sc)?;
         Ok(sc)
+    }
+}
+
+/// The first key (dotted path) whose values differ between `a` and `b`.
+pub fn first_difference(prefix: &str, a: &toml::Value, b: &toml::Value) -> Option<String> {
+    match (a, b) {
+        (toml::Value::Table(x), toml::Value::Table(y)) => {
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            keys.into_iter().find_map(|k| {
+                let p = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                match (x.get(k), y.get(k)) {
+                    (Some(u), Some(v)) => first_difference(&p, u, v),
+                    _ => Some(p),
+                }
+            })
+        }
+        _ if a != b => Some(prefix.to_string()),
+        _ => None,
     }
 }
 

@@ -356,12 +356,13 @@ fn model_table_problems(text: &str) -> Vec<String> {
     // Every parameter of the model is documented (the simulation's size, the
     // output's formats, the scenario-wide budget and the modules' shared
     // frame are described in prose).
-    const FRAME: [&str; 6] = [
+    const FRAME: [&str; 7] = [
         "enabled",
         "start_year",
         "end_year",
         "budget",
         "budget_share",
+        "standing_budget",
         "eligible",
     ];
     for k in keys::all() {
