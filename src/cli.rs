@@ -10,6 +10,7 @@ pub mod merge;
 pub mod optimize;
 pub mod plot;
 pub mod run;
+pub mod sensitivity;
 pub mod serve;
 pub mod sweep;
 pub mod trace;
@@ -45,7 +46,9 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Search how to split a total budget across modules, under common random numbers.
     Optimize(optimize::OptimizeArgs),
-    /// Combine the parts of a sharded sweep into one sweep.csv.
+    /// Global sensitivity analysis over the [uncertainty] priors: Morris screening or Sobol' indices, resumable, shardable.
+    Sensitivity(sensitivity::SensitivityArgs),
+    /// Combine the parts of a sharded sweep (or sensitivity analysis) into one.
     Merge(merge::MergeArgs),
     /// Fit the keys of the [calibration] table to its targets (simulated method of moments), with diagnostics.
     Calibrate(calibrate::CalibrateArgs),
@@ -63,6 +66,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(a) => serve::execute(a),
         Command::Sweep(a) => sweep::execute(a),
         Command::Optimize(a) => optimize::execute(a),
+        Command::Sensitivity(a) => sensitivity::execute(a),
         Command::Merge(a) => merge::execute(a),
         Command::Calibrate(a) => calibrate::execute(a),
     }

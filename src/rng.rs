@@ -42,6 +42,16 @@ pub enum Purpose {
     Tourism = 14,
     /// The households `povsim trace --sample` follows (not a simulation stream).
     TraceSample = 0x5354_4f52_4945_5301,
+    /// Sensitivity analysis (none is a simulation stream; all lie far above
+    /// the `purpose << 16 | sub` keys of the others, below 2^24): a Morris
+    /// design's trajectories,
+    SensitivityMorris = 0x5E45_0000_0001,
+    /// the scramble of a Sobol' sequence,
+    SensitivityScramble = 0x5E45_0000_0002,
+    /// the bootstrap resamples behind every interval,
+    SensitivityBootstrap = 0x5E45_0000_0003,
+    /// the parameter sets of `compare --param-draws` (one stream per draw).
+    ParamDraws = 0x5E45_0000_0004,
 }
 
 /// A sub-stream: the numbers of one decision within a purpose (a module's

@@ -19,10 +19,12 @@ pub mod limits;
 pub mod load;
 pub mod modules;
 pub mod origins;
+pub mod prior;
 pub mod raw;
 pub mod seed;
 pub mod set;
 pub mod sweep;
+pub mod uncertainty;
 pub mod validate;
 
 pub use base::Base;

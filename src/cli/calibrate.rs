@@ -74,6 +74,8 @@ pub fn execute(a: CalibrateArgs) -> anyhow::Result<()> {
             b.set_position(pr.done as u64);
         }
     };
+    // The log is appended in place, under the lock of the output directory.
+    let _lock = povsim::output::outdir::lock_calibration(&out)?;
     let res = with_threads(a.threads, || calibrate::calibrate(&p, &out, &mut tick))?;
     if let Some(b) = &bar {
         if res.is_ok() {
@@ -84,6 +86,7 @@ pub fn execute(a: CalibrateArgs) -> anyhow::Result<()> {
     }
     let c = res?;
     let files = with_threads(a.threads, || calibrate::write(&c, &p, &out, a.no_charts))??;
+    povsim::output::outdir::mark_calibration(&out)?;
     if a.quiet {
         return Ok(());
     }

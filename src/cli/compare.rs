@@ -6,6 +6,8 @@ use povsim::experiment::compare;
 use povsim::output::outdir::Start;
 use std::path::{Path, PathBuf};
 
+mod param_draws;
+
 #[derive(Debug, clap::Args)]
 pub struct CompareArgs {
     /// The base scenario, then one or more reforms.
@@ -23,6 +25,9 @@ pub struct CompareArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Also draw N parameter sets from each reform's [uncertainty] priors and give both intervals (replicate noise; parameters and replicates).
+    #[arg(long, value_name = "N")]
+    pub param_draws: Option<usize>,
     /// Print nothing but errors.
     #[arg(long)]
     pub quiet: bool,
@@ -43,13 +48,14 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| Path::new("out").join("compare"));
     // The output directory is locked from the start (a second writer fails at once).
-    let (files, c) = with_threads(a.threads, || {
+    let (files, (c, draws)) = with_threads(a.threads, || {
         super::run::staged(&out, "compare", Start::Fresh, |dir| {
             let c = compare::compare(&base, &reforms)?;
             let mut files = compare::write(&c, dir)?;
             files.extend(povsim::output::charts::draw_compare(&c, dir)?);
             files.push(povsim::output::report::write_compare_report(dir, &c)?);
-            Ok((files, c))
+            let draws = param_draws::run(&a, &base, dir, &mut files)?;
+            Ok((files, (c, draws)))
         })
     })??;
     if a.quiet {
@@ -130,6 +136,7 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
             );
         }
     }
+    param_draws::print(&draws);
     println!();
     for w in &c.warnings {
         println!("{w}");

@@ -25,6 +25,8 @@
 //! uninterrupted one.
 
 mod identify;
+/// A number to three significant figures or so, as the reports print it.
+pub(crate) use identify::sig;
 mod log;
 mod outputs;
 

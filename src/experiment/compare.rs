@@ -10,6 +10,8 @@
 //! what the modules really spent (spending.csv's `spent`), shown beside the
 //! budgets; cost-effectiveness is on realised spending.
 
+pub mod param_draws;
+
 use crate::engine::Simulation;
 use crate::error::{Error, Result};
 pub use crate::output::comparison::*;

@@ -14,6 +14,9 @@
 //!   bootstrap intervals.
 //! - [`salib`]: the design, the outputs and the problem as files that
 //!   SALib's `analyze` functions read.
+//! - [`analysis`], [`outputs`], [`chart`], [`report`]: `povsim
+//!   sensitivity`, the designs run on the model (resumable, shardable) and
+//!   the files of a finished analysis.
 //! - [`draws`]: replicate noise against parameter uncertainty, from paired
 //!   differences under parameter draws (a within/between variance split).
 //!
@@ -27,14 +30,19 @@
 //! own, far above those of [`crate::rng::Purpose`], so an analysis is the same
 //! for the same seed whatever the order of the calls.
 
+pub mod analysis;
+pub mod chart;
 pub mod draws;
 pub mod morris;
-pub mod prior;
+pub mod outputs;
+pub mod report;
 pub mod salib;
 pub mod sobol;
 
 mod bootstrap;
 
+/// Priors live with the scenario (its `[uncertainty]` table declares them).
+pub use crate::scenario::prior;
 pub use prior::{Prior, Support};
 
 /// One uncertain input: its name (a scenario key, for the caller) and prior.
@@ -140,13 +148,15 @@ impl Default for Bootstrap {
     }
 }
 
-/// The keyed-stream purposes of this module: far above [`crate::rng::Purpose`]
-/// (and its `purpose << 16 | sub` keys, all below 2^24), so no stream of a
-/// simulation is ever one of these.
+/// The keyed-stream purposes of this module, registered in
+/// [`crate::rng::Purpose`]: far above the simulation's (and their
+/// `purpose << 16 | sub` keys, all below 2^24), so no stream of a simulation
+/// is ever one of these.
 pub(crate) mod purpose {
-    pub const MORRIS: u64 = 0x5E45_0000_0001;
-    pub const SOBOL_SCRAMBLE: u64 = 0x5E45_0000_0002;
-    pub const BOOTSTRAP: u64 = 0x5E45_0000_0003;
+    use crate::rng::Purpose;
+    pub const MORRIS: u64 = Purpose::SensitivityMorris as u64;
+    pub const SOBOL_SCRAMBLE: u64 = Purpose::SensitivityScramble as u64;
+    pub const BOOTSTRAP: u64 = Purpose::SensitivityBootstrap as u64;
 }
 
 /// A fresh keyed stream of this module: `entity` numbers the trajectory or

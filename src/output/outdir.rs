@@ -584,6 +584,72 @@ fn exchange_unsupported(e: &std::io::Error) -> bool {
 /// it is absent, empty, or a sweep's (by its manifest, or, for a sweep
 /// killed before it wrote one, by its sweep.csv or sweep.json).
 pub fn lock_sweep(target: &Path) -> Result<Lock> {
+    lock_appending(target, Appending::SWEEP)
+}
+
+/// Lock a calibration's directory (`calibrate` appends its log in place).
+pub fn lock_calibration(target: &Path) -> Result<Lock> {
+    lock_appending(target, Appending::CALIBRATION)
+}
+
+/// Lock a sensitivity analysis's directory (`sensitivity` appends its
+/// points in place).
+pub fn lock_sensitivity(target: &Path) -> Result<Lock> {
+    lock_appending(target, Appending::SENSITIVITY)
+}
+
+/// List the files of a sensitivity analysis's directory in its manifest.
+pub fn mark_sensitivity(dir: &Path) -> Result<()> {
+    mark_appending(dir, Appending::SENSITIVITY)
+}
+
+/// List the files of a sweep's directory in its manifest (with sweep.csv
+/// and sweep.json from the start, so a killed sweep's directory is known as
+/// one and a later command may replace it).
+pub fn mark_sweep(dir: &Path) -> Result<()> {
+    mark_appending(dir, Appending::SWEEP)
+}
+
+/// List the files of a calibration's directory in its manifest.
+pub fn mark_calibration(dir: &Path) -> Result<()> {
+    mark_appending(dir, Appending::CALIBRATION)
+}
+
+/// A command that appends to its directory in place (a resumable log)
+/// rather than swapping a whole set in: what its manifest is called and the
+/// files that tell its directory apart before it has one.
+#[derive(Clone, Copy)]
+struct Appending {
+    command: &'static str,
+    /// Commands whose directories this one may take up (`merge` writes a sweep's).
+    also: &'static [&'static str],
+    own: &'static [&'static str],
+    /// How the refusal names the directory it expects.
+    whose: &'static str,
+}
+
+impl Appending {
+    const SWEEP: Appending = Appending {
+        command: "sweep",
+        also: &["merge"],
+        own: &["sweep.csv", "sweep.json"],
+        whose: "a sweep's",
+    };
+    const SENSITIVITY: Appending = Appending {
+        command: "sensitivity",
+        also: &["merge"],
+        own: &["points.csv", "sensitivity.json"],
+        whose: "a sensitivity analysis's",
+    };
+    const CALIBRATION: Appending = Appending {
+        command: "calibrate",
+        also: &[],
+        own: &["calibration.csv", "calibration-spec.json"],
+        whose: "a calibration's",
+    };
+}
+
+fn lock_appending(target: &Path, a: Appending) -> Result<Lock> {
     let lock = Lock::acquire(target)?;
     if target.exists() && !target.is_dir() {
         return Err(Error::file(
@@ -593,11 +659,11 @@ pub fn lock_sweep(target: &Path) -> Result<Lock> {
     }
     let present = files_under(target);
     let manifest = Manifest::read(target);
-    let is_sweep = match &manifest {
-        Some(m) => m.command == "sweep" || m.command == "merge",
-        None => present.contains("sweep.csv") || present.contains("sweep.json"),
+    let is_own = match &manifest {
+        Some(m) => m.command == a.command || a.also.contains(&m.command.as_str()),
+        None => a.own.iter().any(|f| present.contains(*f)),
     };
-    if !present.is_empty() && !is_sweep {
+    if !present.is_empty() && !is_own {
         let what = match &manifest {
             Some(m) => format!("the outputs of `povsim {}`", m.command),
             None => format!(
@@ -608,23 +674,21 @@ pub fn lock_sweep(target: &Path) -> Result<Lock> {
         return Err(Error::file(
             target,
             format!(
-                "expected an empty directory or a sweep's, got one holding {what}; choose another --out"
+                "expected an empty directory or {}, got one holding {what}; choose another --out",
+                a.whose
             ),
         ));
     }
     Ok(lock)
 }
 
-/// List the files of a sweep's directory in its manifest (with sweep.csv
-/// and sweep.json from the start, so a killed sweep's directory is known as
-/// one and a later command may replace it).
-pub fn mark_sweep(dir: &Path) -> Result<()> {
+fn mark_appending(dir: &Path, a: Appending) -> Result<()> {
     let mut files = files_under(dir);
     if let Some(m) = Manifest::read(dir) {
         files.extend(m.files);
     }
-    files.extend(["sweep.csv".to_string(), "sweep.json".to_string()]);
-    Manifest::write(dir, "sweep", files)
+    files.extend(a.own.iter().map(|f| f.to_string()));
+    Manifest::write(dir, a.command, files)
 }
 
 #[cfg(test)]

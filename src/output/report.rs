@@ -27,6 +27,20 @@ pub fn write_report(out_dir: &Path) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// The start of a short report page (calibration, sensitivity): the head
+/// with the style, then a header of `title` and a `meta` line; the caller
+/// adds sections and closes `</main></body></html>`.
+pub fn page_start(title: &str, meta: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>povsim — {t}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n\
+         <header>\n<h1>{t}</h1>\n<p class=\"meta\">{}</p>\n</header>\n",
+        escape(meta),
+        t = escape(title)
+    )
+}
+
 /// Escape text for HTML element content and attribute values.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

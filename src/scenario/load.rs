@@ -327,8 +327,9 @@ fn read_chain(
             table.remove("extends");
             // A file's [sweep] table replaces the inherited one whole (its
             // axes are not merged key by key with the parent's), and so does
-            // its [calibration] table (keys and targets are one fit).
-            for whole in ["sweep", "calibration"] {
+            // its [calibration] table (keys and targets are one fit), and
+            // its [uncertainty] table (the priors are one judgement).
+            for whole in ["sweep", "calibration", "uncertainty"] {
                 if table.contains_key(whole) {
                     base.remove(whole);
                 }

@@ -56,6 +56,11 @@ pub struct ScenarioFile {
     /// Not part of the effective scenario, like `sweep`.
     #[serde(default, skip_serializing)]
     pub calibration: Option<super::calibration::CalibrationTable>,
+    /// Priors of the uncertain keys, for `povsim sensitivity` and `compare
+    /// --param-draws` (`povsim run` ignores it). Not part of the effective
+    /// scenario, like `sweep`.
+    #[serde(default, skip_serializing)]
+    pub uncertainty: Option<toml::Table>,
 }
 
 /// Every section of parameters, in file order, handed to `v` (with the

@@ -27,6 +27,9 @@ pub struct Scenario {
     pub sweep: Option<SweepPlan>,
     /// The file's `[calibration]` table, its shape checked (for `povsim calibrate`).
     pub calibration: Option<super::calibration::CalibrationPlan>,
+    /// The file's `[uncertainty]` table, checked key by key (for `povsim
+    /// sensitivity` and `compare --param-draws`).
+    pub uncertainty: Option<super::uncertainty::UncertaintyPlan>,
     /// `simulation.branch_year`: the year from which this scenario's own
     /// settings act, and the history (the file it extends) before it.
     pub branch: Option<Branch>,
@@ -239,10 +242,15 @@ impl Scenario {
             Some(t) => Some(super::calibration::plan(t, &c)?),
             None => None,
         };
+        let uncertainty = match &file.uncertainty {
+            Some(t) => Some(super::uncertainty::plan(t, &c)?),
+            None => None,
+        };
         let sc = Scenario {
             branch: None,
             sweep,
             calibration,
+            uncertainty,
             name: s.name.clone(),
             start_year: s.start_year as i32,
             years: s.years as u32,

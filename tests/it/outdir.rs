@@ -2,7 +2,7 @@
 //! fails at once naming the first), a rerun without charts leaves no charts
 //! of the run before, a full disk leaves the previous set, a directory that
 //! holds anything povsim did not write is never replaced, and two identical
-//! sweeps into one directory leave each row once.
+//! sweeps (or calibrations) into one directory leave each row once.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -79,6 +79,26 @@ fn two_writers(
     Some((a, b))
 }
 
+/// Start the same appending command twice into an empty `target` (retrying
+/// until the second meets the first): the first succeeds, the second is
+/// refused at once.
+fn same_command_twice(args: &[String], target: &Path, what: &str) {
+    for _ in 0..5 {
+        let _ = std::fs::remove_dir_all(target);
+        let mut first = povsim(&[]);
+        first.args(args);
+        let mut second = povsim(&[]);
+        second.args(args);
+        if let Some((a, b)) = two_writers(&mut first, &mut second, target) {
+            ok(&a);
+            let err = refusal(&b);
+            assert!(err.contains("another povsim is writing"), "{err}");
+            return;
+        }
+    }
+    panic!("the first {what} finished before the second started, or took no lock");
+}
+
 #[test]
 fn a_second_run_into_the_same_directory_fails_at_once_naming_the_first() {
     let tmp = temp_dir("two-runs");
@@ -146,25 +166,7 @@ fn two_identical_sweeps_into_one_directory_leave_each_row_once() {
     };
     let one = tmp.join("one");
     ok(&povsim(&[]).args(args(&one)).output().unwrap());
-    let mut tries = 0;
-    let (a, b) = loop {
-        tries += 1;
-        let _ = std::fs::remove_dir_all(&target);
-        let mut first = povsim(&[]);
-        first.args(args(&target));
-        let mut second = povsim(&[]);
-        second.args(args(&target));
-        if let Some(r) = two_writers(&mut first, &mut second, &target) {
-            break r;
-        }
-        assert!(
-            tries < 5,
-            "the first sweep finished before the second started, or took no lock"
-        );
-    };
-    ok(&a);
-    let err = refusal(&b);
-    assert!(err.contains("another povsim is writing"), "{err}");
+    same_command_twice(&args(&target), &target, "sweep");
     let csv = std::fs::read_to_string(target.join("sweep.csv")).unwrap();
     assert_eq!(csv, std::fs::read_to_string(one.join("sweep.csv")).unwrap());
     let rows: Vec<&str> = csv.lines().skip(1).collect();
@@ -435,5 +437,58 @@ fn a_full_disk_leaves_the_previous_set() {
         .collect();
     assert!(leftovers.is_empty(), "left {leftovers:?}");
     drop(fs);
+    let _ = std::fs::remove_dir_all(tmp);
+}
+
+/// A small calibration (two keys, one target): long enough for a second
+/// writer to meet the first.
+fn calibration_file(dir: &Path) -> PathBuf {
+    let text = format!(
+        "{SMALL}\n[calibration]\nevaluations = 40\n\n\
+         [[calibration.fit]]\nkey = \"income.local_wage.index\"\nbounds = [0.0, 0.2]\n\n\
+         [[calibration.fit]]\nkey = \"households.ability.sigma\"\nbounds = [0.2, 0.9]\n\n\
+         [[calibration.targets]]\nmeasure = \"headcount_ratio\"\nyear = 2012\nvalue = 0.12\nse = 0.01\n"
+    )
+    .replace("households = 400", "households = 2000");
+    write(dir, "fit.toml", &text)
+}
+
+#[test]
+fn two_calibrations_into_one_directory_leave_the_first_whole() {
+    let tmp = temp_dir("two-calibrations");
+    let sc = calibration_file(&tmp);
+    let target = tmp.join("fit");
+    let args = |out: &Path| -> Vec<String> {
+        [
+            "calibrate",
+            s(&sc),
+            "--out",
+            s(out),
+            "--quiet",
+            "--no-charts",
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let one = tmp.join("one");
+    ok(&povsim(&[]).args(args(&one)).output().unwrap());
+    same_command_twice(&args(&target), &target, "calibration");
+    let (got, want) = (files(&target), files(&one));
+    assert_eq!(got["calibration.csv"], want["calibration.csv"]);
+    assert_eq!(got["calibration.json"], want["calibration.json"]);
+    // A calibration into a run's directory is refused; the run stays.
+    let run = tmp.join("run");
+    ok(
+        &povsim(&["run", s(&sc), "--out", s(&run), "--quiet", "--no-charts"])
+            .output()
+            .unwrap(),
+    );
+    let before = files(&run);
+    let err = refusal(&povsim(&[]).args(args(&run)).output().unwrap());
+    assert!(
+        err.contains("expected an empty directory or a calibration's"),
+        "{err}"
+    );
+    assert_eq!(files(&run), before);
     let _ = std::fs::remove_dir_all(tmp);
 }

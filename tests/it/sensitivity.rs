@@ -5,6 +5,7 @@
 //! paired differences into replicate noise and parameter uncertainty on
 //! synthetic data of known variances.
 
+mod command;
 mod priors;
 
 use povsim::experiment::sensitivity::draws::{self, Source};

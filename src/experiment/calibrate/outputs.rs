@@ -6,7 +6,7 @@
 use super::{Calibration, Problem};
 use crate::error::Result;
 use crate::output::charts::calibration::{CalibrationCharts, FitPanel, FitTarget, ProfilePanel};
-use crate::output::report::{CSS, escape};
+use crate::output::report::{escape, page_start};
 use crate::output::{atomic, charts};
 use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
@@ -161,19 +161,13 @@ fn chart_data(c: &Calibration) -> CalibrationCharts {
 /// A short report.html: the fitted values, the targets, the diagnostics, the charts.
 fn report(c: &Calibration, p: &Problem, charts: &[PathBuf]) -> String {
     use super::identify::sig;
-    let mut h = String::new();
     let title = format!("Calibration of {}", c.scenario);
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>povsim — {t}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n\
-         <header>\n<h1>{t}</h1>\n<p class=\"meta\">{}</p>\n</header>\n",
-        escape(&format!(
+    let mut h = page_start(
+        &title,
+        &format!(
             "simulated method of moments · {} evaluations · {} replicates each · seed {} · common random numbers",
             c.evaluations, c.replicates, c.seed
-        )),
-        t = escape(&title)
+        ),
     );
     let _ = write!(
         h,

@@ -89,7 +89,7 @@ fn phi(z: f64) -> f64 {
 }
 
 /// The standard normal quantile.
-pub(super) fn phi_inv(p: f64) -> f64 {
+pub(crate) fn phi_inv(p: f64) -> f64 {
     -std::f64::consts::SQRT_2 * erf::erfc_inv(2.0 * p)
 }
 
