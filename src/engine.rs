@@ -504,8 +504,8 @@ fn reallocate(
     if total <= 0.0 {
         return left;
     }
-    for j in k + 1..modules.len() {
-        inflow[j] += left * share(j) / total;
+    for (j, f) in inflow.iter_mut().enumerate().skip(k + 1) {
+        *f += left * share(j) / total;
     }
     0.0
 }

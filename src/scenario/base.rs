@@ -118,7 +118,7 @@ impl Base {
         history.years = history.years.max(need);
         history.file.simulation.years = history.years as i64;
         history.seed = sc.seed;
-        history.file.simulation.seed = sc.file.simulation.seed.clone();
+        history.file.simulation.seed = sc.file.simulation.seed;
         history.replicates = sc.replicates;
         history.file.simulation.replicates = sc.replicates as i64;
         let (s, h) = (&sc.file.simulation, &history.file.simulation);
