@@ -61,7 +61,8 @@ fn env_count(name: &str, default: u64) -> u64 {
 fn run_one(sc: &Scenario) {
     povsim::engine::run_replicate(sc, 0, |r| {
         std::hint::black_box(r);
-    });
+    })
+    .expect("a drawn population");
 }
 
 /// Every replicate of `sc` (parallel over replicates for small populations).

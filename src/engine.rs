@@ -16,15 +16,14 @@
 
 use crate::interventions::{self, Ledger, Module, PlanCtx};
 use crate::measures::{Measures, Obs};
+use crate::model::columns::{Named, OwnColumns};
 use crate::model::household::{self, DemographyCounts, YearParams};
 use crate::model::state::{Households, Villages, flag};
 use crate::population;
 use crate::recorder::{self, VillageRow, YearRecord};
-use crate::rng::{Purpose, Streams};
-use crate::scenario::Scenario;
+use crate::rng::Streams;
 use crate::scenario::raw::Unspent;
-use rand::RngExt;
-use rand_distr::{Distribution, StandardNormal};
+use crate::scenario::{Scenario, Start};
 use rayon::prelude::*;
 
 pub use crate::model::state::CHUNK;
@@ -65,6 +64,10 @@ pub struct Simulation<'a> {
     watch: Vec<usize>,
     /// What each module did to the watched households this year.
     watch_log: Vec<WatchDelta>,
+    /// The next year's phase one is done already (a survey's observed year).
+    phase_one_done: bool,
+    /// How closely a survey's incomes were reproduced (a survey start).
+    pub import: Option<population::survey::ImportReport>,
 }
 
 /// A watched household's columns that a module may change, before or
@@ -92,31 +95,101 @@ impl WatchDelta {
     }
 }
 
+/// What [`Simulation::state`] shows of a replicate: all a save keeps.
+pub struct SavedView<'s> {
+    pub hh: &'s Households,
+    pub villages: &'s Villages,
+    pub first_state: &'s Vec<u8>,
+    pub modules: Vec<(&'static str, OwnColumns<'s>)>,
+}
+
+/// Every module's own state as columns ([`Module::state`]), by module name.
+fn module_state(
+    modules: &mut [Box<dyn Module>],
+    households: usize,
+    villages: usize,
+) -> Vec<(&'static str, OwnColumns<'_>)> {
+    modules
+        .iter_mut()
+        .map(|m| {
+            let name = m.name();
+            (name, m.state(households, villages))
+        })
+        .collect()
+}
+
+/// Copy a module's own columns into the module that takes over from it (by
+/// column name; through each value's exact text, as a saved state does).
+fn hand_over(from: OwnColumns<'_>, to: OwnColumns<'_>) {
+    let copy = |from: Vec<Named<'_>>, to: Vec<Named<'_>>| {
+        let mut cell = String::new();
+        for t in to {
+            let Some(f) = from.iter().find(|f| f.name == t.name) else {
+                continue;
+            };
+            t.col.reset(f.col.len());
+            for i in 0..f.col.len() {
+                cell.clear();
+                f.col.write_cell(i, &mut cell);
+                let same_type = t.col.push_text(&cell);
+                debug_assert!(same_type, "{} changes type across a branch", t.name);
+            }
+        }
+    };
+    copy(from.households, to.households);
+    copy(from.villages, to.villages);
+}
+
 impl<'a> Simulation<'a> {
-    /// Draw the initial population of `replicate`.
-    pub fn new(sc: &'a Scenario, replicate: u32) -> Self {
-        // A branched scenario's households are its history's: drawn by the
-        // first part of the timeline.
+    /// The initial population of `replicate`: drawn, imported from a survey
+    /// or restored from a saved state ([`population::initial`]; reading a
+    /// saved state can fail on a bad file). A branched scenario's households
+    /// are its history's: drawn by the first part of the timeline.
+    pub fn new(sc: &'a Scenario, replicate: u32) -> crate::Result<Self> {
         let first = sc.at(sc.start_year);
         let streams = Streams::new(sc.seed, replicate);
-        let (villages, weights) = population::villages(first, &streams);
-        let hh = population::households(first, &streams, &villages, &weights);
-        let modules = interventions::build(first);
-        Simulation {
+        let mut modules = interventions::build(first);
+        // A saved state gives the modules their own columns back.
+        let own = match &first.start {
+            Start::Saved(st) => module_state(
+                &mut modules,
+                st.manifest.households as usize,
+                st.manifest.villages as usize,
+            ),
+            _ => Vec::new(),
+        };
+        let init = population::initial(first, &streams, own)?;
+        Ok(Simulation {
             sc,
             streams,
-            hh,
-            villages,
+            hh: init.hh,
+            villages: init.villages,
             carry: vec![0.0; modules.len()],
             modules,
             modules_of: first,
-            first_state: Vec::new(),
+            first_state: init.first_state,
             obs: Vec::new(),
             keys: Vec::new(),
             scratch: Vec::new(),
             year: sc.start_year,
             watch: Vec::new(),
             watch_log: Vec::new(),
+            phase_one_done: init.phase_one_done,
+            import: init.import,
+        })
+    }
+
+    /// The state a save keeps: the households, the villages, each
+    /// household's state in the first year of the history (0 poor, 1 near
+    /// poor, 2 non-poor) and every module's own columns, by module (sized
+    /// to the population: zeros for a module that has not acted yet).
+    pub fn state(&mut self) -> SavedView<'_> {
+        let (n, nv) = (self.hh.len(), self.villages.len());
+        SavedView {
+            hh: &self.hh,
+            villages: &self.villages,
+            first_state: &self.first_state,
+            modules: module_state(&mut self.modules, n, nv),
         }
     }
 
@@ -144,8 +217,8 @@ impl<'a> Simulation<'a> {
             .flat_map(|m| m.columns().iter().copied());
         Households::COLUMNS
             .iter()
-            .filter(|c| c.1)
-            .map(|c| c.0)
+            .filter(|c| c.watch)
+            .map(|c| c.name)
             .chain(own)
             .collect()
     }
@@ -153,7 +226,7 @@ impl<'a> Simulation<'a> {
     /// Household `i`'s watched columns (see [`Simulation::watch_names`]).
     fn snap(hh: &Households, modules: &[Box<dyn Module>], i: usize) -> WatchSnap {
         let mut v: Vec<f32> = (0..Households::COLUMNS.len())
-            .filter(|&k| Households::COLUMNS[k].1)
+            .filter(|&k| Households::COLUMNS[k].watch)
             .map(|k| hh.column(k, i))
             .collect();
         for m in modules {
@@ -178,11 +251,10 @@ impl<'a> Simulation<'a> {
         let modules = interventions::build(sc);
         let mut carry = vec![0.0; modules.len()];
         let mut modules = modules;
+        let (n, nv) = (self.hh.len(), self.villages.len());
         for (k, m) in modules.iter_mut().enumerate() {
             if let Some(j) = self.modules.iter().position(|o| o.name() == m.name()) {
-                if let Some(state) = self.modules[j].state() {
-                    m.restore(&state);
-                }
+                hand_over(self.modules[j].state(n, nv), m.state(n, nv));
                 carry[k] = self.carry[j];
             }
         }
@@ -194,7 +266,8 @@ impl<'a> Simulation<'a> {
     /// Run one year and return what was recorded.
     pub fn step(&mut self) -> YearRecord {
         let year = self.year;
-        let first = year == self.sc.start_year;
+        // The history's first year: no poverty status from a year before.
+        let first = year == self.sc.origin_year;
         let last = year == self.sc.end_year();
         // The part of the timeline whose settings act this year.
         let sc = self.sc.at(year);
@@ -203,16 +276,7 @@ impl<'a> Simulation<'a> {
         }
 
         // 1. Covariate shocks.
-        let sd = sc.file.shocks.price_sd as f32;
-        let z: f32 = StandardNormal.sample(&mut self.streams.stream(0, year, Purpose::Price));
-        let price = (sd * z - sd * sd / 2.0).exp();
-        for v in 0..self.villages.len() {
-            let u: f32 = self
-                .streams
-                .stream(v as u64, year, Purpose::VillageShock)
-                .random();
-            self.villages.drought[v] = u < self.villages.drought_risk[v];
-        }
+        let price = household::covariate_shocks(sc, &self.streams, &mut self.villages, year);
         let active: Vec<bool> = self
             .modules
             .iter()
@@ -227,18 +291,20 @@ impl<'a> Simulation<'a> {
             .fold(0.0f32, f32::max);
         let params = YearParams::new(sc, year, price, disincentive);
 
-        // 2. Phase one.
+        // 2. Phase one (done already in a survey's observed year).
         let streams = self.streams;
         let villages = &self.villages;
-        let counts: Vec<DemographyCounts> = self
-            .hh
-            .chunks_mut(CHUNK)
-            .into_par_iter()
-            .map(|mut c| household::phase_one(&mut c, &params, villages, &streams))
-            .collect();
         let mut demo = DemographyCounts::default();
-        for c in counts {
-            demo += c;
+        if !std::mem::take(&mut self.phase_one_done) {
+            let counts: Vec<DemographyCounts> = self
+                .hh
+                .chunks_mut(CHUNK)
+                .into_par_iter()
+                .map(|mut c| household::phase_one(&mut c, &params, villages, &streams))
+                .collect();
+            for c in counts {
+                demo += c;
+            }
         }
 
         // 3. Modules plan, in order.
@@ -430,7 +496,7 @@ impl<'a> Simulation<'a> {
         sorted_incomes(&self.hh, &mut self.keys, &mut self.scratch, &mut self.obs);
         let measures = Measures::from_sorted(&self.obs, line as f64, params.extreme_line as f64);
 
-        let distribution = (self.streams.replicate == 0 && (first || last))
+        let distribution = (self.streams.replicate == 0 && (year == sc.start_year || last))
             .then(|| recorder::histogram(&self.obs));
         let near = params.near_poor_line;
         let state_of = |y: f32| -> u8 {
@@ -603,11 +669,16 @@ fn bucket_sort(from: &[u64], to: &mut Vec<u64>) {
 }
 
 /// Run one replicate to the end, handing each year's record to `sink`.
-pub fn run_replicate(sc: &Scenario, replicate: u32, mut sink: impl FnMut(YearRecord)) {
-    let mut sim = Simulation::new(sc, replicate);
+pub fn run_replicate(
+    sc: &Scenario,
+    replicate: u32,
+    mut sink: impl FnMut(YearRecord),
+) -> crate::Result<()> {
+    let mut sim = Simulation::new(sc, replicate)?;
     for _ in 0..sc.years {
         sink(sim.step());
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -13,13 +13,15 @@ use crate::engine;
 use crate::error::Result;
 use crate::measures::percentile;
 use crate::output::charts::data::{self, OutputData};
-pub use crate::output::summary::{Band, SpendingSummary, Summary, TargetOut};
-use crate::output::{atomic, tables::RunTables};
+pub use crate::output::summary::{Band, PopulationSummary, SpendingSummary, Summary, TargetOut};
+use crate::output::{atomic, state, tables::RunTables};
+use crate::population::survey::ImportReport;
 use crate::recorder::{TRAJECTORY_COLUMNS, YearRecord};
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, Start};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
@@ -48,6 +50,68 @@ pub struct RunOptions {
     pub progress: bool,
     /// Skip charts and report (tables only).
     pub no_charts: bool,
+    /// Save the complete state at the end of these years (`--save-state`).
+    pub save_state: Vec<i32>,
+}
+
+/// States saved at the end of some years, under `OUT/state/YEAR/`.
+pub struct SaveStates {
+    out: PathBuf,
+    years: Vec<i32>,
+    files: Mutex<Vec<PathBuf>>,
+    /// The modules' own columns (the same in every replicate), for the manifests.
+    own: Mutex<state::OwnSpecs>,
+}
+
+impl SaveStates {
+    /// Save at the end of each of `years` (each a year `sc` runs) under `out`.
+    pub fn new(sc: &Scenario, out: &Path, years: &[i32]) -> Result<Self> {
+        for &y in years {
+            if y < sc.start_year || y > sc.end_year() {
+                return Err(crate::error::Error::Input(format!(
+                    "--save-state {y}: expected a year the run simulates, {} to {}",
+                    sc.start_year,
+                    sc.end_year()
+                )));
+            }
+        }
+        let mut years = years.to_vec();
+        years.sort_unstable();
+        years.dedup();
+        Ok(SaveStates {
+            out: out.to_path_buf(),
+            years,
+            files: Mutex::new(Vec::new()),
+            own: Mutex::new(Default::default()),
+        })
+    }
+
+    /// Save `sim`'s state if the year it has just run is one to save.
+    fn after_step(&self, sim: &mut engine::Simulation) -> Result<()> {
+        let year = sim.year - 1;
+        if self.years.contains(&year) {
+            let (files, own) = state::write_replicate(&state::dir(&self.out, year), sim)?;
+            self.files.lock().expect("no panic holds it").extend(files);
+            *self.own.lock().expect("no panic holds it") = own;
+        }
+        Ok(())
+    }
+
+    /// Write the manifests; every file written, in order.
+    fn finish(self, sc: &Scenario) -> Result<Vec<PathBuf>> {
+        let mut files = self.files.into_inner().expect("no panic holds it");
+        let own = self.own.into_inner().expect("no panic holds it");
+        files.sort();
+        for &y in &self.years {
+            files.push(state::write_manifest(
+                &state::dir(&self.out, y),
+                sc,
+                y,
+                &own,
+            )?);
+        }
+        Ok(files)
+    }
 }
 
 /// The result of a run.
@@ -89,8 +153,19 @@ impl From<crate::error::Error> for Stopped {
 pub fn run_records_until(
     sc: &Scenario,
     stop: &(dyn Fn() -> bool + Sync),
+    sink: impl FnMut(YearRecord) -> Result<()>,
+) -> std::result::Result<(), Stopped> {
+    run_records_saving(sc, stop, None, sink)
+}
+
+/// [`run_records_until`], saving states as `save` asks after each year.
+pub fn run_records_saving(
+    sc: &Scenario,
+    stop: &(dyn Fn() -> bool + Sync),
+    save: Option<&SaveStates>,
     mut sink: impl FnMut(YearRecord) -> Result<()>,
 ) -> std::result::Result<(), Stopped> {
+    let saved = |sim: &mut engine::Simulation| save.map_or(Ok(()), |s| s.after_step(sim));
     let threads = rayon::current_num_threads().max(1);
     let batch = if sc.households() <= 50_000 {
         (threads * 4) as u32
@@ -102,33 +177,36 @@ pub fn run_records_until(
         let end = (rep + batch).min(sc.replicates);
         if end - rep == 1 {
             // engine::run_replicate, stepping by hand to stop between years.
-            let mut sim = engine::Simulation::new(sc, rep);
+            let mut sim = engine::Simulation::new(sc, rep)?;
             for _ in 0..sc.years {
                 if stop() {
                     return Err(Stopped::Asked);
                 }
-                sink(sim.step())?;
+                let record = sim.step();
+                saved(&mut sim)?;
+                sink(record)?;
             }
         } else {
-            let batches: Vec<Vec<YearRecord>> = (rep..end)
+            let batches: Vec<Result<Vec<YearRecord>>> = (rep..end)
                 .into_par_iter()
                 .map(|r| {
                     let mut v = Vec::with_capacity(sc.years as usize);
-                    let mut sim = engine::Simulation::new(sc, r);
+                    let mut sim = engine::Simulation::new(sc, r)?;
                     for _ in 0..sc.years {
                         if stop() {
                             break;
                         }
                         v.push(sim.step());
+                        saved(&mut sim)?;
                     }
-                    v
+                    Ok(v)
                 })
                 .collect();
             if stop() {
                 return Err(Stopped::Asked);
             }
             for b in batches {
-                for r in b {
+                for r in b? {
                     sink(r)?;
                 }
             }
@@ -194,7 +272,9 @@ pub fn run(sc: &Scenario, out: &Path, opts: &RunOptions) -> Result<RunResult> {
         sc.replicates as u64 * sc.years as u64,
         "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} replicate-years (eta {eta})",
     );
-    let res = run_records(sc, |r| {
+    let save = SaveStates::new(sc, out, &opts.save_state)?;
+    let mut import = None;
+    let res = run_records_until_saving(sc, &save, |r| {
         values[r.replicate as usize].push(r.trajectory_values());
         for s in &r.ledger.spending {
             *spending.entry(s.module.to_string()).or_default() += s.spent;
@@ -216,9 +296,15 @@ pub fn run(sc: &Scenario, out: &Path, opts: &RunOptions) -> Result<RunResult> {
         return Err(interrupted_error());
     }
     let mut files = tables.commit()?;
+    files.extend(save.finish(sc)?);
+    if let Start::Survey(_) = sc.start {
+        // Replicate 0's import, again (cheap beside the run): how closely incomes were reproduced.
+        import = engine::Simulation::new(sc, 0)?.import;
+    }
     let wall = t0.elapsed().as_secs_f64();
     let hy = sc.households() as f64 * sc.years as f64 * sc.replicates as f64;
-    let summary = summarize(sc, &values, spending, wall, hy / wall.max(1e-9));
+    let mut summary = summarize(sc, &values, spending, wall, hy / wall.max(1e-9));
+    summary.population = population_summary(sc, import);
     let json = serde_json::to_string_pretty(&summary).expect("summary serializes");
     let path = out.join("summary.json");
     atomic::write_file(&path, json.as_bytes())?;
@@ -229,6 +315,46 @@ pub fn run(sc: &Scenario, out: &Path, opts: &RunOptions) -> Result<RunResult> {
         files.push(crate::output::report::write_report(out)?);
     }
     Ok(RunResult { summary, files })
+}
+
+/// [`run_records`] (stopping on Ctrl-C), saving states as `save` asks.
+fn run_records_until_saving(
+    sc: &Scenario,
+    save: &SaveStates,
+    sink: impl FnMut(YearRecord) -> Result<()>,
+) -> Result<()> {
+    run_records_saving(sc, &interrupted, Some(save), sink).map_err(|e| match e {
+        Stopped::Error(e) => e,
+        Stopped::Asked => interrupted_error(),
+    })
+}
+
+/// summary.json's `population` for a scenario that starts from data.
+pub fn population_summary(
+    sc: &Scenario,
+    incomes: Option<ImportReport>,
+) -> Option<PopulationSummary> {
+    match &sc.start {
+        Start::Drawn => None,
+        Start::Survey(s) => Some(PopulationSummary {
+            source: "survey".into(),
+            file: s.file.display().to_string(),
+            rows: Some(s.rows()),
+            households: s.households(),
+            margins: s.margins.clone(),
+            raking_sweeps: (!s.margins.is_empty()).then_some(s.sweeps),
+            incomes,
+        }),
+        Start::Saved(st) => Some(PopulationSummary {
+            source: "saved state".into(),
+            file: st.dir.display().to_string(),
+            rows: None,
+            households: st.manifest.households,
+            margins: Vec::new(),
+            raking_sweeps: None,
+            incomes: None,
+        }),
+    }
 }
 
 /// A progress bar on standard error, only on a terminal; `template` names
@@ -362,6 +488,7 @@ fn summarize(
         measures,
         parameters,
         spending,
+        population: None,
     }
 }
 

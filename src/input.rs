@@ -5,6 +5,10 @@
 //! named pipe) is refused before it is opened, and the read itself stops one
 //! byte past the limit, so a file that grows or is swapped while it is read
 //! cannot make povsim allocate without bound.
+//!
+//! [`table`]: a CSV file read row by row, every bad cell located.
+
+pub mod table;
 
 use crate::error::{Error, Result};
 use std::fs::File;

@@ -24,6 +24,7 @@ pub mod targeting;
 pub mod tourism;
 pub mod transfers;
 
+use crate::model::columns::OwnColumns;
 use crate::model::household::YearParams;
 use crate::model::state::{Households, Villages};
 use crate::rng::Streams;
@@ -109,21 +110,18 @@ pub trait Module: Send + Sync {
     fn column(&self, _k: usize, _i: usize) -> f32 {
         0.0
     }
-    /// A copy of the module's own state (its own columns), carried across a
-    /// branch year to the module of the same name that takes over.
-    fn state(&self) -> Option<ModuleState> {
-        None
+    /// The module's own state, per household and per village, as columns
+    /// sized to `households` and `villages` (zeros before the module first
+    /// acts, as it would start): what a saved state keeps of the module and
+    /// gives back to it.
+    fn state(&mut self, _households: usize, _villages: usize) -> OwnColumns<'_> {
+        OwnColumns::default()
     }
-    /// Take over the state of the module this one replaces at a branch year.
-    fn restore(&mut self, _state: &ModuleState) {}
 }
 
-/// A module's own state, as [`Module::state`] hands it over.
-pub type ModuleState = Box<dyn std::any::Any + Send + Sync>;
-
-/// A module's own per-household columns, declared in the module's file:
-/// `name: type` each; the struct holds one `Vec` per column, sized to the
-/// households when the module first acts.
+/// A module's own columns, declared in the module's file: `name: type`
+/// each; the struct holds one `Vec` per column, sized to the households (or
+/// the villages) when the module first acts.
 macro_rules! module_columns {
     (
         $(#[$meta:meta])*
@@ -155,12 +153,21 @@ macro_rules! module_columns {
                 let mut j = 0;
                 $(
                     if j == k {
-                        return self.$col.get(i).map_or(0.0, |v| *v as f32);
+                        return self.$col.get(i).map_or(0.0, |v| $crate::model::columns::Cell::as_f32(*v));
                     }
                     j += 1;
                 )*
                 let _ = j;
                 0.0
+            }
+
+            /// Every column with its name and doc, to save or restore.
+            pub fn named(&mut self) -> Vec<$crate::model::columns::Named<'_>> {
+                vec![$( $crate::model::columns::Named {
+                    name: stringify!($col),
+                    doc: concat!($($doc,)* ""),
+                    col: &mut self.$col,
+                }, )*]
             }
         }
     };
@@ -172,12 +179,14 @@ pub(crate) use module_columns;
 /// against the household columns plus these).
 pub const MODULE_COLUMN_BYTES: usize = microfinance::Loans::BYTES;
 
-/// Whether a module acts in `year`.
+/// Whether a module acts in `year` (never before the scenario's first
+/// policy year: a survey's observed year has its help in the incomes).
 pub fn active(c: &Common, sc: &Scenario, year: i32) -> bool {
     c.enabled
         && year as i64 >= c.start_year.unwrap_or(i64::MIN)
         && year as i64 <= c.end_year.unwrap_or(i64::MAX)
         && year >= sc.start_year
+        && year >= sc.first_policy_year
 }
 
 /// A module's money in `year`: its standing budget (the programme in

@@ -29,7 +29,8 @@
 //! - [`population`]: synthetic villages and households.
 //! - [`interventions`]: the policy modules behind one small trait.
 //! - [`engine`]: the yearly step; [`recorder`]: what a year records.
-//! - [`measures`]: poverty and inequality measures.
+//! - [`measures`]: poverty and inequality measures; [`raking`]: survey
+//!   weights fitted to known totals.
 //! - [`experiment`]: replicates and summaries; [`output`]: files on disk,
 //!   each output directory committed whole under a lock ([`output::outdir`]).
 //! - [`input`]: the user's files read with limits (size, regular files only);
@@ -44,6 +45,7 @@ pub mod measures;
 pub mod model;
 pub mod output;
 pub mod population;
+pub mod raking;
 pub mod recorder;
 pub mod rng;
 pub mod scenario;

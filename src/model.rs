@@ -6,7 +6,9 @@
 //!   policies plan (demography, shocks, labour, market incomes) and after
 //!   (transfers received, consumption, saving, assets, debt, schooling).
 //! - [`sample`]: drawing from the scenario's distributions.
+//! - [`columns`]: the declared columns listed, written and read by name.
 
+pub mod columns;
 pub mod household;
 pub mod sample;
 pub mod state;

@@ -6,16 +6,75 @@
 //! keyed stream of its village or household, so the population is the same
 //! whatever the thread count, and the same in every scenario that shares the
 //! distributions (common random numbers start here).
+//!
+//! A scenario may start from data instead ([`initial`]): a household survey
+//! ([`survey`]: observed attributes kept, the rest drawn, earning ability
+//! backed out of observed incomes) or a saved state ([`saved`]: every column
+//! as it was at the end of a year).
 
+pub mod saved;
+pub mod survey;
+
+use crate::error::Result;
+use crate::model::columns::OwnColumns;
 use crate::model::sample::Sampler;
 use crate::model::state::{Households, Villages};
 use crate::rng::{Purpose, Streams};
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, Start};
 use rand::RngExt;
 use rayon::prelude::*;
 
+/// A replicate's population when its first year starts.
+pub struct Initial {
+    pub villages: Villages,
+    pub hh: Households,
+    /// Each household's state in the first year of the history (0 poor,
+    /// 1 near poor, 2 non-poor), when continuing a saved state; empty otherwise.
+    pub first_state: Vec<u8>,
+    /// The first year's phase one is done already (a survey's observed year).
+    pub phase_one_done: bool,
+    /// How closely a survey's incomes were reproduced.
+    pub import: Option<survey::ImportReport>,
+}
+
+/// The population of replicate `streams.replicate` of `sc`: drawn, imported
+/// from its survey, or restored from its saved state (which also gives the
+/// modules their `own` columns back: see [`saved::read`]).
+pub fn initial(
+    sc: &Scenario,
+    streams: &Streams,
+    own: Vec<(&'static str, OwnColumns)>,
+) -> Result<Initial> {
+    Ok(match &sc.start {
+        Start::Drawn => {
+            let (villages, weights) = villages(sc, streams);
+            let hh = households(sc, streams, &villages, &weights);
+            Initial {
+                villages,
+                hh,
+                first_state: Vec::new(),
+                phase_one_done: false,
+                import: None,
+            }
+        }
+        Start::Survey(s) => survey::build(sc, s, streams),
+        Start::Saved(s) => saved::read(s, streams.replicate, own)?,
+    })
+}
+
 /// Draw the villages.
 pub fn villages(sc: &Scenario, streams: &Streams) -> (Villages, Vec<f64>) {
+    villages_with(sc, streams, sc.villages as usize, &|_, _| None)
+}
+
+/// Draw `n` villages, keeping the values `observed(village, attribute)` gives
+/// (every draw is made all the same, so the streams stay aligned).
+pub fn villages_with(
+    sc: &Scenario,
+    streams: &Streams,
+    n: usize,
+    observed: &dyn Fn(usize, &str) -> Option<f32>,
+) -> (Villages, Vec<f64>) {
     let d = &sc.file.villages;
     let s = [
         Sampler::new(&d.remoteness),
@@ -29,25 +88,26 @@ pub fn villages(sc: &Scenario, streams: &Streams) -> (Villages, Vec<f64>) {
         Sampler::new(&d.drought_risk),
         Sampler::new(&d.cadre_quality),
     ];
-    let n = sc.villages as usize;
     let mut v = Villages::default();
     let mut weights = Vec::with_capacity(n);
     for k in 0..n {
         let mut r = streams.stream(k as u64, sc.start_year, Purpose::Village);
         let x: Vec<f32> = s.iter().map(|s| s.sample(&mut r) as f32).collect();
+        let o = |key: &str, drawn: f32| observed(k, key).unwrap_or(drawn);
         // Remote villages have worse roads: road access is scaled down with remoteness.
-        v.remoteness.push(x[0]);
-        v.road.push(x[1] * (1.0 - 0.5 * x[0]));
-        v.water.push(x[2]);
-        v.irrigation.push(x[3]);
-        v.school_quality.push(x[4]);
-        v.clinic
-            .push(if r.random::<f32>() < x[5] { 1.0 } else { 0.0 });
-        v.tourism_potential.push(x[6]);
+        let remoteness = o("remoteness", x[0]);
+        v.remoteness.push(remoteness);
+        v.road.push(o("road", x[1] * (1.0 - 0.5 * remoteness)));
+        v.water.push(o("water", x[2]));
+        v.irrigation.push(o("irrigation", x[3]));
+        v.school_quality.push(o("school_quality", x[4]));
+        let clinic = if r.random::<f32>() < x[5] { 1.0 } else { 0.0 };
+        v.clinic.push(o("clinic", clinic));
+        v.tourism_potential.push(o("tourism_potential", x[6]));
         v.tourism_capacity.push(0.0);
-        v.land_per_person.push(x[7]);
-        v.drought_risk.push(x[8]);
-        v.cadre_quality.push(x[9]);
+        v.land_per_person.push(o("land_per_person", x[7]));
+        v.drought_risk.push(o("drought_risk", x[8]));
+        v.cadre_quality.push(o("cadre_quality", x[9]));
         v.drought.push(false);
         // Village size: lognormal weight, median 1.
         let z: f64 = rand_distr::Distribution::sample(&rand_distr::StandardNormal, &mut r);
@@ -86,23 +146,8 @@ pub fn households(
     for k in 0..weights.len() {
         h.village[bounds[k]..bounds[k + 1]].fill(k as u32);
     }
-    let d = &sc.file.households;
-    let s = Samplers {
-        adults: Sampler::new(&d.adults),
-        children: Sampler::new(&d.children),
-        elderly: Sampler::new(&d.elderly),
-        schooling: Sampler::new(&d.schooling),
-        skill: Sampler::new(&d.skill),
-        health: Sampler::new(&d.health),
-        land: Sampler::new(&d.land_factor),
-        assets: Sampler::new(&d.assets),
-        savings: Sampler::new(&d.savings),
-        debt: Sampler::new(&d.debt),
-        awareness: Sampler::new(&d.awareness),
-        motivation: Sampler::new(&d.motivation),
-        ability: Sampler::new(&d.ability),
-    };
-    let penalty = d.remoteness_penalty as f32;
+    let s = Samplers::new(sc);
+    let penalty = sc.file.households.remoteness_penalty as f32;
     let child_max = sc.file.demography.child_schooling_max as f32;
     let year = sc.start_year;
     h.chunks_mut(crate::model::state::CHUNK)
@@ -135,7 +180,8 @@ pub fn households(
     h
 }
 
-struct Samplers {
+/// The `[households]` distributions, ready to draw.
+pub(crate) struct Samplers {
     adults: Sampler,
     children: Sampler,
     elderly: Sampler,
@@ -149,6 +195,27 @@ struct Samplers {
     awareness: Sampler,
     motivation: Sampler,
     ability: Sampler,
+}
+
+impl Samplers {
+    pub(crate) fn new(sc: &Scenario) -> Self {
+        let d = &sc.file.households;
+        Samplers {
+            adults: Sampler::new(&d.adults),
+            children: Sampler::new(&d.children),
+            elderly: Sampler::new(&d.elderly),
+            schooling: Sampler::new(&d.schooling),
+            skill: Sampler::new(&d.skill),
+            health: Sampler::new(&d.health),
+            land: Sampler::new(&d.land_factor),
+            assets: Sampler::new(&d.assets),
+            savings: Sampler::new(&d.savings),
+            debt: Sampler::new(&d.debt),
+            awareness: Sampler::new(&d.awareness),
+            motivation: Sampler::new(&d.motivation),
+            ability: Sampler::new(&d.ability),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,8 @@
 //! row stands for, e.g. household size times a sampling weight). The file is
 //! streamed: only the (income, weight) pairs are held, 16 bytes a row, up to
 //! [`MAX_ROWS`] rows. Every problem with the file is one line naming the file,
-//! the line and the column (exit code 2). The file must be a regular file of
+//! the line and the column (exit code 2); lines starting with `#` before
+//! the header line are comments. The file must be a regular file of
 //! at most 64 MB (`POVSIM_MAX_INPUT_MB` raises it; see [`povsim::input`]).
 //! The measures and their conventions
 //! are documented in [`povsim::measures`].
@@ -13,6 +14,7 @@
 use std::path::{Path, PathBuf};
 
 use povsim::Error;
+use povsim::input::table::Table;
 use povsim::measures::{LOG_INCOME_FLOOR, Measures, Obs};
 
 /// Most data rows read (3.2 GB of (income, weight) pairs, plus as much
@@ -81,56 +83,29 @@ fn check_line(flag: &str, z: f64) -> Result<(), Error> {
 
 /// Streams the file, keeping only the (income, weight) pairs.
 fn read_obs(path: &Path, income_col: &str, weight_col: Option<&str>) -> Result<Vec<Obs>, Error> {
-    // A regular file within the input size limit (povsim::input).
-    let file = povsim::input::open(path)?;
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(file);
-
-    let header: Vec<String> = rdr
-        .byte_headers()
-        .map_err(|e| csv_error(path, e))?
-        .iter()
-        .map(|h| String::from_utf8_lossy(h).into_owned())
-        .collect();
-    if header.is_empty() || header.iter().all(|h| h.is_empty()) {
-        return Err(Error::file(
-            path,
-            "empty file: expected a header line naming the columns, then data rows",
-        ));
-    }
-    let income_idx = column(path, &header, income_col)?;
-    let weight_idx = weight_col
-        .map(|name| column(path, &header, name))
-        .transpose()?;
+    // A regular file within the input size limit, every bad cell located (povsim::input).
+    let mut table = Table::open(path)?;
+    let income_idx = table.column(income_col)?;
+    let weight_idx = weight_col.map(|name| table.column(name)).transpose()?;
 
     let mut obs = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    while rdr
-        .read_byte_record(&mut record)
-        .map_err(|e| csv_error(path, e))?
-    {
-        let line = record.position().map_or(0, |p| p.line()) as usize;
+    while let Some(row) = table.next_row()? {
         if obs.len() == MAX_ROWS {
-            return Err(Error::at(
-                path,
-                line,
-                1,
+            return Err(row.error(
+                0,
                 "",
                 format!("too many rows: povsim measure reads at most {MAX_ROWS} data rows"),
             ));
         }
-        let income = number(path, line, &record, income_idx, income_col)?;
+        let income = row.number(income_idx, income_col)?;
         let weight = match (weight_idx, weight_col) {
             (Some(idx), Some(name)) => {
-                let w = number(path, line, &record, idx, name)?;
+                let w = row.number(idx, name)?;
                 if w < 0.0 {
-                    return Err(Error::at(
-                        path,
-                        line,
-                        idx + 1,
+                    return Err(row.error(
+                        idx,
                         name,
-                        format!("expected a number ≥ 0, got {}", cell_text(&record, idx)),
+                        format!("expected a number ≥ 0, got {}", row.text(idx)),
                     ));
                 }
                 w
@@ -143,87 +118,6 @@ fn read_obs(path: &Path, income_col: &str, weight_col: Option<&str>) -> Result<V
         return Err(Error::file(path, "no data rows after the header line"));
     }
     Ok(obs)
-}
-
-/// 0-based index of the column called `name` (errors at line 1).
-fn column(path: &Path, header: &[String], name: &str) -> Result<usize, Error> {
-    let mut found = header.iter().enumerate().filter(|(_, h)| *h == name);
-    match (found.next(), found.next()) {
-        (Some((i, _)), None) => Ok(i),
-        (Some((i, _)), Some((j, _))) => Err(Error::at(
-            path,
-            1,
-            j + 1,
-            name,
-            format!("column named twice (columns {} and {})", i + 1, j + 1),
-        )),
-        (None, _) => Err(Error::at(
-            path,
-            1,
-            1,
-            name,
-            format!("no such column; columns are {}", header.join(", ")),
-        )),
-    }
-}
-
-fn cell_text(record: &csv::ByteRecord, idx: usize) -> String {
-    String::from_utf8_lossy(&record[idx]).into_owned()
-}
-
-/// The finite number in column `idx`, or an error naming the cell.
-fn number(
-    path: &Path,
-    line: usize,
-    record: &csv::ByteRecord,
-    idx: usize,
-    name: &str,
-) -> Result<f64, Error> {
-    let text = cell_text(record, idx);
-    match text.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
-        // Rust parses "NaN" and "inf": numbers, but not ones we can measure.
-        Ok(_) => Err(Error::at(
-            path,
-            line,
-            idx + 1,
-            name,
-            format!("expected a finite number, got {text}"),
-        )),
-        Err(_) => Err(Error::at(
-            path,
-            line,
-            idx + 1,
-            name,
-            format!("expected a number, got {text:?}"),
-        )),
-    }
-}
-
-fn csv_error(path: &Path, e: csv::Error) -> Error {
-    let line = |pos: &Option<csv::Position>| pos.as_ref().map_or(0, |p| p.line()) as usize;
-    match e.kind() {
-        // The size limit's own message says what was expected.
-        csv::ErrorKind::Io(io) if io.to_string().starts_with("expected") => {
-            Error::file(path, io.to_string())
-        }
-        csv::ErrorKind::Io(io) => Error::file(path, format!("cannot read: {io}")),
-        csv::ErrorKind::UnequalLengths {
-            pos,
-            expected_len,
-            len,
-        } => Error::at(
-            path,
-            line(pos),
-            1,
-            "",
-            format!("expected {expected_len} fields like the header line, got {len}"),
-        ),
-        csv::ErrorKind::Utf8 { pos, err } => {
-            Error::at(path, line(pos), 1, "", format!("not UTF-8: {err}"))
-        }
-        _ => Error::file(path, format!("cannot parse as CSV: {e}")),
-    }
 }
 
 fn print_table(args: &MeasureArgs, rows: usize, m: &Measures) {

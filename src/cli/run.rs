@@ -30,6 +30,15 @@ pub struct RunArgs {
     /// Write tables only (no charts, no report).
     #[arg(long)]
     pub no_charts: bool,
+    /// Save every household's and village's state at the end of YEAR to
+    /// OUT/state/YEAR/ (repeat for several years); a scenario continues it
+    /// with `[population] from = "OUT/state/YEAR"` (docs/DATA.md).
+    #[arg(
+        long = "save-state",
+        value_name = "YEAR",
+        allow_negative_numbers = true
+    )]
+    pub save_state: Vec<i32>,
 }
 
 /// Load the scenario named on the command line (or the embedded default), with overrides.
@@ -118,6 +127,7 @@ pub fn execute(a: RunArgs) -> anyhow::Result<()> {
     let opts = RunOptions {
         progress: !a.quiet,
         no_charts: a.no_charts,
+        save_state: a.save_state.clone(),
     };
     let (files, res) = with_threads(a.threads, || {
         staged(&out, "run", Start::Fresh, |dir| {
@@ -128,6 +138,7 @@ pub fn execute(a: RunArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     print_trajectory(&res.summary);
+    print_population(&res.summary);
     println!();
     println!(
         "{} households × {} years × {} replicates in {:.2} s: {:.2} million household-years per second on {} threads",
@@ -140,6 +151,46 @@ pub fn execute(a: RunArgs) -> anyhow::Result<()> {
     );
     println!("wrote {} files to {}", files.len(), out.display());
     Ok(())
+}
+
+/// Where the households came from, when not drawn: the margins before and
+/// after raking, and how closely the survey's incomes were reproduced.
+pub fn print_population(s: &experiment::Summary) {
+    let Some(p) = &s.population else { return };
+    println!();
+    println!(
+        "population: {} {} ({} households)",
+        p.source, p.file, p.households
+    );
+    if !p.margins.is_empty() {
+        println!(
+            "margins raked in {} sweeps (distance from each total: before raking, after, in the households drawn):",
+            p.raking_sweeps.unwrap_or(0)
+        );
+        for m in &p.margins {
+            let [b, a, d] = m.distances();
+            println!(
+                "  {:<48} {:>12} {:>8.3}% {:>8.4}% {:>8.3}%",
+                m.cell,
+                m.total,
+                100.0 * b,
+                100.0 * a,
+                100.0 * d
+            );
+        }
+    }
+    if let Some(r) = &p.incomes {
+        println!(
+            "first-year incomes equal the survey's (largest gap {:.3} yuan per person): {} of {} households by earning ability alone; a residual (mean {:.0} yuan per person) where no labour income was drawn ({}) or the ability backed out was below 0 or above {} ({})",
+            r.max_gap_pc,
+            r.by_ability,
+            r.households,
+            r.mean_residual_pc,
+            r.no_labour_income,
+            povsim::population::survey::ABILITY_MAX,
+            r.out_of_range
+        );
+    }
 }
 
 /// The short trajectory table: replicate means with 90% bands.

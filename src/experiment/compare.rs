@@ -44,7 +44,7 @@ struct Outcome {
 }
 
 /// Run `sc`, counting spending from `from` (the first compared year).
-fn outcome(sc: &Scenario, from: i32) -> Outcome {
+fn outcome(sc: &Scenario, from: i32) -> Result<Outcome> {
     let mut o = Outcome {
         values: Vec::new(),
         spending: BTreeMap::new(),
@@ -55,7 +55,7 @@ fn outcome(sc: &Scenario, from: i32) -> Outcome {
     // Incomes are taken before the compared years: at the end of the shared history.
     let before = (from - sc.start_year - 1).max(0) as u32;
     for rep in 0..sc.replicates {
-        let mut sim = Simulation::new(sc, rep);
+        let mut sim = Simulation::new(sc, rep)?;
         let mut rows = Vec::with_capacity(sc.years as usize);
         for t in 0..sc.years {
             let r = sim.step();
@@ -75,7 +75,7 @@ fn outcome(sc: &Scenario, from: i32) -> Outcome {
         o.last.push(sim.hh.income_pc.clone());
         o.values.push(rows);
     }
-    o
+    Ok(o)
 }
 
 /// The first year compared: the earliest branch year of the scenarios (each
@@ -134,7 +134,7 @@ pub fn compare(base: &Scenario, reforms: &[Scenario]) -> Result<Comparison> {
     }
     let from = first_compared_year(base, reforms)?;
     let t0 = (from - base.start_year) as usize;
-    let b = outcome(base, from);
+    let b = outcome(base, from)?;
     let poor = col("poor");
     let mut trajectories = BTreeMap::new();
     trajectories.insert(
@@ -145,7 +145,7 @@ pub fn compare(base: &Scenario, reforms: &[Scenario]) -> Result<Comparison> {
     );
     let mut out = Vec::new();
     for sc in reforms {
-        let r = outcome(sc, from);
+        let r = outcome(sc, from)?;
         trajectories.insert(
             sc.name.clone(),
             crate::experiment::bands(sc, &r.values)

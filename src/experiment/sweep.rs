@@ -158,23 +158,24 @@ fn row_line(spec: &SweepSpec, r: &Row) -> String {
     s
 }
 
-/// Run one replicate of one point.
-pub fn run_item(sc: &Scenario, point: usize, replicate: u32) -> Option<Row> {
-    let mut sim = Simulation::new(sc, replicate);
+/// Run one replicate of one point (`None`: interrupted).
+pub fn run_item(sc: &Scenario, point: usize, replicate: u32) -> Result<Option<Row>> {
+    let mut sim = Simulation::new(sc, replicate)?;
     let mut person_years = 0.0;
     let mut spending = 0.0;
     let mut last = None;
     for _ in 0..sc.years {
         if interrupted() {
-            return None;
+            return Ok(None);
         }
         let r = sim.step();
         person_years += r.measures.poor;
         spending += r.ledger.spending.iter().map(|s| s.spent).sum::<f64>();
         last = Some(r);
     }
-    let m = &last?.measures;
-    Some(Row {
+    let Some(last) = last else { return Ok(None) };
+    let m = &last.measures;
+    Ok(Some(Row {
         point,
         replicate,
         values: [
@@ -186,7 +187,7 @@ pub fn run_item(sc: &Scenario, point: usize, replicate: u32) -> Option<Row> {
             person_years,
             spending,
         ],
-    })
+    }))
 }
 
 /// Options of a sweep run.
@@ -443,7 +444,7 @@ pub fn sweep(
         let rows: Vec<Option<Row>> = items
             .par_iter()
             .map(|&i| run_item(find(i / reps), i / reps, (i % reps) as u32))
-            .collect();
+            .collect::<Result<_>>()?;
         if interrupted() || rows.iter().any(Option::is_none) {
             if let Some(b) = &bar {
                 b.abandon();

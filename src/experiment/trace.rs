@@ -26,7 +26,7 @@ pub fn trace(sc: &Scenario, replicate: u32, households: &[usize]) -> Result<Vec<
         .filter(|i| seen.insert(*i))
         .collect();
     let households = &households[..];
-    let mut sim = Simulation::new(sc, replicate);
+    let mut sim = Simulation::new(sc, replicate)?;
     let n = sim.hh.len();
     if let Some(&bad) = households.iter().find(|&&i| i >= n) {
         return Err(Error::Input(format!(
@@ -109,7 +109,7 @@ pub fn trace(sc: &Scenario, replicate: u32, households: &[usize]) -> Result<Vec<
 /// `n` households picked deterministically (the same for the same seed and
 /// replicate): among all households, or only among those poor in `poor_at`.
 pub fn sample(sc: &Scenario, replicate: u32, n: usize, poor_at: Option<i32>) -> Result<Vec<usize>> {
-    let mut sim = Simulation::new(sc, replicate);
+    let mut sim = Simulation::new(sc, replicate)?;
     let pool: Vec<usize> = match poor_at {
         None => (0..sim.hh.len()).collect(),
         Some(y) => {
@@ -158,7 +158,7 @@ pub fn stories(sc: &Scenario, replicate: u32) -> Result<Vec<Story>> {
     const MOVED: u8 = 4;
     const TRAINED: u8 = 8;
     const ALIVE: u8 = 16;
-    let mut sim = Simulation::new(sc, replicate);
+    let mut sim = Simulation::new(sc, replicate)?;
     let n = sim.hh.len();
     let mut bits: Vec<Vec<u8>> = Vec::with_capacity(sc.years as usize);
     let mut skill = sim.hh.skill.clone();

@@ -36,17 +36,25 @@
 //! village), counted once.
 
 use super::select::registered_poor;
-use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, take_up};
+use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, module_columns, take_up};
+use crate::model::columns::OwnColumns;
 use crate::model::state::{Households, flag};
 use crate::rng::sub;
 use crate::scenario::modules::{Common, Education, Eligible, ModuleConfig};
 use rayon::prelude::*;
 
+module_columns! {
+    /// The module's own state, per village.
+    pub struct Remote {
+        /// Whether remote (network) teaching is set up in the village.
+        remote_teaching: bool,
+    }
+}
+
 pub struct EducationModule {
     cfg: Education,
     common: Common,
-    /// The module's own state: per village, whether remote teaching is set up.
-    remote_teaching: Vec<bool>,
+    remote: Remote,
 }
 
 impl EducationModule {
@@ -55,7 +63,7 @@ impl EducationModule {
         EducationModule {
             cfg,
             common,
-            remote_teaching: Vec::new(),
+            remote: Remote::default(),
         }
     }
 }
@@ -75,13 +83,11 @@ impl Module for EducationModule {
         &self.common
     }
 
-    fn state(&self) -> Option<super::ModuleState> {
-        Some(Box::new(self.remote_teaching.clone()))
-    }
-
-    fn restore(&mut self, state: &super::ModuleState) {
-        if let Some(r) = state.downcast_ref::<Vec<bool>>() {
-            self.remote_teaching = r.clone();
+    fn state(&mut self, _households: usize, villages: usize) -> OwnColumns<'_> {
+        self.remote.ensure(villages);
+        OwnColumns {
+            households: Vec::new(),
+            villages: self.remote.named(),
         }
     }
 
@@ -89,13 +95,14 @@ impl Module for EducationModule {
         let EducationModule {
             cfg,
             common,
-            remote_teaching,
+            remote,
         } = self;
         let (cfg, elig) = (&*cfg, common.eligible);
         let (year, streams) = (ctx.year, ctx.streams);
         let n = ctx.hh.len();
         let nv = ctx.villages.len();
-        remote_teaching.resize(nv, false);
+        remote.ensure(nv);
+        let remote_teaching = &mut remote.remote_teaching;
         // Each component's money: its share of the budget, or uncapped (share > 0) without one.
         let limit = |share: f64| match budget {
             Some(b) => b * share,

@@ -43,6 +43,7 @@
 
 use super::select::pre_transfer_pc;
 use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, module_columns, take_up};
+use crate::model::columns::OwnColumns;
 use crate::model::state::flag;
 use crate::rng::sub;
 use crate::scenario::modules::{Common, Eligible, Microfinance, ModuleConfig};
@@ -124,13 +125,11 @@ impl Module for MicrofinanceModule {
         self.loans.value(k, i)
     }
 
-    fn state(&self) -> Option<super::ModuleState> {
-        Some(Box::new(self.loans.clone()))
-    }
-
-    fn restore(&mut self, state: &super::ModuleState) {
-        if let Some(l) = state.downcast_ref::<Loans>() {
-            self.loans = l.clone();
+    fn state(&mut self, households: usize, _villages: usize) -> OwnColumns<'_> {
+        self.loans.ensure(households);
+        OwnColumns {
+            households: self.loans.named(),
+            villages: Vec::new(),
         }
     }
 

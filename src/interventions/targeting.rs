@@ -266,12 +266,15 @@ impl Module for TargetingModule {
     }
 
     fn plan(&mut self, ctx: &mut PlanCtx, budget: Option<f64>, ledger: &mut Ledger) -> SpendRow {
+        // Counted from the history's first policy year, so that a run
+        // continuing a saved state identifies in the years the whole run would.
+        let first = ctx.sc.first_policy_year;
         let start = self
             .common
             .start_year
             .map(|y| y as i32)
-            .unwrap_or(ctx.sc.start_year)
-            .max(ctx.sc.start_year);
+            .unwrap_or(first)
+            .max(first);
         let every = self.cfg.reidentify_every.max(1) as i32;
         let identify = (ctx.year - start) % every == 0;
         let n = ctx.hh.len();
@@ -318,7 +321,7 @@ impl Module for TargetingModule {
             let extreme = ctx.params.extreme_line;
             let assess = streams.year_purpose(year, Purpose::Targeting);
             // Fixed for the run: coverage gains reach the same households first.
-            let water_draw = streams.year_purpose_sub(ctx.sc.start_year, sub::TARGETING_WATER);
+            let water_draw = streams.year_purpose_sub(ctx.sc.origin_year, sub::TARGETING_WATER);
             let hh = &mut *ctx.hh;
             let mut flags = std::mem::take(&mut hh.flags);
             let hh = &*hh;

@@ -101,6 +101,9 @@ pub struct YearParams {
     pub tourism_road_weight: f32,
     /// Education: enrolment gain of a child at the full student subsidy.
     pub education_subsidy_enrolment: f32,
+    /// Whether births, deaths, ageing and out-migration happen this year
+    /// (not in a survey's observed year: the survey recorded its members).
+    pub demography: bool,
 }
 
 impl YearParams {
@@ -177,8 +180,29 @@ impl YearParams {
             tourism_dividend_rate: tr.dividend_rate as f32,
             tourism_road_weight: tr.road_weight as f32,
             education_subsidy_enrolment: ed.subsidy_enrolment as f32,
+            demography: true,
         }
     }
+}
+
+/// This year's covariate shocks: each village's drought (set in `villages`)
+/// and the county-wide farm price multiplier (returned), mean one.
+pub fn covariate_shocks(
+    sc: &Scenario,
+    streams: &Streams,
+    villages: &mut Villages,
+    year: i32,
+) -> f32 {
+    let sd = sc.file.shocks.price_sd as f32;
+    let z: f32 = StandardNormal.sample(&mut streams.stream(0, year, Purpose::Price));
+    let price = (sd * z - sd * sd / 2.0).exp();
+    for v in 0..villages.len() {
+        let u: f32 = streams
+            .stream(v as u64, year, Purpose::VillageShock)
+            .random();
+        villages.drought[v] = u < villages.drought_risk[v];
+    }
+    price
 }
 
 /// Wage multiplier of schooling: piecewise log-linear around junior high (9 years).
@@ -267,33 +291,37 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
         let vi = c.village[j] as usize;
 
         // --- Demography ---------------------------------------------------
-        let mut r = s_demo.of(i);
-        let dead_e = binomial(&mut r, c.elderly[j], p.death_elderly);
-        let dead_a = binomial(&mut r, c.adults[j], p.death_adult);
-        let dead_c = binomial(&mut r, c.children[j], p.death_child);
-        c.elderly[j] -= dead_e;
-        c.adults[j] -= dead_a;
-        c.children[j] -= dead_c;
-        counts.deaths += (dead_e + dead_a + dead_c) as u64;
-        let retire = binomial(&mut r, c.adults[j], p.adult_to_elderly);
-        c.adults[j] -= retire;
-        c.elderly[j] = c.elderly[j].saturating_add(retire);
-        let grown = binomial(&mut r, c.children[j], p.child_to_adult);
-        if grown > 0 {
-            // Children grow into workers with the schooling their household could give them.
-            let a = c.adults[j] as f32;
-            let g = grown as f32;
-            c.schooling[j] = (c.schooling[j] * a + c.child_schooling[j] * g) / (a + g);
-            c.children[j] -= grown;
-            c.adults[j] = c.adults[j].saturating_add(grown);
-        }
-        let p_out = p.out_migration + p.out_migration_schooling * (c.schooling[j] - 9.0).max(0.0);
-        let left = binomial(&mut r, c.adults[j], p_out);
-        c.adults[j] -= left;
-        counts.out_migrants += left as u64;
-        if c.adults[j] >= 2 && c.children[j] < 4 && r.random::<f32>() < p.birth_rate {
-            c.children[j] += 1;
-            counts.births += 1;
+        // A survey's observed year keeps the members it observed (population::survey).
+        if p.demography {
+            let mut r = s_demo.of(i);
+            let dead_e = binomial(&mut r, c.elderly[j], p.death_elderly);
+            let dead_a = binomial(&mut r, c.adults[j], p.death_adult);
+            let dead_c = binomial(&mut r, c.children[j], p.death_child);
+            c.elderly[j] -= dead_e;
+            c.adults[j] -= dead_a;
+            c.children[j] -= dead_c;
+            counts.deaths += (dead_e + dead_a + dead_c) as u64;
+            let retire = binomial(&mut r, c.adults[j], p.adult_to_elderly);
+            c.adults[j] -= retire;
+            c.elderly[j] = c.elderly[j].saturating_add(retire);
+            let grown = binomial(&mut r, c.children[j], p.child_to_adult);
+            if grown > 0 {
+                // Children grow into workers with the schooling their household could give them.
+                let a = c.adults[j] as f32;
+                let g = grown as f32;
+                c.schooling[j] = (c.schooling[j] * a + c.child_schooling[j] * g) / (a + g);
+                c.children[j] -= grown;
+                c.adults[j] = c.adults[j].saturating_add(grown);
+            }
+            let p_out =
+                p.out_migration + p.out_migration_schooling * (c.schooling[j] - 9.0).max(0.0);
+            let left = binomial(&mut r, c.adults[j], p_out);
+            c.adults[j] -= left;
+            counts.out_migrants += left as u64;
+            if c.adults[j] >= 2 && c.children[j] < 4 && r.random::<f32>() < p.birth_rate {
+                c.children[j] += 1;
+                counts.births += 1;
+            }
         }
         if c.adults[j] + c.children[j] + c.elderly[j] == 0 {
             c.income_pc[j] = 0.0;

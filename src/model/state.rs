@@ -1,6 +1,10 @@
 //! Household and village state, one contiguous column per field (struct of
 //! arrays), so the yearly update streams through memory chunk by chunk.
 //! Narrow types (u8 counts, f32 amounts) keep a household near 100 bytes.
+//! Each column is declared once, here; [`super::columns`] lists, writes and
+//! reads them by name (saved states, survey imports).
+
+use super::columns::{Column, Declared};
 
 /// Households per chunk of the parallel update and of population synthesis
 /// (fixed: results must not depend on threads).
@@ -28,15 +32,55 @@ pub const SOURCE_LABELS: [&str; 6] = [
     "transfers",
 ];
 
+/// The declared columns listed with their docs and seen by name
+/// ([`super::columns`]), inside an `impl` of a table of columns.
+macro_rules! column_access {
+    ($( $(#[doc = $doc:literal])* $name:ident : $ty:ty $([$watch:ident])? ),*) => {
+        /// Every column, in the order declared: its name, its doc and
+        /// whether a module's plan may change it (`[watch]`).
+        pub const COLUMNS: &'static [Declared] = &[
+            $( Declared {
+                name: stringify!($name),
+                doc: concat!($($doc,)* ""),
+                watch: crate::scenario::keys::marked(stringify!($($watch)?)),
+            }, )*
+        ];
+
+        /// Row `i`'s value in column `k` of [`Self::COLUMNS`] (exact for
+        /// every column narrower than 24 bits).
+        pub fn column(&self, k: usize, i: usize) -> f32 {
+            let mut j = 0;
+            $(
+                if j == k {
+                    return super::columns::Cell::as_f32(self.$name[i]);
+                }
+                j += 1;
+            )*
+            let _ = j;
+            f32::NAN
+        }
+
+        /// Every column by name, as text ([`Column`]), in the order declared.
+        pub fn columns(&self) -> Vec<(&'static str, &dyn Column)> {
+            vec![$( (stringify!($name), &self.$name as &dyn Column) ),*]
+        }
+
+        /// Every column by name, to be filled from text, in the order declared.
+        pub fn columns_mut(&mut self) -> Vec<(&'static str, &mut dyn Column)> {
+            vec![$( (stringify!($name), &mut self.$name as &mut dyn Column) ),*]
+        }
+    };
+}
+
 /// The household columns, each declared once: `name: type`, and `[watch]`
 /// for a column a module's plan may change (a watched household's snapshot
 /// holds those, see `engine::WatchSnap`).
 macro_rules! columns {
-    ($( $(#[$m:meta])* $name:ident : $ty:ty $([$watch:ident])? ),* $(,)?) => {
+    ($( $(#[doc = $doc:literal])* $name:ident : $ty:ty $([$watch:ident])? ),* $(,)?) => {
         /// Household columns. Index `i` is household `i` in every column.
         #[derive(Clone, Debug, Default)]
         pub struct Households {
-            $( $(#[$m])* pub $name: Vec<$ty>, )*
+            $( $(#[doc = $doc])* pub $name: Vec<$ty>, )*
         }
 
         /// A contiguous range of households, every column borrowed mutably;
@@ -44,31 +88,14 @@ macro_rules! columns {
         pub struct Chunk<'a> {
             /// Index of the chunk's first household.
             pub offset: usize,
-            $( $(#[$m])* pub $name: &'a mut [$ty], )*
+            $( $(#[doc = $doc])* pub $name: &'a mut [$ty], )*
         }
 
         impl Households {
             /// Bytes of state per household: the sum of the column widths.
             pub const BYTES_PER_HOUSEHOLD: usize = 0 $( + std::mem::size_of::<$ty>() )*;
 
-            /// Every column's name and whether a module's plan may change it.
-            pub const COLUMNS: &'static [(&'static str, bool)] = &[
-                $( (stringify!($name), crate::scenario::keys::marked(stringify!($($watch)?))), )*
-            ];
-
-            /// Household `i`'s value in column `k` of [`Households::COLUMNS`]
-            /// (exact for every column narrower than 24 bits).
-            pub fn column(&self, k: usize, i: usize) -> f32 {
-                let mut j = 0;
-                $(
-                    if j == k {
-                        return self.$name[i] as f32;
-                    }
-                    j += 1;
-                )*
-                let _ = j;
-                f32::NAN
-            }
+            column_access!($( $(#[doc = $doc])* $name : $ty $([$watch])? ),*);
 
             /// `n` households with every column zeroed.
             pub fn with_len(n: usize) -> Self {
@@ -182,24 +209,46 @@ impl Households {
     }
 }
 
-/// Village table (a few hundred rows; not performance critical).
-#[derive(Clone, Debug, Default)]
-pub struct Villages {
-    pub remoteness: Vec<f32>,
-    pub road: Vec<f32>,
-    pub water: Vec<f32>,
-    pub irrigation: Vec<f32>,
-    pub school_quality: Vec<f32>,
+/// The village columns, each declared once: `name: type`.
+macro_rules! village_columns {
+    ($( $(#[doc = $doc:literal])* $name:ident : $ty:ty ),* $(,)?) => {
+        /// Village table (a few hundred rows; not performance critical).
+        #[derive(Clone, Debug, Default)]
+        pub struct Villages {
+            $( $(#[doc = $doc])* pub $name: Vec<$ty>, )*
+        }
+
+        impl Villages {
+            column_access!($( $(#[doc = $doc])* $name : $ty ),*);
+        }
+    };
+}
+
+village_columns! {
+    /// Distance to market, 0 (county seat) to 1 (remote mountain).
+    remoteness: f32,
+    /// Road access, 0 (none) to 1 (paved all-weather road).
+    road: f32,
+    /// Share of households with safe drinking water.
+    water: f32,
+    /// Share of land irrigated.
+    irrigation: f32,
+    /// School quality, 0 to 1.
+    school_quality: f32,
     /// 1 if the village has a clinic.
-    pub clinic: Vec<f32>,
-    pub tourism_potential: Vec<f32>,
+    clinic: f32,
+    /// Tourism potential, 0 to 1.
+    tourism_potential: f32,
     /// Tourism capacity built so far (0 to 1).
-    pub tourism_capacity: Vec<f32>,
-    pub land_per_person: Vec<f32>,
-    pub drought_risk: Vec<f32>,
-    pub cadre_quality: Vec<f32>,
+    tourism_capacity: f32,
+    /// Arable land per person, mu.
+    land_per_person: f32,
+    /// Annual probability of a drought.
+    drought_risk: f32,
+    /// Quality of the village cadres, 0 to 1.
+    cadre_quality: f32,
     /// Drought this year.
-    pub drought: Vec<bool>,
+    drought: bool,
 }
 
 impl Villages {

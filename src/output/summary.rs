@@ -2,6 +2,8 @@
 //! mean and its 5th–95th percentile band, the calibration targets met or
 //! missed, and the spending.
 
+use crate::population::survey::ImportReport;
+use crate::scenario::margins::MarginReport;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -54,4 +56,28 @@ pub struct Summary {
     pub parameters: Vec<(String, String)>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub spending: Option<SpendingSummary>,
+    /// Where the households came from, when not drawn.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub population: Option<PopulationSummary>,
+}
+
+/// summary.json's `population`: a survey or a saved state the run started from.
+#[derive(Clone, Debug, Serialize)]
+pub struct PopulationSummary {
+    /// `survey` or `saved state`.
+    pub source: String,
+    /// The survey file, or the state's directory.
+    pub file: String,
+    /// Survey rows (a survey start).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<usize>,
+    pub households: u64,
+    /// Each margin cell's total, before and after raking and in the households drawn.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub margins: Vec<MarginReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raking_sweeps: Option<usize>,
+    /// How closely replicate 0's first-year incomes reproduce the survey's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incomes: Option<ImportReport>,
 }

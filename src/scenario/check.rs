@@ -39,6 +39,13 @@ impl Checker<'_> {
             (Check::DatedPositive, Value::Dated(d)) => self.dated_positive(path, d),
             (Check::Dist(lo, hi), Value::Dist(d)) => self.dist(path, d, lo, hi),
             (Check::Name, Value::Text(s)) => self.name(path, s),
+            (Check::Path, Value::Text(s)) if s.trim().is_empty() => {
+                Err(self.o.error(path, "expected a path, got an empty string"))
+            }
+            (Check::Column(_), Value::Text(s)) if s.trim().is_empty() => Err(self.o.error(
+                path,
+                "expected the name of a column of the file, got an empty string",
+            )),
             (Check::List(item), Value::Numbers(xs)) => {
                 for (k, x) in xs.iter().enumerate() {
                     self.key(&format!("{path}[{k}]"), *item, Value::Number(*x))?;

@@ -57,6 +57,14 @@ pub enum Check {
     Seed,
     /// A list whose every item follows the check.
     List(&'static Check),
+    /// A path to a file or directory, relative to the scenario file.
+    Path,
+    /// The name of a column of a data file, whose cells the check takes.
+    Column(&'static Check),
+    /// A table of named totals (`{ V01 = 480, V02 = 515 }`), each following the check.
+    Totals(&'static Check),
+    /// A table with keys of its own (declared as a section of its own).
+    Table,
 }
 
 pub const fn num(lo: f64, hi: f64) -> Check {
@@ -96,6 +104,18 @@ pub const fn seed() -> Check {
 pub const fn list(item: &'static Check) -> Check {
     Check::List(item)
 }
+pub const fn path() -> Check {
+    Check::Path
+}
+pub const fn column(cells: &'static Check) -> Check {
+    Check::Column(cells)
+}
+pub const fn totals(each: &'static Check) -> Check {
+    Check::Totals(each)
+}
+pub const fn table() -> Check {
+    Check::Table
+}
 
 impl Check {
     /// The type as `--list-keys` names it.
@@ -110,6 +130,10 @@ impl Check {
             Check::Bool => "true or false",
             Check::Name => "string",
             Check::List(_) => "list",
+            Check::Path => "path",
+            Check::Column(_) => "column name",
+            Check::Totals(_) => "table of numbers",
+            Check::Table => "table",
         }
     }
 
@@ -135,8 +159,8 @@ impl Check {
                 min_open: true,
                 ..Range::closed(0.0, f64::INFINITY)
             }),
-            Check::List(item) => item.range(),
-            Check::Choice(_) | Check::Bool | Check::Name => None,
+            Check::List(item) | Check::Column(item) | Check::Totals(item) => item.range(),
+            Check::Choice(_) | Check::Bool | Check::Name | Check::Path | Check::Table => None,
         }
     }
 }
@@ -280,6 +304,11 @@ impl<const N: usize> AsValue for [f64; N] {
     }
 }
 impl<T: AsValue> AsValue for Vec<T> {
+    fn as_value(&self) -> Value<'_> {
+        Value::Other
+    }
+}
+impl<K, V> AsValue for std::collections::BTreeMap<K, V> {
     fn as_value(&self) -> Value<'_> {
         Value::Other
     }
@@ -441,6 +470,9 @@ impl Key {
             (Check::Dist(..), Some(r)) => format!("draws in {r}"),
             (Check::Dated(..) | Check::DatedPositive, Some(r)) => format!("{r} each year"),
             (Check::List(_), Some(r)) => format!("each {r}"),
+            (Check::Column(&Check::Whole(lo, hi)), _) => format!("cells whole, [{lo}, {hi}]"),
+            (Check::Column(_), Some(r)) => format!("cells in {r}"),
+            (Check::Totals(_), Some(r)) => format!("each {r}"),
             (_, Some(r)) if self.note.is_some() => {
                 format!("{r}, {}", self.note.unwrap_or_default())
             }
@@ -546,6 +578,10 @@ impl Visit for Registry {
             _ => toml::Table::new(),
         };
         for d in S::KEYS {
+            if d.check == Check::Table {
+                // Listed as a section of its own.
+                continue;
+            }
             let key = Key {
                 path: format!("{prefix}.{}", d.name),
                 check: d.check,

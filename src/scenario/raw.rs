@@ -29,6 +29,10 @@ pub struct ScenarioFile {
     pub villages: VillageDists,
     #[serde(default)]
     pub households: HouseholdDists,
+    /// Where the households come from: drawn (no table), a saved state or a
+    /// survey file ([`super::population`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub population: Option<super::population::PopulationTable>,
     #[serde(default)]
     pub income: Income,
     #[serde(default)]
@@ -71,6 +75,7 @@ pub fn sections(file: Option<&ScenarioFile>, v: &mut impl Visit) -> Result<()> {
     v.section("poverty_lines", file.map(|f| &f.poverty_lines))?;
     v.section("villages", file.map(|f| &f.villages))?;
     v.section("households", file.map(|f| &f.households))?;
+    super::population::sections(file.and_then(|f| f.population.as_ref()), v)?;
     v.section("income", file.map(|f| &f.income))?;
     v.section("shocks", file.map(|f| &f.shocks))?;
     v.section("demography", file.map(|f| &f.demography))?;

@@ -3,6 +3,7 @@
 
 use super::check::{Checker, Ranges};
 use super::load::Origins;
+use super::population::Start;
 use super::raw::ScenarioFile;
 use super::sweep::sweep_plan;
 pub use super::sweep::{SweepDesign, SweepPlan};
@@ -25,6 +26,15 @@ pub struct Scenario {
     pub villages: u32,
     /// The file's `[sweep]` table, checked (for `povsim sweep`).
     pub sweep: Option<SweepPlan>,
+    /// Where the households come from (`[population]`).
+    pub start: super::population::Start,
+    /// First year of the history: when the population was drawn or observed
+    /// (a saved state's own origin when continuing one).
+    pub origin_year: i32,
+    /// First year in which the modules may act: the start year, or the year
+    /// after a survey's (the survey year is observed, its help already in the
+    /// incomes); a saved state's own when continuing one.
+    pub first_policy_year: i32,
     /// The file's `[calibration]` table, its shape checked (for `povsim calibrate`).
     pub calibration: Option<super::calibration::CalibrationPlan>,
     /// The file's `[uncertainty]` table, checked key by key (for `povsim
@@ -166,8 +176,15 @@ impl Scenario {
         Some(v.clone())
     }
 
-    /// Number of households: given, or the population divided by the expected household size.
+    /// Number of households: a saved state's or a survey's, or given, or the
+    /// population divided by the expected household size.
     pub fn households(&self) -> u64 {
+        use super::population::Start;
+        match &self.start {
+            Start::Saved(s) => return s.manifest.households,
+            Start::Survey(s) => return s.households(),
+            Start::Drawn => {}
+        }
         let s = &self.file.simulation;
         match (s.households, s.population) {
             (Some(h), _) => h as u64,
@@ -191,6 +208,8 @@ impl Scenario {
                     "expected either `households` or `population`, got both",
                 ));
             }
+            // A saved state brings its own households.
+            (None, None) if file.population.as_ref().is_some_and(|p| p.from.is_some()) => {}
             (None, None) => {
                 return Err(c.o.error(
                     "simulation",
@@ -238,6 +257,46 @@ impl Scenario {
             Some(t) => Some(sweep_plan(t, &c)?),
             None => None,
         };
+        let start = super::population::resolve(&file, &origins)?;
+        let (mut start_year, mut years) = (s.start_year as i32, s.years as u32);
+        let (mut origin_year, mut first_policy_year) = (start_year, start_year);
+        let mut villages = s.villages as u32;
+        match &start {
+            Start::Drawn => {}
+            Start::Survey(sv) => {
+                villages = sv.village_ids.len() as u32;
+                first_policy_year = start_year + 1;
+            }
+            Start::Saved(st) => {
+                let m = &st.manifest;
+                // The calendar goes on from the year after the state; the scenario's end stays.
+                let end = start_year + years as i32 - 1;
+                start_year = m.year + 1;
+                if end < start_year {
+                    return Err(c.o.error(
+                        "simulation.years",
+                        format!(
+                            "expected the scenario to end after the saved state's year {}, got an end in {end}",
+                            m.year
+                        ),
+                    ));
+                }
+                years = (end - start_year + 1) as u32;
+                origin_year = m.origin_year;
+                first_policy_year = m.first_policy_year;
+                villages = m.villages as u32;
+                if s.replicates as u32 > m.replicates {
+                    return Err(c.o.error(
+                        "simulation.replicates",
+                        format!(
+                            "expected at most the saved state's {} replicates, got {}",
+                            m.replicates, s.replicates
+                        ),
+                    ));
+                }
+            }
+        }
+        let drawn = matches!(start, Start::Drawn);
         let calibration = match &file.calibration {
             Some(t) => Some(super::calibration::plan(t, &c)?),
             None => None,
@@ -252,23 +311,32 @@ impl Scenario {
             calibration,
             uncertainty,
             name: s.name.clone(),
-            start_year: s.start_year as i32,
-            years: s.years as u32,
+            start_year,
+            years,
             seed: s.seed.0,
             replicates: s.replicates as u32,
-            villages: s.villages as u32,
+            villages,
+            start,
+            origin_year,
+            first_policy_year,
             file,
             origins,
         };
         let hh = sc.households();
-        if sc.file.simulation.households.is_none() && hh > MAX_HOUSEHOLDS as u64 {
+        if drawn && sc.file.simulation.households.is_none() && hh > MAX_HOUSEHOLDS as u64 {
             let size = expected_size(&sc.file);
             return Err(sc.origins.error(
                 "simulation.population",
                 format!("expected at most {MAX_HOUSEHOLDS} households (population / expected household size {size:.2}), got {hh}"),
             ));
         }
-        if hh < sc.villages as u64 {
+        if !drawn && hh > MAX_HOUSEHOLDS as u64 {
+            return Err(sc.origins.error(
+                "population",
+                format!("expected at most {MAX_HOUSEHOLDS} households, got {hh}"),
+            ));
+        }
+        if drawn && hh < sc.villages as u64 {
             return Err(sc.origins.error(
                 "simulation.villages",
                 format!(

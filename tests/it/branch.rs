@@ -70,6 +70,7 @@ fn run(file: &Path, out: &Path) {
     let opts = RunOptions {
         progress: false,
         no_charts: true,
+        save_state: Vec::new(),
     };
     experiment::run(&sc, out, &opts).unwrap();
 }
@@ -110,6 +111,45 @@ fn rows_before_the_branch_are_the_history_byte_for_byte() {
     assert_ne!(a, b, "the branch changed nothing from its branch year");
     let b = rows(&dir.join("out-branch"), "trajectory.csv", 2012..2014);
     assert_eq!(b.len(), 2 * 2, "the branch runs to 2013");
+}
+
+/// A branch that changes nothing is the history, every year: the modules
+/// rebuilt at the branch year take over their predecessors' own state
+/// (microfinance's loans outstanding, education's remote teaching) and
+/// carried money, so nothing restarts.
+#[test]
+fn a_branch_that_changes_nothing_is_the_history_every_year() {
+    let same = "extends = \"base.toml\"\n\n[simulation]\nbranch_year = 2010\n";
+    let modules =
+        "\n[interventions.education]\nbudget = 300000\nschools_share = 0.2\nremote_share = 0.3\n";
+    let dir = files("branch-same", &[]);
+    let base = format!("{BASE}{modules}")
+        .replace("budget_share = 0.4", "budget_share = 0.4\nleverage = 50");
+    std::fs::write(dir.join("base.toml"), &base).unwrap();
+    std::fs::write(dir.join("same.toml"), same).unwrap();
+    run(&dir.join("base.toml"), &dir.join("out-base"));
+    run(&dir.join("same.toml"), &dir.join("out-same"));
+    let sc = scenario::load(&dir.join("base.toml"), &[]).unwrap();
+    let mut sim = povsim::engine::Simulation::new(&sc, 0).unwrap();
+    for _ in 0..2 {
+        sim.step();
+    }
+    let loans = sim.module_column("microfinance", "loan").unwrap();
+    assert!(
+        loans.iter().any(|l| *l > 0.0),
+        "no loans outstanding at the branch year: the test would not see them dropped"
+    );
+    for table in [
+        "trajectory.csv",
+        "villages.csv",
+        "spending.csv",
+        "targeting.csv",
+        "income_sources.csv",
+    ] {
+        let a = rows(&dir.join("out-base"), table, 2008..2012);
+        let b = rows(&dir.join("out-same"), table, 2008..2012);
+        assert_eq!(a, b, "{table}: an empty branch differs from its history");
+    }
 }
 
 #[test]

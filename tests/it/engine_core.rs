@@ -104,7 +104,10 @@ fn two_scenarios_with_one_seed_meet_the_same_shocks() {
         "method = \"income\"\nverification = true\nmeasurement_error = 0.2",
     );
     let reform = load_str(Path::new("reform.toml"), &reform_text, &[]).unwrap();
-    let (mut a, mut b) = (Simulation::new(&base, 1), Simulation::new(&reform, 1));
+    let (mut a, mut b) = (
+        Simulation::new(&base, 1).unwrap(),
+        Simulation::new(&reform, 1).unwrap(),
+    );
     let shocks = flag::ILL | flag::CROP_LOSS;
     let mut differ_income = false;
     for _ in 0..base.years {
@@ -126,7 +129,7 @@ fn two_scenarios_with_one_seed_meet_the_same_shocks() {
 #[test]
 fn people_are_conserved_year_to_year() {
     let sc = load_str(Path::new("small.toml"), SMALL, &[]).unwrap();
-    let mut sim = Simulation::new(&sc, 0);
+    let mut sim = Simulation::new(&sc, 0).unwrap();
     let start: u64 = (0..sim.hh.len()).map(|i| sim.hh.members(i) as u64).sum();
     let mut prev = start as f64;
     for _ in 0..sc.years {
@@ -209,6 +212,7 @@ fn l_county_meets_its_calibration_targets() {
         &povsim::experiment::RunOptions {
             progress: false,
             no_charts: true,
+            ..Default::default()
         },
     )
     .unwrap();

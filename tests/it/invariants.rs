@@ -396,7 +396,7 @@ fn check_run(p: &Params) -> Result<u64, TestCaseError> {
     let sc = scenario(p)?;
     let mut checked = 0;
     for rep in 0..sc.replicates {
-        let mut sim = Simulation::new(&sc, rep);
+        let mut sim = Simulation::new(&sc, rep).unwrap();
         let mut population = people(&sim) as f64;
         let mut loans_before = None;
         for _ in 0..sc.years {

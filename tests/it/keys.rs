@@ -73,11 +73,13 @@ fn validation_enforces_every_declared_range() {
         ) || k.path.ends_with(".min")
             || k.path.ends_with(".max")
             || k.path.starts_with("simulation.")
+            || k.path.starts_with("population.")
             || matches!(k.check, Check::List(_))
         {
             // Distributions and schedules are checked through their
             // parameters; a draw's bounds only against each other; the
-            // simulation's sizes against each other and memory too.
+            // simulation's sizes against each other and memory too; the
+            // population's keys need its data files (tests/it/data.rs).
             continue;
         }
         let whole = matches!(k.check, Check::Whole(..));
@@ -355,7 +357,8 @@ fn model_table_problems(text: &str) -> Vec<String> {
     }
     // Every parameter of the model is documented (the simulation's size, the
     // output's formats, the scenario-wide budget and the modules' shared
-    // frame are described in prose).
+    // frame are described in prose; the data a population starts from, in
+    // docs/DATA.md).
     const FRAME: [&str; 7] = [
         "enabled",
         "start_year",
@@ -368,7 +371,7 @@ fn model_table_problems(text: &str) -> Vec<String> {
     for k in keys::all() {
         let parts: Vec<&str> = k.path.split('.').collect();
         let parameter = match parts[0] {
-            "simulation" | "budget" | "output" => false,
+            "simulation" | "budget" | "output" | "population" => false,
             "interventions" => parts.len() == 3 && !FRAME.contains(&parts[2]),
             _ => parts.len() == 2,
         };

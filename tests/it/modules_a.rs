@@ -41,7 +41,7 @@ fn scenario(extra: &str) -> Scenario {
 
 /// Run replicate 0, calling `f` after every year with the simulation's state.
 fn run(sc: &Scenario, mut f: impl FnMut(&Simulation, &YearRecord)) -> Vec<YearRecord> {
-    let mut sim = Simulation::new(sc, 0);
+    let mut sim = Simulation::new(sc, 0).unwrap();
     let mut out = Vec::new();
     for _ in 0..sc.years {
         let r = sim.step();
@@ -53,7 +53,7 @@ fn run(sc: &Scenario, mut f: impl FnMut(&Simulation, &YearRecord)) -> Vec<YearRe
 
 /// Run and keep a copy of the household state after every year.
 fn run_states(sc: &Scenario) -> (Vec<YearRecord>, Vec<Households>, Simulation<'_>) {
-    let mut sim = Simulation::new(sc, 0);
+    let mut sim = Simulation::new(sc, 0).unwrap();
     let (mut recs, mut states) = (Vec::new(), Vec::new());
     for _ in 0..sc.years {
         recs.push(sim.step());
@@ -303,7 +303,7 @@ school_cost = 1000000
 villages_per_school = 1
 "#,
     );
-    let mut sim = Simulation::new(&on, 0);
+    let mut sim = Simulation::new(&on, 0).unwrap();
     let q0 = sim.villages.school_quality.clone();
     let r = sim.step();
     assert_budgets_hold(std::slice::from_ref(&r));
@@ -495,7 +495,10 @@ subsidy = 0.6
 "#;
     let on = scenario(text);
     let off = scenario("");
-    let (mut a, mut b) = (Simulation::new(&off, 0), Simulation::new(&on, 0));
+    let (mut a, mut b) = (
+        Simulation::new(&off, 0).unwrap(),
+        Simulation::new(&on, 0).unwrap(),
+    );
     a.step();
     let r = b.step();
     let row = spend(&r, "relocation");
@@ -569,7 +572,7 @@ fn loans_raise_enterprise_income_default_sometimes_and_balance() {
     let (_, s_off, _) = run_states(&off);
     // The loans are the module's own column: read it after every year.
     let (mut r_on, mut s_on, mut loans) = (Vec::new(), Vec::new(), Vec::new());
-    let mut sim = Simulation::new(&on, 0);
+    let mut sim = Simulation::new(&on, 0).unwrap();
     for _ in 0..on.years {
         r_on.push(sim.step());
         s_on.push(sim.hh.clone());

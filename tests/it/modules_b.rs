@@ -41,7 +41,7 @@ fn scenario(extra: &str) -> Scenario {
 
 /// Run replicate 0, calling `f` after every year with the simulation's state.
 fn run(sc: &Scenario, mut f: impl FnMut(&Simulation, &YearRecord)) -> Vec<YearRecord> {
-    let mut sim = Simulation::new(sc, 0);
+    let mut sim = Simulation::new(sc, 0).unwrap();
     let mut out = Vec::new();
     for _ in 0..sc.years {
         let r = sim.step();
@@ -446,7 +446,7 @@ fn proxy_means_and_multidimensional_produce_a_register_with_reported_errors() {
             );
         }
         // The register is what the flags say.
-        let mut sim = Simulation::new(&sc, 0);
+        let mut sim = Simulation::new(&sc, 0).unwrap();
         let r = sim.step();
         let flagged = (0..sim.hh.len())
             .filter(|&i| sim.hh.members(i) > 0 && sim.hh.flags[i] & flag::REGISTERED != 0)

@@ -47,20 +47,25 @@ pub struct ParamDraws {
 }
 
 /// Person-years of poverty over the run and the last year's headcount ratio.
-fn outcome(sc: &Scenario, rep: u32) -> Option<(f64, f64)> {
-    let col = |c: &str| TRAJECTORY_COLUMNS.iter().position(|x| *x == c);
-    let (poor, head) = (col("poor")?, col("headcount_ratio")?);
-    let mut sim = Simulation::new(sc, rep);
+fn outcome(sc: &Scenario, rep: u32) -> Result<Option<(f64, f64)>> {
+    let col = |c: &str| {
+        TRAJECTORY_COLUMNS
+            .iter()
+            .position(|x| *x == c)
+            .expect("a trajectory column")
+    };
+    let (poor, head) = (col("poor"), col("headcount_ratio"));
+    let mut sim = Simulation::new(sc, rep)?;
     let (mut total, mut last) = (0.0, 0.0);
     for _ in 0..sc.years {
         if interrupted() {
-            return None;
+            return Ok(None);
         }
         let v = sim.step().trajectory_values();
         total += v[poor];
         last = v[head];
     }
-    Some((total, last))
+    Ok(Some((total, last)))
 }
 
 /// Draw `n` parameter sets from `reform`'s priors and run each pair.
@@ -129,14 +134,15 @@ pub fn param_draws(base: &Path, reform: &Path, n: usize, sets: &[String]) -> Res
     let reps = r0.replicates as usize;
     let results: Vec<Option<(f64, f64)>> = (0..n * reps)
         .into_par_iter()
-        .map(|item| {
+        .map(|item| -> Result<Option<(f64, f64)>> {
             let (b, r) = &scs[item / reps];
             let rep = (item % reps) as u32;
-            let (bt, bh) = outcome(b, rep)?;
-            let (rt, rh) = outcome(r, rep)?;
-            Some((bt - rt, rh - bh))
+            let (Some((bt, bh)), Some((rt, rh))) = (outcome(b, rep)?, outcome(r, rep)?) else {
+                return Ok(None);
+            };
+            Ok(Some((bt - rt, rh - bh)))
         })
-        .collect();
+        .collect::<Result<_>>()?;
     if results.iter().any(Option::is_none) {
         return Err(Error::Interrupted("no outputs written".into()));
     }

@@ -74,25 +74,25 @@ impl Measure {
     }
 
     /// The measure of replicate `rep` of `sc` (`None` if interrupted).
-    pub fn of(&self, sc: &Scenario, rep: u32) -> Option<f64> {
+    pub fn of(&self, sc: &Scenario, rep: u32) -> Result<Option<f64>> {
         let k = TRAJECTORY_COLUMNS
             .iter()
             .position(|c| *c == self.column)
             .expect("checked column");
-        let mut sim = Simulation::new(sc, rep);
+        let mut sim = Simulation::new(sc, rep)?;
         let mut total = 0.0;
         for t in 0..sc.years {
             if interrupted() {
-                return None;
+                return Ok(None);
             }
             let v = sim.step().trajectory_values()[k];
             match self.year {
-                Some(y) if y == sc.start_year + t as i32 => return Some(v),
+                Some(y) if y == sc.start_year + t as i32 => return Ok(Some(v)),
                 Some(_) => {}
                 None => total += v,
             }
         }
-        self.year.is_none().then_some(total)
+        Ok(self.year.is_none().then_some(total))
     }
 }
 
@@ -436,11 +436,11 @@ impl Analysis {
         let m = &self.spec.measure;
         let mut sum = 0.0;
         for rep in 0..r.replicates {
-            let Some(y) = m.of(&r, rep) else {
+            let Some(y) = m.of(&r, rep)? else {
                 return Ok(None);
             };
             let d = match &b {
-                Some(b) => match m.of(b, rep) {
+                Some(b) => match m.of(b, rep)? {
                     Some(x) => y - x,
                     None => return Ok(None),
                 },
