@@ -16,13 +16,14 @@
 
 use crate::interventions::{self, Ledger, Module, PlanCtx};
 use crate::measures::{self, Measures, Packed};
-use crate::model::columns::OwnColumns;
+use crate::model::columns::{Named, OwnColumns};
 use crate::model::draw::YearDraws;
 use crate::model::household::{self, DemographyCounts, YearParams};
 use crate::model::state::{Households, Villages, flag};
 use crate::population;
 use crate::recorder::{self, VillageRow, YearRecord};
 use crate::rng::Streams;
+use crate::scenario::raw::Unspent;
 use crate::scenario::{Scenario, Start};
 use rayon::prelude::*;
 
@@ -49,6 +50,11 @@ pub struct Simulation<'a> {
     pub hh: Households,
     pub villages: Villages,
     modules: Vec<Box<dyn Module>>,
+    /// The part of the timeline the modules were built from (the history
+    /// before a branch year, the scenario itself from it on).
+    modules_of: &'a Scenario,
+    /// Per module: unspent money carried to its next year (`[budget] unspent = "carry_over"`).
+    carry: Vec<f64>,
     /// State in the first year (0 poor, 1 near poor, 2 non-poor), for the transition matrix.
     first_state: Vec<u8>,
     keys: Vec<u64>,
@@ -112,15 +118,39 @@ fn module_state(
         .collect()
 }
 
+/// Copy a module's own columns into the module that takes over from it (by
+/// column name; through each value's exact text, as a saved state does).
+fn hand_over(from: OwnColumns<'_>, to: OwnColumns<'_>) {
+    let copy = |from: Vec<Named<'_>>, to: Vec<Named<'_>>| {
+        let mut cell = String::new();
+        for t in to {
+            let Some(f) = from.iter().find(|f| f.name == t.name) else {
+                continue;
+            };
+            t.col.reset(f.col.len());
+            for i in 0..f.col.len() {
+                cell.clear();
+                f.col.write_cell(i, &mut cell);
+                let same_type = t.col.push_text(&cell);
+                debug_assert!(same_type, "{} changes type across a branch", t.name);
+            }
+        }
+    };
+    copy(from.households, to.households);
+    copy(from.villages, to.villages);
+}
+
 impl<'a> Simulation<'a> {
     /// The initial population of `replicate`: drawn, imported from a survey
     /// or restored from a saved state ([`population::initial`]; reading a
-    /// saved state can fail on a bad file).
+    /// saved state can fail on a bad file). A branched scenario's households
+    /// are its history's: drawn by the first part of the timeline.
     pub fn new(sc: &'a Scenario, replicate: u32) -> crate::Result<Self> {
+        let first = sc.at(sc.start_year);
         let streams = Streams::new(sc.seed, replicate);
-        let mut modules = interventions::build(sc);
+        let mut modules = interventions::build(first);
         // A saved state gives the modules their own columns back.
-        let own = match &sc.start {
+        let own = match &first.start {
             Start::Saved(st) => module_state(
                 &mut modules,
                 st.manifest.households as usize,
@@ -128,13 +158,15 @@ impl<'a> Simulation<'a> {
             ),
             _ => Vec::new(),
         };
-        let init = population::initial(sc, &streams, own)?;
+        let init = population::initial(first, &streams, own)?;
         Ok(Simulation {
             sc,
             streams,
             hh: init.hh,
             villages: init.villages,
+            carry: vec![0.0; modules.len()],
             modules,
+            modules_of: first,
             first_state: init.first_state,
             keys: Vec::new(),
             scratch: Vec::new(),
@@ -211,13 +243,36 @@ impl<'a> Simulation<'a> {
         Some((0..self.hh.len()).map(|i| m.column(k, i)).collect())
     }
 
+    /// At a branch year: the modules of the new part of the timeline take
+    /// over, each with the own state (and carried money) of the module of
+    /// the same name it replaces; a module the branch switches off stops.
+    fn rebranch(&mut self, sc: &'a Scenario) {
+        let modules = interventions::build(sc);
+        let mut carry = vec![0.0; modules.len()];
+        let mut modules = modules;
+        let (n, nv) = (self.hh.len(), self.villages.len());
+        for (k, m) in modules.iter_mut().enumerate() {
+            if let Some(j) = self.modules.iter().position(|o| o.name() == m.name()) {
+                hand_over(self.modules[j].state(n, nv), m.state(n, nv));
+                carry[k] = self.carry[j];
+            }
+        }
+        self.modules = modules;
+        self.carry = carry;
+        self.modules_of = sc;
+    }
+
     /// Run one year and return what was recorded.
     pub fn step(&mut self) -> YearRecord {
-        let sc = self.sc;
         let year = self.year;
         // The history's first year: no poverty status from a year before.
-        let first = year == sc.origin_year;
-        let last = year == sc.end_year();
+        let first = year == self.sc.origin_year;
+        let last = year == self.sc.end_year();
+        // The part of the timeline whose settings act this year.
+        let sc = self.sc.at(year);
+        if !std::ptr::eq(sc, self.modules_of) {
+            self.rebranch(sc);
+        }
 
         // 1. Covariate shocks.
         let price = household::covariate_shocks(sc, &self.streams, &mut self.villages, year);
@@ -267,10 +322,23 @@ impl<'a> Simulation<'a> {
                 hh: &mut self.hh,
                 villages: &mut self.villages,
             };
+            let unspent = sc
+                .file
+                .budget
+                .as_ref()
+                .map_or(Unspent::Return, |b| b.unspent);
+            // Money moved this year from modules that acted earlier (reallocate).
+            let mut inflow = vec![0.0f64; active.len()];
+            // What the last modules leave (no module after them): next year's, by share.
+            let mut next_year = 0.0f64;
             for (k, &on) in active.iter().enumerate() {
                 let name = self.modules[k].name();
                 if on {
-                    let budget = interventions::budget(self.modules[k].common(), sc, year);
+                    let common = self.modules[k].common();
+                    let extra = inflow[k] + std::mem::take(&mut self.carry[k]);
+                    ledger.moved += extra;
+                    let budget = interventions::budget(common, sc, year).map(|b| b + extra);
+                    let movable = interventions::package(common, sc, year).unwrap_or(0.0) + extra;
                     let before: Vec<WatchSnap> = self
                         .watch
                         .iter()
@@ -293,6 +361,17 @@ impl<'a> Simulation<'a> {
                             });
                         }
                     }
+                    // What is left of the movable money: the standing part is spent first.
+                    let left = budget.map_or(0.0, |b| {
+                        (b - row.spent - row.returned).max(0.0).min(movable)
+                    });
+                    match unspent {
+                        Unspent::Return => {}
+                        Unspent::CarryOver => self.carry[k] = left,
+                        Unspent::Reallocate => {
+                            next_year += reallocate(&self.modules, &active, k, left, &mut inflow)
+                        }
+                    }
                     ledger.spending.push(row);
                 } else {
                     ledger.spending.push(interventions::SpendRow {
@@ -300,6 +379,15 @@ impl<'a> Simulation<'a> {
                         budget: Some(0.0),
                         ..Default::default()
                     });
+                }
+            }
+            let shares: Vec<f64> = (0..self.modules.len())
+                .map(|j| self.modules[j].common().budget_share.unwrap_or(0.0))
+                .collect();
+            let total: f64 = shares.iter().sum();
+            if next_year > 0.0 && total > 0.0 {
+                for (c, s) in self.carry.iter_mut().zip(&shares) {
+                    *c += next_year * s / total;
                 }
             }
         }
@@ -455,6 +543,37 @@ impl<'a> Simulation<'a> {
             transitions,
         }
     }
+}
+
+/// `[budget] unspent = "reallocate"`: module `k`'s unspent `left` moves to
+/// the active modules acting after it this year, in proportion to their
+/// `budget_share`s; with none after it, `left` is returned to the caller
+/// (which hands it to next year's modules by share).
+fn reallocate(
+    modules: &[Box<dyn Module>],
+    active: &[bool],
+    k: usize,
+    left: f64,
+    inflow: &mut [f64],
+) -> f64 {
+    if left <= 0.0 {
+        return 0.0;
+    }
+    let share = |j: usize| {
+        if active[j] {
+            modules[j].common().budget_share.unwrap_or(0.0)
+        } else {
+            0.0
+        }
+    };
+    let total: f64 = (k + 1..modules.len()).map(share).sum();
+    if total <= 0.0 {
+        return left;
+    }
+    for (j, f) in inflow.iter_mut().enumerate().skip(k + 1) {
+        *f += left * share(j) / total;
+    }
+    0.0
 }
 
 /// Every household's (per-capita income, members) packed in a `u64`

@@ -112,6 +112,9 @@ pub fn execute(a: RunArgs) -> anyhow::Result<()> {
         }
     });
     let sc = load(a.scenario.as_deref(), &a.sets, a.seed, a.replicates)?;
+    for w in sc.warnings() {
+        eprintln!("{w}");
+    }
     if sc.file.sweep.is_some() && !a.quiet {
         eprintln!(
             "note: the [sweep] table is for `povsim sweep`; `povsim run` runs the scenario once as written"
