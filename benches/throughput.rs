@@ -10,6 +10,12 @@
 //!   the full model at 2,000 households for 20 years, 64 replicates, run by
 //!   `experiment::run_records` (parallel over replicates), all threads and one.
 //!
+//! - `full_county_targeted_runs`: the full county as `povsim calibrate` and
+//!   `povsim sensitivity` run it (`scenarios/l_county_targeted.toml` at its
+//!   own size, about 145,000 households, its own 7 years), one replicate per
+//!   iteration; criterion's "elements" are runs, so its elem/s is runs
+//!   (replicates) per second.
+//!
 //! The ratio of `one_thread` to `all_threads` time is the parallel speed-up.
 //!
 //! Run: `cargo bench --bench throughput` (each 1M run takes seconds, so a
@@ -138,11 +144,19 @@ fn many_replicates(c: &mut Criterion) {
     g.finish();
 }
 
+fn full_county(c: &mut Criterion) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/l_county_targeted.toml");
+    let sc = scenario::load(&path, &[]).expect("scenario loads");
+    let mut g = group(c, "full_county_targeted_runs", 1);
+    g.bench_function("all_threads", |b| b.iter(|| run_one(&sc)));
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     // No plots: criterion's plotters backend finds no font here (povsim's
     // plotters build embeds its own), and the numbers are what matter.
     config = Criterion::default().without_plots();
-    targets = baseline, targeted, many_replicates
+    targets = baseline, targeted, many_replicates, full_county
 }
 criterion_main!(benches);

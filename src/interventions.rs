@@ -46,6 +46,10 @@ pub struct SpendRow {
     pub beneficiary_households: u64,
     pub beneficiary_people: u64,
     pub registered_poor_beneficiaries: u64,
+    /// Standing money the module could not use and returns whatever
+    /// `[budget] unspent` says (not written to spending.csv): by default the
+    /// standing part of a budget is taken to be spent first.
+    pub returned: f64,
 }
 
 /// How identification did this year (a row of targeting.csv).
@@ -66,6 +70,9 @@ pub struct Ledger {
     pub targeting: Option<TargetingRow>,
     /// Microfinance loans this year (`None` without the module).
     pub loans: Option<microfinance::LoanRow>,
+    /// Money moved into this year's budgets from other modules or earlier
+    /// years (`[budget] unspent`), yuan: counted in two rows' budgets, once here.
+    pub moved: f64,
     /// People moved to resettlement sites this year: (origin village, people), one entry per household.
     pub relocations: Vec<(u32, u64)>,
 }
@@ -182,9 +189,21 @@ pub fn active(c: &Common, sc: &Scenario, year: i32) -> bool {
         && year >= sc.first_policy_year
 }
 
-/// A module's budget in `year`: its own dated budget, or its share of the
-/// scenario-wide total, or uncapped when neither is given.
+/// A module's money in `year`: its standing budget (the programme in
+/// force) plus its own dated budget or its share of the scenario-wide total;
+/// uncapped (`None`) when none of them is given.
 pub fn budget(c: &Common, sc: &Scenario, year: i32) -> Option<f64> {
+    let standing = c.standing_budget.as_ref().map(|b| b.at(year));
+    match (standing, package(c, sc, year)) {
+        (None, None) => None,
+        (s, p) => Some(s.unwrap_or(0.0) + p.unwrap_or(0.0)),
+    }
+}
+
+/// The part of a module's money that is not standing: its own dated budget,
+/// or its share of the scenario-wide total. This part, when unspent, follows
+/// `[budget] unspent`; standing money a module does not use is returned.
+pub fn package(c: &Common, sc: &Scenario, year: i32) -> Option<f64> {
     if let Some(b) = &c.budget {
         return Some(b.at(year));
     }

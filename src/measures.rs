@@ -80,10 +80,13 @@
 //! population whose weights add up beyond the largest f64 comes out as
 //! `inf`, which callers refuse. Ordinary data is never scaled.
 //!
-//! Sums are f64, accumulated in the sorted order, so the result depends only
-//! on that order. [`Measures::compute`] sorts by a total order on
-//! (income, weight), so its result does not depend on the input order at
-//! all, to the bit. Two passes over the data, no allocation.
+//! Sums are f64, accumulated in the sorted order within fixed blocks of
+//! [`BLOCK`] observations (in parallel) and then across blocks in order, so
+//! the result depends only on that order, not on the number of threads.
+//! [`Measures::compute`] sorts by a total order on (income, weight), so its
+//! result does not depend on the input order at all, to the bit. One pass
+//! over the data, and a second over the blocks that hold the median and the
+//! 40% mark.
 //!
 //! Why one long file: each measure is a few lines next to its definition;
 //! their shared pass over sorted observations is what keeps them consistent.
@@ -152,170 +155,299 @@ impl Measures {
         Self::from_sorted(obs, line, extreme_line)
     }
 
-    /// Same, for observations already sorted by income ascending (the engine sorts itself, in parallel).
+    /// Same, for observations already sorted by income ascending.
     ///
     /// # Panics
     /// If `line` is not finite and `> 0`; in debug builds also if `obs` is not
     /// sorted or holds a non-finite income or weight or a negative weight.
     pub fn from_sorted(obs: &[Obs], line: f64, extreme_line: f64) -> Measures {
+        Self::of_sorted(obs, line, extreme_line)
+    }
+
+    /// Same, for any sorted source (the engine's packed observations,
+    /// [`Packed`]). The sums run over fixed blocks of [`BLOCK`] observations
+    /// in parallel, combined in block order, so the result does not depend
+    /// on the number of threads.
+    pub fn of_sorted<S: SortedObs + ?Sized>(obs: &S, line: f64, extreme_line: f64) -> Measures {
         assert!(
             line.is_finite() && line > 0.0,
             "poverty line must be finite and > 0, got {line}"
         );
         debug_assert!(
-            obs.is_sorted_by(|a, b| a.income <= b.income),
-            "Measures::from_sorted: observations are not sorted by income"
+            (1..obs.len()).all(|i| obs.at(i - 1).income <= obs.at(i).income),
+            "Measures::of_sorted: observations are not sorted by income"
         );
-
-        // Pass 1: totals, needed by the shares and by Theil/Atkinson (which
-        // are computed relative to the mean to avoid cancellation). Incomes
-        // and weights far from 1 (near 1e308, or 1e-300) are first scaled by
-        // powers of two, exactly, so no sum can overflow; ordinary data is
-        // not scaled at all (factors of 1), so its results stay bit for bit.
-        let mut t = Totals::of(obs, 1.0, 1.0);
+        // One pass of block sums. Incomes and weights far from 1 (near 1e308,
+        // or 1e-300) are then scaled by powers of two, exactly, and the sums
+        // taken again, so no sum can overflow; ordinary data is not scaled at
+        // all, so its results stay bit for bit.
+        let mut blocks = Sums::blocks(obs, 1.0, 1.0, line, extreme_line);
+        let t = Sums::total(&blocks);
         let (sy, sw) = (scale_for(t.max_income, 1), scale_for(t.max_weight, t.n));
         if sy != 1.0 || sw != 1.0 {
-            t = Totals::of(obs, sy, sw);
+            blocks = Sums::blocks(obs, sy, sw, line * sy, extreme_line * sy);
         }
-        let Totals {
-            pop,
-            total,
-            total_floored,
-            ..
-        } = t;
+        let t = Sums::total(&blocks);
+        let pop = t.pop;
         if pop.is_nan() || pop <= 0.0 {
             return Measures::default();
         }
-        let (line, extreme_line, floor) = (line * sy, extreme_line * sy, LOG_INCOME_FLOOR * sy);
+        let total = t.total;
         let mean = total / pop;
-        let mean_floored = total_floored / pop;
-        let half = 0.5 * pop;
-        let forty = 0.4 * pop;
+        let mean_floored = t.total_floored / pop;
+        let (half, forty) = (0.5 * pop, 0.4 * pop);
 
-        // Pass 2: everything else, in sorted order.
-        let mut cum_w = 0.0; // persons so far
-        let mut cum_y = 0.0; // income mass so far (S_{i-1} before the update)
-        let mut gini_acc = 0.0; // Σ w (2 S_{i-1} + w y)
-        let mut poor = 0.0;
-        let mut gap1 = 0.0;
-        let mut gap2 = 0.0;
-        let mut watts = 0.0;
-        let mut poor_cum_y = 0.0; // clamped-at-0 income mass of the poor so far
-        let mut poor_gini_acc = 0.0; // the Gini sum, among the poor (a prefix)
-        let mut extreme = 0.0;
-        let mut theil_acc = 0.0; // Σ w r ln r, r = y'/μ'
-        let mut log_acc = 0.0; // Σ w ln r
+        // The median and the bottom 40%: whole blocks below the marks, then
+        // the observations of the blocks that hold them.
         let mut median = None;
         let mut bottom40 = 0.0;
-        for o in obs.iter().filter(|o| counts(o)) {
-            let (y, w) = (o.income * sy, o.weight * sw);
-
-            if y < line {
-                let y0 = y.max(0.0);
-                let g = 1.0 - y0 / line;
-                poor += w;
-                gap1 += w * g;
-                gap2 += w * g * g;
-                // max(0): a term is never negative, even for a line below the floor.
-                watts += w * (line / y.max(floor)).ln().max(0.0);
-                poor_gini_acc += w * (2.0 * poor_cum_y + w * y0);
-                poor_cum_y += w * y0;
+        let mut cum_w = 0.0;
+        for (k, b) in blocks.iter().enumerate() {
+            if median.is_some() && cum_w >= forty {
+                break;
             }
-            if extreme_line > 0.0 && y < extreme_line {
-                extreme += w;
+            if cum_w + b.pop < forty {
+                bottom40 += b.total;
+                cum_w += b.pop;
+                continue;
             }
-
-            let r = y.max(floor) / mean_floored;
-            let ln_r = r.ln();
-            theil_acc += w * r * ln_r;
-            log_acc += w * ln_r;
-
-            // The part of this observation's weight below the 40% mark.
-            if cum_w < forty {
-                bottom40 += (forty - cum_w).min(w) * y;
+            if cum_w >= forty && cum_w + b.pop < half {
+                cum_w += b.pop;
+                continue;
             }
-
-            gini_acc += w * (2.0 * cum_y + w * y);
-            cum_y += w * y;
-            cum_w += w;
-            // cum_w is summed in the same order as pop, so it reaches pop
-            // exactly at the end and the median is always found.
-            if median.is_none() && cum_w >= half {
-                median = Some(y);
+            for i in k * BLOCK..((k + 1) * BLOCK).min(obs.len()) {
+                let o = obs.at(i);
+                if !counts(&o) {
+                    continue;
+                }
+                let (y, w) = (o.income * sy, o.weight * sw);
+                // The part of this observation's weight below the 40% mark.
+                if cum_w < forty {
+                    bottom40 += (forty - cum_w).min(w) * y;
+                }
+                cum_w += w;
+                if median.is_none() && cum_w >= half {
+                    median = Some(y);
+                }
             }
         }
 
-        let headcount_ratio = poor / pop;
-        let poverty_gap = gap1 / pop;
-        let poor_gini = if poor_cum_y > 0.0 {
-            (1.0 - poor_gini_acc / (poor * poor_cum_y)).max(0.0)
+        let headcount_ratio = t.poor / pop;
+        let poverty_gap = t.gap1 / pop;
+        let poor_gini = if t.poor_mass > 0.0 {
+            (1.0 - t.poor_gini / (t.poor * t.poor_mass)).max(0.0)
         } else {
             0.0
         };
         // max(0) below: exact equality can round to a tiny negative value.
         let (gini, bottom40_share) = if total > 0.0 {
-            ((1.0 - gini_acc / (pop * total)).max(0.0), bottom40 / total)
+            ((1.0 - t.gini / (pop * total)).max(0.0), bottom40 / total)
         } else {
             (0.0, 0.0)
         };
+        // Theil and Atkinson on the floored incomes y': with μ' their mean,
+        // T = Σ w y' ln y' / Σ w y' − ln μ' and A = 1 − exp(Σ w ln y' / N) / μ'.
+        let ln_mean = mean_floored.ln();
         Measures {
             // Counts and money back in their units (a population whose
             // weights add up beyond 1.8e308 becomes inf: the caller refuses it).
             population: pop / sw,
-            poor: poor / sw,
+            poor: t.poor / sw,
             headcount_ratio,
             poverty_gap,
-            poverty_severity: gap2 / pop,
-            watts: watts / pop,
+            poverty_severity: t.gap2 / pop,
+            watts: t.watts / pop,
             sen: headcount_ratio * poor_gini + poverty_gap * (1.0 - poor_gini),
-            extreme_poor: extreme / sw,
+            extreme_poor: t.extreme / sw,
             mean_income: mean / sy,
             median_income: median.unwrap_or(mean) / sy,
             gini,
-            theil: (theil_acc / pop).max(0.0),
-            atkinson1: (1.0 - (log_acc / pop).exp()).max(0.0),
+            theil: (t.ylny / t.total_floored - ln_mean).max(0.0),
+            atkinson1: (1.0 - (t.lny / pop - ln_mean).exp()).max(0.0),
             bottom40_share,
         }
     }
 }
 
-/// The sums of pass 1, on incomes scaled by `sy` and weights by `sw`.
-struct Totals {
+/// Observations per block of [`Measures::of_sorted`] (fixed: the result
+/// must not depend on how the blocks are spread over threads).
+pub const BLOCK: usize = 16_384;
+
+/// Observations sorted by income ascending, read by index.
+pub trait SortedObs: Sync {
+    fn len(&self) -> usize;
+    fn at(&self, i: usize) -> Obs;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl SortedObs for [Obs] {
+    fn len(&self) -> usize {
+        <[Obs]>::len(self)
+    }
+    #[inline]
+    fn at(&self, i: usize) -> Obs {
+        self[i]
+    }
+}
+
+/// Observations packed one to a `u64` ([`pack`]): sorted as integers,
+/// they are sorted by income.
+pub struct Packed<'a>(pub &'a [u64]);
+
+impl SortedObs for Packed<'_> {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    #[inline]
+    fn at(&self, i: usize) -> Obs {
+        unpack(self.0[i])
+    }
+}
+
+/// An observation with an `f32` income and a whole weight, packed so that
+/// the order of the `u64`s is the order of the incomes: the income's bits
+/// above (sign flipped, negative values inverted), the weight below.
+#[inline]
+pub fn pack(income: f32, weight: u32) -> u64 {
+    let b = income.to_bits();
+    let key = if b & 0x8000_0000 != 0 {
+        !b
+    } else {
+        b | 0x8000_0000
+    };
+    ((key as u64) << 32) | weight as u64
+}
+
+/// The observation of [`pack`].
+#[inline]
+pub fn unpack(k: u64) -> Obs {
+    let b = (k >> 32) as u32;
+    let bits = if b & 0x8000_0000 != 0 {
+        b & 0x7fff_ffff
+    } else {
+        !b
+    };
+    Obs {
+        income: f32::from_bits(bits) as f64,
+        weight: (k & 0xffff_ffff) as f64,
+    }
+}
+
+/// The sums of one block of sorted observations, on incomes scaled by `sy`
+/// and weights by `sw`; the Gini sums are relative to the block's start.
+#[derive(Clone, Debug, Default)]
+struct Sums {
     pop: f64,
     total: f64,
     total_floored: f64,
+    poor: f64,
+    gap1: f64,
+    gap2: f64,
+    watts: f64,
+    extreme: f64,
+    /// Σ w (2 S_{i−1} + w y), S the income mass before i in the block.
+    gini: f64,
+    /// The same among the poor, on incomes clamped at 0, and their mass.
+    poor_gini: f64,
+    poor_mass: f64,
+    /// Σ w y' ln y' and Σ w ln y' on floored incomes y'.
+    ylny: f64,
+    lny: f64,
     /// Largest |income| and weight (unscaled), and how many observations count.
     max_income: f64,
     max_weight: f64,
     n: usize,
 }
 
-impl Totals {
-    fn of(obs: &[Obs], sy: f64, sw: f64) -> Totals {
+impl Sums {
+    /// The sums of every block of `obs`, in parallel, in block order.
+    fn blocks<S: SortedObs + ?Sized>(
+        obs: &S,
+        sy: f64,
+        sw: f64,
+        line: f64,
+        extreme_line: f64,
+    ) -> Vec<Sums> {
+        use rayon::prelude::*;
+        let n = obs.len();
+        (0..n.div_ceil(BLOCK))
+            .into_par_iter()
+            .map(|k| {
+                Sums::of(
+                    (k * BLOCK..((k + 1) * BLOCK).min(n)).map(|i| obs.at(i)),
+                    sy,
+                    sw,
+                    line,
+                    extreme_line,
+                )
+            })
+            .collect()
+    }
+
+    fn of(obs: impl Iterator<Item = Obs>, sy: f64, sw: f64, line: f64, extreme: f64) -> Sums {
         let floor = LOG_INCOME_FLOOR * sy;
-        let mut t = Totals {
-            pop: 0.0,
-            total: 0.0,
-            total_floored: 0.0,
-            max_income: 0.0,
-            max_weight: 0.0,
-            n: 0,
-        };
+        let mut t = Sums::default();
         for o in obs {
             debug_assert!(
                 o.income.is_finite() && o.weight.is_finite() && o.weight >= 0.0,
                 "Measures: bad observation {o:?}"
             );
-            if !counts(o) {
+            if !counts(&o) {
                 continue;
             }
             t.max_income = t.max_income.max(o.income.abs());
             t.max_weight = t.max_weight.max(o.weight);
             t.n += 1;
             let (y, w) = (o.income * sy, o.weight * sw);
-            t.pop += w;
+            if y < line {
+                let y0 = y.max(0.0);
+                let g = 1.0 - y0 / line;
+                t.poor += w;
+                t.gap1 += w * g;
+                t.gap2 += w * g * g;
+                // max(0): a term is never negative, even for a line below the floor.
+                t.watts += w * (line / y.max(floor)).ln().max(0.0);
+                t.poor_gini += w * (2.0 * t.poor_mass + w * y0);
+                t.poor_mass += w * y0;
+            }
+            if extreme > 0.0 && y < extreme {
+                t.extreme += w;
+            }
+            let yf = y.max(floor);
+            let ln = yf.ln();
+            t.ylny += w * yf * ln;
+            t.lny += w * ln;
+            t.gini += w * (2.0 * t.total + w * y);
             t.total += w * y;
-            t.total_floored += w * y.max(floor);
+            t.total_floored += w * yf;
+            t.pop += w;
+        }
+        t
+    }
+
+    /// The sums of consecutive blocks, in order: a block's Gini terms gain
+    /// twice its weight times the income mass before it.
+    fn total(blocks: &[Sums]) -> Sums {
+        let mut t = Sums::default();
+        for b in blocks {
+            t.gini += b.gini + 2.0 * b.pop * t.total;
+            t.poor_gini += b.poor_gini + 2.0 * b.poor * t.poor_mass;
+            t.pop += b.pop;
+            t.total += b.total;
+            t.total_floored += b.total_floored;
+            t.poor += b.poor;
+            t.gap1 += b.gap1;
+            t.gap2 += b.gap2;
+            t.watts += b.watts;
+            t.extreme += b.extreme;
+            t.poor_mass += b.poor_mass;
+            t.ylny += b.ylny;
+            t.lny += b.lny;
+            t.max_income = t.max_income.max(b.max_income);
+            t.max_weight = t.max_weight.max(b.max_weight);
+            t.n += b.n;
         }
         t
     }
@@ -466,6 +598,52 @@ mod tests {
         let m = Measures::compute(&mut over, 1.5, 0.0);
         assert!(m.population.is_infinite(), "{m:?}");
         assert_close!(m.headcount_ratio, 0.5);
+    }
+
+    #[test]
+    fn packed_observations_keep_the_order_of_incomes() {
+        let ys = [-500.0f32, -1.0, -0.0, 0.0, 1e-3, 1.0, 2299.9, 2300.0, 1e9];
+        for w in ys.windows(2) {
+            assert!(pack(w[0], 7) < pack(w[1], 0), "{} {}", w[0], w[1]);
+        }
+        for y in ys {
+            let o = unpack(pack(y, 5));
+            assert!(o.income.to_bits() == (y as f64).to_bits() && o.weight == 5.0);
+        }
+    }
+
+    #[test]
+    fn blocks_give_what_one_pass_gives() {
+        // Many blocks (and a weight-0 row in each): the same measures as the
+        // sums of a single pass in sorted order, to rounding.
+        let n = 5 * BLOCK + 123;
+        let v: Vec<Obs> = (0..n)
+            .map(|i| Obs {
+                income: -200.0 + (i as f64).powf(1.3) * 0.01,
+                weight: if i % 1000 == 0 {
+                    0.0
+                } else {
+                    (i % 7) as f64 + 1.0
+                },
+            })
+            .collect();
+        let m = Measures::from_sorted(&v, 3000.0, 800.0);
+        let (mut pop, mut total, mut acc, mut cum, mut poor, mut ext) =
+            (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+        for o in v.iter().filter(|o| o.weight > 0.0) {
+            pop += o.weight;
+            total += o.weight * o.income;
+            acc += o.weight * (2.0 * cum + o.weight * o.income);
+            cum += o.weight * o.income;
+            poor += if o.income < 3000.0 { o.weight } else { 0.0 };
+            ext += if o.income < 800.0 { o.weight } else { 0.0 };
+        }
+        assert_eq!(m.population, pop);
+        assert_eq!(m.poor, poor);
+        assert_eq!(m.extreme_poor, ext);
+        assert_close!(m.mean_income, total / pop);
+        assert_close!(m.gini, 1.0 - acc / (pop * total));
+        assert_eq!(m.median_income, weighted_quantile(&v, 0.5));
     }
 
     #[test]

@@ -6,9 +6,12 @@
 //!   policies plan (demography, shocks, labour, market incomes) and after
 //!   (transfers received, consumption, saving, assets, debt, schooling).
 //! - [`sample`]: drawing from the scenario's distributions.
+//! - [`draw`]: the draws of the yearly update (one stream per household-year,
+//!   binomials by table, normals by their quantile function).
 //! - [`columns`]: the declared columns listed, written and read by name.
 
 pub mod columns;
+pub mod draw;
 pub mod household;
 pub mod sample;
 pub mod state;

@@ -91,8 +91,13 @@ pub fn villages_with(
     let mut v = Villages::default();
     let mut weights = Vec::with_capacity(n);
     for k in 0..n {
-        let mut r = streams.stream(k as u64, sc.start_year, Purpose::Village);
-        let x: Vec<f32> = s.iter().map(|s| s.sample(&mut r) as f32).collect();
+        // One stream per village, each attribute at its own slot (see `households`).
+        let r = streams.stream(k as u64, sc.start_year, Purpose::Village);
+        let x: Vec<f32> = s
+            .iter()
+            .enumerate()
+            .map(|(a, s)| s.sample(&mut r.slot(a as u64)) as f32)
+            .collect();
         let o = |key: &str, drawn: f32| observed(k, key).unwrap_or(drawn);
         // Remote villages have worse roads: road access is scaled down with remoteness.
         let remoteness = o("remoteness", x[0]);
@@ -101,7 +106,8 @@ pub fn villages_with(
         v.water.push(o("water", x[2]));
         v.irrigation.push(o("irrigation", x[3]));
         v.school_quality.push(o("school_quality", x[4]));
-        let clinic = if r.random::<f32>() < x[5] { 1.0 } else { 0.0 };
+        let u: f32 = r.slot(s.len() as u64).random();
+        let clinic = if u < x[5] { 1.0 } else { 0.0 };
         v.clinic.push(o("clinic", clinic));
         v.tourism_potential.push(o("tourism_potential", x[6]));
         v.tourism_capacity.push(0.0);
@@ -110,7 +116,10 @@ pub fn villages_with(
         v.cadre_quality.push(o("cadre_quality", x[9]));
         v.drought.push(false);
         // Village size: lognormal weight, median 1.
-        let z: f64 = rand_distr::Distribution::sample(&rand_distr::StandardNormal, &mut r);
+        let z: f64 = rand_distr::Distribution::sample(
+            &rand_distr::StandardNormal,
+            &mut r.slot(s.len() as u64 + 1),
+        );
         weights.push((0.5 * z).exp());
     }
     (v, weights)
@@ -146,38 +155,64 @@ pub fn households(
     for k in 0..weights.len() {
         h.village[bounds[k]..bounds[k + 1]].fill(k as u32);
     }
-    let s = Samplers::new(sc);
+    // Tables, built once: millions of draws follow (src/model/sample.rs).
+    let s = Samplers::tabulated(sc);
     let penalty = sc.file.households.remoteness_penalty as f32;
     let child_max = sc.file.demography.child_schooling_max as f32;
     let year = sc.start_year;
+    // Remote households start with fewer assets: e^(−remoteness), once per village.
+    let poorer: Vec<f32> = villages.remoteness.iter().map(|r| (-r).exp()).collect();
+    let pop = streams.year_purpose(year, Purpose::Population);
     h.chunks_mut(crate::model::state::CHUNK)
         .into_par_iter()
         .for_each(|c| {
-            for j in 0..c.village.len() {
-                let i = c.offset + j;
-                let mut r = streams.stream(i as u64, year, Purpose::Population);
-                let v = c.village[j] as usize;
-                let rem = villages.remoteness[v];
-                c.adults[j] = s.adults.sample(&mut r).round().clamp(1.0, 20.0) as u8;
-                c.children[j] = s.children.sample(&mut r).round().clamp(0.0, 20.0) as u8;
-                c.elderly[j] = s.elderly.sample(&mut r).round().clamp(0.0, 20.0) as u8;
-                c.schooling[j] = (s.schooling.sample(&mut r) as f32 - penalty * rem).max(0.0);
+            // One stream per household, each attribute at its own slot: a
+            // distribution that draws more (or is changed) leaves the
+            // others' numbers alone. A chunk draws one attribute at a time.
+            let keys: Vec<u64> = (0..c.village.len())
+                .map(|j| pop.key((c.offset + j) as u64))
+                .collect();
+            s.adults
+                .sample_each(&keys, 0, |j, x| c.adults[j] = count(x, 1.0));
+            s.children
+                .sample_each(&keys, 1, |j, x| c.children[j] = count(x, 0.0));
+            s.elderly
+                .sample_each(&keys, 2, |j, x| c.elderly[j] = count(x, 0.0));
+            s.schooling.sample_each(&keys, 3, |j, x| {
+                let rem = villages.remoteness[c.village[j] as usize];
+                c.schooling[j] = (x as f32 - penalty * rem).max(0.0);
                 c.child_schooling[j] = (c.schooling[j] + 2.0).min(child_max);
-                c.skill[j] = s.skill.sample(&mut r) as f32;
-                c.health[j] = s.health.sample(&mut r) as f32;
+            });
+            s.skill.sample_each(&keys, 4, |j, x| c.skill[j] = x as f32);
+            s.health
+                .sample_each(&keys, 5, |j, x| c.health[j] = x as f32);
+            s.land.sample_each(&keys, 6, |j, x| {
                 let members = (c.adults[j] + c.children[j] + c.elderly[j]) as f32;
-                c.land[j] = villages.land_per_person[v] * members * s.land.sample(&mut r) as f32;
-                // Remote households start with fewer assets: e^(−remoteness).
-                c.assets[j] = s.assets.sample(&mut r) as f32 * (-rem).exp();
-                c.savings[j] = s.savings.sample(&mut r) as f32 * (-rem).exp();
-                c.debt[j] = s.debt.sample(&mut r) as f32;
-                c.credit[j] = 0.5;
-                c.awareness[j] = s.awareness.sample(&mut r) as f32;
-                c.motivation[j] = s.motivation.sample(&mut r) as f32;
-                c.ability[j] = s.ability.sample(&mut r) as f32;
-            }
+                c.land[j] = villages.land_per_person[c.village[j] as usize] * members * x as f32;
+            });
+            s.assets.sample_each(&keys, 7, |j, x| {
+                c.assets[j] = x as f32 * poorer[c.village[j] as usize]
+            });
+            s.savings.sample_each(&keys, 8, |j, x| {
+                c.savings[j] = x as f32 * poorer[c.village[j] as usize]
+            });
+            s.debt.sample_each(&keys, 9, |j, x| c.debt[j] = x as f32);
+            c.credit.fill(0.5);
+            s.awareness
+                .sample_each(&keys, 10, |j, x| c.awareness[j] = x as f32);
+            s.motivation
+                .sample_each(&keys, 11, |j, x| c.motivation[j] = x as f32);
+            s.ability
+                .sample_each(&keys, 12, |j, x| c.ability[j] = x as f32);
         });
     h
+}
+
+/// A member count: `x` rounded (half up), between `lo` and 20. (Not
+/// `f64::round`, a library call on baseline x86-64: the values are ≥ 0.)
+#[inline]
+fn count(x: f64, lo: f64) -> u8 {
+    (x.clamp(lo, 20.0) + 0.5) as u8
 }
 
 /// The `[households]` distributions, ready to draw.
@@ -198,22 +233,32 @@ pub(crate) struct Samplers {
 }
 
 impl Samplers {
+    /// Samplers that draw directly (a survey's imputations, household by household).
     pub(crate) fn new(sc: &Scenario) -> Self {
+        Self::with(sc, Sampler::new)
+    }
+
+    /// Samplers through tables (synthesis: millions of draws, see [`Sampler::tabulated`]).
+    pub(crate) fn tabulated(sc: &Scenario) -> Self {
+        Self::with(sc, Sampler::tabulated)
+    }
+
+    fn with(sc: &Scenario, make: fn(&crate::scenario::raw::Dist) -> Sampler) -> Self {
         let d = &sc.file.households;
         Samplers {
-            adults: Sampler::new(&d.adults),
-            children: Sampler::new(&d.children),
-            elderly: Sampler::new(&d.elderly),
-            schooling: Sampler::new(&d.schooling),
-            skill: Sampler::new(&d.skill),
-            health: Sampler::new(&d.health),
-            land: Sampler::new(&d.land_factor),
-            assets: Sampler::new(&d.assets),
-            savings: Sampler::new(&d.savings),
-            debt: Sampler::new(&d.debt),
-            awareness: Sampler::new(&d.awareness),
-            motivation: Sampler::new(&d.motivation),
-            ability: Sampler::new(&d.ability),
+            adults: make(&d.adults),
+            children: make(&d.children),
+            elderly: make(&d.elderly),
+            schooling: make(&d.schooling),
+            skill: make(&d.skill),
+            health: make(&d.health),
+            land: make(&d.land_factor),
+            assets: make(&d.assets),
+            savings: make(&d.savings),
+            debt: make(&d.debt),
+            awareness: make(&d.awareness),
+            motivation: make(&d.motivation),
+            ability: make(&d.ability),
         }
     }
 }

@@ -97,16 +97,18 @@ pub fn distribution_edges() -> Vec<f64> {
     e
 }
 
-/// People per bin of [`distribution_edges`], from observations sorted by income.
-pub fn histogram(sorted: &[crate::measures::Obs]) -> Vec<(f64, f64, f64)> {
+/// People per bin of [`distribution_edges`], from observations sorted by
+/// income (one walk along the edges).
+pub fn histogram<S: crate::measures::SortedObs + ?Sized>(sorted: &S) -> Vec<(f64, f64, f64)> {
     let edges = distribution_edges();
     let bins = edges.len() - 1;
     let mut people = vec![0.0; bins];
-    for o in sorted {
-        let k = edges
-            .partition_point(|e| *e <= o.income)
-            .saturating_sub(1)
-            .min(bins - 1);
+    let mut k = 0;
+    for i in 0..sorted.len() {
+        let o = sorted.at(i);
+        while k + 1 < bins && edges[k + 1] <= o.income {
+            k += 1;
+        }
         people[k] += o.weight;
     }
     (0..bins)

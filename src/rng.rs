@@ -8,7 +8,9 @@
 //! with one seed meet the same shocks (common random numbers).
 
 /// What a stream is for. Each purpose has its own stream, so adding draws to
-/// one purpose never shifts the numbers another purpose sees.
+/// one purpose never shifts the numbers another purpose sees. (3–6 and 14
+/// were phase one's shocks, demography, labour, enterprise and tourism
+/// streams, now the slots of [`Purpose::Household`].)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u64)]
 pub enum Purpose {
@@ -16,14 +18,6 @@ pub enum Purpose {
     Population = 1,
     /// Village attributes at the start.
     Village = 2,
-    /// Illness, crop loss, job loss.
-    Shocks = 3,
-    /// Births, ageing, deaths, out-migration.
-    Demography = 4,
-    /// Labour allocation: migration and local jobs.
-    Labour = 5,
-    /// Enterprise and livestock returns.
-    Enterprise = 6,
     /// Village-level covariate shocks (drought).
     VillageShock = 7,
     /// County-wide market price swing.
@@ -38,8 +32,9 @@ pub enum Purpose {
     Schooling = 12,
     /// Microfinance: loan outcome.
     Loan = 13,
-    /// Tourism: visitors and jobs.
-    Tourism = 14,
+    /// Phase one of the household update: one stream per household-year,
+    /// its purposes at the slots of [`HouseholdSlot`].
+    Household = 15,
     /// The households `povsim trace --sample` follows (not a simulation stream).
     TraceSample = 0x5354_4f52_4945_5301,
     /// Sensitivity analysis (none is a simulation stream; all lie far above
@@ -52,6 +47,25 @@ pub enum Purpose {
     SensitivityBootstrap = 0x5E45_0000_0003,
     /// the parameter sets of `compare --param-draws` (one stream per draw).
     ParamDraws = 0x5E45_0000_0004,
+}
+
+/// The slots of a household-year stream ([`Purpose::Household`],
+/// [`Stream::slot`]): each purpose whose number of draws varies with the
+/// household has its own, so drawing more in one never shifts another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u64)]
+pub enum HouseholdSlot {
+    /// Draws at fixed places, the low and high 32-bit halves of the first
+    /// five outputs: illness and crop loss; job loss and the enterprise
+    /// return; a birth and the elderly's deaths; the adults' and the
+    /// children's deaths; retirement and children grown up.
+    Fixed = 0,
+    /// Out-migration.
+    Demography = 1,
+    /// Migrants and local jobs.
+    Labour = 2,
+    /// Tourism jobs.
+    Tourism = 3,
 }
 
 /// A sub-stream: the numbers of one decision within a purpose (a module's
@@ -171,10 +185,25 @@ pub struct Stream {
     state: u64,
 }
 
+/// Distance between two slots of one stream ([`Stream::slot`]): 2³² draws.
+const SLOT: u64 = GAMMA << 32;
+
 impl Stream {
     #[inline]
     pub fn from_key(key: u64) -> Self {
         Stream { state: key }
+    }
+
+    /// Slot `k` of this stream: the same SplitMix64 sequence 2³² · k draws
+    /// further on. One keyed stream serves several purposes this way, each
+    /// at its fixed slot, so a purpose that draws more (a rejection sampler
+    /// that tries again, a module with more decisions) never shifts what
+    /// another purpose sees, and the key is mixed once for all of them.
+    #[inline]
+    pub fn slot(&self, k: u64) -> Stream {
+        Stream {
+            state: self.state.wrapping_add(k.wrapping_mul(SLOT)),
+        }
     }
 }
 
@@ -271,6 +300,12 @@ impl YearStreams {
         Stream::from_key(mix(self.prefix ^ entity.wrapping_mul(0xd6e8_feb8_6659_fd93)))
     }
 
+    /// The key of `entity`'s stream ([`YearStreams::of`] is the stream at this key).
+    #[inline]
+    pub fn key(&self, entity: u64) -> u64 {
+        mix(self.prefix ^ entity.wrapping_mul(0xd6e8_feb8_6659_fd93))
+    }
+
     /// The same number as `Streams::uniform(entity, year, purpose, sub)` for
     /// streams made by [`Streams::year_purpose_sub`].
     #[inline]
@@ -308,33 +343,33 @@ mod tests {
     #[test]
     fn streams_depend_on_every_key_component() {
         let s = Streams::new(7, 0);
-        let base: f64 = s.stream(1, 2010, Purpose::Shocks).random();
+        let base: f64 = s.stream(1, 2010, Purpose::Household).random();
         let others = [
             Streams::new(8, 0)
-                .stream(1, 2010, Purpose::Shocks)
+                .stream(1, 2010, Purpose::Household)
                 .random::<f64>(),
             Streams::new(7, 1)
-                .stream(1, 2010, Purpose::Shocks)
+                .stream(1, 2010, Purpose::Household)
                 .random::<f64>(),
-            s.stream(2, 2010, Purpose::Shocks).random::<f64>(),
-            s.stream(1, 2011, Purpose::Shocks).random::<f64>(),
-            s.stream(1, 2010, Purpose::Labour).random::<f64>(),
+            s.stream(2, 2010, Purpose::Household).random::<f64>(),
+            s.stream(1, 2011, Purpose::Household).random::<f64>(),
+            s.stream(1, 2010, Purpose::Targeting).random::<f64>(),
         ];
         for o in others {
             assert_ne!(base, o);
         }
         // Same key, same numbers.
-        assert_eq!(base, s.stream(1, 2010, Purpose::Shocks).random::<f64>());
+        assert_eq!(base, s.stream(1, 2010, Purpose::Household).random::<f64>());
     }
 
     #[test]
     fn year_streams_match_streams() {
         let s = Streams::new(11, 3);
-        let ys = s.year_purpose(2012, Purpose::Labour);
+        let ys = s.year_purpose(2012, Purpose::Targeting);
         for e in [0u64, 1, 77, 1 << 40] {
             assert_eq!(
                 ys.of(e).random::<u64>(),
-                s.stream(e, 2012, Purpose::Labour).random::<u64>()
+                s.stream(e, 2012, Purpose::Targeting).random::<u64>()
             );
         }
     }

@@ -33,6 +33,9 @@ pub struct CompareArgs {
     pub quiet: bool,
 }
 
+/// Why the headcount is not enough (printed with every comparison).
+const HEADCOUNT_NOTE: &str = "the headcount counts only who crosses the line, so it rewards lifting people just over it; the gap, severity (FGT2) and Watts index also weigh how far below the line the poor are";
+
 pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
     let base = load(Some(&a.scenarios[0]), &[], a.seed, a.replicates)?;
     // Every reform runs with the base's seed and replicates: common random numbers.
@@ -59,35 +62,43 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     println!(
-        "base: {} (seed {}, {} replicates; differences are reform − base, paired by replicate, with 90% intervals)",
-        c.base, c.seed, c.replicates
+        "base: {} (seed {}, {} replicates; differences are reform − base from {}, paired by replicate, with 90% intervals)",
+        c.base, c.seed, c.replicates, c.from_year
     );
+    println!("{HEADCOUNT_NOTE}");
     for r in &c.reforms {
         println!();
         println!("reform: {}", r.scenario);
         println!(
-            "{:>6} {:>24} {:>24} {:>26}",
-            "year", "headcount Δ (points)", "poor Δ (persons)", "mean income Δ (yuan)"
+            "{:>6} {:>22} {:>22} {:>22} {:>22} {:>22}",
+            "year",
+            "headcount Δ (points)",
+            "gap Δ (points)",
+            "severity Δ (×100)",
+            "Watts Δ (×100)",
+            "poor Δ (persons)"
         );
-        let (h, p, m) = (
-            &r.by_year["headcount_ratio"],
-            &r.by_year["poor"],
-            &r.by_year["mean_income"],
-        );
-        for k in 0..h.len() {
-            println!(
-                "{:>6} {:>8.2} [{:>6.2}, {:>6.2}] {:>8.0} [{:>6.0}, {:>6.0}] {:>8.0} [{:>7.0}, {:>7.0}]",
-                h[k].year,
-                100.0 * h[k].difference.mean,
-                100.0 * h[k].difference.lo,
-                100.0 * h[k].difference.hi,
-                p[k].difference.mean,
-                p[k].difference.lo,
-                p[k].difference.hi,
-                m[k].difference.mean,
-                m[k].difference.lo,
-                m[k].difference.hi
-            );
+        let cols = [
+            ("headcount_ratio", 100.0),
+            ("poverty_gap", 100.0),
+            ("poverty_severity", 100.0),
+            ("watts", 100.0),
+            ("poor", 1.0),
+        ];
+        let n = r.by_year["headcount_ratio"].len();
+        for k in 0..n {
+            let mut line = format!("{:>6}", r.by_year["headcount_ratio"][k].year);
+            for (m, scale) in cols {
+                let d = &r.by_year[m][k].difference;
+                let p = if scale == 1.0 { 0 } else { 2 };
+                line.push_str(&format!(
+                    " {:>8.p$} [{:>5.p$}, {:>5.p$}]",
+                    scale * d.mean,
+                    scale * d.lo,
+                    scale * d.hi
+                ));
+            }
+            println!("{line}");
         }
         let e = &r.person_years_averted;
         println!(
@@ -95,9 +106,12 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
             e.mean, e.lo, e.hi
         );
         println!(
-            "spending: {:.1} million yuan (base {:.1} million)",
+            "realised spending from {}: {:.1} million yuan of a budget of {:.1} million (base {:.1} of {:.1} million); costs below are on realised spending",
+            c.from_year,
             r.spending_total / 1e6,
-            c.base_spending_total / 1e6
+            r.budget_total / 1e6,
+            c.base_spending_total / 1e6,
+            c.base_budget_total / 1e6
         );
         if r.spending_total < c.base_spending_total && r.person_years_averted.mean > 0.0 {
             println!(
@@ -124,6 +138,9 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
     }
     param_draws::print(&draws);
     println!();
+    for w in &c.warnings {
+        println!("{w}");
+    }
     println!("wrote:");
     for f in &files {
         println!("  {}", f.display());

@@ -131,6 +131,9 @@ pub fn execute(a: RunArgs) -> anyhow::Result<()> {
         }
     });
     let sc = load(a.scenario.as_deref(), &a.sets, a.seed, a.replicates)?;
+    for w in sc.warnings() {
+        eprintln!("{w}");
+    }
     warn_households(&a.sets, a.quiet);
     if sc.file.sweep.is_some() && !a.quiet {
         eprintln!(

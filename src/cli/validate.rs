@@ -38,6 +38,9 @@ pub fn execute(a: ValidateArgs) -> anyhow::Result<()> {
     let (Some(sc), Some(scenario)) = (sc, a.scenario) else {
         return Err(povsim::Error::Input("expected a scenario file".into()).into());
     };
+    for w in sc.warnings() {
+        eprintln!("{w}");
+    }
     let scenario = &scenario;
     if a.diff {
         let text = String::from_utf8_lossy(&povsim::input::read(scenario)?).into_owned();

@@ -2,6 +2,13 @@
 //! replicates, so each household meets the same shocks in each (common random
 //! numbers), and the differences from the base are taken replicate by
 //! replicate (paired) before they are summarised.
+//!
+//! Branched scenarios (`simulation.branch_year`) must share their history:
+//! before the earliest branch year every scenario runs the same settings
+//! (checked: else one line names the year and key), so their rows there are
+//! identical and the comparison reports from the branch year on. Spending is
+//! what the modules really spent (spending.csv's `spent`), shown beside the
+//! budgets; cost-effectiveness is on realised spending.
 
 pub mod param_draws;
 
@@ -13,9 +20,11 @@ use crate::scenario::Scenario;
 use std::collections::BTreeMap;
 
 /// The measures compared, as columns of trajectory.csv.
-pub const COMPARED: [&str; 5] = [
+pub const COMPARED: [&str; 7] = [
     "headcount_ratio",
     "poverty_gap",
+    "poverty_severity",
+    "watts",
     "poor",
     "mean_income",
     "gini",
@@ -26,29 +35,40 @@ struct Outcome {
     /// [replicate][year][column]
     values: Vec<Vec<[f64; TRAJECTORY_COLUMNS.len()]>>,
     spending: BTreeMap<String, f64>,
-    /// Per replicate: per-household per-capita income, first and last year.
+    /// Budgets (capped modules), yuan per replicate, over the compared years.
+    budget: f64,
+    /// Per replicate: per-household per-capita income, before the compared
+    /// years (the first year, unbranched) and in the last year.
     first: Vec<Vec<f32>>,
     last: Vec<Vec<f32>>,
 }
 
-fn outcome(sc: &Scenario) -> Result<Outcome> {
+/// Run `sc`, counting spending from `from` (the first compared year).
+fn outcome(sc: &Scenario, from: i32) -> Result<Outcome> {
     let mut o = Outcome {
         values: Vec::new(),
         spending: BTreeMap::new(),
+        budget: 0.0,
         first: Vec::new(),
         last: Vec::new(),
     };
+    // Incomes are taken before the compared years: at the end of the shared history.
+    let before = (from - sc.start_year - 1).max(0) as u32;
     for rep in 0..sc.replicates {
         let mut sim = Simulation::new(sc, rep)?;
         let mut rows = Vec::with_capacity(sc.years as usize);
         for t in 0..sc.years {
             let r = sim.step();
             rows.push(r.trajectory_values());
-            for s in &r.ledger.spending {
-                *o.spending.entry(s.module.to_string()).or_default() +=
-                    s.spent / sc.replicates as f64;
+            if r.year >= from {
+                for s in &r.ledger.spending {
+                    *o.spending.entry(s.module.to_string()).or_default() +=
+                        s.spent / sc.replicates as f64;
+                    o.budget += s.budget.unwrap_or(0.0) / sc.replicates as f64;
+                }
+                o.budget -= r.ledger.moved / sc.replicates as f64;
             }
-            if t == 0 {
+            if t == before {
                 o.first.push(sim.hh.income_pc.clone());
             }
         }
@@ -56,6 +76,27 @@ fn outcome(sc: &Scenario) -> Result<Outcome> {
         o.values.push(rows);
     }
     Ok(o)
+}
+
+/// The first year compared: the earliest branch year of the scenarios (each
+/// must share the base's history before it), else the first simulated year.
+pub fn first_compared_year(base: &Scenario, reforms: &[Scenario]) -> Result<i32> {
+    let from = std::iter::once(base)
+        .chain(reforms)
+        .filter_map(|s| s.branch_year())
+        .min();
+    let Some(from) = from else {
+        return Ok(base.start_year);
+    };
+    for r in reforms {
+        if let Err((year, key)) = base.shares_history(r, from) {
+            return Err(Error::Input(format!(
+                "{}: expected the history of the base {} before the branch year {from}, got a different `{key}` in {year}",
+                r.name, base.name
+            )));
+        }
+    }
+    Ok(from)
 }
 
 fn col(name: &str) -> usize {
@@ -91,7 +132,9 @@ pub fn compare(base: &Scenario, reforms: &[Scenario]) -> Result<Comparison> {
             )));
         }
     }
-    let b = outcome(base)?;
+    let from = first_compared_year(base, reforms)?;
+    let t0 = (from - base.start_year) as usize;
+    let b = outcome(base, from)?;
     let poor = col("poor");
     let mut trajectories = BTreeMap::new();
     trajectories.insert(
@@ -102,7 +145,7 @@ pub fn compare(base: &Scenario, reforms: &[Scenario]) -> Result<Comparison> {
     );
     let mut out = Vec::new();
     for sc in reforms {
-        let r = outcome(sc)?;
+        let r = outcome(sc, from)?;
         trajectories.insert(
             sc.name.clone(),
             crate::experiment::bands(sc, &r.values)
@@ -113,7 +156,7 @@ pub fn compare(base: &Scenario, reforms: &[Scenario]) -> Result<Comparison> {
         let mut by_year = BTreeMap::new();
         for m in COMPARED {
             let k = col(m);
-            let rows = (0..base.years as usize)
+            let rows = (t0..base.years as usize)
                 .map(|t| {
                     let d: Vec<f64> = (0..reps)
                         .map(|i| r.values[i][t][k] - b.values[i][t][k])
@@ -130,7 +173,7 @@ pub fn compare(base: &Scenario, reforms: &[Scenario]) -> Result<Comparison> {
         }
         let averted: Vec<f64> = (0..reps)
             .map(|i| {
-                (0..base.years as usize)
+                (t0..base.years as usize)
                     .map(|t| b.values[i][t][poor] - r.values[i][t][poor])
                     .sum()
             })
@@ -159,19 +202,78 @@ pub fn compare(base: &Scenario, reforms: &[Scenario]) -> Result<Comparison> {
             person_years_averted: averted,
             lifted_final_year: lifted,
             spending_total: total,
+            budget_total: r.budget,
             spending_by_module: r.spending.clone(),
             deciles: deciles(&b, &r),
         });
     }
+    let base_total: f64 = b.spending.values().sum();
+    let warnings = spending_warnings(base, base_total, b.budget, &out);
     Ok(Comparison {
         base: base.name.clone(),
         seed: base.seed,
         replicates: base.replicates,
-        base_spending_total: b.spending.values().sum(),
+        from_year: from,
+        warnings,
+        base_budget_total: b.budget,
+        base_spending_total: base_total,
         base_spending_by_module: b.spending.clone(),
         reforms: out,
         trajectories,
     })
+}
+
+/// One line for each scenario whose realised spending falls more than 2%
+/// short of (or beyond) its budget, and one if the reforms' realised extra
+/// spending over the base differs by more than 2% between them.
+fn spending_warnings(
+    base: &Scenario,
+    base_total: f64,
+    base_budget: f64,
+    reforms: &[ReformResult],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let off = |spent: f64, budget: f64| budget > 0.0 && (spent - budget).abs() > 0.02 * budget;
+    let m = |x: f64| x / 1e6;
+    if off(base_total, base_budget) {
+        out.push(format!(
+            "warning: {} spends {:.1} million yuan of a budget of {:.1} million ({:+.1}%)",
+            base.name,
+            m(base_total),
+            m(base_budget),
+            100.0 * (base_total / base_budget - 1.0)
+        ));
+    }
+    for r in reforms {
+        if off(r.spending_total, r.budget_total) {
+            out.push(format!(
+                "warning: {} spends {:.1} million yuan of a budget of {:.1} million ({:+.1}%)",
+                r.scenario,
+                m(r.spending_total),
+                m(r.budget_total),
+                100.0 * (r.spending_total / r.budget_total - 1.0)
+            ));
+        }
+    }
+    let extra: Vec<f64> = reforms
+        .iter()
+        .map(|r| r.spending_total - base_total)
+        .collect();
+    if let (Some(lo), Some(hi)) = (
+        extra.iter().copied().reduce(f64::min),
+        extra.iter().copied().reduce(f64::max),
+    ) && reforms.len() > 1
+        && hi > 0.0
+        && hi - lo > 0.02 * hi
+    {
+        out.push(format!(
+            "warning: the reforms do not spend the same money: realised extra spending over the base ranges from {:.1} to {:.1} million yuan ({:.1}% apart)",
+            m(lo),
+            m(hi),
+            100.0 * (hi - lo) / hi
+        ));
+    }
+    out
 }
 
 /// Winners and losers by decile of the base's first-year income (households,

@@ -75,34 +75,15 @@ pub fn village_stats(hh: &Households, villages: usize, line: f32) -> Vec<Village
         .into_par_iter()
         .map(|c| {
             let mut out: Vec<(u32, VillageStats)> = Vec::new();
-            for i in c * C..((c + 1) * C).min(n) {
-                let m = hh.members(i) as u64;
-                if m == 0 {
-                    continue;
+            let (mut a, hi) = (c * C, ((c + 1) * C).min(n));
+            while a < hi {
+                let v = hh.village[a];
+                let b = a + hh.village[a..hi].iter().take_while(|&&x| x == v).count();
+                let s = run_stats(hh, a, b, line);
+                if s.households > 0 {
+                    out.push((v, s));
                 }
-                let v = hh.village[i];
-                if out.last().is_none_or(|r| r.0 != v) {
-                    out.push((v, VillageStats::default()));
-                }
-                let s = &mut out.last_mut().expect("pushed above").1;
-                let reg = hh.flags[i] & flag::REGISTERED != 0;
-                let poor = pre_transfer_pc(hh, i) < line;
-                s.households += 1;
-                s.people += m;
-                s.registered_households += reg as u64;
-                s.registered_people += if reg { m } else { 0 };
-                s.poor_people += if poor { m } else { 0 };
-                s.registered_poor += (reg && poor) as u64;
-                s.adults += hh.adults[i] as u64;
-                s.farm += hh.farm[i] as f64;
-                s.wage += hh.wage[i] as f64;
-                s.land += hh.land[i] as f64;
-                s.health_gap += (1.0 - hh.health[i]) as f64;
-                let gap = (1.0 - hh.awareness[i]).max(0.0) as f64;
-                s.unaware += gap;
-                if reg {
-                    s.unaware_registered += gap;
-                }
+                a = b;
             }
             out
         })
@@ -116,6 +97,43 @@ pub fn village_stats(hh: &Households, villages: usize, line: f32) -> Vec<Village
         }
     }
     stats
+}
+
+/// The statistics of households `a..b` (one village's run), summed in
+/// household order. The sums sit in locals (registers) rather than in the
+/// output vector: a third of the modules' planning time went to this pass.
+#[inline]
+fn run_stats(hh: &Households, a: usize, b: usize, line: f32) -> VillageStats {
+    let (adults, children, elderly) = (&hh.adults[a..b], &hh.children[a..b], &hh.elderly[a..b]);
+    let (flags, pre_pc, farm) = (&hh.flags[a..b], &hh.pre_pc[a..b], &hh.farm[a..b]);
+    let (wage, land, health) = (&hh.wage[a..b], &hh.land[a..b], &hh.health[a..b]);
+    let awareness = &hh.awareness[a..b];
+    let mut s = VillageStats::default();
+    for i in 0..b - a {
+        let m = adults[i] as u64 + children[i] as u64 + elderly[i] as u64;
+        if m == 0 {
+            continue;
+        }
+        let reg = flags[i] & flag::REGISTERED != 0;
+        let poor = pre_pc[i] < line;
+        s.households += 1;
+        s.people += m;
+        s.registered_households += reg as u64;
+        s.registered_people += if reg { m } else { 0 };
+        s.poor_people += if poor { m } else { 0 };
+        s.registered_poor += (reg && poor) as u64;
+        s.adults += adults[i] as u64;
+        s.farm += farm[i] as f64;
+        s.wage += wage[i] as f64;
+        s.land += land[i] as f64;
+        s.health_gap += (1.0 - health[i]) as f64;
+        let gap = (1.0 - awareness[i]).max(0.0) as f64;
+        s.unaware += gap;
+        if reg {
+            s.unaware_registered += gap;
+        }
+    }
+    s
 }
 
 /// Poor people per village as the county knows them: people on the register

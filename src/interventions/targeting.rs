@@ -422,6 +422,7 @@ impl Module for TargetingModule {
             beneficiary_households: verified,
             beneficiary_people: 0,
             registered_poor_beneficiaries: 0,
+            returned: 0.0,
         }
     }
 }

@@ -4,8 +4,12 @@
 //! (see [`super::take_up`]) receives `max(0, g·n − ŷ·n)`, its gap below the
 //! guarantee line `g` at its assessed income `ŷ` (the targeting module's
 //! draw). If the gaps and the administrative cost exceed the budget, every
-//! payment is scaled down by the same factor. `eligible = "all"` spreads the
-//! budget evenly per person ("flood irrigation"). Recipients may give up a
+//! payment is scaled down by the same factor. The guarantee line `g` is
+//! `guarantee_line`, or `guarantee_line_share × poverty line` (the published
+//! standards' rule). `eligible = "all"` spreads the budget evenly per person
+//! ("flood irrigation"), except a `standing_budget`: the guarantee in force
+//! keeps paying the guarantee first, so a flood reform adds to it rather
+//! than abolishing it. Recipients may give up a
 //! share of their own local labour income next year (`work_disincentive`,
 //! the case study's "rely and wait"). A share `leakage·(1 − cadre_quality)`
 //! of each payment is lost on the way (charged to the budget, never received).
@@ -56,8 +60,6 @@ impl Module for TransfersModule {
     }
 
     fn plan(&mut self, ctx: &mut PlanCtx, budget: Option<f64>, _ledger: &mut Ledger) -> SpendRow {
-        let n = ctx.hh.len();
-        let line = ctx.params.line;
         let mut row = SpendRow {
             module: "transfers",
             budget,
@@ -65,93 +67,123 @@ impl Module for TransfersModule {
         };
         match self.common.eligible {
             Eligible::All => {
-                let people: u64 = (0..n).map(|i| ctx.hh.members(i) as u64).sum();
-                let live = (0..n).filter(|&i| ctx.hh.members(i) > 0).count() as f64;
+                // The standing money (the guarantee in force) keeps paying the
+                // guarantee; the rest is spread evenly.
+                let standing = self
+                    .common
+                    .standing_budget
+                    .as_ref()
+                    .map_or(0.0, |b| b.at(ctx.year));
                 let b = budget.unwrap_or(0.0);
-                // Nothing to spread once administering every household would eat the budget.
-                if people == 0 || b <= self.cfg.admin_cost * live {
-                    return row;
+                let guarantee = standing.min(b);
+                if guarantee > 0.0 {
+                    self.guarantee(ctx, Some(guarantee), &mut row);
+                    row.returned = guarantee - row.spent;
                 }
-                let per_person =
-                    ((b - self.cfg.admin_cost * live) / people as f64 * (1.0 - 1e-6)) as f32;
-                let mut spent = 0.0f64;
-                for i in 0..n {
-                    let m = ctx.hh.members(i);
-                    if m == 0 {
-                        continue;
-                    }
-                    let pay = per_person * m as f32;
-                    ctx.hh.received[i] +=
-                        pay * self.kept(ctx.villages.cadre_quality[ctx.hh.village[i] as usize]);
-                    spent += pay as f64 + self.cfg.admin_cost;
-                    row.beneficiary_households += 1;
-                    row.beneficiary_people += m as u64;
-                    if ctx.hh.flags[i] & flag::REGISTERED != 0 && pre_transfer_pc(ctx.hh, i) < line
-                    {
-                        row.registered_poor_beneficiaries += 1;
-                    }
-                }
-                row.spent = spent;
+                // Standing money the guarantee leaves is not spread: it is returned.
+                self.spread(ctx, b - guarantee, &mut row);
             }
-            Eligible::Registered => {
-                let g = self.cfg.guarantee_line.at(ctx.year) as f32;
-                // Gaps of the registered households that take the help up (a
-                // parallel scan, collected in household order).
-                let (hh, villages) = (&*ctx.hh, &*ctx.villages);
-                let assess = ctx.streams.year_purpose(ctx.year, Purpose::Targeting);
-                let take = ctx
-                    .streams
-                    .year_purpose_sub(ctx.year, sub::TRANSFERS_TAKE_UP);
-                let targeting = &self.targeting;
-                let gaps: Vec<(usize, f32)> = (0..n)
-                    .into_par_iter()
-                    .with_min_len(SCAN)
-                    .filter_map(|i| {
-                        let m = hh.members(i);
-                        if m == 0 || hh.flags[i] & flag::REGISTERED == 0 {
-                            return None;
-                        }
-                        let v = hh.village[i] as usize;
-                        let sd = error_sd(targeting, villages.cadre_quality[v], false);
-                        let assessed = assessed_pc(&assess, i, pre_transfer_pc(hh, i), sd);
-                        let gap = (g - assessed).max(0.0) * m as f32;
-                        if gap <= 0.0 {
-                            return None;
-                        }
-                        let own = (hh.market_income(i) / m as f32).max(1.0);
-                        let p = take_up(hh.awareness[i], hh.motivation[i], (gap / m as f32) / own)
-                            .max(0.5);
-                        (take.uniform(i as u64) < p as f64).then_some((i, gap))
-                    })
-                    .collect();
-                let demand: f64 = gaps.iter().map(|g| g.1 as f64).sum();
-                let admin = self.cfg.admin_cost * gaps.len() as f64;
-                let scale = match budget {
-                    // a hair under the exact share, so f32 rounding never pays past the budget
-                    Some(b) if demand + admin > b => {
-                        ((b - admin).max(0.0) / demand.max(1e-9) * (1.0 - 1e-6)).clamp(0.0, 1.0)
-                    }
-                    _ => 1.0,
-                };
-                if scale <= 0.0 {
-                    return row;
-                }
-                let mut spent = 0.0f64;
-                for (i, gap) in gaps {
-                    let pay = gap * scale as f32;
-                    ctx.hh.received[i] +=
-                        pay * self.kept(ctx.villages.cadre_quality[ctx.hh.village[i] as usize]);
-                    spent += pay as f64 + self.cfg.admin_cost;
-                    let m = ctx.hh.members(i) as u64;
-                    row.beneficiary_households += 1;
-                    row.beneficiary_people += m;
-                    if pre_transfer_pc(ctx.hh, i) < line {
-                        row.registered_poor_beneficiaries += 1;
-                    }
-                }
-                row.spent = spent;
-            }
+            Eligible::Registered => self.guarantee(ctx, budget, &mut row),
         }
         row
+    }
+}
+
+impl TransfersModule {
+    /// Spread `b` evenly per person over every living household (flood irrigation).
+    fn spread(&self, ctx: &mut PlanCtx, b: f64, row: &mut SpendRow) {
+        let n = ctx.hh.len();
+        let line = ctx.params.line;
+        let people: u64 = (0..n).map(|i| ctx.hh.members(i) as u64).sum();
+        let live = (0..n).filter(|&i| ctx.hh.members(i) > 0).count() as f64;
+        // Nothing to spread once administering every household would eat the budget.
+        if people == 0 || b <= self.cfg.admin_cost * live {
+            return;
+        }
+        let per_person = ((b - self.cfg.admin_cost * live) / people as f64 * (1.0 - 1e-6)) as f32;
+        let mut spent = 0.0f64;
+        let (mut households, mut persons, mut poor) = (0, 0, 0);
+        for i in 0..n {
+            let m = ctx.hh.members(i);
+            if m == 0 {
+                continue;
+            }
+            let pay = per_person * m as f32;
+            ctx.hh.received[i] +=
+                pay * self.kept(ctx.villages.cadre_quality[ctx.hh.village[i] as usize]);
+            spent += pay as f64 + self.cfg.admin_cost;
+            households += 1;
+            persons += m as u64;
+            if ctx.hh.flags[i] & flag::REGISTERED != 0 && pre_transfer_pc(ctx.hh, i) < line {
+                poor += 1;
+            }
+        }
+        // Everyone is reached, the guarantee's recipients among them.
+        row.beneficiary_households = households;
+        row.beneficiary_people = persons;
+        row.registered_poor_beneficiaries = poor;
+        row.spent += spent;
+    }
+
+    /// Top registered households that take the help up to the guarantee
+    /// line, within `budget` (scaled down together when it binds).
+    fn guarantee(&self, ctx: &mut PlanCtx, budget: Option<f64>, row: &mut SpendRow) {
+        let n = ctx.hh.len();
+        let line = ctx.params.line;
+        let g = self.cfg.guarantee(ctx.year, line as f64) as f32;
+        // Gaps of the registered households that take the help up (a
+        // parallel scan, collected in household order).
+        let (hh, villages) = (&*ctx.hh, &*ctx.villages);
+        let assess = ctx.streams.year_purpose(ctx.year, Purpose::Targeting);
+        let take = ctx
+            .streams
+            .year_purpose_sub(ctx.year, sub::TRANSFERS_TAKE_UP);
+        let targeting = &self.targeting;
+        let gaps: Vec<(usize, f32)> = (0..n)
+            .into_par_iter()
+            .with_min_len(SCAN)
+            .filter_map(|i| {
+                let m = hh.members(i);
+                if m == 0 || hh.flags[i] & flag::REGISTERED == 0 {
+                    return None;
+                }
+                let v = hh.village[i] as usize;
+                let sd = error_sd(targeting, villages.cadre_quality[v], false);
+                let assessed = assessed_pc(&assess, i, pre_transfer_pc(hh, i), sd);
+                let gap = (g - assessed).max(0.0) * m as f32;
+                if gap <= 0.0 {
+                    return None;
+                }
+                let own = (hh.market_income(i) / m as f32).max(1.0);
+                let p = take_up(hh.awareness[i], hh.motivation[i], (gap / m as f32) / own).max(0.5);
+                (take.uniform(i as u64) < p as f64).then_some((i, gap))
+            })
+            .collect();
+        let demand: f64 = gaps.iter().map(|g| g.1 as f64).sum();
+        let admin = self.cfg.admin_cost * gaps.len() as f64;
+        let scale = match budget {
+            // a hair under the exact share, so f32 rounding never pays past the budget
+            Some(b) if demand + admin > b => {
+                ((b - admin).max(0.0) / demand.max(1e-9) * (1.0 - 1e-6)).clamp(0.0, 1.0)
+            }
+            _ => 1.0,
+        };
+        if scale <= 0.0 {
+            return;
+        }
+        let mut spent = 0.0f64;
+        for (i, gap) in gaps {
+            let pay = gap * scale as f32;
+            ctx.hh.received[i] +=
+                pay * self.kept(ctx.villages.cadre_quality[ctx.hh.village[i] as usize]);
+            spent += pay as f64 + self.cfg.admin_cost;
+            let m = ctx.hh.members(i) as u64;
+            row.beneficiary_households += 1;
+            row.beneficiary_people += m;
+            if pre_transfer_pc(ctx.hh, i) < line {
+                row.registered_poor_beneficiaries += 1;
+            }
+        }
+        row.spent += spent;
     }
 }

@@ -7,10 +7,11 @@
 //! only from the household's keyed streams, so households can be updated in
 //! any order on any thread. Equations: docs/MODEL.md, section "Households".
 
+use super::draw::{HouseholdYear, YearDraws, bernoulli_count, threshold};
 use super::state::{Chunk, Villages, flag};
-use crate::rng::{Purpose, Streams};
+use crate::rng::{HouseholdSlot, Purpose, Streams};
 use crate::scenario::Scenario;
-use rand::RngExt;
+use rand::{Rng, RngExt};
 use rand_distr::{Distribution, StandardNormal};
 
 /// Every scenario value the household update needs in one year, resolved
@@ -269,24 +270,45 @@ pub struct Members<'a> {
     pub child_schooling: f32,
 }
 
+/// A household-year's fixed-place draws (rng::HouseholdSlot::Fixed), two
+/// per output: `fixed_half(&w, k)` is the k-th 32-bit half.
+#[inline]
+pub fn fixed_draws(hy: &HouseholdYear) -> [u64; 5] {
+    let mut fixed = hy.fixed();
+    std::array::from_fn(|_| fixed.next_u64())
+}
+
+#[inline]
+pub fn fixed_half(w: &[u64; 5], k: usize) -> u32 {
+    (w[k / 2] >> (32 * (k % 2))) as u32
+}
+
 /// One household's year of demography (docs/MODEL.md): deaths, adults
 /// reaching old age, children growing up with the schooling their household
 /// could give them, adults leaving for good, a birth. `phase_one` applies it
 /// to every household; the engine replays it on a copy for a traced one, so
-/// `povsim trace` can say who died, aged or left (same stream, same draws).
+/// `povsim trace` can say who died, aged or left (same draws).
 #[inline]
-pub fn demography<R: rand::Rng>(r: &mut R, p: &YearParams, m: Members) -> Demography {
-    let dead_e = binomial(r, *m.elderly, p.death_elderly);
-    let dead_a = binomial(r, *m.adults, p.death_adult);
-    let dead_c = binomial(r, *m.children, p.death_child);
+pub fn demography(
+    p: &YearParams,
+    d: &YearDraws,
+    hy: &HouseholdYear,
+    w: &[u64; 5],
+    m: Members,
+) -> Demography {
+    let half = |k: usize| fixed_half(w, k);
+    let dead_e = d.death_elderly.at(*m.elderly, half(5));
+    let dead_a = d.death_adult.at(*m.adults, half(6));
+    let dead_c = d.death_child.at(*m.children, half(7));
     *m.elderly -= dead_e;
     *m.adults -= dead_a;
     *m.children -= dead_c;
-    let retire = binomial(r, *m.adults, p.adult_to_elderly);
+    let retire = d.retire.at(*m.adults, half(8));
     *m.adults -= retire;
     *m.elderly = m.elderly.saturating_add(retire);
-    let grown = binomial(r, *m.children, p.child_to_adult);
+    let grown = d.grown.at(*m.children, half(9));
     if grown > 0 {
+        // Children grow into workers with the schooling their household could give them.
         let a = *m.adults as f32;
         let g = grown as f32;
         *m.schooling = (*m.schooling * a + m.child_schooling * g) / (a + g);
@@ -294,10 +316,14 @@ pub fn demography<R: rand::Rng>(r: &mut R, p: &YearParams, m: Members) -> Demogr
         *m.adults = m.adults.saturating_add(grown);
     }
     let p_out = p.out_migration + p.out_migration_schooling * (*m.schooling - 9.0).max(0.0);
-    let left = binomial(r, *m.adults, p_out);
+    let left = bernoulli_count(
+        &mut hy.slot(HouseholdSlot::Demography),
+        *m.adults,
+        threshold(p_out),
+    );
     *m.adults -= left;
     let mut born = 0;
-    if *m.adults >= 2 && *m.children < 4 && r.random::<f32>() < p.birth_rate {
+    if *m.adults >= 2 && *m.children < 4 && (half(4) as u64) < d.birth {
         *m.children += 1;
         born = 1;
     }
@@ -312,58 +338,29 @@ pub fn demography<R: rand::Rng>(r: &mut R, p: &YearParams, m: Members) -> Demogr
     }
 }
 
-/// A binomial draw by inversion from one uniform: exact, and one draw
-/// however many people the household has (most draws stop at k = 0).
-#[inline]
-fn binomial<R: rand::Rng>(r: &mut R, n: u8, p: f32) -> u8 {
-    if n == 0 || p <= 0.0 {
-        return 0;
-    }
-    if p >= 1.0 {
-        return n;
-    }
-    let u: f32 = r.random();
-    let q = 1.0 - p;
-    let mut prob = q;
-    for _ in 1..n {
-        prob *= q; // n is a handful of people: cheaper than powi
-    }
-    let mut cdf = prob;
-    let mut k = 0u8;
-    let odds = p / q;
-    while u >= cdf && k < n {
-        k += 1;
-        prob *= (n - k + 1) as f32 / k as f32 * odds;
-        cdf += prob;
-    }
-    k
-}
-
 /// Phase one for a chunk: demography, shocks, labour, market incomes.
-pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> DemographyCounts {
+pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, d: &YearDraws) -> DemographyCounts {
     let mut counts = DemographyCounts::default();
-    let (s_demo, s_shock, s_labour, s_ent) = (
-        st.year_purpose(p.year, Purpose::Demography),
-        st.year_purpose(p.year, Purpose::Shocks),
-        st.year_purpose(p.year, Purpose::Labour),
-        st.year_purpose(p.year, Purpose::Enterprise),
-    );
-    let s_tour = st.year_purpose(p.year, Purpose::Tourism);
-    for j in 0..c.village.len() {
+    for j in 0..c.len() {
         let members0 = c.adults[j] as u32 + c.children[j] as u32 + c.elderly[j] as u32;
         if members0 == 0 {
             continue; // dissolved household
         }
         let i = (c.offset + j) as u64;
         let vi = c.village[j] as usize;
+        let hy = HouseholdYear::new(&d.streams, i);
+        // The fixed-place draws (rng::HouseholdSlot::Fixed), two per output.
+        let w = fixed_draws(&hy);
+        let half = |k: usize| fixed_half(&w, k);
 
         // --- Demography ---------------------------------------------------
         // A survey's observed year keeps the members it observed (population::survey).
         if p.demography {
-            let mut r = s_demo.of(i);
-            let d = demography(
-                &mut r,
+            let m = demography(
                 p,
+                d,
+                &hy,
+                &w,
                 Members {
                     elderly: &mut c.elderly[j],
                     adults: &mut c.adults[j],
@@ -372,9 +369,9 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
                     child_schooling: c.child_schooling[j],
                 },
             );
-            counts.deaths += (d.died_elderly + d.died_adults + d.died_children) as u64;
-            counts.out_migrants += d.left as u64;
-            counts.births += d.born as u64;
+            counts.deaths += (m.died_elderly + m.died_adults + m.died_children) as u64;
+            counts.out_migrants += m.left as u64;
+            counts.births += m.born as u64;
         }
         if c.adults[j] + c.children[j] + c.elderly[j] == 0 {
             c.income_pc[j] = 0.0;
@@ -389,18 +386,16 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
         }
 
         // --- Shocks ---------------------------------------------------------
-        let mut r = s_shock.of(i);
-        let u_ill: f32 = r.random();
-        let u_crop: f32 = r.random();
-        let u_job: f32 = r.random();
+        let (u_ill, u_crop, u_job, u_ent) =
+            (half(0) as u64, half(1) as u64, half(2) as u64, half(3));
         let clinic = v.clinic[vi];
         let water = v.water[vi];
         // Clinics shorten illness and cut its cost; unsafe water adds illness.
         let p_ill = (village_illness(p.illness, clinic, water)
             + p.illness_chronic * (1.0 - c.health[j]))
             .min(1.0);
-        let ill = u_ill < p_ill && c.adults[j] + c.elderly[j] > 0;
-        let crop = u_crop < p.crop_loss;
+        let ill = u_ill < threshold(p_ill) && c.adults[j] + c.elderly[j] > 0;
+        let crop = u_crop < d.crop_loss;
         let mut flags =
             c.flags[j] & (flag::REGISTERED | flag::POOR | flag::RELOCATED | flag::ON_GUARANTEE);
         let mut lost_work = 0.0;
@@ -419,7 +414,7 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
         }
 
         // --- Labour ---------------------------------------------------------
-        let mut r = s_labour.of(i);
+        let mut r = hy.slot(HouseholdSlot::Labour);
         let adults = c.adults[j];
         let sf = schooling_factor(
             c.schooling[j],
@@ -431,7 +426,7 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
             * (0.5 + c.motivation[j])
             // someone stays home to care for the young and the old
             * if c.children[j] + c.elderly[j] > 0 && adults == 1 { 0.3 } else { 1.0 };
-        let migrants = binomial(&mut r, adults, p_mig.min(1.0));
+        let migrants = bernoulli_count(&mut r, adults, threshold(p_mig));
         let local = (adults - migrants) as f32;
         let access = v.access(vi);
         // Relocated households look for work at the resettlement site (src/interventions/relocation.rs).
@@ -443,7 +438,7 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
         };
         // Some local work exists everywhere; roads and closeness to market add more.
         let p_job = p.local_job_rate * (0.4 + 0.6 * job_access) * (0.5 + c.motivation[j]);
-        let jobs = binomial(&mut r, adults - migrants, p_job.min(1.0)) as f32;
+        let jobs = bernoulli_count(&mut r, adults - migrants, threshold(p_job)) as f32;
         let work = 1.0 - lost_work / (adults.max(1) as f32);
         let disincentive = if flags & flag::ON_GUARANTEE != 0 {
             1.0 - p.work_disincentive
@@ -476,15 +471,14 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
             * (1.0 - drought_loss)
             // land left behind by relocated households
             * if relocated { 1.0 - p.relocation_farm_loss } else { 1.0 };
-        let job_lost = migrants > 0 && u_job < p.job_loss;
+        let job_lost = migrants > 0 && u_job < d.job_loss;
         if job_lost {
             flags |= flag::JOB_LOSS;
         }
         let migrant =
             migrants as f32 * p.migrant_wage * productivity * if job_lost { 0.5 } else { 1.0 };
         // Enterprise and livestock: below the trap threshold assets earn little.
-        let mut r = s_ent.of(i);
-        let z: f32 = StandardNormal.sample(&mut r);
+        let z = d.normal.at(u_ent);
         let ret = if c.assets[j] >= p.trap_threshold {
             p.return_high
         } else {
@@ -506,8 +500,8 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, st: &Streams) -> D
             } else {
                 (adults - migrants).saturating_sub(jobs as u8)
             };
-            let t_jobs =
-                binomial(&mut s_tour.of(i), idle, (p.tourism_job_rate * a).min(1.0)) as f32;
+            let mut r = hy.slot(HouseholdSlot::Tourism);
+            let t_jobs = bernoulli_count(&mut r, idle, threshold(p.tourism_job_rate * a)) as f32;
             t_jobs * p.tourism_wage * productivity * work
                 + c.shares[j] * p.tourism_dividend_rate * a
         } else {
@@ -608,27 +602,6 @@ pub fn phase_two_household(c: &mut Chunk, j: usize, p: &YearParams, v: &Villages
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::Stream;
-
-    #[test]
-    fn binomial_by_inversion_has_the_right_moments() {
-        let mut r = Stream::from_key(42);
-        for &(n, p) in &[(1u8, 0.3f32), (4, 0.05), (6, 0.5), (3, 0.9)] {
-            let draws = 200_000;
-            let (mut s, mut s2) = (0.0f64, 0.0f64);
-            for _ in 0..draws {
-                let k = binomial(&mut r, n, p) as f64;
-                assert!(k <= n as f64);
-                s += k;
-                s2 += k * k;
-            }
-            let mean = s / draws as f64;
-            let var = s2 / draws as f64 - mean * mean;
-            let (m0, v0) = (n as f64 * p as f64, n as f64 * p as f64 * (1.0 - p as f64));
-            assert!((mean - m0).abs() < 0.01, "n={n} p={p}: mean {mean} vs {m0}");
-            assert!((var - v0).abs() < 0.02, "n={n} p={p}: var {var} vs {v0}");
-        }
-    }
 
     #[test]
     fn schooling_pays_more_above_junior_high() {

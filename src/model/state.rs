@@ -91,6 +91,25 @@ macro_rules! columns {
             $( $(#[doc = $doc])* pub $name: &'a mut [$ty], )*
         }
 
+        impl Chunk<'_> {
+            /// The number of households in the chunk, having checked that
+            /// every column has it: inlined into a loop over `0..len`, the
+            /// check lets the compiler drop the bounds check of every
+            /// column access in the loop.
+            #[inline(always)]
+            pub fn len(&self) -> usize {
+                let n = self.village.len();
+                $( assert_eq!(self.$name.len(), n, "columns have equal lengths"); )*
+                n
+            }
+
+            /// Whether the chunk is empty.
+            #[inline(always)]
+            pub fn is_empty(&self) -> bool {
+                self.len() == 0
+            }
+        }
+
         impl Households {
             /// Bytes of state per household: the sum of the column widths.
             pub const BYTES_PER_HOUSEHOLD: usize = 0 $( + std::mem::size_of::<$ty>() )*;

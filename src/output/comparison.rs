@@ -96,7 +96,10 @@ pub struct ReformResult {
     pub person_years_averted: Estimate,
     /// Persons lifted out of poverty by the last year (base − reform poor).
     pub lifted_final_year: Estimate,
+    /// What the modules really spent, yuan, over the compared years (a replicate's mean).
     pub spending_total: f64,
+    /// What they were given (capped modules), yuan, over the compared years.
+    pub budget_total: f64,
     pub spending_by_module: BTreeMap<String, f64>,
     /// Extra spending (reform − base) per person-year of poverty averted.
     pub cost_per_person_year_averted: f64,
@@ -110,6 +113,12 @@ pub struct Comparison {
     pub base: String,
     pub seed: u64,
     pub replicates: u32,
+    /// The first compared year: the branch year of branched scenarios
+    /// (their shared history before it is not compared), else the first year.
+    pub from_year: i32,
+    /// One-line warnings (spending off its budget, or unequal between reforms).
+    pub warnings: Vec<String>,
+    pub base_budget_total: f64,
     pub base_spending_total: f64,
     pub base_spending_by_module: BTreeMap<String, f64>,
     pub reforms: Vec<ReformResult>,

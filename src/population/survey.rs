@@ -31,6 +31,7 @@
 //! the residual.
 
 use super::{Initial, Samplers, villages_with};
+use crate::model::draw::YearDraws;
 use crate::model::household::{self, YearParams};
 use crate::model::state::{Households, Villages, flag};
 use crate::rng::{Purpose, Streams};
@@ -80,9 +81,10 @@ pub fn build(sc: &Scenario, s: &Survey, streams: &Streams) -> Initial {
     let price = household::covariate_shocks(sc, streams, &mut villages, year);
     let mut p = YearParams::new(sc, year, price, 0.0);
     p.demography = false;
+    let draws = YearDraws::new(&p, streams);
     let phase_one = |h: &mut Households| {
         h.chunks_mut(CHUNK).into_par_iter().for_each(|mut c| {
-            household::phase_one(&mut c, &p, &villages, streams);
+            household::phase_one(&mut c, &p, &villages, &draws);
         });
     };
     let observed_ability = s.get("ability").is_some();

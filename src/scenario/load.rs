@@ -204,11 +204,13 @@ fn found_at(text: &str, span: std::ops::Range<usize>) -> String {
 
 /// Keys that are alternatives to each other within one table: a layer (a
 /// file that `extends` another, or a `--set`) that gives one replaces the
-/// other it inherits. A reform can move a module onto the shared budget; a
-/// run can be scaled to a number of households in a file that gives people.
-pub(crate) const ALTERNATIVES: [(&str, &str); 4] = [
+/// other it inherits. A reform can move a module onto the shared budget or
+/// set a guarantee line in yuan over one inherited as a share; a run can be scaled to a number of households in a file that gives people.
+pub(crate) const ALTERNATIVES: [(&str, &str); 6] = [
     ("budget", "budget_share"),
     ("budget_share", "budget"),
+    ("guarantee_line", "guarantee_line_share"),
+    ("guarantee_line_share", "guarantee_line"),
     ("households", "population"),
     ("population", "households"),
 ];

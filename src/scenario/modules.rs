@@ -33,6 +33,7 @@ pub struct Common {
     pub end_year: Option<i64>,
     pub budget: Option<Dated>,
     pub budget_share: Option<f64>,
+    pub standing_budget: Option<Dated>,
     pub eligible: Eligible,
 }
 
@@ -69,6 +70,10 @@ macro_rules! module_config {
                 /// Annual budget, yuan (dated). Without a budget or a share, the module is not funded.
                 budget: Option<Dated> = None, dated(0.0, 1e13), "yuan a year"
                     [serde(skip_serializing_if = "Option::is_none")];
+                /// Money of the programme in force (the status quo a reform carries on),
+                /// yuan a year (dated); a reform's `budget` or `budget_share` comes on top.
+                standing_budget: Option<Dated> = None, dated(0.0, 1e13), "yuan a year"
+                    [serde(skip_serializing_if = "Option::is_none")];
                 /// Share of the scenario-wide `[budget] total`.
                 budget_share: Option<f64> = None, prob(), "share of [budget] total"
                     [serde(skip_serializing_if = "Option::is_none")];
@@ -86,6 +91,7 @@ macro_rules! module_config {
                     end_year: self.end_year,
                     budget: self.budget.clone(),
                     budget_share: self.budget_share,
+                    standing_budget: self.standing_budget.clone(),
                     eligible: self.eligible,
                 }
             }
@@ -258,8 +264,12 @@ impl ModuleConfig for Targeting {
 module_config! {
     /// Minimum living guarantee (dibao): tops households up to a guarantee line.
     Transfers, eligible = Eligible::Registered, {
-        /// Guarantee line, yuan per person-year.
+        /// Guarantee line, yuan per person-year (unless `guarantee_line_share` sets it).
         guarantee_line: Dated = Dated::schedule(&[(2008, 900.0)], 0.15), dated(0.0, 1e7), "yuan per person-year";
+        /// The guarantee line as a share of the poverty line (dated): the rule of the
+        /// published standards; when given, it replaces `guarantee_line`.
+        guarantee_line_share: Option<Dated> = None, dated(0.0, 10.0), "× poverty line"
+            [serde(skip_serializing_if = "Option::is_none")];
         /// "Rely and wait": share of a recipient's own local labour income given up (0 = none).
         work_disincentive: f64 = 0.0, prob(), "share";
         /// Administrative cost per recipient household, yuan.
@@ -267,6 +277,17 @@ module_config! {
         /// Leakage: share of a payment lost on its way (diverted, "favour" payments) in a village
         /// whose cadre quality is 0; the loss falls linearly to 0 at quality 1. 0 = none.
         leakage: f64 = 0.0, prob(), "share";
+    }
+}
+
+impl Transfers {
+    /// The guarantee line in `year`, where the poverty line is `line`:
+    /// `guarantee_line_share × line` when the share is given, else `guarantee_line`.
+    pub fn guarantee(&self, year: i32, line: f64) -> f64 {
+        match &self.guarantee_line_share {
+            Some(s) => s.at(year) * line,
+            None => self.guarantee_line.at(year),
+        }
     }
 }
 

@@ -8,7 +8,8 @@
 use super::dated::Dated;
 pub use super::dist::{Dist, DistKind};
 use super::keys::{
-    Visit, dated, dated_positive, dist, flag, name, num, prob, section, seed, unit_dist, whole,
+    Visit, choice, dated, dated_positive, dist, flag, name, num, prob, section, seed, unit_dist,
+    whole, words,
 };
 use super::seed::Seed;
 use super::validate::MAX_HOUSEHOLDS;
@@ -106,6 +107,11 @@ section! {
             [serde(default, skip_serializing_if = "Option::is_none")];
         /// Number of people (households are drawn until it is reached).
         population: Option<i64> = None, whole(1, MAX_HOUSEHOLDS * 4), "people"
+            [serde(default, skip_serializing_if = "Option::is_none")];
+        /// Branch year: before it the scenario runs exactly as the file it
+        /// `extends` (the shared history), from it on with its own settings;
+        /// every household, village and module column carries across.
+        branch_year: Option<i64> = None, whole(1900, 2200), "year"
             [serde(default, skip_serializing_if = "Option::is_none")];
     }
 }
@@ -337,6 +343,30 @@ section! {
     pub struct Budget {
         /// Total annual budget, yuan.
         total: Dated = Dated::constant(0.0), dated(0.0, 1e13), "yuan a year" @required;
+        /// What becomes of a module's unspent share of the total: `return`ed
+        /// (lost to the programme), `carry_over` (to the module's next year) or
+        /// `reallocate`d (to the modules acting after it that year, by share).
+        unspent: Unspent = Unspent::Return, choice(Unspent::NAMES), ""
+            [serde(default = "d_unspent", skip_serializing_if = "is_return")];
+    }
+}
+
+fn d_unspent() -> Unspent {
+    Unspent::Return
+}
+fn is_return(u: &Unspent) -> bool {
+    *u == Unspent::Return
+}
+
+words! {
+    /// What becomes of a module's unspent share of the scenario-wide budget.
+    pub enum Unspent {
+        /// Returned to the treasury: money a module cannot use is not spent.
+        Return = "return",
+        /// Kept by the module for its next year.
+        CarryOver = "carry_over",
+        /// Moved, the same year, to the modules acting after it, in proportion to their shares.
+        Reallocate = "reallocate",
     }
 }
 

@@ -40,11 +40,112 @@ pub struct Scenario {
     /// The file's `[uncertainty]` table, checked key by key (for `povsim
     /// sensitivity` and `compare --param-draws`).
     pub uncertainty: Option<super::uncertainty::UncertaintyPlan>,
+    /// `simulation.branch_year`: the year from which this scenario's own
+    /// settings act, and the history (the file it extends) before it.
+    pub branch: Option<Branch>,
+}
+
+/// A branched timeline: before `year`, the years run as `history` (itself
+/// possibly branched) would run them; from `year` on, as this scenario.
+#[derive(Clone, Debug)]
+pub struct Branch {
+    pub year: i32,
+    pub history: Box<Scenario>,
 }
 
 impl Scenario {
     pub fn end_year(&self) -> i32 {
         self.start_year + self.years as i32 - 1
+    }
+
+    /// The scenario whose settings act in `year`: this one from its branch
+    /// year on (or always, unbranched), else its history's, recursively.
+    pub fn at(&self, year: i32) -> &Scenario {
+        match &self.branch {
+            Some(b) if year < b.year => b.history.at(year),
+            _ => self,
+        }
+    }
+
+    /// Every scenario of the timeline, this one first, then its history's, ...
+    pub fn timeline(&self) -> Vec<&Scenario> {
+        let mut out = vec![self];
+        while let Some(b) = &out[out.len() - 1].branch {
+            out.push(&b.history);
+        }
+        out
+    }
+
+    /// The branch year (`None`: not branched).
+    pub fn branch_year(&self) -> Option<i32> {
+        self.branch.as_ref().map(|b| b.year)
+    }
+
+    /// The settings that shape a year's results, as TOML: the file without
+    /// its name, length, replicates, seed, branch year, targets and output
+    /// options (which change no result of a year).
+    pub fn settings(&self) -> toml::Value {
+        let mut v = toml::Value::try_from(&self.file).unwrap_or(toml::Value::Boolean(false));
+        if let Some(t) = v.as_table_mut() {
+            t.remove("targets");
+            t.remove("output");
+            if let Some(s) = t.get_mut("simulation").and_then(|s| s.as_table_mut()) {
+                for k in ["name", "years", "replicates", "seed", "branch_year"] {
+                    s.remove(k);
+                }
+            }
+        }
+        v
+    }
+
+    /// Whether this scenario and `other` run the same years before `before`
+    /// (the same settings act in each of them): `Err((year, key))` names the
+    /// first year and key in which they differ.
+    pub fn shares_history(
+        &self,
+        other: &Scenario,
+        before: i32,
+    ) -> std::result::Result<(), (i32, String)> {
+        let mut seen: Vec<(*const Scenario, *const Scenario)> = Vec::new();
+        for year in self.start_year.min(other.start_year)..before {
+            let (a, b) = (self.at(year), other.at(year));
+            if seen.contains(&(a as *const _, b as *const _)) {
+                continue;
+            }
+            seen.push((a, b));
+            if let Some(key) = first_difference("", &a.settings(), &b.settings()) {
+                return Err((year, key));
+            }
+        }
+        Ok(())
+    }
+
+    /// One-line warnings about settings that are allowed but likely
+    /// unintended: a guarantee line above the poverty line (the year it
+    /// first crosses), in the years each part of the timeline acts.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for year in self.start_year..=self.end_year() {
+            let sc = self.at(year);
+            let Some(t) = &sc.file.interventions.transfers else {
+                continue;
+            };
+            let c = super::modules::ModuleConfig::common(t);
+            let acts = c.enabled
+                && c.eligible == super::modules::Eligible::Registered
+                && year as i64 >= c.start_year.unwrap_or(i64::MIN)
+                && year as i64 <= c.end_year.unwrap_or(i64::MAX);
+            let line = sc.file.poverty_lines.low_income.at(year);
+            let g = t.guarantee(year, line);
+            if acts && g > line {
+                out.push(format!(
+                    "warning: {}: interventions.transfers: the guarantee line ({g:.0} yuan) is above the poverty line ({line:.0} yuan) from {year}: recipients are lifted over the line by the guarantee itself",
+                    self.name
+                ));
+                break;
+            }
+        }
+        out
     }
 
     /// The effective scenario as TOML.
@@ -205,6 +306,7 @@ impl Scenario {
             None => None,
         };
         let sc = Scenario {
+            branch: None,
             sweep,
             calibration,
             uncertainty,
@@ -245,6 +347,28 @@ impl Scenario {
         }
         super::limits::check_memory(&sc)?;
         Ok(sc)
+    }
+}
+
+/// The first key (dotted path) whose values differ between `a` and `b`.
+pub fn first_difference(prefix: &str, a: &toml::Value, b: &toml::Value) -> Option<String> {
+    match (a, b) {
+        (toml::Value::Table(x), toml::Value::Table(y)) => {
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            keys.into_iter().find_map(|k| {
+                let p = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                match (x.get(k), y.get(k)) {
+                    (Some(u), Some(v)) => first_difference(&p, u, v),
+                    _ => Some(p),
+                }
+            })
+        }
+        _ if a != b => Some(prefix.to_string()),
+        _ => None,
     }
 }
 

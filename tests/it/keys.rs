@@ -359,12 +359,13 @@ fn model_table_problems(text: &str) -> Vec<String> {
     // output's formats, the scenario-wide budget and the modules' shared
     // frame are described in prose; the data a population starts from, in
     // docs/DATA.md).
-    const FRAME: [&str; 6] = [
+    const FRAME: [&str; 7] = [
         "enabled",
         "start_year",
         "end_year",
         "budget",
         "budget_share",
+        "standing_budget",
         "eligible",
     ];
     for k in keys::all() {

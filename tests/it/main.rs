@@ -1,6 +1,7 @@
 //! The single integration-test binary: one module per area.
 
 mod bad_inputs;
+mod branch;
 mod calibrate;
 mod charts;
 mod compare;

@@ -157,7 +157,7 @@ fn roads_raise_market_access_farm_and_wage_income_in_treated_villages() {
         r#"
 [interventions.infrastructure]
 projects = ["roads"]
-budget = 3000000
+budget = 2000000  # leaves roads to build every year, so every year spends
 priority = "poorest_first"
 "#,
     );
@@ -293,7 +293,7 @@ fn flood_spreads_infrastructure_over_every_village() {
         r#"
 [interventions.infrastructure]
 eligible = "all"
-budget = 2000000
+budget = 2000000  # leaves roads to build every year, so every year spends
 "#,
     );
     let records = run(&sc, |_, _| {});
