@@ -13,6 +13,10 @@
 //!
 //! Chunks have a fixed size ([`CHUNK`]) and partial sums are combined in
 //! chunk order, so results do not depend on the number of threads.
+//!
+//! Why over 600 lines: the yearly step is one sequence (shocks, phase one,
+//! the modules, phase two, the record) whose order is the model; the income
+//! sort and the reallocation of unspent money serve only it.
 
 use crate::interventions::{self, Ledger, Module, PlanCtx};
 use crate::measures::{self, Measures, Packed};

@@ -6,6 +6,9 @@
 //! status. Each phase reads only its own household and its village, and draws
 //! only from the household's keyed streams, so households can be updated in
 //! any order on any thread. Equations: docs/MODEL.md, section "Households".
+//!
+//! Why over 600 lines: the household update's phases share the year's
+//! parameters and draws; splitting them would spread one equation set.
 
 use super::draw::{HouseholdYear, YearDraws, bernoulli_count, threshold};
 use super::state::{Chunk, Villages, flag};

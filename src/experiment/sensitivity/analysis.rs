@@ -18,6 +18,9 @@
 //! every point is in, the indices are computed from the file's values (so a
 //! resumed, a sharded and a one-go analysis write the same bytes) and written
 //! by [`super::outputs`].
+//!
+//! Why over 600 lines: the design, its runs, resuming, shards and merge
+//! share the point order and the file format, which must agree exactly.
 
 use super::{Factor, Problem, morris, sobol};
 use crate::engine::Simulation;
