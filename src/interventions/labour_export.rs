@@ -64,7 +64,8 @@ impl Module for LabourExportModule {
             }
             // One draw decides both the offer and its take-up: u < offer × take-up.
             let own = hh.market_income(i).max(p.line * m as f32);
-            let pr = self.cfg.offer_rate as f32 * take_up(hh.awareness[i], hh.motivation[i], pay / own);
+            let pr =
+                self.cfg.offer_rate as f32 * take_up(hh.awareness[i], hh.motivation[i], pay / own);
             if take.uniform(i as u64) >= pr as f64 {
                 continue;
             }

@@ -292,11 +292,7 @@ impl Module for MicrofinanceModule {
             let sellable = hh.assets[i] * p.fire_sale;
             // The enterprise services a pooled loan; the household, its own.
             let cannot = !pooled && own_cash + sellable < due;
-            if m > 0
-                && cannot
-                && !failed
-                && (loans.loan_rescheduled[i] as i64) < cfg.reschedule
-            {
+            if m > 0 && cannot && !failed && (loans.loan_rescheduled[i] as i64) < cfg.reschedule {
                 // Rescheduled: the interest is paid (borrowed if need be), the principal waits a year.
                 let from_cash = own_cash.min(interest);
                 hh.savings[i] -= from_cash;

@@ -50,8 +50,17 @@ impl Module for WelfareJobsModule {
             .streams
             .year_purpose_sub(ctx.year, sub::WELFARE_JOBS_ORDER);
         let mut cand: Vec<(u32, f32, f64, usize)> = (0..hh.len())
-            .filter(|&i| hh.members(i) > 0 && hh.adults[i] > 0 && hh.flags[i] & flag::REGISTERED != 0)
-            .map(|i| (hh.village[i], pre_transfer_pc(hh, i), tie.uniform(i as u64), i))
+            .filter(|&i| {
+                hh.members(i) > 0 && hh.adults[i] > 0 && hh.flags[i] & flag::REGISTERED != 0
+            })
+            .map(|i| {
+                (
+                    hh.village[i],
+                    pre_transfer_pc(hh, i),
+                    tie.uniform(i as u64),
+                    i,
+                )
+            })
             .collect();
         // (village, income, draw, index) is a total order: one answer.
         cand.sort_unstable_by(|a, b| {

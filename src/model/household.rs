@@ -12,8 +12,8 @@
 
 use super::draw::{HouseholdYear, NormalTable, YearDraws, bernoulli_count, threshold};
 use super::state::{Chunk, Villages, flag};
-use crate::rng::{HouseholdSlot, Purpose, Streams};
 use crate::rng::YearStreams;
+use crate::rng::{HouseholdSlot, Purpose, Streams};
 use crate::scenario::Scenario;
 use crate::scenario::raw::IncomeMeasure;
 use rand::{Rng, RngExt};

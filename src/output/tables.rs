@@ -204,7 +204,10 @@ impl RunTables {
                 None
             },
             loans: if opt.loans {
-                Some(open("loans.csv", &format!("replicate,year,{LOAN_COLUMNS}"))?)
+                Some(open(
+                    "loans.csv",
+                    &format!("replicate,year,{LOAN_COLUMNS}"),
+                )?)
             } else {
                 None
             },
