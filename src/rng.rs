@@ -416,7 +416,7 @@ mod tests {
             // A sub-key fits below the purpose, so no two purposes share keys.
             assert!(s.key > 0 && s.key < 1 << 16, "{name}");
         }
-        assert_eq!(sub::ALL.len(), 20);
+        assert_eq!(sub::ALL.len(), 24);
     }
 
     #[test]
