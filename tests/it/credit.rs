@@ -4,39 +4,19 @@
 //! labour export). Each mechanism is compared with the same scenario
 //! without it (same seed: common random numbers), and each goes the way the
 //! evidence says; the loan book's default rate and the borrowers' return
-//! are checked against the ranges docs/MODEL.md cites.
+//! are checked against the ranges docs/MODEL.md cites. The small county is
+//! tests/it/modules_a.rs's baseline (2014–2019, a register).
 
+use super::modules_a::{scenario, spend};
 use povsim::engine::Simulation;
-use povsim::interventions::SpendRow;
 use povsim::interventions::microfinance::LoanRow;
 use povsim::model::draw::NormalTable;
 use povsim::model::household::return_factor;
 use povsim::model::state::{Households, flag};
 use povsim::recorder::YearRecord;
 use povsim::rng::{Streams, sub};
-use povsim::scenario::{Scenario, load, load_str};
+use povsim::scenario::{Scenario, load};
 use std::path::Path;
-
-/// A small county with a register (as tests/it/modules_a.rs).
-const BASE: &str = r#"
-[simulation]
-name = "credit"
-start_year = 2014
-years = 6
-seed = 7
-replicates = 1
-villages = 20
-households = 3000
-
-[interventions.targeting]
-method = "income"
-measurement_error = 0.35
-"#;
-
-fn scenario(extra: &str) -> Scenario {
-    let text = format!("{BASE}\n{extra}");
-    load_str(Path::new("test.toml"), &text, &[]).unwrap_or_else(|e| panic!("scenario: {e}"))
-}
 
 /// Run replicate 0: every year's record and the households after it.
 fn run(sc: &Scenario) -> (Vec<YearRecord>, Vec<Households>) {
@@ -53,14 +33,6 @@ fn loans(recs: &[YearRecord]) -> Vec<LoanRow> {
     recs.iter()
         .map(|r| r.ledger.loans.expect("a loan row"))
         .collect()
-}
-
-fn spend<'a>(r: &'a YearRecord, module: &str) -> &'a SpendRow {
-    r.ledger
-        .spending
-        .iter()
-        .find(|s| s.module == module)
-        .unwrap_or_else(|| panic!("no {module} row in {}", r.year))
 }
 
 /// The loan identity, every year: end = start + disbursed − repaid − defaulted.
