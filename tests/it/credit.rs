@@ -409,3 +409,61 @@ fn labour_export_sends_registered_adults_to_migrant_work() {
     );
     assert!(rb[0].value("poor").unwrap() < ra[0].value("poor").unwrap());
 }
+
+/// The New Rural Pension's dated path in L County's files is the national
+/// minimum (55 yuan a month from 2009–2010, 70 from July 2014, 88 from 2018,
+/// 93 from 2020), and the elderly's transfers follow it.
+#[test]
+fn l_county_pays_the_pension_path_of_the_national_minimum() {
+    let path = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/l_county_status_quo.toml"
+    ));
+    let sc = load(path, &[]).unwrap();
+    let pension = &sc.file.income.pension;
+    for (year, monthly) in [
+        (2009, 0.0),
+        (2010, 55.0),
+        (2015, 70.0),
+        (2018, 88.0),
+        (2020, 93.0),
+    ] {
+        assert_eq!(pension.at(year), 12.0 * monthly, "{year}");
+    }
+    // 2014: six months at 55 and six at 70.
+    assert_eq!(pension.at(2014), 6.0 * 55.0 + 6.0 * 70.0);
+    // A small run of l_county.toml (which states the path) to 2020: an
+    // elderly-only household's transfers are its pensions.
+    let small: Vec<String> = [
+        "simulation.households=2000",
+        "simulation.villages=10",
+        "simulation.replicates=1",
+        "simulation.years=13",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let base = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/l_county.toml"
+    ));
+    let sc = load(base, &small).unwrap();
+    let mut sim = Simulation::new(&sc, 0).unwrap();
+    let mut checked = 0;
+    for _ in 0..sc.years {
+        let r = sim.step();
+        let h = &sim.hh;
+        let alone = (0..h.len()).find(|&i| {
+            h.elderly[i] > 0 && h.adults[i] == 0 && h.children[i] == 0 && h.received[i] == 0.0
+        });
+        if let Some(i) = alone {
+            let want = h.elderly[i] as f32 * pension.at(r.year) as f32;
+            assert_eq!(h.transfers[i], want, "{}: household {i}", r.year);
+            checked += 1;
+        }
+    }
+    assert_eq!(
+        checked, sc.years,
+        "a year without an elderly-only household"
+    );
+}
