@@ -42,6 +42,8 @@ pub struct YearParams {
     pub local_wage: f32,
     /// At most 1.
     pub local_job_rate: f32,
+    pub casual_days: f32,
+    pub casual_wage: f32,
     pub migrant_wage: f32,
     /// At most 1.
     pub migration_propensity: f32,
@@ -138,6 +140,8 @@ impl YearParams {
             market_access_gain: i.market_access_gain as f32,
             local_wage: i.local_wage.at(year) as f32,
             local_job_rate: i.local_job_rate.at(year).min(1.0) as f32,
+            casual_days: i.casual_days as f32,
+            casual_wage: i.casual_wage.at(year) as f32,
             migrant_wage: i.migrant_wage.at(year) as f32,
             migration_propensity: i.migration_propensity.at(year).min(1.0) as f32,
             migration_schooling: i.migration_schooling as f32,
@@ -263,6 +267,21 @@ pub fn schooling_factor(years: f32, low: f32, high: f32) -> f32 {
     } else {
         (high * d).exp()
     }
+}
+
+/// Casual day labour (docs/MODEL.md, "Casual day labour"), in yuan
+/// before lost work: each of the `idle` adults at home without a regular
+/// local job works `casual_days · (0.4 + 0.6·access) · health` days at the
+/// casual day wage. Many short spells, so the days found are their
+/// expectation (no draw). Slack-season work: it takes no farm labour.
+/// Exactly 0 when `casual_days` is 0 (the model before issue 21).
+#[inline]
+pub fn casual_labour(p: &YearParams, idle: u8, access: f32, health: f32) -> f32 {
+    if p.casual_days <= 0.0 {
+        return 0.0;
+    }
+    let days = p.casual_days * (0.4 + 0.6 * access) * health.clamp(0.0, 1.0);
+    idle as f32 * days * p.casual_wage
 }
 
 /// Illness probability of a healthy household in a village: clinics
@@ -493,7 +512,10 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, d: &YearDraws) -> 
         } else {
             1.0
         };
-        let wage = jobs * p.local_wage * productivity * work * disincentive;
+        // Casual day labour for the adults at home without a regular job.
+        let idle = adults - migrants - jobs as u8;
+        let casual = casual_labour(p, idle, job_access, c.health[j]);
+        let wage = (jobs * p.local_wage * productivity + casual) * work * disincentive;
         // Farm: land needs labour; off-farm workers give 70% of their year to the job.
         let farm_labour = (local - 0.7 * jobs) * work + 0.3 * c.elderly[j] as f32;
         let need = c.land[j] * p.farm_labour_per_mu;

@@ -250,6 +250,12 @@ section! {
         /// Chance an adult who looks finds local off-farm work, at the best access
         /// (dated: rural labour markets grew with urbanisation).
         local_job_rate: Dated = Dated::schedule(&[(2008, 0.6)], 0.03), dated(0.0, 1.0), "probability";
+        /// Casual day labour (issue 21): days of casual work in the slack season that an
+        /// adult at home without a regular local job finds in a year, at the best access
+        /// and full health; 0 = none (the model before issue 21).
+        casual_days: f64 = 0.0, num(0.0, 365.0), "days a year";
+        /// Day wage of casual work, yuan.
+        casual_wage: Dated = Dated::schedule(&[(2008, 50.0)], 0.10), dated(0.0, 1e5), "yuan a day";
         /// Migrant earnings net of living costs away, yuan per migrant-year.
         migrant_wage: Dated = Dated::schedule(&[(2008, 11000.0)], 0.10), dated(0.0, 1e7), "yuan a year";
         /// Share of adults who migrate at the base propensity (dated).
