@@ -109,6 +109,12 @@ subs! {
     TARGETING_VERIFY = Targeting 1,
     /// Targeting (multidimensional): which households lack safe water.
     TARGETING_WATER = Targeting 3,
+    /// Targeting (quota): each village's error in the estimate its quota is cut from.
+    TARGETING_QUOTA = Targeting 4,
+    /// Transfers (the dibao list): the means test's own error.
+    TRANSFERS_DIBAO = Targeting 5,
+    /// Population: whether a household is connected (cadre-related or visible).
+    POPULATION_CONNECTED = Population 1,
     /// Transfers: whether a household offered the guarantee takes it up.
     TRANSFERS_TAKE_UP = TakeUp 7,
     /// Education: whether a household takes up the student subsidy.

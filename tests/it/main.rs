@@ -10,6 +10,7 @@ mod data;
 mod engine_core;
 mod fixtures;
 mod fuzz_loader;
+mod identification;
 mod invariants;
 mod keys;
 mod kill;
