@@ -39,15 +39,15 @@ use super::select::pre_transfer_pc;
 use super::{Ledger, Module, PlanCtx, SpendRow, module_columns};
 use crate::model::columns::OwnColumns;
 use crate::model::state::{Households, flag};
-use crate::rng::{Purpose, YearStreams, sub};
-use crate::scenario::modules::{Common, Method, ModuleConfig, QuotaRule, Targeting};
+use crate::rng::{YearStreams, sub};
+use crate::scenario::modules::{Common, Method, ModuleConfig, Targeting};
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 
 pub mod appraisal;
 
 use appraisal::{
-    RankKey, Tally, bit, cause, exits_required, paper_exits, register_by_quota, village_quotas,
+    Look, RankKey, Tally, bit, cause, exits_required, look_all, paper_exits, register_by_quota,
 };
 
 module_columns! {
@@ -390,7 +390,7 @@ impl Module for TargetingModule {
                     .enumerate()
                     .map(|(i, l)| l.as_ref().filter(|_| !exited(i)).map(|l| l.key))
                     .collect();
-                let quotas = village_quotas_of(cfg, ctx, &keys);
+                let quotas = appraisal::quotas_this_year(cfg, ctx, &keys);
                 register_by_quota(&keys, &ctx.hh.village, &quotas)
             } else {
                 l.iter()
@@ -487,127 +487,6 @@ fn count(hh: &Households, pred: impl Fn(usize) -> bool + Sync) -> u64 {
         .with_min_len(SCAN)
         .filter(|&i| hh.members(i) > 0 && pred(i))
         .count() as u64
-}
-
-/// One household's appraisal this year.
-#[derive(Clone, Copy, Debug)]
-struct Look {
-    /// The assessment alone puts it under the line (the line rule).
-    below: bool,
-    /// The assessment after the capture shift does.
-    captured_below: bool,
-    /// Its place in the ranking (after capture).
-    key: RankKey,
-    verified: bool,
-}
-
-/// Every living household's appraisal this year (`None` for a dissolved
-/// one), in household order. Verified if its draw is below `verify_below`.
-fn look_all(cfg: &Targeting, ctx: &PlanCtx, verify_below: f64) -> Vec<Option<Look>> {
-    let (streams, year, hh, villages) = (ctx.streams, ctx.year, &*ctx.hh, &*ctx.villages);
-    let method = cfg.method;
-    let line = ctx.params.line * cfg.line_factor as f32;
-    let beta = if method == Method::ProxyMeans {
-        pmt_fit(hh)
-    } else {
-        [0.0; PMT_K]
-    };
-    let extreme = ctx.params.extreme_line;
-    let assess = streams.year_purpose(year, Purpose::Targeting);
-    let verify_draw = streams.year_purpose_sub(year, sub::TARGETING_VERIFY);
-    // Fixed for the run: coverage gains reach the same households first.
-    let water_draw = streams.year_purpose_sub(ctx.sc.origin_year, sub::TARGETING_WATER);
-    let shift = (-cfg.capture as f32).exp();
-    (0..hh.len())
-        .into_par_iter()
-        .with_min_len(SCAN)
-        .map(|i| {
-            if hh.members(i) == 0 {
-                return None;
-            }
-            let v = hh.village[i] as usize;
-            let verified = verify_below > 0.0 && verify_draw.uniform(i as u64) < verify_below;
-            let sd = error_sd(cfg, villages.cadre_quality[v], verified);
-            let captured = |y: f32| {
-                if cfg.capture > 0.0 && hh.flags[i] & flag::CONNECTED != 0 {
-                    y * shift
-                } else {
-                    y
-                }
-            };
-            let (below, captured_below, key) = match method {
-                Method::Income | Method::ProxyMeans => {
-                    let y = if method == Method::Income {
-                        assessed_pc(&assess, i, pre_transfer_pc(hh, i), sd)
-                    } else {
-                        let x = pmt_x(hh, i);
-                        let score =
-                            x.iter().zip(&beta).map(|(x, b)| x * b).sum::<f64>().exp() as f32;
-                        assessed_pc(&assess, i, score, sd * cfg.proxy_error_share as f32)
-                    };
-                    let c = captured(y);
-                    (y < line, c < line, (0.0, ln(c)))
-                }
-                Method::Multidimensional => {
-                    let food = assessed_pc(&assess, i, pre_transfer_pc(hh, i), sd);
-                    let safe_water = water_draw.uniform(i as u64) < villages.water[v] as f64;
-                    let c = captured(food);
-                    let s0 = md_score(cfg, hh, i, food, extreme, safe_water);
-                    let s1 = md_score(cfg, hh, i, c, extreme, safe_water);
-                    (
-                        s0 + 1e-9 >= cfg.md_cutoff,
-                        s1 + 1e-9 >= cfg.md_cutoff,
-                        (-s1, ln(c)),
-                    )
-                }
-            };
-            Some(Look {
-                below,
-                captured_below,
-                key,
-                verified,
-            })
-        })
-        .collect()
-}
-
-/// The natural log of an assessed amount (a loss ranks as poorest).
-#[inline]
-fn ln(y: f32) -> f64 {
-    (y as f64).max(1e-30).ln()
-}
-
-/// Each village's quota this year: `quota ×` the county's poor households
-/// (the statistics' estimate, taken to be right for the county), shared by
-/// `quota_rule`, capped by the village's `candidates` (`keys` not `None`).
-fn village_quotas_of(cfg: &Targeting, ctx: &PlanCtx, keys: &[Option<RankKey>]) -> Vec<u64> {
-    let hh = &*ctx.hh;
-    let nv = ctx.villages.len();
-    let line = ctx.params.line;
-    let (mut households, mut poor, mut room) = (vec![0u64; nv], vec![0u64; nv], vec![0u64; nv]);
-    for i in 0..hh.len() {
-        let v = hh.village[i] as usize;
-        if hh.members(i) == 0 || v >= nv {
-            continue;
-        }
-        households[v] += 1;
-        poor[v] += (pre_transfer_pc(hh, i) < line) as u64;
-        room[v] += keys[i].is_some() as u64;
-    }
-    let total = (cfg.quota * poor.iter().sum::<u64>() as f64).round() as u64;
-    let noise = ctx.streams.year_purpose_sub(ctx.year, sub::TARGETING_QUOTA);
-    let weights: Vec<f64> = match cfg.quota_rule {
-        QuotaRule::Population => households.iter().map(|&h| h as f64).collect(),
-        QuotaRule::Estimate => poor
-            .iter()
-            .enumerate()
-            .map(|(v, &p)| {
-                let z: f64 = StandardNormal.sample(&mut noise.of(v as u64));
-                p as f64 * (cfg.quota_noise * z).exp()
-            })
-            .collect(),
-    };
-    village_quotas(total, &weights, &room)
 }
 
 #[cfg(test)]

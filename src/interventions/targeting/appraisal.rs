@@ -7,7 +7,13 @@
 //! column ([`bit`]), so that the causes of its errors can be told apart in
 //! the years between identifications.
 
-use crate::interventions::TargetingRow;
+use super::{PMT_K, assessed_pc, error_sd, md_score, pmt_fit, pmt_x};
+use crate::interventions::select::pre_transfer_pc;
+use crate::interventions::{PlanCtx, SCAN, TargetingRow};
+use crate::model::state::flag;
+use crate::rng::{Purpose, sub};
+use crate::scenario::modules::{Method, QuotaRule, Targeting};
+use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 use std::cmp::Ordering;
 
@@ -109,6 +115,134 @@ pub fn paper_exits(mut candidates: Vec<(RankKey, usize)>, e: usize) -> Vec<usize
         candidates.select_nth_unstable_by(k - 1, rank_cmp);
     }
     candidates[k..].iter().map(|c| c.1).collect()
+}
+
+/// One household's appraisal this year.
+#[derive(Clone, Copy, Debug)]
+pub struct Look {
+    /// The assessment alone puts it under the line (the line rule).
+    pub below: bool,
+    /// The assessment after the capture shift does.
+    pub captured_below: bool,
+    /// Its place in the ranking (after capture).
+    pub key: RankKey,
+    pub verified: bool,
+}
+
+/// Every living household's appraisal this year (`None` for a dissolved
+/// one), in household order. Verified if its draw is below `verify_below`.
+pub fn look_all(cfg: &Targeting, ctx: &PlanCtx, verify_below: f64) -> Vec<Option<Look>> {
+    let (streams, year, hh, villages) = (ctx.streams, ctx.year, &*ctx.hh, &*ctx.villages);
+    let method = cfg.method;
+    let line = ctx.params.line * cfg.line_factor as f32;
+    let beta = if method == Method::ProxyMeans {
+        pmt_fit(hh)
+    } else {
+        [0.0; PMT_K]
+    };
+    let extreme = ctx.params.extreme_line;
+    let assess = streams.year_purpose(year, Purpose::Targeting);
+    let verify_draw = streams.year_purpose_sub(year, sub::TARGETING_VERIFY);
+    // Fixed for the run: coverage gains reach the same households first.
+    let water_draw = streams.year_purpose_sub(ctx.sc.origin_year, sub::TARGETING_WATER);
+    let shift = (-cfg.capture as f32).exp();
+    (0..hh.len())
+        .into_par_iter()
+        .with_min_len(SCAN)
+        .map(|i| {
+            if hh.members(i) == 0 {
+                return None;
+            }
+            let v = hh.village[i] as usize;
+            let verified = verify_below > 0.0 && verify_draw.uniform(i as u64) < verify_below;
+            let sd = error_sd(cfg, villages.cadre_quality[v], verified);
+            let captured = |y: f32| {
+                if cfg.capture > 0.0 && hh.flags[i] & flag::CONNECTED != 0 {
+                    y * shift
+                } else {
+                    y
+                }
+            };
+            let (below, captured_below, key) = match method {
+                Method::Income | Method::ProxyMeans => {
+                    let y = if method == Method::Income {
+                        assessed_pc(&assess, i, pre_transfer_pc(hh, i), sd)
+                    } else {
+                        let x = pmt_x(hh, i);
+                        let score =
+                            x.iter().zip(&beta).map(|(x, b)| x * b).sum::<f64>().exp() as f32;
+                        assessed_pc(&assess, i, score, sd * cfg.proxy_error_share as f32)
+                    };
+                    let c = captured(y);
+                    (y < line, c < line, (0.0, ln(c)))
+                }
+                Method::Multidimensional => {
+                    let food = assessed_pc(&assess, i, pre_transfer_pc(hh, i), sd);
+                    let safe_water = water_draw.uniform(i as u64) < villages.water[v] as f64;
+                    let c = captured(food);
+                    let s0 = md_score(cfg, hh, i, food, extreme, safe_water);
+                    let s1 = md_score(cfg, hh, i, c, extreme, safe_water);
+                    (
+                        s0 + 1e-9 >= cfg.md_cutoff,
+                        s1 + 1e-9 >= cfg.md_cutoff,
+                        (-s1, ln(c)),
+                    )
+                }
+            };
+            Some(Look {
+                below,
+                captured_below,
+                key,
+                verified,
+            })
+        })
+        .collect()
+}
+
+/// The natural log of an assessed amount (a loss ranks as poorest).
+#[inline]
+fn ln(y: f32) -> f64 {
+    (y as f64).max(1e-30).ln()
+}
+
+/// Each village's new registrations this year: `quota ×` the county's poor
+/// households (the statistics' estimate, taken to be right for the county)
+/// shared by `quota_rule` over the living households, less the village's
+/// households exited on paper (they stay in the files and count toward the
+/// quota, so a quota never refills the places of paper exits). `keys[i]` is
+/// `None` for a household that cannot be registered (dissolved, exited).
+pub fn quotas_this_year(cfg: &Targeting, ctx: &PlanCtx, keys: &[Option<RankKey>]) -> Vec<u64> {
+    let hh = &*ctx.hh;
+    let nv = ctx.villages.len();
+    let line = ctx.params.line;
+    let (mut households, mut poor, mut exited) = (vec![0u64; nv], vec![0u64; nv], vec![0u64; nv]);
+    for i in 0..hh.len() {
+        let v = hh.village[i] as usize;
+        if hh.members(i) == 0 || v >= nv {
+            continue;
+        }
+        households[v] += 1;
+        poor[v] += (pre_transfer_pc(hh, i) < line) as u64;
+        exited[v] += keys[i].is_none() as u64;
+    }
+    let total = (cfg.quota * poor.iter().sum::<u64>() as f64).round() as u64;
+    let noise = ctx.streams.year_purpose_sub(ctx.year, sub::TARGETING_QUOTA);
+    let weights: Vec<f64> = match cfg.quota_rule {
+        QuotaRule::Population => households.iter().map(|&h| h as f64).collect(),
+        QuotaRule::Estimate => poor
+            .iter()
+            .enumerate()
+            .map(|(v, &p)| {
+                let z: f64 = StandardNormal.sample(&mut noise.of(v as u64));
+                p as f64 * (cfg.quota_noise * z).exp()
+            })
+            .collect(),
+    };
+    village_quotas(total, &weights, &households)
+        .into_iter()
+        .zip(exited)
+        .map(|(q, e)| q.saturating_sub(e))
+        .collect()
 }
 
 /// Exits the target asks for: the register must shrink to `(1 − target)` of
