@@ -143,28 +143,35 @@ pub struct RunTables {
     transitions: TableFile,
     spending: Option<TableFile>,
     targeting: Option<TableFile>,
+    loans: Option<TableFile>,
 }
 
+/// Which optional tables a run writes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Optional {
+    /// spending.csv (any module).
+    pub spending: bool,
+    /// targeting.csv (the targeting module).
+    pub targeting: bool,
+    /// loans.csv (the microfinance module).
+    pub loans: bool,
+}
+
+/// The columns of loans.csv after `replicate, year`.
+pub const LOAN_COLUMNS: &str = "outstanding_start,disbursed,repaid,defaulted,outstanding_end,new_loans,defaults,rescheduled,borrowers,interest_subsidy,guarantee_paid,bank_loss,dividends,pooled_outstanding,borrower_assets,borrower_enterprise,default_rate,return_on_assets";
+
 impl RunTables {
-    pub fn create(dir: &Path, with_spending: bool, with_targeting: bool) -> Result<Self> {
-        Self::with(with_spending, with_targeting, |name, header| {
-            TableFile::create(dir, name, header)
-        })
+    pub fn create(dir: &Path, opt: Optional) -> Result<Self> {
+        Self::with(opt, |name, header| TableFile::create(dir, name, header))
     }
 
     /// The same tables kept in memory ([`RunTables::into_memory`] gives them back).
-    pub fn in_memory(with_spending: bool, with_targeting: bool) -> Self {
-        Self::with(with_spending, with_targeting, |name, header| {
-            Ok(TableFile::memory(name, header))
-        })
-        .expect("tables in memory cannot fail to open")
+    pub fn in_memory(opt: Optional) -> Self {
+        Self::with(opt, |name, header| Ok(TableFile::memory(name, header)))
+            .expect("tables in memory cannot fail to open")
     }
 
-    fn with(
-        with_spending: bool,
-        with_targeting: bool,
-        open: impl Fn(&str, &str) -> Result<TableFile>,
-    ) -> Result<Self> {
+    fn with(opt: Optional, open: impl Fn(&str, &str) -> Result<TableFile>) -> Result<Self> {
         Ok(RunTables {
             trajectory: open(
                 "trajectory.csv",
@@ -180,7 +187,7 @@ impl RunTables {
             )?,
             distribution: open("distribution.csv", "replicate,year,lower,upper,people")?,
             transitions: open("transitions.csv", "replicate,from,to,people")?,
-            spending: if with_spending {
+            spending: if opt.spending {
                 Some(open(
                     "spending.csv",
                     "replicate,year,module,budget,spent,beneficiary_households,beneficiary_people,registered_poor_beneficiaries",
@@ -188,10 +195,18 @@ impl RunTables {
             } else {
                 None
             },
-            targeting: if with_targeting {
+            targeting: if opt.targeting {
                 Some(open(
                     "targeting.csv",
                     "replicate,year,method,registered,inclusion_error,exclusion_error,list,inclusion_quota,inclusion_capture,inclusion_measurement,exclusion_quota,exclusion_measurement,exclusion_paper_exit",
+                )?)
+            } else {
+                None
+            },
+            loans: if opt.loans {
+                Some(open(
+                    "loans.csv",
+                    &format!("replicate,year,{LOAN_COLUMNS}"),
                 )?)
             } else {
                 None
@@ -281,6 +296,29 @@ impl RunTables {
                 ))?;
             }
         }
+        if let (Some(lf), Some(l)) = (&mut self.loans, &r.ledger.loans) {
+            let values = [
+                l.outstanding_start,
+                l.disbursed,
+                l.repaid,
+                l.defaulted,
+                l.outstanding_end,
+                l.new_loans as f64,
+                l.defaults as f64,
+                l.rescheduled as f64,
+                l.borrowers as f64,
+                l.interest_subsidy,
+                l.guarantee_paid,
+                l.bank_loss,
+                l.dividends,
+                l.pooled_outstanding,
+                l.borrower_assets,
+                l.borrower_enterprise,
+                l.default_rate(),
+                l.return_on_assets(),
+            ];
+            lf.row(format_args!("{rep},{year},{}", Joined(&values)))?;
+        }
         Ok(())
     }
 
@@ -298,6 +336,9 @@ impl RunTables {
         if let Some(t) = self.targeting {
             out.push(t.commit()?);
         }
+        if let Some(l) = self.loans {
+            out.push(l.commit()?);
+        }
         Ok(out)
     }
 
@@ -311,6 +352,7 @@ impl RunTables {
             Some(self.transitions),
             self.spending,
             self.targeting,
+            self.loans,
         ]
         .into_iter()
         .flatten()
@@ -329,6 +371,9 @@ impl RunTables {
         }
         if let Some(t) = self.targeting {
             t.abandon();
+        }
+        if let Some(l) = self.loans {
+            l.abandon();
         }
     }
 }
