@@ -5,33 +5,14 @@
 //! under common random numbers, the exit target's arithmetic) or against the
 //! same county without it, never against hard-coded numbers.
 
+use crate::modules_b::{BASE, run};
 use povsim::engine::Simulation;
 use povsim::model::state::flag;
-use povsim::recorder::YearRecord;
 use povsim::scenario::{Scenario, load_str};
 use std::path::Path;
 
-/// A small county with identification and the guarantee.
-const BASE: &str = r#"
-[simulation]
-name = "identification"
-start_year = 2008
-years = 6
-seed = 21
-replicates = 1
-villages = 24
-households = 4000
-
-[interventions.targeting]
-method = "income"
-measurement_error = 0.35
-
-[interventions.transfers]
-eligible = "registered"
-guarantee_line = { values = { 2008 = 800 }, index = 0.18 }
-"#;
-
-/// The county with `extra` lines, each `section: key = value` added to its table.
+/// The small county of `modules_b` (identification and the guarantee) with
+/// `extra` lines, each `section: key = value` added to its table.
 fn scenario(extra: &str) -> Scenario {
     let mut text = BASE.to_string();
     for line in extra.lines().filter(|l| !l.trim().is_empty()) {
@@ -43,18 +24,6 @@ fn scenario(extra: &str) -> Scenario {
         }
     }
     load_str(Path::new("test.toml"), &text, &[]).unwrap_or_else(|e| panic!("scenario: {e}"))
-}
-
-/// Run replicate 0, calling `f` after every year with the simulation's state.
-fn run(sc: &Scenario, mut f: impl FnMut(&Simulation, &YearRecord)) -> Vec<YearRecord> {
-    let mut sim = Simulation::new(sc, 0).unwrap();
-    (0..sc.years)
-        .map(|_| {
-            let r = sim.step();
-            f(&sim, &r);
-            r
-        })
-        .collect()
 }
 
 fn registered(sim: &Simulation, i: usize) -> bool {

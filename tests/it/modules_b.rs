@@ -15,7 +15,7 @@ use proptest::prelude::*;
 use std::path::Path;
 
 /// The baseline: a small county with identification and the guarantee.
-const BASE: &str = r#"
+pub(crate) const BASE: &str = r#"
 [simulation]
 name = "modules_b"
 start_year = 2008
@@ -40,7 +40,7 @@ fn scenario(extra: &str) -> Scenario {
 }
 
 /// Run replicate 0, calling `f` after every year with the simulation's state.
-fn run(sc: &Scenario, mut f: impl FnMut(&Simulation, &YearRecord)) -> Vec<YearRecord> {
+pub(crate) fn run(sc: &Scenario, mut f: impl FnMut(&Simulation, &YearRecord)) -> Vec<YearRecord> {
     let mut sim = Simulation::new(sc, 0).unwrap();
     let mut out = Vec::new();
     for _ in 0..sc.years {

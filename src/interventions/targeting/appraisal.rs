@@ -216,14 +216,14 @@ pub fn quotas_this_year(cfg: &Targeting, ctx: &PlanCtx, keys: &[Option<RankKey>]
     let nv = ctx.villages.len();
     let line = ctx.params.line;
     let (mut households, mut poor, mut exited) = (vec![0u64; nv], vec![0u64; nv], vec![0u64; nv]);
-    for i in 0..hh.len() {
+    for (i, key) in keys.iter().enumerate() {
         let v = hh.village[i] as usize;
         if hh.members(i) == 0 || v >= nv {
             continue;
         }
         households[v] += 1;
         poor[v] += (pre_transfer_pc(hh, i) < line) as u64;
-        exited[v] += keys[i].is_none() as u64;
+        exited[v] += key.is_none() as u64;
     }
     let total = (cfg.quota * poor.iter().sum::<u64>() as f64).round() as u64;
     let noise = ctx.streams.year_purpose_sub(ctx.year, sub::TARGETING_QUOTA);
