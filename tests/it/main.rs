@@ -11,6 +11,7 @@ mod data;
 mod engine_core;
 mod fixtures;
 mod fuzz_loader;
+mod identification;
 mod income;
 mod invariants;
 mod keys;
