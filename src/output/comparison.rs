@@ -49,6 +49,25 @@ impl Estimate {
     pub fn width(&self) -> f64 {
         self.hi - self.lo
     }
+
+    /// `mean [lo, hi]` in the units `f` gives, or, from fewer than 2
+    /// replicates (where the interval has no width and means nothing),
+    /// `mean (no interval (1 replicate))`.
+    pub fn text(&self, replicates: u32, f: impl Fn(f64) -> String) -> String {
+        if replicates < 2 {
+            format!("{} ({})", f(self.mean), no_interval(replicates))
+        } else {
+            format!("{} [{}, {}]", f(self.mean), f(self.lo), f(self.hi))
+        }
+    }
+}
+
+/// What is printed instead of a 90% interval from fewer than 2 replicates.
+pub fn no_interval(replicates: u32) -> String {
+    format!(
+        "no interval ({replicates} replicate{})",
+        if replicates == 1 { "" } else { "s" }
+    )
 }
 
 /// The 95th percentile of Student's t with `df` degrees of freedom (a
@@ -130,6 +149,14 @@ pub struct Comparison {
 pub fn write(c: &Comparison, out: &Path) -> Result<Vec<PathBuf>> {
     atomic::create_dir(out)?;
     let num = crate::output::tables::num;
+    // No interval from a single replicate: its bounds are left empty.
+    let ci = |v: f64| {
+        if c.replicates < 2 {
+            String::new()
+        } else {
+            num(v)
+        }
+    };
     let mut csv = String::from(
         "reform,year,measure,base,reform_value,difference,difference_lo,difference_hi\n",
     );
@@ -143,8 +170,8 @@ pub fn write(c: &Comparison, out: &Path) -> Result<Vec<PathBuf>> {
                     num(y.base),
                     num(y.reform),
                     num(y.difference.mean),
-                    num(y.difference.lo),
-                    num(y.difference.hi)
+                    ci(y.difference.lo),
+                    ci(y.difference.hi)
                 ));
             }
         }
@@ -153,16 +180,16 @@ pub fn write(c: &Comparison, out: &Path) -> Result<Vec<PathBuf>> {
             "{},cumulative,person_years_averted,,,{},{},{}\n",
             r.scenario,
             num(e.mean),
-            num(e.lo),
-            num(e.hi)
+            ci(e.lo),
+            ci(e.hi)
         ));
         let e = &r.lifted_final_year;
         csv.push_str(&format!(
             "{},final,persons_lifted,,,{},{},{}\n",
             r.scenario,
             num(e.mean),
-            num(e.lo),
-            num(e.hi)
+            ci(e.lo),
+            ci(e.hi)
         ));
         csv.push_str(&format!(
             "{},cumulative,spending_total,{},{},{},,\n",
