@@ -334,13 +334,11 @@ fn parse_rows<'a>(
 
 /// Write sweep.json, or check that the one in `out` describes the same sweep.
 fn claim(out: &Path, spec: &SweepSpec) -> Result<()> {
-    let path = out.join("sweep.json");
-    if path.exists() {
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| Error::file(&path, format!("cannot read: {e}")))?;
-        let old: SweepSpec = serde_json::from_str(&text)
-            .map_err(|e| Error::file(&path, format!("expected a sweep description, got {e}")))?;
-        if old != *spec {
+    crate::output::outdir::claim(
+        &out.join("sweep.json"),
+        spec,
+        "a sweep description",
+        |old, spec| {
             let what = if old.keys != spec.keys {
                 "varied keys"
             } else if old.points != spec.points {
@@ -356,16 +354,9 @@ fn claim(out: &Path, spec: &SweepSpec) -> Result<()> {
             } else {
                 "scenario contents"
             };
-            return Err(Error::file(
-                &path,
-                format!(
-                    "holds a different sweep (other {what}); use another --out or remove the directory to start over"
-                ),
-            ));
-        }
-        return Ok(());
-    }
-    atomic::write_file(&path, spec.json().as_bytes())
+            format!("a different sweep (other {what})")
+        },
+    )
 }
 
 /// Rewrite sweep.csv sorted by (point, replicate) without duplicates.

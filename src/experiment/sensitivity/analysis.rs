@@ -515,26 +515,15 @@ fn points_text(rows: &BTreeMap<usize, f64>) -> String {
 /// Write sensitivity.json, or check that the one in `out` is the same analysis.
 fn claim(out: &Path, spec: &SensitivitySpec) -> Result<()> {
     let path = out.join("sensitivity.json");
-    if !path.exists() {
-        if out.join("points.csv").exists() {
-            return Err(Error::file(
-                &out.join("points.csv"),
-                "expected sensitivity.json beside it (the analysis these points belong to); remove the directory to start over",
-            ));
-        }
-        return atomic::write_file(&path, spec.json().as_bytes());
-    }
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| Error::file(&path, format!("cannot read: {e}")))?;
-    let old: SensitivitySpec = serde_json::from_str(&text)
-        .map_err(|e| Error::file(&path, format!("expected an analysis description, got {e}")))?;
-    if old != *spec {
+    if !path.exists() && out.join("points.csv").exists() {
         return Err(Error::file(
-            &path,
-            "holds a different analysis (other scenario, priors, method, sizes, measure, seed, replicates, --set or shard); use another --out or remove the directory to start over",
+            &out.join("points.csv"),
+            "expected sensitivity.json beside it (the analysis these points belong to); remove the directory to start over",
         ));
     }
-    Ok(())
+    crate::output::outdir::claim(&path, spec, "an analysis description", |_, _| {
+        "a different analysis (other scenario, priors, method, sizes, measure, seed, replicates, --set or shard)".into()
+    })
 }
 
 /// Run (or resume) an analysis into `out`; with every point in, write the indices.
