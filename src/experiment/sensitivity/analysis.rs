@@ -594,7 +594,7 @@ pub fn run(a: &Analysis, out: &Path, progress: bool) -> Result<RunSummary> {
     // In point order whatever the order the rows came in.
     atomic::write_file(&csv, points_text(&done).as_bytes())?;
     let result = if spec.shard.is_none() {
-        Some(super::outputs::finish(out, spec, &a.problem, &done)?)
+        Some(super::outputs::finish(out, spec, &a.problem, &done, true)?)
     } else {
         None
     };
@@ -611,7 +611,7 @@ pub fn run(a: &Analysis, out: &Path, progress: bool) -> Result<RunSummary> {
 /// Combine the parts written by `--shard K/N` runs into `out`: the points
 /// and indices one process would have written, byte for byte. Every shard
 /// must be present once and complete.
-pub fn merge(out: &Path, parts: &[PathBuf]) -> Result<super::outputs::Finished> {
+pub fn merge(out: &Path, parts: &[PathBuf], charts: bool) -> Result<super::outputs::Finished> {
     let mut spec: Option<SensitivitySpec> = None;
     let mut rows = BTreeMap::new();
     let mut seen: Vec<bool> = Vec::new();
@@ -688,5 +688,5 @@ pub fn merge(out: &Path, parts: &[PathBuf]) -> Result<super::outputs::Finished> 
     atomic::create_dir(out)?;
     atomic::write_file(&out.join("sensitivity.json"), spec.json().as_bytes())?;
     atomic::write_file(&out.join("points.csv"), points_text(&rows).as_bytes())?;
-    super::outputs::finish(out, &spec, &problem, &rows)
+    super::outputs::finish(out, &spec, &problem, &rows, charts)
 }
