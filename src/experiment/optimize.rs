@@ -18,6 +18,7 @@
 //! the best so far, with a step that shrinks as the search goes on.
 
 mod chart;
+mod report;
 
 use super::compare::Estimate;
 use crate::error::{Error, Result};
@@ -424,7 +425,7 @@ pub fn optimize(p: &Problem, mut progress: impl FnMut(&Evaluation)) -> Result<Op
     })
 }
 
-/// Write optimize.csv (the trace), optimize.json and the chart into `out`.
+/// Write optimize.csv (the trace), optimize.json, the chart and report.html into `out`.
 pub fn write(o: &Optimum, out: &Path, no_charts: bool) -> Result<Vec<PathBuf>> {
     atomic::create_dir(out)?;
     // No interval from a single replicate: its bounds are left empty.
@@ -467,6 +468,7 @@ pub fn write(o: &Optimum, out: &Path, no_charts: bool) -> Result<Vec<PathBuf>> {
     let mut files = vec![a, b];
     if !no_charts {
         files.extend(chart::draw(o, out)?);
+        files.push(report::write(o, out)?);
     }
     Ok(files)
 }

@@ -18,6 +18,7 @@
 //! row order and the file format, which must agree exactly.
 
 mod charts;
+pub mod report;
 pub mod years;
 
 use crate::engine::Simulation;
@@ -688,10 +689,13 @@ pub fn merge(out: &Path, parts: &[PathBuf], no_charts: bool) -> Result<Vec<PathB
     Ok(files)
 }
 
-/// The charts of a finished sweep directory: a line with a 5–95% band for
-/// one varied key, a heatmap for two (nothing for other sweeps).
+/// The charts of a finished sweep directory (a line with a 5–95% band for
+/// one varied key, a heatmap for a two-key grid, small multiples for a
+/// sample) and its report.html.
 pub fn charts(out: &Path) -> Result<Vec<PathBuf>> {
-    charts::draw(out)
+    let mut files = charts::draw(out)?;
+    files.push(report::write(out)?);
+    Ok(files)
 }
 
 #[cfg(test)]

@@ -158,6 +158,38 @@ fn the_grid_has_every_point_and_replicate_in_order() {
     assert!(svg.contains("measurement_error = 0.2"), "legend");
     assert!(svg.contains("measurement_error = 0.5"), "legend");
     assert!(out.join("charts/sweep_line.png").exists());
+    // The axes say what the keys mean (their declarations' docs), not the dotted key.
+    let heat = read(&out.join("charts/sweep_heatmap.svg"));
+    assert!(heat.contains("Annual budget, yuan"), "x axis label");
+    assert!(heat.contains("% poor"), "colour bar");
+    let report = read(&out.join("report.html"));
+    assert!(report.contains("What was varied") && report.contains("chart-sweep_heatmap"));
+}
+
+#[test]
+fn a_latin_hypercube_sample_draws_each_key_against_the_outcome() {
+    let (dir, file) = scenario("sweep-lhs-chart");
+    let out = dir.join("out");
+    ok(&[
+        "sweep",
+        s(&file),
+        "--out",
+        s(&out),
+        "--quiet",
+        "--lhs",
+        "6",
+        "--vary",
+        "interventions.transfers.budget=0:400000:1000",
+        "--vary",
+        "shocks.illness=0.02:0.1:0.005",
+    ]);
+    let svg = read(&out.join("charts/sweep_sample.svg"));
+    assert!(svg.contains("transfers.budget") && svg.contains("shocks.illness"));
+    assert!(
+        svg.contains("Annual budget, yuan"),
+        "x label from the declaration"
+    );
+    assert!(out.join("charts/sweep_sample.png").exists());
 }
 
 #[test]
@@ -343,6 +375,8 @@ fn the_search_is_never_worse_than_the_equal_split() {
     assert!(csv.contains(",single:transfers,1,0,"), "{csv}");
     assert!(out.join("optimize.json").exists());
     assert!(out.join("charts/optimize.png").exists());
+    let report = read(&out.join("report.html"));
+    assert!(report.contains("Allocations, best first") && report.contains("<svg"));
 }
 
 #[test]
