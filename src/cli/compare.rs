@@ -6,6 +6,7 @@ use povsim::experiment::compare;
 use povsim::output::outdir::Start;
 use std::path::{Path, PathBuf};
 
+mod decompose;
 mod param_draws;
 
 #[derive(Debug, clap::Args)]
@@ -28,6 +29,9 @@ pub struct CompareArgs {
     /// Also draw N parameter sets from each reform's [uncertainty] priors and give both intervals (replicate noise; parameters and replicates).
     #[arg(long, value_name = "N")]
     pub param_draws: Option<usize>,
+    /// Attribute each reform's difference to its modules (Shapley values, or one at a time): decompose.csv.
+    #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "shapley", value_name = "HOW")]
+    pub decompose: Option<decompose::DecomposeArg>,
     /// Print nothing but errors.
     #[arg(long)]
     pub quiet: bool,
@@ -50,7 +54,9 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
     // The output directory is locked from the start (a second writer fails at once).
     let (files, (c, draws)) = with_threads(a.threads, || {
         super::run::staged(&out, "compare", Start::Fresh, |dir| {
-            let c = compare::compare(&base, &reforms)?;
+            let d = decompose::run(a.decompose, &base, &reforms)?;
+            let mut c = compare::compare(&base, &reforms)?;
+            c.decomposition = d;
             let mut files = compare::write(&c, dir)?;
             files.extend(povsim::output::charts::draw_compare(&c, dir)?);
             files.push(povsim::output::report::write_compare_report(dir, &c)?);
@@ -138,6 +144,7 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
     }
     param_draws::print(&draws);
     println!();
+    decompose::print(c.decomposition.as_ref());
     for w in &c.warnings {
         println!("{w}");
     }

@@ -174,17 +174,11 @@ pub trait PlainChart {
 /// Write `charts/NAME.svg` and `charts/NAME.png` under `out`: a plain chart,
 /// drawn on each backend at its size (no supersampling, no polish).
 pub fn write_plain<C: PlainChart>(c: &C, out: &Path) -> Result<Vec<PathBuf>> {
-    draw::ensure_fonts();
     let fail = |e: Box<dyn std::error::Error>| {
         Error::Input(format!("chart {}: cannot draw: {e}", c.name()))
     };
     let (w, h) = c.size();
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-        c.draw(&root).map_err(fail)?;
-        root.present().map_err(|e| fail(e.into()))?;
-    }
+    let svg = plain_svg(c)?;
     let mut rgb = vec![255u8; (w * h * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
@@ -208,6 +202,21 @@ pub fn write_plain<C: PlainChart>(c: &C, out: &Path) -> Result<Vec<PathBuf>> {
     atomic::write_file(&a, svg.as_bytes())?;
     atomic::write_file(&b, &png_bytes)?;
     Ok(vec![a, b])
+}
+
+/// A plain chart drawn as SVG text (for a report that inlines it).
+pub fn plain_svg<C: PlainChart>(c: &C) -> Result<String> {
+    draw::ensure_fonts();
+    let fail = |e: Box<dyn std::error::Error>| {
+        Error::Input(format!("chart {}: cannot draw: {e}", c.name()))
+    };
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, c.size()).into_drawing_area();
+        c.draw(&root).map_err(fail)?;
+        root.present().map_err(|e| fail(e.into()))?;
+    }
+    Ok(svg)
 }
 
 /// Prepare every chart whose input files are present, in report order.

@@ -7,6 +7,7 @@ mod charts;
 mod compare;
 mod compare_charts;
 mod data;
+mod decompose;
 mod engine_core;
 mod fixtures;
 mod fuzz_loader;
