@@ -11,57 +11,23 @@ use povsim::recorder::TRAJECTORY_COLUMNS;
 use povsim::scenario::{self, Scenario};
 use std::path::{Path, PathBuf};
 
-const BASE: &str = r#"
-[simulation]
-name = "base"
-start_year = 2008
-years = 5
-seed = 11
-replicates = 3
-villages = 6
-households = 500
-
-[budget]
-total = 300000
-
-[interventions.targeting]
-measurement_error = 0.3
-
-[interventions.transfers]
-guarantee_line = { values = { 2008 = 1200 }, index = 0.05 }
-budget_share = 0.6
-
-[interventions.microfinance]
-budget_share = 0.4
-"#;
-
-/// Three modules differ (transfers, microfinance, infrastructure), and the
+/// The history and branch of tests/it/branch.rs, both 2008–2012: three
+/// modules differ (transfers, microfinance, infrastructure), and the
 /// package money.
-const REFORM: &str = r#"
-extends = "base.toml"
+fn base_text() -> String {
+    super::branch::BASE.replace("years = 4", "years = 5")
+}
 
-[simulation]
-name = "reform"
-branch_year = 2010
-
-[budget]
-total = 900000
-
-[interventions.transfers]
-eligible = "all"
-budget_share = 0.4
-
-[interventions.microfinance]
-budget_share = 0.3
-
-[interventions.infrastructure]
-budget_share = 0.3
-"#;
+fn reform_text() -> String {
+    super::branch::BRANCH
+        .replace("years = 6", "years = 5")
+        .replace("name = \"branch\"", "name = \"reform\"")
+}
 
 fn files(tag: &str, extra: &[(&str, &str)]) -> PathBuf {
     let dir = temp_dir(tag);
-    std::fs::write(dir.join("base.toml"), BASE).unwrap();
-    std::fs::write(dir.join("reform.toml"), REFORM).unwrap();
+    std::fs::write(dir.join("base.toml"), base_text()).unwrap();
+    std::fs::write(dir.join("reform.toml"), reform_text()).unwrap();
     for (name, text) in extra {
         std::fs::write(dir.join(name), text).unwrap();
     }
@@ -351,10 +317,11 @@ fn coalitions_branched_from_the_shared_history_are_the_runs_from_scratch() {
 
 #[test]
 fn bad_decompositions_are_one_located_line_with_exit_2_and_nothing_written() {
-    let outside = REFORM.replace("[budget]", "[shocks]\nillness = 0.2\n\n[budget]");
-    let other_history = REFORM.replace("extends = \"base.toml\"", "extends = \"base2.toml\"");
-    let base2 = BASE.replace("measurement_error = 0.3", "measurement_error = 0.5");
-    let later = REFORM.replace("branch_year = 2010", "branch_year = 2011");
+    let outside = reform_text().replace("[budget]", "[shocks]\nillness = 0.2\n\n[budget]");
+    let other_history =
+        reform_text().replace("extends = \"base.toml\"", "extends = \"base2.toml\"");
+    let base2 = base_text().replace("measurement_error = 0.3", "measurement_error = 0.5");
+    let later = reform_text().replace("branch_year = 2010", "branch_year = 2011");
     let dir = files(
         "decompose-bad",
         &[
@@ -364,7 +331,7 @@ fn bad_decompositions_are_one_located_line_with_exit_2_and_nothing_written() {
             ("later.toml", &later),
             (
                 "late.toml",
-                &REFORM.replace("branch_year = 2010", "branch_year = 2030"),
+                &reform_text().replace("branch_year = 2010", "branch_year = 2030"),
             ),
         ],
     );
