@@ -14,7 +14,10 @@ use crate::error::Result;
 use crate::measures::percentile;
 use crate::output::charts::data::{self, OutputData};
 pub use crate::output::summary::{Band, PopulationSummary, SpendingSummary, Summary, TargetOut};
-use crate::output::{atomic, state, tables::RunTables};
+use crate::output::{
+    atomic, state,
+    tables::{Optional, RunTables},
+};
 use crate::population::survey::ImportReport;
 use crate::recorder::{TRAJECTORY_COLUMNS, YearRecord};
 use crate::scenario::{Scenario, Start};
@@ -217,12 +220,13 @@ pub fn run_records_saving(
 }
 
 /// Which optional tables a run of `sc` writes: (spending, targeting).
-fn tables_of(sc: &Scenario) -> (bool, bool) {
+fn tables_of(sc: &Scenario) -> Optional {
     let modules = crate::interventions::build(sc);
-    (
-        !modules.is_empty(),
-        modules.iter().any(|m| m.name() == "targeting"),
-    )
+    Optional {
+        spending: !modules.is_empty(),
+        targeting: modules.iter().any(|m| m.name() == "targeting"),
+        loans: modules.iter().any(|m| m.name() == "microfinance"),
+    }
 }
 
 /// Run `sc` with its tables kept in memory, read back as `povsim plot` reads
@@ -232,8 +236,7 @@ pub fn run_in_memory(
     sc: &Scenario,
     stop: &(dyn Fn() -> bool + Sync),
 ) -> std::result::Result<OutputData, Stopped> {
-    let (with_spending, with_targeting) = tables_of(sc);
-    let mut tables = RunTables::in_memory(with_spending, with_targeting);
+    let mut tables = RunTables::in_memory(tables_of(sc));
     run_records_until(sc, stop, |r| tables.record(&r))?;
     let summary = data::Summary {
         scenario: sc.name.clone(),
@@ -263,8 +266,7 @@ pub fn run_in_memory(
 pub fn run(sc: &Scenario, out: &Path, opts: &RunOptions) -> Result<RunResult> {
     atomic::create_dir(out)?;
     let t0 = Instant::now();
-    let (with_spending, with_targeting) = tables_of(sc);
-    let mut tables = RunTables::create(out, with_spending, with_targeting)?;
+    let mut tables = RunTables::create(out, tables_of(sc))?;
     let mut values: Values = vec![Vec::with_capacity(sc.years as usize); sc.replicates as usize];
     let mut spending: BTreeMap<String, f64> = BTreeMap::new();
     let bar = progress_bar(

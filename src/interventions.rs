@@ -15,7 +15,9 @@
 
 pub mod cadres;
 pub mod education;
+pub mod health;
 pub mod infrastructure;
+pub mod labour_export;
 pub mod microfinance;
 pub mod publicity;
 pub mod relocation;
@@ -23,6 +25,7 @@ pub mod select;
 pub mod targeting;
 pub mod tourism;
 pub mod transfers;
+pub mod welfare_jobs;
 
 use crate::model::columns::OwnColumns;
 use crate::model::household::YearParams;
@@ -252,6 +255,9 @@ modules! {
     education => |t, _| Box::new(education::EducationModule::new(t.clone())),
     tourism => |t, _| Box::new(tourism::TourismModule::new(t.clone())),
     relocation => |t, _| Box::new(relocation::RelocationModule::new(t.clone())),
+    health => |t, _| Box::new(health::HealthModule::new(t.clone())),
+    welfare_jobs => |t, _| Box::new(welfare_jobs::WelfareJobsModule::new(t.clone())),
+    labour_export => |t, _| Box::new(labour_export::LabourExportModule::new(t.clone())),
     microfinance => |t, _| Box::new(microfinance::MicrofinanceModule::new(t.clone())),
     infrastructure => |t, _| Box::new(infrastructure::InfrastructureModule::new(t.clone())),
     publicity => |t, _| Box::new(publicity::PublicityModule::new(t.clone())),

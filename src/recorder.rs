@@ -46,7 +46,7 @@ pub struct YearRecord {
 
 impl YearRecord {
     /// The values of [`TRAJECTORY_COLUMNS`], in order.
-    pub fn trajectory_values(&self) -> [f64; 22] {
+    pub fn trajectory_values(&self) -> [f64; TRAJECTORY_COLUMNS.len()] {
         let m = &self.measures;
         [
             m.population,
@@ -75,6 +75,8 @@ impl YearRecord {
             self.births as f64,
             self.deaths as f64,
             self.out_migrants as f64,
+            wage_share(&self.sources_all),
+            wage_share(&self.sources_poor),
         ]
     }
 
@@ -82,6 +84,18 @@ impl YearRecord {
     pub fn value(&self, column: &str) -> Option<f64> {
         let k = TRAJECTORY_COLUMNS.iter().position(|c| *c == column)?;
         Some(self.trajectory_values()[k])
+    }
+}
+
+/// Wages and salaries (local wages and migrant earnings, as NBS counts
+/// them) as a share of income, from the mean income by source
+/// ([`crate::model::state::SOURCES`]); 0 without income.
+pub fn wage_share(sources: &[f64; 6]) -> f64 {
+    let total: f64 = sources.iter().sum();
+    if total > 0.0 {
+        (sources[1] + sources[2]) / total
+    } else {
+        0.0
     }
 }
 

@@ -107,6 +107,15 @@ macro_rules! subs {
 }
 
 subs! {
+    /// Each household's return factor on productive assets (heterogeneous returns),
+    /// drawn once: in a fixed year (0), never the simulated one.
+    HOUSEHOLD_RETURN = Population 1,
+    /// Microfinance: whether a pooled enterprise fails this year.
+    MICROFINANCE_POOL_FAILURE = Loan 53,
+    /// Public-welfare jobs: ties among candidate households.
+    WELFARE_JOBS_ORDER = TieBreak 60,
+    /// Labour export: whether a registered household offered a placement takes it.
+    LABOUR_EXPORT_TAKE_UP = TakeUp 70,
     /// Targeting: which households the villagers verify.
     TARGETING_VERIFY = Targeting 1,
     /// Targeting (multidimensional): which households lack safe water.
@@ -409,7 +418,7 @@ mod tests {
             // A sub-key fits below the purpose, so no two purposes share keys.
             assert!(s.key > 0 && s.key < 1 << 16, "{name}");
         }
-        assert_eq!(sub::ALL.len(), 20);
+        assert_eq!(sub::ALL.len(), 24);
     }
 
     #[test]

@@ -34,6 +34,32 @@
 //! guarantee fund up to `guarantee_share` (charged to the budget; the rest is
 //! the bank's loss). A dissolved household's loan is written off the same way.
 //!
+//! **Heterogeneous returns and learning.** A loan used by the household
+//! earns the household's own return, `asset_return × return factor`
+//! (`income.return_sigma`, [`crate::model::household::return_factor`]); a
+//! household decides on that rate, so low-return households borrow less.
+//! For the first `learning_years` years of a loan (while it is held), the
+//! loan-financed assets `min(principal lent, assets)` earn only
+//! `learning_share` of that rate: phase one's enterprise income is cut by
+//! `min(lent, assets) × rate × (1 − learning_share)` before the instalment
+//! is paid from it.
+//!
+//! **Pooled loans** ("household loans, enterprise use"; `pooled`, up to
+//! `pool_end_year`, after which it was restricted). The principal goes to a
+//! cooperative or enterprise, not the household's assets; the enterprise
+//! services the loan and pays the household `pool_dividend × principal` a
+//! year (enterprise income), until, with chance `pool_failure` a year
+//! (purpose Loan), it fails: then the loan defaults as below.
+//!
+//! **Rescheduling** (`reschedule` > 0): a borrower that cannot pay an
+//! instalment from cash and assets pays the interest only (borrowing it if
+//! need be) and the principal's instalment moves a year later, at most
+//! `reschedule` times a loan, before it can default.
+//!
+//! The [`LoanRow`] also reports reschedulings, dividends and the own-use
+//! borrowers' assets and enterprise income (their return), written to
+//! loans.csv with the default rate (defaulted / outstanding at the start).
+//!
 //! Charges (interest discounts, then guarantee payouts, household by
 //! household) stop when the budget is spent: later households pay their full
 //! interest, and uncovered defaults fall on the bank. Every year the
@@ -44,6 +70,8 @@
 use super::select::pre_transfer_pc;
 use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, module_columns, take_up};
 use crate::model::columns::OwnColumns;
+use crate::model::draw::NormalTable;
+use crate::model::household::{asset_return, return_factor};
 use crate::model::state::flag;
 use crate::rng::sub;
 use crate::scenario::modules::{Common, Eligible, Microfinance, ModuleConfig};
@@ -77,6 +105,36 @@ pub struct LoanRow {
     pub guarantee_paid: f64,
     /// Defaulted principal not covered by the fund (the bank's loss).
     pub bank_loss: f64,
+    /// Instalments rescheduled (the principal's instalment moved a year later).
+    pub rescheduled: u64,
+    /// Dividends paid to households on pooled loans.
+    pub dividends: f64,
+    /// Principal of pooled loans outstanding at the end of the year.
+    pub pooled_outstanding: f64,
+    /// Productive assets of households holding an own-use loan at the start of the year.
+    pub borrower_assets: f64,
+    /// Their enterprise income this year (after the learning period's cut).
+    pub borrower_enterprise: f64,
+}
+
+impl LoanRow {
+    /// Principal written off this year / principal outstanding at its start (0 without loans).
+    pub fn default_rate(&self) -> f64 {
+        if self.outstanding_start > 0.0 {
+            self.defaulted / self.outstanding_start
+        } else {
+            0.0
+        }
+    }
+
+    /// Own-use borrowers' enterprise income / their productive assets (0 without them).
+    pub fn return_on_assets(&self) -> f64 {
+        if self.borrower_assets > 0.0 {
+            self.borrower_enterprise / self.borrower_assets
+        } else {
+            0.0
+        }
+    }
 }
 
 module_columns! {
@@ -86,6 +144,26 @@ module_columns! {
         loan: f32,
         /// Years left of the loan's term.
         loan_years: u8,
+        /// Principal first lent (yuan): the learning period's and a pooled loan's base.
+        loan_lent: f32,
+        /// Years the loan has been held.
+        loan_age: u8,
+        /// 1 if the loan is pooled into an enterprise.
+        loan_pooled: u8,
+        /// Times the loan was rescheduled.
+        loan_rescheduled: u8,
+    }
+}
+
+impl Loans {
+    /// Household `i` holds no loan.
+    fn clear(&mut self, i: usize) {
+        self.loan[i] = 0.0;
+        self.loan_years[i] = 0;
+        self.loan_lent[i] = 0.0;
+        self.loan_age[i] = 0;
+        self.loan_pooled[i] = 0;
+        self.loan_rescheduled[i] = 0;
     }
 }
 
@@ -147,6 +225,10 @@ impl Module for MicrofinanceModule {
         let mut reached = vec![false; n];
         let hh = &mut *ctx.hh;
         loans.ensure(n);
+        let talent = streams.year_purpose_sub(0, sub::HOUSEHOLD_RETURN);
+        let normal = NormalTable::standard();
+        let learning = cfg.learning_years.max(0) as u8;
+        let keep = 1.0 - cfg.learning_share as f32;
 
         // --- Servicing ------------------------------------------------------
         for (i, reached_i) in reached.iter_mut().enumerate() {
@@ -157,6 +239,33 @@ impl Module for MicrofinanceModule {
             lr.outstanding_start += principal as f64;
             *reached_i = true;
             let m = hh.members(i);
+            let pooled = loans.loan_pooled[i] != 0;
+            let age = loans.loan_age[i];
+            loans.loan_age[i] = age.saturating_add(1);
+            let mut failed = false;
+            if pooled {
+                // The enterprise pays the dividend, unless it fails this year.
+                failed = m == 0
+                    || streams.uniform(i as u64, year, sub::MICROFINANCE_POOL_FAILURE)
+                        < cfg.pool_failure;
+                if !failed {
+                    let d = cfg.pool_dividend as f32 * loans.loan_lent[i];
+                    hh.enterprise[i] += d;
+                    hh.pre_pc[i] += d / m as f32;
+                    lr.dividends += d as f64;
+                }
+            } else if m > 0 {
+                if age < learning {
+                    // Loan-financed assets earn a share of the return while the household learns.
+                    let factor = return_factor(&talent, normal, i as u64, p.return_sigma);
+                    let base = loans.loan_lent[i].min(hh.assets[i]).max(0.0);
+                    let cut = base * asset_return(p, hh.assets[i], factor) * keep;
+                    hh.enterprise[i] -= cut;
+                    hh.pre_pc[i] -= cut / m as f32;
+                }
+                lr.borrower_assets += hh.assets[i] as f64;
+                lr.borrower_enterprise += hh.enterprise[i] as f64;
+            }
             let years = loans.loan_years[i].max(1);
             let due_principal = if years == 1 {
                 principal
@@ -172,7 +281,8 @@ impl Module for MicrofinanceModule {
             } else {
                 0.0
             };
-            let due = due_principal + (principal * rate - discount as f32).max(0.0);
+            let interest = (principal * rate - discount as f32).max(0.0);
+            let due = due_principal + interest;
             let cash = hh.savings[i] + hh.market_income(i) + hh.transfers[i] + hh.received[i]
                 - hh.medical[i]
                 - hh.debt[i] * p.debt_interest
@@ -180,8 +290,24 @@ impl Module for MicrofinanceModule {
             let own_cash = cash.max(0.0);
             // Productive assets (the livestock the loan bought) can be sold at the distress price.
             let sellable = hh.assets[i] * p.fire_sale;
+            // The enterprise services a pooled loan; the household, its own.
+            let cannot = !pooled && own_cash + sellable < due;
+            if m > 0 && cannot && !failed && (loans.loan_rescheduled[i] as i64) < cfg.reschedule {
+                // Rescheduled: the interest is paid (borrowed if need be), the principal waits a year.
+                let from_cash = own_cash.min(interest);
+                hh.savings[i] -= from_cash;
+                hh.debt[i] += interest - from_cash;
+                loans.loan_rescheduled[i] += 1;
+                loans.loan_years[i] = years.saturating_add(1);
+                lr.rescheduled += 1;
+                left -= discount;
+                spent += discount;
+                lr.interest_subsidy += discount;
+                continue;
+            }
             let short = m == 0
-                || (own_cash + sellable < due
+                || failed
+                || (cannot
                     && streams.uniform(i as u64, year, sub::MICROFINANCE_DEFAULT)
                         < cfg.default_when_short);
             if short {
@@ -193,12 +319,14 @@ impl Module for MicrofinanceModule {
                 spent += g;
                 lr.guarantee_paid += g;
                 lr.bank_loss += principal as f64 - g;
-                loans.loan[i] = 0.0;
-                loans.loan_years[i] = 0;
+                loans.clear(i);
                 hh.credit[i] *= 1.0 - cfg.credit_penalty as f32;
                 continue;
             }
-            if cash >= due {
+            if pooled {
+                // The enterprise pays; the loan is on the household's record.
+                hh.credit[i] += cfg.credit_gain as f32 * (1.0 - hh.credit[i]);
+            } else if cash >= due {
                 hh.savings[i] -= due;
                 hh.credit[i] += cfg.credit_gain as f32 * (1.0 - hh.credit[i]);
             } else {
@@ -228,8 +356,12 @@ impl Module for MicrofinanceModule {
             };
             // Both are f32 values: their difference is exact in f64, so the identity holds.
             lr.repaid += principal as f64 - rest as f64;
-            loans.loan[i] = rest;
-            loans.loan_years[i] = if rest > 0.0 { years - 1 } else { 0 };
+            if rest > 0.0 {
+                loans.loan[i] = rest;
+                loans.loan_years[i] = years - 1;
+            } else {
+                loans.clear(i);
+            }
         }
 
         // --- New loans ------------------------------------------------------
@@ -256,23 +388,28 @@ impl Module for MicrofinanceModule {
             // (key, index) is a total order: the unstable parallel sort gives the one result.
             cand.par_sort_unstable_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
             let take = streams.year_purpose_sub(year, sub::MICROFINANCE_TAKE_UP);
+            let pooling = cfg.pooled && cfg.pool_end_year.is_none_or(|e| year as i64 <= e);
             for (i, _) in cand {
                 let income = (hh.market_income(i) + hh.transfers[i]).max(0.0);
                 let amount = (cfg.income_multiple as f32 * income).min(cfg.max_loan as f32);
                 if amount < MIN_LOAN || outstanding + amount as f64 > ceiling {
                     continue;
                 }
-                let ret = if hh.assets[i] + amount >= p.trap_threshold {
-                    p.return_high
+                let gain = if pooling {
+                    // The enterprise pays the interest; the household gets the dividend.
+                    amount * cfg.pool_dividend as f32
                 } else {
-                    p.return_low
+                    // The household knows its own return (not the learning to come: assumption).
+                    let factor = return_factor(&talent, normal, i as u64, p.return_sigma);
+                    let ret = asset_return(p, hh.assets[i] + amount, factor);
+                    let covered = if discounted {
+                        cfg.interest_subsidy as f32 * amount.min(cfg.discount_max_loan as f32)
+                            / amount
+                    } else {
+                        0.0
+                    };
+                    amount * (ret - rate * (1.0 - covered))
                 };
-                let covered = if discounted {
-                    cfg.interest_subsidy as f32 * amount.min(cfg.discount_max_loan as f32) / amount
-                } else {
-                    0.0
-                };
-                let gain = amount * (ret - rate * (1.0 - covered));
                 if gain <= 0.0 {
                     continue;
                 }
@@ -283,7 +420,13 @@ impl Module for MicrofinanceModule {
                 }
                 loans.loan[i] = amount;
                 loans.loan_years[i] = cfg.term as u8;
-                hh.assets[i] += amount;
+                loans.loan_lent[i] = amount;
+                loans.loan_age[i] = 0;
+                loans.loan_rescheduled[i] = 0;
+                loans.loan_pooled[i] = pooling as u8;
+                if !pooling {
+                    hh.assets[i] += amount;
+                }
                 outstanding += amount as f64;
                 lr.disbursed += amount as f64;
                 lr.new_loans += 1;
@@ -301,6 +444,9 @@ impl Module for MicrofinanceModule {
             if loans.loan[i] > 0.0 {
                 lr.outstanding_end += loans.loan[i] as f64;
                 lr.borrowers += 1;
+                if loans.loan_pooled[i] != 0 {
+                    lr.pooled_outstanding += loans.loan[i] as f64;
+                }
             }
             // A household that has died out or left keeps its loan on the books but is no beneficiary.
             if reached_i && hh.members(i) > 0 {

@@ -22,7 +22,7 @@
 
 use super::household::YearParams;
 use super::sample::normal_quantile;
-use crate::rng::{HouseholdSlot, Purpose, Stream, Streams, YearStreams};
+use crate::rng::{HouseholdSlot, Purpose, Stream, Streams, YearStreams, sub};
 use rand::Rng;
 use std::sync::OnceLock;
 
@@ -63,6 +63,8 @@ impl HouseholdYear {
 #[derive(Clone, Debug)]
 pub struct YearDraws {
     pub streams: YearStreams,
+    /// The streams of each household's return factor (a fixed year: drawn once).
+    pub talent: YearStreams,
     pub death_elderly: BinomialTable,
     pub death_adult: BinomialTable,
     pub death_child: BinomialTable,
@@ -78,6 +80,7 @@ impl YearDraws {
     pub fn new(p: &YearParams, st: &Streams) -> Self {
         YearDraws {
             streams: st.year_purpose(p.year, Purpose::Household),
+            talent: st.year_purpose_sub(0, sub::HOUSEHOLD_RETURN),
             death_elderly: BinomialTable::new(p.death_elderly),
             death_adult: BinomialTable::new(p.death_adult),
             death_child: BinomialTable::new(p.death_child),

@@ -10,10 +10,12 @@
 //! Why over 600 lines: the household update's phases share the year's
 //! parameters and draws; splitting them would spread one equation set.
 
-use super::draw::{HouseholdYear, YearDraws, bernoulli_count, threshold};
+use super::draw::{HouseholdYear, NormalTable, YearDraws, bernoulli_count, threshold};
 use super::state::{Chunk, Villages, flag};
+use crate::rng::YearStreams;
 use crate::rng::{HouseholdSlot, Purpose, Streams};
 use crate::scenario::Scenario;
+use crate::scenario::raw::IncomeMeasure;
 use rand::{Rng, RngExt};
 use rand_distr::{Distribution, StandardNormal};
 
@@ -52,6 +54,9 @@ pub struct YearParams {
     pub return_low: f32,
     pub return_high: f32,
     pub return_sd: f32,
+    pub return_sigma: f32,
+    /// What the measures read as per-capita income (`poverty_lines.income_measure`).
+    pub income_measure: IncomeMeasure,
     pub pension: f32,
     pub illness: f32,
     pub illness_chronic: f32,
@@ -143,6 +148,8 @@ impl YearParams {
             return_low: i.return_low as f32,
             return_high: i.return_high as f32,
             return_sd: i.return_sd as f32,
+            return_sigma: i.return_sigma as f32,
+            income_measure: f.poverty_lines.income_measure,
             pension: i.pension.at(year) as f32,
             illness: s.illness as f32,
             illness_chronic: s.illness_chronic as f32,
@@ -207,6 +214,44 @@ pub fn covariate_shocks(
         villages.drought[v] = u < villages.drought_risk[v];
     }
     price
+}
+
+/// A household's return factor on productive assets (heterogeneous
+/// returns): lognormal with mean 1, `exp(σz − σ²/2)`, `z` drawn once per
+/// household from its own stream (`talent`: the streams of
+/// `rng::sub::HOUSEHOLD_RETURN` in a fixed year, so the draw never changes
+/// over the years, like an attribute drawn at population synthesis).
+/// Exactly 1 when `σ = 0`.
+#[inline]
+pub fn return_factor(talent: &YearStreams, normal: &NormalTable, i: u64, sigma: f32) -> f32 {
+    if sigma <= 0.0 {
+        return 1.0;
+    }
+    let z = normal.at((talent.key(i) >> 32) as u32);
+    (sigma * z - 0.5 * sigma * sigma).exp()
+}
+
+/// The expected return rate of a household's productive assets: the trap's
+/// low or high rate by its assets, times its return factor.
+#[inline]
+pub fn asset_return(p: &YearParams, assets: f32, factor: f32) -> f32 {
+    let r = if assets >= p.trap_threshold {
+        p.return_high
+    } else {
+        p.return_low
+    };
+    r * factor
+}
+
+/// The per-capita income the measures read (`poverty_lines.income_measure`),
+/// from the household's net income, its medical costs and its members.
+#[inline]
+pub fn measured_pc(m: IncomeMeasure, income: f32, medical: f32, n: f32) -> f32 {
+    match m {
+        IncomeMeasure::Net => income / n,
+        IncomeMeasure::Floored => (income / n).max(0.0),
+        IncomeMeasure::NetOfMedical => ((income - medical) / n).max(0.0),
+    }
 }
 
 /// Wage multiplier of schooling: piecewise log-linear around junior high (9 years).
@@ -482,11 +527,12 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, d: &YearDraws) -> 
             migrants as f32 * p.migrant_wage * productivity * if job_lost { 0.5 } else { 1.0 };
         // Enterprise and livestock: below the trap threshold assets earn little.
         let z = d.normal.at(u_ent);
-        let ret = if c.assets[j] >= p.trap_threshold {
-            p.return_high
+        let factor = if c.assets[j] > 0.0 {
+            return_factor(&d.talent, d.normal, i, p.return_sigma)
         } else {
-            p.return_low
+            1.0
         };
+        let ret = asset_return(p, c.assets[j], factor);
         let enterprise = c.assets[j] * (ret + p.return_sd * z).max(-0.5);
 
         c.migrants[j] = migrants;
@@ -539,7 +585,9 @@ pub fn phase_two_household(c: &mut Chunk, j: usize, p: &YearParams, v: &Villages
     c.transfers[j] += c.received[j];
     let income =
         c.farm[j] + c.wage[j] + c.migrant[j] + c.enterprise[j] + c.tourism[j] + c.transfers[j];
-    let income_pc = income / n;
+    // Net income as NBS counts it (medical costs are consumption); the
+    // measure floors it or takes medical costs off as the scenario says.
+    let income_pc = measured_pc(p.income_measure, income, c.medical[j], n);
     c.income_pc[j] = income_pc;
 
     // Cash on hand pays medical costs and debt service first.
@@ -578,7 +626,8 @@ pub fn phase_two_household(c: &mut Chunk, j: usize, p: &YearParams, v: &Villages
 
     // Children's schooling: enrolment rises with school quality and the household's means.
     if c.children[j] > 0 {
-        let rel = (income_pc.max(1.0) / p.line).ln();
+        // The household's means: its net income, whatever the measure reads.
+        let rel = ((income / n).max(1.0) / p.line).ln();
         // A student subsidy (src/interventions/education.rs) adds enrolment in proportion to the share paid.
         let aid = c.student_aid[j] as f32 * (p.education_subsidy_enrolment / 255.0);
         c.student_aid[j] = 0;

@@ -146,7 +146,7 @@ columns! {
     children: u8,
     elderly: u8,
     /// Adults working away this year (still members).
-    migrants: u8,
+    migrants: u8 [watch],
     /// Adults' mean years of schooling.
     schooling: f32,
     /// Schooling the current children are on track to complete (years).
@@ -163,19 +163,19 @@ columns! {
     motivation: f32,
     /// This year's incomes by source (yuan per household-year).
     farm: f32,
-    wage: f32,
-    migrant: f32,
-    enterprise: f32,
+    wage: f32 [watch],
+    migrant: f32 [watch],
+    enterprise: f32 [watch],
     tourism: f32,
     transfers: f32,
     /// Medical cost paid this year (out of pocket).
-    medical: f32,
+    medical: f32 [watch],
     /// Per-capita net income this year (after transfers).
     income_pc: f32,
     /// Per-capita income before the guarantee this year (market income plus
     /// pensions), set at the end of phase one: the modules' means tests read
     /// this one column instead of gathering seven.
-    pre_pc: f32,
+    pre_pc: f32 [watch],
     /// Help planned for this year by the modules, paid in phase two (yuan).
     received: f32 [watch],
     /// Flags (see [`flag`]).

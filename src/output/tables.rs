@@ -143,28 +143,35 @@ pub struct RunTables {
     transitions: TableFile,
     spending: Option<TableFile>,
     targeting: Option<TableFile>,
+    loans: Option<TableFile>,
 }
 
+/// Which optional tables a run writes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Optional {
+    /// spending.csv (any module).
+    pub spending: bool,
+    /// targeting.csv (the targeting module).
+    pub targeting: bool,
+    /// loans.csv (the microfinance module).
+    pub loans: bool,
+}
+
+/// The columns of loans.csv after `replicate, year`.
+pub const LOAN_COLUMNS: &str = "outstanding_start,disbursed,repaid,defaulted,outstanding_end,new_loans,defaults,rescheduled,borrowers,interest_subsidy,guarantee_paid,bank_loss,dividends,pooled_outstanding,borrower_assets,borrower_enterprise,default_rate,return_on_assets";
+
 impl RunTables {
-    pub fn create(dir: &Path, with_spending: bool, with_targeting: bool) -> Result<Self> {
-        Self::with(with_spending, with_targeting, |name, header| {
-            TableFile::create(dir, name, header)
-        })
+    pub fn create(dir: &Path, opt: Optional) -> Result<Self> {
+        Self::with(opt, |name, header| TableFile::create(dir, name, header))
     }
 
     /// The same tables kept in memory ([`RunTables::into_memory`] gives them back).
-    pub fn in_memory(with_spending: bool, with_targeting: bool) -> Self {
-        Self::with(with_spending, with_targeting, |name, header| {
-            Ok(TableFile::memory(name, header))
-        })
-        .expect("tables in memory cannot fail to open")
+    pub fn in_memory(opt: Optional) -> Self {
+        Self::with(opt, |name, header| Ok(TableFile::memory(name, header)))
+            .expect("tables in memory cannot fail to open")
     }
 
-    fn with(
-        with_spending: bool,
-        with_targeting: bool,
-        open: impl Fn(&str, &str) -> Result<TableFile>,
-    ) -> Result<Self> {
+    fn with(opt: Optional, open: impl Fn(&str, &str) -> Result<TableFile>) -> Result<Self> {
         Ok(RunTables {
             trajectory: open(
                 "trajectory.csv",
@@ -180,7 +187,7 @@ impl RunTables {
             )?,
             distribution: open("distribution.csv", "replicate,year,lower,upper,people")?,
             transitions: open("transitions.csv", "replicate,from,to,people")?,
-            spending: if with_spending {
+            spending: if opt.spending {
                 Some(open(
                     "spending.csv",
                     "replicate,year,module,budget,spent,beneficiary_households,beneficiary_people,registered_poor_beneficiaries",
@@ -188,10 +195,18 @@ impl RunTables {
             } else {
                 None
             },
-            targeting: if with_targeting {
+            targeting: if opt.targeting {
                 Some(open(
                     "targeting.csv",
                     "replicate,year,method,registered,inclusion_error,exclusion_error",
+                )?)
+            } else {
+                None
+            },
+            loans: if opt.loans {
+                Some(open(
+                    "loans.csv",
+                    &format!("replicate,year,{LOAN_COLUMNS}"),
                 )?)
             } else {
                 None
@@ -272,6 +287,29 @@ impl RunTables {
                 Num(t.exclusion_error)
             ))?;
         }
+        if let (Some(lf), Some(l)) = (&mut self.loans, &r.ledger.loans) {
+            let values = [
+                l.outstanding_start,
+                l.disbursed,
+                l.repaid,
+                l.defaulted,
+                l.outstanding_end,
+                l.new_loans as f64,
+                l.defaults as f64,
+                l.rescheduled as f64,
+                l.borrowers as f64,
+                l.interest_subsidy,
+                l.guarantee_paid,
+                l.bank_loss,
+                l.dividends,
+                l.pooled_outstanding,
+                l.borrower_assets,
+                l.borrower_enterprise,
+                l.default_rate(),
+                l.return_on_assets(),
+            ];
+            lf.row(format_args!("{rep},{year},{}", Joined(&values)))?;
+        }
         Ok(())
     }
 
@@ -289,6 +327,9 @@ impl RunTables {
         if let Some(t) = self.targeting {
             out.push(t.commit()?);
         }
+        if let Some(l) = self.loans {
+            out.push(l.commit()?);
+        }
         Ok(out)
     }
 
@@ -302,6 +343,7 @@ impl RunTables {
             Some(self.transitions),
             self.spending,
             self.targeting,
+            self.loans,
         ]
         .into_iter()
         .flatten()
@@ -320,6 +362,9 @@ impl RunTables {
         }
         if let Some(t) = self.targeting {
             t.abandon();
+        }
+        if let Some(l) = self.loans {
+            l.abandon();
         }
     }
 }

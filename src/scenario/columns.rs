@@ -3,7 +3,7 @@
 //! ([`crate::recorder::YearRecord::trajectory_values`]).
 
 /// Columns of trajectory.csv after `replicate, year`, in order.
-pub const TRAJECTORY_COLUMNS: [&str; 22] = [
+pub const TRAJECTORY_COLUMNS: [&str; 24] = [
     "population",
     "households",
     "poor",
@@ -26,4 +26,6 @@ pub const TRAJECTORY_COLUMNS: [&str; 22] = [
     "births",
     "deaths",
     "out_migrants",
+    "wage_share",
+    "poor_wage_share",
 ];

@@ -140,10 +140,33 @@ section! {
         /// Near-poor: per-capita income below this multiple of the line.
         near_poor_factor: f64 = d_near_poor(), num(1.0, 10.0), "× poverty line"
             [serde(default = "d_near_poor")];
+        /// The per-capita income every measure and table uses: `net` (NBS net income,
+        /// enterprise losses counted in full), `floored` (the same, below zero read as
+        /// zero) or `net_of_medical` (less out-of-pocket medical costs, floored).
+        income_measure: IncomeMeasure = IncomeMeasure::Floored, choice(IncomeMeasure::NAMES), ""
+            [serde(default = "d_income_measure", skip_serializing_if = "is_floored")];
     }
 }
 fn d_near_poor() -> f64 {
     1.5
+}
+fn d_income_measure() -> IncomeMeasure {
+    IncomeMeasure::Floored
+}
+fn is_floored(m: &IncomeMeasure) -> bool {
+    *m == IncomeMeasure::Floored
+}
+
+words! {
+    /// The per-capita income the poverty measures read (docs/MODEL.md, "The income measure").
+    pub enum IncomeMeasure {
+        /// NBS rural per-capita net income: business losses count in full (may be negative).
+        Net = "net",
+        /// The same, with a negative per-capita income read as zero (the gap is at most the line).
+        Floored = "floored",
+        /// Net income less out-of-pocket medical costs, floored at zero.
+        NetOfMedical = "net_of_medical",
+    }
 }
 
 section! {
@@ -247,6 +270,9 @@ section! {
         return_high: f64 = 0.25, num(-1.0, 10.0), "rate a year";
         /// Standard deviation of the enterprise return.
         return_sd: f64 = 0.15, num(0.0, 10.0), "rate a year";
+        /// Heterogeneous returns: sd of the log of a household's return factor (lognormal,
+        /// mean 1, drawn once per household); 0 = every household earns the same rate.
+        return_sigma: f64 = 0.0, num(0.0, 3.0), "sd of log factor";
         /// Pension per elderly person, yuan per year (New Rural Pension).
         pension: Dated = Dated::schedule(&[(2008, 0.0), (2010, 660.0)], 0.0), dated(0.0, 1e7), "yuan a year";
     }

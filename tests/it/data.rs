@@ -80,6 +80,15 @@ eligible = "registered"
 budget = 40000
 max_loan = 40000
 term = 3
+learning_years = 2
+reschedule = 1
+[interventions.health]
+budget = 20000
+[interventions.welfare_jobs]
+budget = 20000
+posts_per_village = 2
+[interventions.labour_export]
+budget = 6000
 [interventions.publicity]
 eligible = "registered"
 budget = 15000

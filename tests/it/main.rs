@@ -6,6 +6,7 @@ mod calibrate;
 mod charts;
 mod compare;
 mod compare_charts;
+mod credit;
 mod data;
 mod decompose;
 mod engine_core;

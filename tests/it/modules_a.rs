@@ -35,7 +35,8 @@ fn scenario_from(base: &str, extra: &str) -> Scenario {
     load_str(Path::new("test.toml"), &text, &[]).unwrap_or_else(|e| panic!("scenario: {e}"))
 }
 
-fn scenario(extra: &str) -> Scenario {
+/// The baseline with `extra` appended (tests/it/credit.rs uses it too).
+pub(super) fn scenario(extra: &str) -> Scenario {
     scenario_from(BASE, extra)
 }
 
@@ -86,7 +87,7 @@ fn assert_budgets_hold(records: &[YearRecord]) {
     }
 }
 
-fn spend<'a>(r: &'a YearRecord, module: &str) -> &'a povsim::interventions::SpendRow {
+pub(super) fn spend<'a>(r: &'a YearRecord, module: &str) -> &'a povsim::interventions::SpendRow {
     r.ledger
         .spending
         .iter()
