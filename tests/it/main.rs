@@ -12,6 +12,7 @@ mod decompose;
 mod engine_core;
 mod fixtures;
 mod fuzz_loader;
+mod identification;
 mod invariants;
 mod keys;
 mod kill;
