@@ -55,22 +55,35 @@ pub struct SpendRow {
     pub returned: f64,
 }
 
-/// How identification did this year (a row of targeting.csv).
+/// How one list's identification did this year (a row of targeting.csv).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TargetingRow {
+    /// `register` (the poor register) or `dibao` (the guarantee's own list).
+    pub list: &'static str,
     pub method: &'static str,
     pub registered: u64,
     /// Non-poor registered households / registered households.
     pub inclusion_error: f64,
     /// Poor households not registered / poor households.
     pub exclusion_error: f64,
+    /// The inclusion error by cause (adding up to it): the quota, capture,
+    /// measurement (see `targeting::appraisal::Cause`).
+    pub inclusion_quota: f64,
+    pub inclusion_capture: f64,
+    pub inclusion_measurement: f64,
+    /// The exclusion error by cause (adding up to it): the quota,
+    /// measurement, exits on paper.
+    pub exclusion_quota: f64,
+    pub exclusion_measurement: f64,
+    pub exclusion_paper_exit: f64,
 }
 
 /// Everything the modules did in one year.
 #[derive(Clone, Debug, Default)]
 pub struct Ledger {
     pub spending: Vec<SpendRow>,
-    pub targeting: Option<TargetingRow>,
+    /// One row per list identified this year (the register, the dibao list).
+    pub targeting: Vec<TargetingRow>,
     /// Microfinance loans this year (`None` without the module).
     pub loans: Option<microfinance::LoanRow>,
     /// Money moved into this year's budgets from other modules or earlier
@@ -78,6 +91,18 @@ pub struct Ledger {
     pub moved: f64,
     /// People moved to resettlement sites this year: (origin village, people), one entry per household.
     pub relocations: Vec<(u32, u64)>,
+}
+
+impl Ledger {
+    /// This year's row of the poor register, if targeting ran.
+    pub fn register_row(&self) -> Option<&TargetingRow> {
+        self.targeting.iter().find(|t| t.list == "register")
+    }
+
+    /// This year's row of the dibao list, if the guarantee keeps its own.
+    pub fn dibao_row(&self) -> Option<&TargetingRow> {
+        self.targeting.iter().find(|t| t.list == "dibao")
+    }
 }
 
 /// What a module may read and change when it plans a year.
@@ -180,7 +205,7 @@ pub(crate) use module_columns;
 /// Bytes per household of every module's own columns (a module with
 /// columns adds its struct here; the memory guard's budget is checked
 /// against the household columns plus these).
-pub const MODULE_COLUMN_BYTES: usize = microfinance::Loans::BYTES;
+pub const MODULE_COLUMN_BYTES: usize = microfinance::Loans::BYTES + targeting::Appraisals::BYTES;
 
 /// Whether a module acts in `year` (never before the scenario's first
 /// policy year: a survey's observed year has its help in the incomes).

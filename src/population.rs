@@ -18,8 +18,8 @@ pub mod survey;
 use crate::error::Result;
 use crate::model::columns::OwnColumns;
 use crate::model::sample::Sampler;
-use crate::model::state::{Households, Villages};
-use crate::rng::{Purpose, Streams};
+use crate::model::state::{Households, Villages, flag};
+use crate::rng::{Purpose, Streams, sub};
 use crate::scenario::{Scenario, Start};
 use rand::RngExt;
 use rayon::prelude::*;
@@ -48,7 +48,8 @@ pub fn initial(
     Ok(match &sc.start {
         Start::Drawn => {
             let (villages, weights) = villages(sc, streams);
-            let hh = households(sc, streams, &villages, &weights);
+            let mut hh = households(sc, streams, &villages, &weights);
+            draw_connected(sc, streams, &mut hh);
             Initial {
                 villages,
                 hh,
@@ -57,7 +58,11 @@ pub fn initial(
                 import: None,
             }
         }
-        Start::Survey(s) => survey::build(sc, s, streams),
+        Start::Survey(s) => {
+            let mut init = survey::build(sc, s, streams);
+            draw_connected(sc, streams, &mut init.hh);
+            init
+        }
         Start::Saved(s) => saved::read(s, streams.replicate, own)?,
     })
 }
@@ -206,6 +211,37 @@ pub fn households(
                 .sample_each(&keys, 12, |j, x| c.ability[j] = x as f32);
         });
     h
+}
+
+/// Mark the households connected to the village cadres ([`flag::CONNECTED`]):
+/// household `i` is connected with probability `connected_share · (1 +
+/// connected_tilt · (2 r_i − 1))`, `r_i` its rank of assets per person in
+/// the county ((rank + ½) / households, ties by index), so the share is
+/// `connected_share` on average whatever the tilt. A keyed draw of its own:
+/// no other attribute's numbers move, and nothing is drawn at share 0.
+pub fn draw_connected(sc: &Scenario, streams: &Streams, hh: &mut Households) {
+    let (share, tilt) = (
+        sc.file.households.connected_share,
+        sc.file.households.connected_tilt,
+    );
+    if share <= 0.0 {
+        return;
+    }
+    let n = hh.len();
+    let wealth = |i: usize| hh.assets[i].max(0.0) / hh.members(i).max(1) as f32;
+    let mut order: Vec<usize> = (0..n).collect();
+    order.par_sort_unstable_by(|&a, &b| wealth(a).total_cmp(&wealth(b)).then(a.cmp(&b)));
+    let mut rank = vec![0.0f64; n];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i] = (r as f64 + 0.5) / n as f64;
+    }
+    let draw = streams.year_purpose_sub(sc.start_year, sub::POPULATION_CONNECTED);
+    for (i, r) in rank.into_iter().enumerate() {
+        let p = (share * (1.0 + tilt * (2.0 * r - 1.0))).clamp(0.0, 1.0);
+        if draw.uniform(i as u64) < p {
+            hh.flags[i] |= flag::CONNECTED;
+        }
+    }
 }
 
 /// A member count: `x` rounded (half up), between `lo` and 20. (Not

@@ -47,6 +47,8 @@ pub enum Purpose {
     SensitivityBootstrap = 0x5E45_0000_0003,
     /// the parameter sets of `compare --param-draws` (one stream per draw).
     ParamDraws = 0x5E45_0000_0004,
+    /// the orders of the modules of `compare --decompose`'s sampled Shapley values.
+    DecomposeOrder = 0x5E45_0000_0005,
 }
 
 /// The slots of a household-year stream ([`Purpose::Household`],
@@ -118,6 +120,12 @@ subs! {
     TARGETING_VERIFY = Targeting 1,
     /// Targeting (multidimensional): which households lack safe water.
     TARGETING_WATER = Targeting 3,
+    /// Targeting (quota): each village's error in the estimate its quota is cut from.
+    TARGETING_QUOTA = Targeting 4,
+    /// Transfers (the dibao list): the means test's own error.
+    TRANSFERS_DIBAO = Targeting 5,
+    /// Population: whether a household is connected (cadre-related or visible).
+    POPULATION_CONNECTED = Population 2,
     /// Transfers: whether a household offered the guarantee takes it up.
     TRANSFERS_TAKE_UP = TakeUp 7,
     /// Education: whether a household takes up the student subsidy.
@@ -416,7 +424,7 @@ mod tests {
             // A sub-key fits below the purpose, so no two purposes share keys.
             assert!(s.key > 0 && s.key < 1 << 16, "{name}");
         }
-        assert_eq!(sub::ALL.len(), 24);
+        assert_eq!(sub::ALL.len(), 27);
     }
 
     #[test]

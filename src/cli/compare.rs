@@ -6,6 +6,7 @@ use povsim::experiment::{self, compare};
 use povsim::output::outdir::Start;
 use std::path::{Path, PathBuf};
 
+mod decompose;
 mod param_draws;
 
 #[derive(Debug, clap::Args)]
@@ -32,6 +33,9 @@ pub struct CompareArgs {
     /// Override any scalar key in every scenario: --set simulation.years=20 (same checks as the file); repeat for more keys.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
+    /// Attribute each reform's difference to its modules (Shapley values, or one at a time): decompose.csv.
+    #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "shapley", value_name = "HOW")]
+    pub decompose: Option<decompose::DecomposeArg>,
     /// Print nothing but errors.
     #[arg(long)]
     pub quiet: bool,
@@ -65,7 +69,8 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
     // The output directory is locked from the start (a second writer fails at once).
     let (files, (c, draws)) = with_threads(a.threads, || {
         super::run::staged(&out, "compare", Start::Fresh, |dir| {
-            let c = compare::compare_with_progress(&base, &reforms, &mut || {
+            let d = decompose::run(a.decompose, &base, &reforms)?;
+            let mut c = compare::compare_with_progress(&base, &reforms, &mut || {
                 if let Some(b) = &bar {
                     b.inc(1);
                 }
@@ -73,6 +78,7 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
             if let Some(b) = &bar {
                 b.finish_and_clear();
             }
+            c.decomposition = d;
             let mut files = compare::write(&c, dir)?;
             if !a.no_charts {
                 files.extend(povsim::output::charts::draw_compare(&c, dir)?);
@@ -175,6 +181,7 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
     }
     param_draws::print(&draws);
     println!();
+    decompose::print(c.decomposition.as_ref());
     for w in &c.warnings {
         println!("{w}");
     }

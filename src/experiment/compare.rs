@@ -10,6 +10,7 @@
 //! what the modules really spent (spending.csv's `spent`), shown beside the
 //! budgets; cost-effectiveness is on realised spending.
 
+pub mod decompose;
 pub mod param_draws;
 
 use crate::engine::Simulation;
@@ -92,10 +93,13 @@ pub fn first_compared_year(base: &Scenario, reforms: &[Scenario]) -> Result<i32>
     };
     for r in reforms {
         if let Err((year, key)) = base.shares_history(r, from) {
-            return Err(Error::Input(format!(
-                "{}: expected the history of the base {} before the branch year {from}, got a different `{key}` in {year}",
-                r.name, base.name
-            )));
+            return Err(r.origins.error(
+                &key,
+                format!(
+                    "{}: expected the history of the base {} before the branch year {from}, got a different value in {year}",
+                    r.name, base.name
+                ),
+            ));
         }
     }
     Ok(from)
@@ -232,6 +236,7 @@ pub fn compare_with_progress(
         base_spending_by_module: b.spending.clone(),
         reforms: out,
         trajectories,
+        decomposition: None,
     })
 }
 

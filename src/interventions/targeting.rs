@@ -36,22 +36,48 @@
 
 use super::SCAN;
 use super::select::pre_transfer_pc;
-use super::{Ledger, Module, PlanCtx, SpendRow, TargetingRow};
+use super::{Ledger, Module, PlanCtx, SpendRow, module_columns};
+use crate::model::columns::OwnColumns;
 use crate::model::state::{Households, flag};
-use crate::rng::{Purpose, YearStreams, sub};
+use crate::rng::{YearStreams, sub};
 use crate::scenario::modules::{Common, Method, ModuleConfig, Targeting};
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 
+pub mod appraisal;
+
+use appraisal::{
+    Look, RankKey, Tally, bit, cause, exits_required, look_all, paper_exits, register_by_quota,
+};
+
+module_columns! {
+    /// The module's own state: how each household's last appraisal went
+    /// (kept only when a quota, capture or an exit target is on).
+    pub struct Appraisals {
+        /// Bits of `appraisal::bit`: assessed under the line without and
+        /// with capture; exited on paper.
+        appraisal: u8,
+    }
+}
+
 pub struct TargetingModule {
     cfg: Targeting,
     common: Common,
+    own: Appraisals,
+    /// Whether a quota, capture or an exit target is on (the own column is kept).
+    appraises: bool,
 }
 
 impl TargetingModule {
     pub fn new(cfg: Targeting) -> Self {
         let common = cfg.common();
-        TargetingModule { cfg, common }
+        let appraises = cfg.quota > 0.0 || cfg.capture > 0.0 || cfg.exit_target.is_some();
+        TargetingModule {
+            cfg,
+            common,
+            own: Appraisals::default(),
+            appraises,
+        }
     }
 }
 
@@ -265,6 +291,31 @@ impl Module for TargetingModule {
         &self.common
     }
 
+    fn columns(&self) -> &'static [&'static str] {
+        if self.appraises {
+            Appraisals::NAMES
+        } else {
+            &[]
+        }
+    }
+
+    fn column(&self, k: usize, i: usize) -> f32 {
+        self.own.value(k, i)
+    }
+
+    fn state(&mut self, households: usize, _villages: usize) -> OwnColumns<'_> {
+        let households = if self.appraises {
+            self.own.ensure(households);
+            self.own.named()
+        } else {
+            Vec::new()
+        };
+        OwnColumns {
+            households,
+            villages: Vec::new(),
+        }
+    }
+
     fn plan(&mut self, ctx: &mut PlanCtx, budget: Option<f64>, ledger: &mut Ledger) -> SpendRow {
         // Counted from the history's first policy year, so that a run
         // continuing a saved state identifies in the years the whole run would.
@@ -307,113 +358,115 @@ impl Module for TargetingModule {
         } else {
             0.0
         };
-        let line = ctx.params.line * self.cfg.line_factor as f32;
-        let villages = &*ctx.villages;
-        let cfg = &self.cfg;
-        let method = cfg.method;
-        let mut verified = 0u64;
-        if identify {
-            let beta = if method == Method::ProxyMeans {
-                pmt_fit(ctx.hh)
-            } else {
-                [0.0; PMT_K]
-            };
-            let extreme = ctx.params.extreme_line;
-            let assess = streams.year_purpose(year, Purpose::Targeting);
-            // Fixed for the run: coverage gains reach the same households first.
-            let water_draw = streams.year_purpose_sub(ctx.sc.origin_year, sub::TARGETING_WATER);
-            let hh = &mut *ctx.hh;
-            let mut flags = std::mem::take(&mut hh.flags);
-            let hh = &*hh;
-            verified = flags
-                .par_chunks_mut(SCAN)
-                .enumerate()
-                .map(|(c, chunk)| {
-                    let mut verified = 0u64;
-                    for (j, f) in chunk.iter_mut().enumerate() {
-                        let i = c * SCAN + j;
-                        if hh.members(i) == 0 {
-                            *f &= !flag::REGISTERED;
-                            continue;
-                        }
-                        let v = hh.village[i] as usize;
-                        let ver =
-                            verify_below > 0.0 && verify_draw.uniform(i as u64) < verify_below;
-                        let sd = error_sd(cfg, villages.cadre_quality[v], ver);
-                        let reg = match method {
-                            Method::Income => {
-                                assessed_pc(&assess, i, pre_transfer_pc(hh, i), sd) < line
-                            }
-                            Method::ProxyMeans => {
-                                let x = pmt_x(hh, i);
-                                let score =
-                                    x.iter().zip(&beta).map(|(x, b)| x * b).sum::<f64>().exp()
-                                        as f32;
-                                assessed_pc(&assess, i, score, sd * cfg.proxy_error_share as f32)
-                                    < line
-                            }
-                            Method::Multidimensional => {
-                                let food = assessed_pc(&assess, i, pre_transfer_pc(hh, i), sd);
-                                let safe_water =
-                                    water_draw.uniform(i as u64) < villages.water[v] as f64;
-                                md_score(cfg, hh, i, food, extreme, safe_water) + 1e-9
-                                    >= cfg.md_cutoff
-                            }
-                        };
-                        if reg {
-                            *f |= flag::REGISTERED;
-                        } else {
-                            *f &= !flag::REGISTERED;
-                        }
-                        verified += ver as u64;
-                    }
-                    verified
-                })
-                .sum();
-            ctx.hh.flags = flags;
+        if self.appraises {
+            self.own.ensure(n);
         }
-        // Errors against the truth, every year.
+        // None before the target's first listed year.
+        let exit_target = self
+            .cfg
+            .exit_target
+            .as_ref()
+            .map_or(0.0, |d| match d.points() {
+                Ok(p) if p.first().is_some_and(|p| p.0 > year) => 0.0,
+                _ => d.at(year),
+            });
+        let registered_before = if exit_target > 0.0 {
+            count(ctx.hh, |i| ctx.hh.flags[i] & flag::REGISTERED != 0)
+        } else {
+            0
+        };
+        let cfg = &self.cfg;
+        let quota = cfg.quota > 0.0;
+        let mut verified = 0u64;
+        let mut looks: Option<Vec<Option<Look>>> = None;
+        if identify {
+            let l = look_all(cfg, ctx, verify_below);
+            verified = l.iter().flatten().map(|l| l.verified as u64).sum();
+            let bits = &mut self.own.appraisal;
+            let exited = |i: usize| bits.get(i).is_some_and(|b| b & bit::EXITED != 0);
+            let reg: Vec<bool> = if quota {
+                let keys: Vec<Option<RankKey>> = l
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| l.as_ref().filter(|_| !exited(i)).map(|l| l.key))
+                    .collect();
+                let quotas = appraisal::quotas_this_year(cfg, ctx, &keys);
+                register_by_quota(&keys, &ctx.hh.village, &quotas)
+            } else {
+                l.iter()
+                    .enumerate()
+                    .map(|(i, l)| l.as_ref().is_some_and(|l| l.captured_below) && !exited(i))
+                    .collect()
+            };
+            let flags = &mut ctx.hh.flags;
+            for (i, r) in reg.into_iter().enumerate() {
+                if r {
+                    flags[i] |= flag::REGISTERED;
+                } else {
+                    flags[i] &= !flag::REGISTERED;
+                }
+            }
+            if self.appraises {
+                for (b, l) in bits.iter_mut().zip(&l) {
+                    let (below, captured) = l
+                        .as_ref()
+                        .map_or((false, false), |l| (l.below, l.captured_below));
+                    *b = (*b & bit::EXITED)
+                        | if below { bit::BELOW } else { 0 }
+                        | if captured { bit::CAPTURED_BELOW } else { 0 };
+                }
+            }
+            looks = Some(l);
+        }
+        // Paper exits: the register shrinks at the target rate whatever the incomes.
+        if exit_target > 0.0 && registered_before > 0 {
+            let now = count(ctx.hh, |i| ctx.hh.flags[i] & flag::REGISTERED != 0);
+            let e = exits_required(registered_before, now, exit_target);
+            if e > 0 {
+                let l = match looks.take() {
+                    Some(l) => l,
+                    None => look_all(cfg, ctx, 0.0),
+                };
+                let candidates: Vec<(RankKey, usize)> = l
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| ctx.hh.flags[*i] & flag::REGISTERED != 0)
+                    .filter_map(|(i, l)| l.as_ref().map(|l| (l.key, i)))
+                    .collect();
+                for i in paper_exits(candidates, e as usize) {
+                    ctx.hh.flags[i] &= !flag::REGISTERED;
+                    self.own.appraisal[i] |= bit::EXITED;
+                }
+            }
+        }
+        // Errors against the truth, every year, by cause.
         let hh = &*ctx.hh;
         let line = ctx.params.line;
-        let (registered, reg_nonpoor, poor, poor_missed) = (0..n.div_ceil(SCAN))
+        let bits = &self.own.appraisal;
+        let tally = (0..n.div_ceil(SCAN))
             .into_par_iter()
             .map(|c| {
-                let mut t = (0u64, 0u64, 0u64, 0u64);
+                let mut t = Tally::default();
                 for i in c * SCAN..((c + 1) * SCAN).min(n) {
                     if hh.members(i) == 0 {
                         continue;
                     }
                     let is_poor = pre_transfer_pc(hh, i) < line;
                     let reg = hh.flags[i] & flag::REGISTERED != 0;
-                    t.0 += reg as u64;
-                    t.1 += (reg && !is_poor) as u64;
-                    t.2 += is_poor as u64;
-                    t.3 += (is_poor && !reg) as u64;
+                    let b = bits.get(i).copied().unwrap_or(0);
+                    t.add(reg, is_poor, cause(b, reg, is_poor, quota));
                 }
                 t
             })
-            .reduce(
-                || (0, 0, 0, 0),
-                |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2, a.3 + b.3),
-            );
-        ledger.targeting = Some(TargetingRow {
-            method: match method {
+            .reduce(Tally::default, Tally::plus);
+        ledger.targeting.push(tally.row(
+            "register",
+            match cfg.method {
                 Method::Income => "income",
                 Method::ProxyMeans => "proxy_means",
                 Method::Multidimensional => "multidimensional",
             },
-            registered,
-            inclusion_error: if registered > 0 {
-                reg_nonpoor as f64 / registered as f64
-            } else {
-                0.0
-            },
-            exclusion_error: if poor > 0 {
-                poor_missed as f64 / poor as f64
-            } else {
-                0.0
-            },
-        });
+        ));
         let spent = verified as f64 * self.cfg.verification_cost;
         SpendRow {
             module: "targeting",
@@ -425,6 +478,15 @@ impl Module for TargetingModule {
             returned: 0.0,
         }
     }
+}
+
+/// Living households for which `pred` holds.
+fn count(hh: &Households, pred: impl Fn(usize) -> bool + Sync) -> u64 {
+    (0..hh.len())
+        .into_par_iter()
+        .with_min_len(SCAN)
+        .filter(|&i| hh.members(i) > 0 && pred(i))
+        .count() as u64
 }
 
 #[cfg(test)]

@@ -15,11 +15,12 @@
 //! of each payment is lost on the way (charged to the budget, never received).
 
 use super::select::pre_transfer_pc;
+use super::targeting::appraisal::{Tally, bit, cause};
 use super::targeting::{assessed_pc, error_sd};
 use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, take_up};
 use crate::model::state::flag;
 use crate::rng::{Purpose, sub};
-use crate::scenario::modules::{Common, Eligible, ModuleConfig, Targeting, Transfers};
+use crate::scenario::modules::{Common, Eligible, List, ModuleConfig, Targeting, Transfers};
 use rayon::prelude::*;
 
 pub struct TransfersModule {
@@ -59,7 +60,7 @@ impl Module for TransfersModule {
         self.cfg.work_disincentive as f32
     }
 
-    fn plan(&mut self, ctx: &mut PlanCtx, budget: Option<f64>, _ledger: &mut Ledger) -> SpendRow {
+    fn plan(&mut self, ctx: &mut PlanCtx, budget: Option<f64>, ledger: &mut Ledger) -> SpendRow {
         let mut row = SpendRow {
             module: "transfers",
             budget,
@@ -77,13 +78,13 @@ impl Module for TransfersModule {
                 let b = budget.unwrap_or(0.0);
                 let guarantee = standing.min(b);
                 if guarantee > 0.0 {
-                    self.guarantee(ctx, Some(guarantee), &mut row);
+                    self.guarantee(ctx, Some(guarantee), &mut row, ledger);
                     row.returned = guarantee - row.spent;
                 }
                 // Standing money the guarantee leaves is not spread: it is returned.
                 self.spread(ctx, b - guarantee, &mut row);
             }
-            Eligible::Registered => self.guarantee(ctx, budget, &mut row),
+            Eligible::Registered => self.guarantee(ctx, budget, &mut row, ledger),
         }
         row
     }
@@ -125,12 +126,23 @@ impl TransfersModule {
         row.spent += spent;
     }
 
-    /// Top registered households that take the help up to the guarantee
-    /// line, within `budget` (scaled down together when it binds).
-    fn guarantee(&self, ctx: &mut PlanCtx, budget: Option<f64>, row: &mut SpendRow) {
+    /// Top the households on the guarantee's list (the register, or the
+    /// dibao list) that take the help up to the guarantee line, within
+    /// `budget` (scaled down together when it binds).
+    fn guarantee(
+        &self,
+        ctx: &mut PlanCtx,
+        budget: Option<f64>,
+        row: &mut SpendRow,
+        ledger: &mut Ledger,
+    ) {
         let n = ctx.hh.len();
         let line = ctx.params.line;
         let g = self.cfg.guarantee(ctx.year, line as f64) as f32;
+        let dibao = self.dibao_list(ctx, g);
+        if let Some((_, tally)) = &dibao {
+            ledger.targeting.push(tally.row("dibao", "income"));
+        }
         // Gaps of the registered households that take the help up (a
         // parallel scan, collected in household order).
         let (hh, villages) = (&*ctx.hh, &*ctx.villages);
@@ -144,12 +156,17 @@ impl TransfersModule {
             .with_min_len(SCAN)
             .filter_map(|i| {
                 let m = hh.members(i);
-                if m == 0 || hh.flags[i] & flag::REGISTERED == 0 {
-                    return None;
-                }
-                let v = hh.village[i] as usize;
-                let sd = error_sd(targeting, villages.cadre_quality[v], false);
-                let assessed = assessed_pc(&assess, i, pre_transfer_pc(hh, i), sd);
+                let assessed = match &dibao {
+                    Some((list, _)) => list[i]?,
+                    None => {
+                        if m == 0 || hh.flags[i] & flag::REGISTERED == 0 {
+                            return None;
+                        }
+                        let v = hh.village[i] as usize;
+                        let sd = error_sd(targeting, villages.cadre_quality[v], false);
+                        assessed_pc(&assess, i, pre_transfer_pc(hh, i), sd)
+                    }
+                };
                 let gap = (g - assessed).max(0.0) * m as f32;
                 if gap <= 0.0 {
                     return None;
@@ -185,5 +202,52 @@ impl TransfersModule {
             }
         }
         row.spent += spent;
+    }
+
+    /// The dibao list this year (`list = "dibao"`; `None` for the register):
+    /// each living household's means-tested income `ŷ = y·e^{σ_d ε}` (its own
+    /// draw, `σ_d = dibao_error`) when it is on the list, that is when
+    /// `ŷ·e^{−dibao_capture}` (connected) or `ŷ` is under the guarantee line
+    /// `g`; and the list's errors against the truth `y < g`, by cause.
+    fn dibao_list(&self, ctx: &PlanCtx, g: f32) -> Option<(Vec<Option<f32>>, Tally)> {
+        if self.cfg.list != List::Dibao {
+            return None;
+        }
+        let hh = &*ctx.hh;
+        let draw = ctx.streams.year_purpose_sub(ctx.year, sub::TRANSFERS_DIBAO);
+        let (sd, shift) = (
+            self.cfg.dibao_error as f32,
+            (-self.cfg.dibao_capture as f32).exp(),
+        );
+        let looks: Vec<Option<(f32, bool, bool)>> = (0..hh.len())
+            .into_par_iter()
+            .with_min_len(SCAN)
+            .map(|i| {
+                if hh.members(i) == 0 {
+                    return None;
+                }
+                let y = pre_transfer_pc(hh, i);
+                let assessed = assessed_pc(&draw, i, y, sd);
+                let connected = self.cfg.dibao_capture > 0.0 && hh.flags[i] & flag::CONNECTED != 0;
+                let shown = if connected {
+                    assessed * shift
+                } else {
+                    assessed
+                };
+                Some((assessed, shown < g, y < g))
+            })
+            .collect();
+        let mut tally = Tally::default();
+        let list = looks
+            .iter()
+            .map(|l| {
+                let (assessed, on, poor) = (*l)?;
+                let bits = if assessed < g { bit::BELOW } else { 0 }
+                    | if on { bit::CAPTURED_BELOW } else { 0 };
+                tally.add(on, poor, cause(bits, on, poor, false));
+                on.then_some(assessed)
+            })
+            .collect();
+        Some((list, tally))
     }
 }

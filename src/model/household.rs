@@ -444,8 +444,12 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, d: &YearDraws) -> 
             .min(1.0);
         let ill = u_ill < threshold(p_ill) && c.adults[j] + c.elderly[j] > 0;
         let crop = u_crop < d.crop_loss;
-        let mut flags =
-            c.flags[j] & (flag::REGISTERED | flag::POOR | flag::RELOCATED | flag::ON_GUARANTEE);
+        let mut flags = c.flags[j]
+            & (flag::REGISTERED
+                | flag::POOR
+                | flag::RELOCATED
+                | flag::ON_GUARANTEE
+                | flag::CONNECTED);
         let mut lost_work = 0.0;
         if ill {
             flags |= flag::ILL;

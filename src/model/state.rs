@@ -205,6 +205,9 @@ pub mod flag {
     pub const CROP_LOSS: u8 = 32;
     /// A migrant lost the job this year.
     pub const JOB_LOSS: u8 = 64;
+    /// Connected to the village cadres (related or visible): drawn at
+    /// population synthesis, favoured by the appraisal when `capture` is on.
+    pub const CONNECTED: u8 = 128;
 }
 
 impl Households {

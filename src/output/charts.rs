@@ -176,18 +176,11 @@ pub trait PlainChart {
 /// supersampled PNG backend with its own glyph layout, so letters sit evenly,
 /// and the SVG's DejaVu font stack).
 pub fn write_plain<C: PlainChart>(c: &C, out: &Path) -> Result<Vec<PathBuf>> {
-    draw::ensure_fonts();
     let fail = |e: Box<dyn std::error::Error>| {
         Error::Input(format!("chart {}: cannot draw: {e}", c.name()))
     };
     let (w, h) = c.size();
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-        c.draw(&root).map_err(fail)?;
-        root.present().map_err(|e| fail(e.into()))?;
-    }
-    let svg = polish_svg(&svg, &c.name().replace('_', " "));
+    let svg = polish_svg(&plain_svg(c)?, &c.name().replace('_', " "));
     let s = raster::SCALE;
     let mut big = vec![255u8; (w * s * h * s * 3) as usize];
     {
@@ -206,6 +199,21 @@ pub fn write_plain<C: PlainChart>(c: &C, out: &Path) -> Result<Vec<PathBuf>> {
     atomic::write_file(&a, svg.as_bytes())?;
     atomic::write_file(&b, &png_bytes)?;
     Ok(vec![a, b])
+}
+
+/// A plain chart drawn as SVG text (for a report that inlines it).
+pub fn plain_svg<C: PlainChart>(c: &C) -> Result<String> {
+    draw::ensure_fonts();
+    let fail = |e: Box<dyn std::error::Error>| {
+        Error::Input(format!("chart {}: cannot draw: {e}", c.name()))
+    };
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, c.size()).into_drawing_area();
+        c.draw(&root).map_err(fail)?;
+        root.present().map_err(|e| fail(e.into()))?;
+    }
+    Ok(svg)
 }
 
 /// Prepare every chart whose input files are present, in report order.

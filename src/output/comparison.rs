@@ -143,6 +143,9 @@ pub struct Comparison {
     pub reforms: Vec<ReformResult>,
     /// Per scenario, per year: the mean and 5th–95th percentile of the headcount ratio.
     pub trajectories: BTreeMap<String, Vec<Band>>,
+    /// `--decompose`: each reform's difference by module (decompose.csv).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decomposition: Option<super::decomposition::Decomposition>,
 }
 
 /// Write compare.csv and compare.json into `out`.
@@ -214,7 +217,11 @@ pub fn write(c: &Comparison, out: &Path) -> Result<Vec<PathBuf>> {
     let b = out.join("compare.json");
     let json = serde_json::to_string_pretty(c).expect("comparison serializes");
     atomic::write_file(&b, json.as_bytes())?;
-    Ok(vec![a, b])
+    let mut files = vec![a, b];
+    if let Some(d) = &c.decomposition {
+        files.push(d.write(out)?);
+    }
+    Ok(files)
 }
 
 #[cfg(test)]

@@ -198,7 +198,7 @@ impl RunTables {
             targeting: if opt.targeting {
                 Some(open(
                     "targeting.csv",
-                    "replicate,year,method,registered,inclusion_error,exclusion_error",
+                    "replicate,year,method,registered,inclusion_error,exclusion_error,list,inclusion_quota,inclusion_capture,inclusion_measurement,exclusion_quota,exclusion_measurement,exclusion_paper_exit",
                 )?)
             } else {
                 None
@@ -278,14 +278,23 @@ impl RunTables {
                 ))?;
             }
         }
-        if let (Some(tf), Some(t)) = (&mut self.targeting, &r.ledger.targeting) {
-            tf.row(format_args!(
-                "{rep},{year},{},{},{},{}",
-                t.method,
-                t.registered,
-                Num(t.inclusion_error),
-                Num(t.exclusion_error)
-            ))?;
+        if let Some(tf) = &mut self.targeting {
+            for t in &r.ledger.targeting {
+                tf.row(format_args!(
+                    "{rep},{year},{},{},{},{},{},{},{},{},{},{},{}",
+                    t.method,
+                    t.registered,
+                    Num(t.inclusion_error),
+                    Num(t.exclusion_error),
+                    t.list,
+                    Num(t.inclusion_quota),
+                    Num(t.inclusion_capture),
+                    Num(t.inclusion_measurement),
+                    Num(t.exclusion_quota),
+                    Num(t.exclusion_measurement),
+                    Num(t.exclusion_paper_exit)
+                ))?;
+            }
         }
         if let (Some(lf), Some(l)) = (&mut self.loans, &r.ledger.loans) {
             let values = [

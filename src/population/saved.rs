@@ -73,6 +73,7 @@ pub fn flag_bits() -> std::collections::BTreeMap<String, u8> {
         ("on_guarantee", flag::ON_GUARANTEE),
         ("crop_loss", flag::CROP_LOSS),
         ("job_loss", flag::JOB_LOSS),
+        ("connected", flag::CONNECTED),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))

@@ -160,6 +160,16 @@ macro_rules! register {
         }
 
         impl Interventions {
+            /// Module `name`'s section set to `from`'s (absent there: absent
+            /// here, the module off); false for a name that is no module.
+            pub fn take_section(&mut self, name: &str, from: &Interventions) -> bool {
+                match name {
+                    $( stringify!($field) => self.$field = from.$field.clone(), )*
+                    _ => return false,
+                }
+                true
+            }
+
             /// The rules of every module the file holds, then the shares of
             /// the scenario-wide budget, which may not add up past the whole.
             pub fn rules(&self, file: &ScenarioFile, c: &Checker) -> Result<()> {
@@ -215,6 +225,16 @@ words! {
     }
 }
 
+words! {
+    /// How a county's registration quota is passed down to its villages.
+    pub enum QuotaRule {
+        /// In proportion to each village's estimated poor households (true count × lognormal error).
+        Estimate = "estimate",
+        /// In proportion to each village's households.
+        Population = "population",
+    }
+}
+
 module_config! {
     /// Targeted identification: who is on the poor register.
     Targeting, eligible = Eligible::All, {
@@ -248,6 +268,22 @@ module_config! {
         md_health: f64 = 0.6, prob(), "index";
         /// `multidimensional`: productive and housing assets below this (yuan per household) are deprived (unsafe housing).
         md_housing_assets: f64 = 2_000.0, num(0.0, 1e9), "yuan";
+        /// Registration quota ("scale control"): the county registers this many times its
+        /// estimated poor households, passed down to villages by `quota_rule`; each village
+        /// registers its quota, poorest-appraised first (0 = no quota: the line decides).
+        quota: f64 = 0.0, num(0.0, 10.0), "× estimated poor households";
+        /// How the quota is passed down: `estimate` (estimated poor households) or `population`.
+        quota_rule: QuotaRule = QuotaRule::Estimate, choice(QuotaRule::NAMES), "";
+        /// `estimate`: standard deviation of the log error of a village's estimated poor households.
+        quota_noise: f64 = 0.5, num(0.0, 5.0), "sd of log count";
+        /// Capture of the village appraisal: a connected household's assessed income is
+        /// divided by e^capture before it is compared or ranked (0 = none).
+        capture: f64 = 0.0, num(0.0, 5.0), "log points";
+        /// Paper exits: the share of last year's register that must be recorded as exited each
+        /// year (dated); households the re-assessment does not remove are exited on paper,
+        /// nearest the line first, and stay off the register (none = no exit target).
+        exit_target: Option<Dated> = None, dated(0.0, 1.0), "share of the register a year"
+            [serde(skip_serializing_if = "Option::is_none")];
     }
 }
 
@@ -267,6 +303,16 @@ impl ModuleConfig for Targeting {
     }
 }
 
+words! {
+    /// The list a module reaches.
+    pub enum List {
+        /// The poor register (targeting: identification, quota, appraisal, exits).
+        Register = "register",
+        /// The dibao list (the guarantee's own means test).
+        Dibao = "dibao",
+    }
+}
+
 module_config! {
     /// Minimum living guarantee (dibao): tops households up to a guarantee line.
     Transfers, eligible = Eligible::Registered, {
@@ -283,6 +329,14 @@ module_config! {
         /// Leakage: share of a payment lost on its way (diverted, "favour" payments) in a village
         /// whose cadre quality is 0; the loss falls linearly to 0 at quality 1. 0 = none.
         leakage: f64 = 0.0, prob(), "share";
+        /// Which list the guarantee reaches: the poor `register` (targeting's) or its own
+        /// `dibao` list (a yearly means test against the guarantee line).
+        list: List = List::Register, choice(List::NAMES), "";
+        /// `dibao`: standard deviation of the log error of the dibao means test.
+        dibao_error: f64 = 0.5, num(0.0, 5.0), "sd of log income";
+        /// `dibao`: capture of the dibao appraisal: a connected household's assessed income is
+        /// divided by e^dibao_capture (0 = none).
+        dibao_capture: f64 = 0.0, num(0.0, 5.0), "log points";
     }
 }
 

@@ -230,6 +230,12 @@ section! {
         /// by this many years at remoteness 1 (assets and savings by the factor
         /// e^(−remoteness)).
         remoteness_penalty: f64 = 2.0, num(0.0, 16.0), "years";
+        /// Share of households connected to the village cadres (related or visible), whom
+        /// a captured appraisal favours (0 = none).
+        connected_share: f64 = 0.0, prob(), "share";
+        /// How much connection rises with wealth: a household's chance is connected_share ×
+        /// (1 + connected_tilt × (2 × its assets-per-person rank − 1)); 0 = unrelated to wealth.
+        connected_tilt: f64 = 0.0, num(-1.0, 1.0), "share";
     }
 }
 

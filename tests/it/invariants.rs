@@ -313,7 +313,7 @@ fn check_finite(what: &str, r: &YearRecord) -> Result<(), TestCaseError> {
             "{what}: histogram bin"
         );
     }
-    if let Some(t) = &r.ledger.targeting {
+    for t in &r.ledger.targeting {
         prop_assert!(
             t.inclusion_error.is_finite() && t.exclusion_error.is_finite(),
             "{what}: {t:?}"

@@ -15,7 +15,7 @@ use proptest::prelude::*;
 use std::path::Path;
 
 /// The baseline: a small county with identification and the guarantee.
-const BASE: &str = r#"
+pub(crate) const BASE: &str = r#"
 [simulation]
 name = "modules_b"
 start_year = 2008
@@ -40,7 +40,7 @@ fn scenario(extra: &str) -> Scenario {
 }
 
 /// Run replicate 0, calling `f` after every year with the simulation's state.
-fn run(sc: &Scenario, mut f: impl FnMut(&Simulation, &YearRecord)) -> Vec<YearRecord> {
+pub(crate) fn run(sc: &Scenario, mut f: impl FnMut(&Simulation, &YearRecord)) -> Vec<YearRecord> {
     let mut sim = Simulation::new(sc, 0).unwrap();
     let mut out = Vec::new();
     for _ in 0..sc.years {
@@ -362,8 +362,7 @@ fn targeting_errors(sc: &Scenario) -> (f64, f64, f64, Vec<YearRecord>) {
         .iter()
         .map(|r| {
             r.ledger
-                .targeting
-                .as_ref()
+                .register_row()
                 .expect("targeting row")
                 .inclusion_error
         })
@@ -373,8 +372,7 @@ fn targeting_errors(sc: &Scenario) -> (f64, f64, f64, Vec<YearRecord>) {
         .iter()
         .map(|r| {
             r.ledger
-                .targeting
-                .as_ref()
+                .register_row()
                 .expect("targeting row")
                 .exclusion_error
         })
@@ -425,7 +423,7 @@ fn proxy_means_and_multidimensional_produce_a_register_with_reported_errors() {
         let records = run(&sc, |_, _| {});
         let rows: Vec<_> = records
             .iter()
-            .map(|r| r.ledger.targeting.clone().expect("targeting row"))
+            .map(|r| r.ledger.register_row().cloned().expect("targeting row"))
             .collect();
         eprintln!(
             "{method}: registered {:?}; inclusion {:.3?}; exclusion {:.3?}",
@@ -451,7 +449,7 @@ fn proxy_means_and_multidimensional_produce_a_register_with_reported_errors() {
         let flagged = (0..sim.hh.len())
             .filter(|&i| sim.hh.members(i) > 0 && sim.hh.flags[i] & flag::REGISTERED != 0)
             .count() as u64;
-        assert_eq!(r.ledger.targeting.expect("row").registered, flagged);
+        assert_eq!(r.ledger.register_row().expect("row").registered, flagged);
     }
 }
 

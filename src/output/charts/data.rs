@@ -252,6 +252,9 @@ pub struct TargetingRow {
     pub inclusion_error: f64,
     #[serde(deserialize_with = "num")]
     pub exclusion_error: f64,
+    /// `register` or `dibao` (empty in outputs written before the two lists).
+    #[serde(default)]
+    pub list: String,
 }
 
 /// A number; an empty cell, `NA` or `NaN` reads as NaN (an undefined value).
@@ -504,7 +507,9 @@ impl OutputData {
             distribution: read_csv(src, "distribution.csv", DIST_COLUMNS, false)?,
             transitions,
             spending: read_csv(src, "spending.csv", SPENDING_COLUMNS, false)?,
-            targeting: read_csv(src, "targeting.csv", TARGETING_COLUMNS, false)?,
+            // The charts show the poor register; the dibao list's rows stay in the file.
+            targeting: read_csv::<TargetingRow>(src, "targeting.csv", TARGETING_COLUMNS, false)?
+                .map(|rows| rows.into_iter().filter(|r| r.list != "dibao").collect()),
         })
     }
 
