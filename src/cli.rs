@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod batch;
 pub mod calibrate;
 pub mod compare;
 pub mod init;

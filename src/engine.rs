@@ -260,9 +260,15 @@ impl<'a> Simulation<'a> {
     /// over, each with the own state (and carried money) of the module of
     /// the same name it replaces; a module the branch switches off stops.
     fn rebranch(&mut self, sc: &'a Scenario) {
-        let modules = interventions::build(sc);
+        (self.modules, self.carry) = self.take_over(sc);
+        self.modules_of = sc;
+    }
+
+    /// The modules of `sc`, each with the own state and carried money of
+    /// this replicate's module of the same name.
+    fn take_over(&mut self, sc: &Scenario) -> (Vec<Box<dyn Module>>, Vec<f64>) {
+        let mut modules = interventions::build(sc);
         let mut carry = vec![0.0; modules.len()];
-        let mut modules = modules;
         let (n, nv) = (self.hh.len(), self.villages.len());
         for (k, m) in modules.iter_mut().enumerate() {
             if let Some(j) = self.modules.iter().position(|o| o.name() == m.name()) {
@@ -270,9 +276,38 @@ impl<'a> Simulation<'a> {
                 carry[k] = self.carry[j];
             }
         }
-        self.modules = modules;
-        self.carry = carry;
-        self.modules_of = sc;
+        (modules, carry)
+    }
+
+    /// A copy of this replicate, as it stands before its next year, that
+    /// carries on as `sc`: a timeline that runs this one's settings in
+    /// every year so far (the caller checks; `compare --decompose` branches
+    /// every coalition from one run of the shared history this way). The
+    /// households, villages and first-year states are copied, and the
+    /// modules `sc` runs next year take over as at a branch year
+    /// ([`Simulation::rebranch`]), so stepping the copy gives, byte for
+    /// byte, what running `sc` from its start gives (tests/it/decompose.rs).
+    pub fn fork<'b>(&mut self, sc: &'b Scenario) -> Simulation<'b> {
+        let part = sc.at(self.year);
+        let (modules, carry) = self.take_over(part);
+        Simulation {
+            sc,
+            streams: Streams::new(sc.seed, self.streams.replicate),
+            hh: self.hh.clone(),
+            villages: self.villages.clone(),
+            modules,
+            modules_of: part,
+            carry,
+            first_state: self.first_state.clone(),
+            keys: Vec::new(),
+            scratch: Vec::new(),
+            year: self.year,
+            watch: Vec::new(),
+            watch_log: Vec::new(),
+            watch_demography: Vec::new(),
+            phase_one_done: self.phase_one_done,
+            import: None,
+        }
     }
 
     /// Run one year and return what was recorded.

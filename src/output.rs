@@ -7,6 +7,7 @@
 pub mod atomic;
 pub mod charts;
 pub mod comparison;
+pub mod decomposition;
 pub mod outdir;
 pub mod report;
 pub mod state;

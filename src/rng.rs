@@ -47,6 +47,8 @@ pub enum Purpose {
     SensitivityBootstrap = 0x5E45_0000_0003,
     /// the parameter sets of `compare --param-draws` (one stream per draw).
     ParamDraws = 0x5E45_0000_0004,
+    /// the orders of the modules of `compare --decompose`'s sampled Shapley values.
+    DecomposeOrder = 0x5E45_0000_0005,
 }
 
 /// The slots of a household-year stream ([`Purpose::Household`],

@@ -11,9 +11,8 @@ use std::path::{Path, PathBuf};
 pub struct CalibrateArgs {
     /// Scenario file (TOML) with a [calibration] table.
     pub scenario: PathBuf,
-    /// Replicates of every evaluation (default: the [calibration] table's, else the scenario's).
-    #[arg(long)]
-    pub replicates: Option<u32>,
+    #[command(flatten)]
+    pub common: super::batch::BatchArgs,
     /// Evaluations of the search: Latin hypercube and local search (default: the table's, else 100).
     /// The diagnostics add 11 per fitted key.
     #[arg(long)]
@@ -21,21 +20,6 @@ pub struct CalibrateArgs {
     /// Points of the Latin-hypercube start (default: the table's, else 8 per key).
     #[arg(long)]
     pub lhs: Option<usize>,
-    /// Seed of every evaluation (default: the scenario's).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Fixed overrides for every evaluation: --set simulation.years=5; repeat for more keys.
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub sets: Vec<String>,
-    /// Output directory (default: out/calibrate-<scenario name>). A rerun into it resumes.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Print nothing but errors.
-    #[arg(long)]
-    pub quiet: bool,
     /// Write no charts and no report.
     #[arg(long)]
     pub no_charts: bool,
@@ -50,22 +34,28 @@ pub fn execute(a: CalibrateArgs) -> anyhow::Result<()> {
         }
     });
     let t0 = std::time::Instant::now();
-    let mut sc = load(Some(&a.scenario), &a.sets, a.seed, a.replicates)?;
-    super::run::warn_households(&a.sets, a.quiet);
-    if a.replicates.is_none()
+    let mut sc = load(
+        Some(&a.scenario),
+        &a.common.sets,
+        a.common.seed,
+        a.common.replicates,
+    )?;
+    super::run::warn_households(&a.common.sets, a.common.quiet);
+    if a.common.replicates.is_none()
         && let Some(r) = sc.calibration.as_ref().and_then(|c| c.replicates)
     {
-        sc = load(Some(&a.scenario), &a.sets, a.seed, Some(r))?;
+        sc = load(Some(&a.scenario), &a.common.sets, a.common.seed, Some(r))?;
     }
     // Every check (the table, its keys at both bounds) before anything is written.
-    let p = calibrate::Problem::new(&a.scenario, sc, &a.sets, a.evaluations, a.lhs)?;
+    let p = calibrate::Problem::new(&a.scenario, sc, &a.common.sets, a.evaluations, a.lhs)?;
     let out = a
+        .common
         .out
         .clone()
         .unwrap_or_else(|| Path::new("out").join(format!("calibrate-{}", p.spec.scenario)));
     let k = p.spec.keys.len();
     let bar = experiment::progress_bar(
-        !a.quiet,
+        !a.common.quiet,
         (p.evaluations + k * (2 + calibrate::PROFILE_POINTS)) as u64,
         "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} evaluations, best loss {msg} (eta {eta})",
     );
@@ -77,7 +67,9 @@ pub fn execute(a: CalibrateArgs) -> anyhow::Result<()> {
     };
     // The log is appended in place, under the lock of the output directory.
     let _lock = povsim::output::outdir::lock_calibration(&out)?;
-    let res = with_threads(a.threads, || calibrate::calibrate(&p, &out, &mut tick))?;
+    let res = with_threads(a.common.threads, || {
+        calibrate::calibrate(&p, &out, &mut tick)
+    })?;
     if let Some(b) = &bar {
         if res.is_ok() {
             b.finish_and_clear();
@@ -86,9 +78,11 @@ pub fn execute(a: CalibrateArgs) -> anyhow::Result<()> {
         }
     }
     let c = res?;
-    let files = with_threads(a.threads, || calibrate::write(&c, &p, &out, a.no_charts))??;
+    let files = with_threads(a.common.threads, || {
+        calibrate::write(&c, &p, &out, a.no_charts)
+    })??;
     povsim::output::outdir::mark_calibration(&out)?;
-    if a.quiet {
+    if a.common.quiet {
         return Ok(());
     }
     let held = c.targets.iter().filter(|t| t.held_out).count();

@@ -2,16 +2,18 @@
 //! common random numbers, with paired 90% intervals and cost-effectiveness.
 
 use super::run::{load, with_threads};
-use povsim::experiment::compare;
+use povsim::experiment::{self, compare};
 use povsim::output::outdir::Start;
 use std::path::{Path, PathBuf};
 
+mod decompose;
 mod param_draws;
 
 #[derive(Debug, clap::Args)]
 pub struct CompareArgs {
-    /// The base scenario, then one or more reforms.
-    #[arg(required = true, num_args = 2..)]
+    /// The base scenario, then one or more reforms (files, or `classroom` /
+    /// `l_county` for an embedded one).
+    #[arg(required = true, num_args = 2.., value_names = ["BASE", "REFORM"])]
     pub scenarios: Vec<PathBuf>,
     /// Replicates for every scenario (default: the base's).
     #[arg(long)]
@@ -28,21 +30,38 @@ pub struct CompareArgs {
     /// Also draw N parameter sets from each reform's [uncertainty] priors and give both intervals (replicate noise; parameters and replicates).
     #[arg(long, value_name = "N")]
     pub param_draws: Option<usize>,
+    /// Override any scalar key in every scenario: --set simulation.years=20 (same checks as the file); repeat for more keys.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+    /// Attribute each reform's difference to its modules (Shapley values, or one at a time): decompose.csv.
+    #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "shapley", value_name = "HOW")]
+    pub decompose: Option<decompose::DecomposeArg>,
     /// Print nothing but errors.
     #[arg(long)]
     pub quiet: bool,
+    /// Write tables only (no charts, no report).
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 /// Why the headcount is not enough (printed with every comparison).
 const HEADCOUNT_NOTE: &str = "the headcount counts only who crosses the line, so it rewards lifting people just over it; the gap, severity (FGT2) and Watts index also weigh how far below the line the poor are";
 
 pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
-    let base = load(Some(&a.scenarios[0]), &[], a.seed, a.replicates)?;
+    let base = load(Some(&a.scenarios[0]), &a.sets, a.seed, a.replicates)?;
+    super::run::warn_households(&a.sets, a.quiet);
     // Every reform runs with the base's seed and replicates: common random numbers.
     let reforms = a.scenarios[1..]
         .iter()
-        .map(|p| load(Some(p), &[], Some(base.seed), Some(base.replicates)))
+        .map(|p| load(Some(p), &a.sets, Some(base.seed), Some(base.replicates)))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    // A bad priors table fails now, not after the comparison.
+    let prepared = with_threads(a.threads, || param_draws::check(&a, &base))??;
+    let bar = experiment::progress_bar(
+        !a.quiet,
+        (1 + reforms.len() as u64) * base.replicates as u64,
+        "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} scenario replicates (eta {eta})",
+    );
     let out = a
         .out
         .clone()
@@ -50,20 +69,40 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
     // The output directory is locked from the start (a second writer fails at once).
     let (files, (c, draws)) = with_threads(a.threads, || {
         super::run::staged(&out, "compare", Start::Fresh, |dir| {
-            let c = compare::compare(&base, &reforms)?;
+            let d = decompose::run(a.decompose, &base, &reforms)?;
+            let mut c = compare::compare_with_progress(&base, &reforms, &mut || {
+                if let Some(b) = &bar {
+                    b.inc(1);
+                }
+            })?;
+            if let Some(b) = &bar {
+                b.finish_and_clear();
+            }
+            c.decomposition = d;
             let mut files = compare::write(&c, dir)?;
-            files.extend(povsim::output::charts::draw_compare(&c, dir)?);
-            files.push(povsim::output::report::write_compare_report(dir, &c)?);
-            let draws = param_draws::run(&a, &base, dir, &mut files)?;
+            if !a.no_charts {
+                files.extend(povsim::output::charts::draw_compare(&c, dir)?);
+                files.push(povsim::output::report::write_compare_report(dir, &c)?);
+            }
+            let draws = param_draws::run(prepared, dir, &mut files)?;
             Ok((files, (c, draws)))
         })
     })??;
     if a.quiet {
         return Ok(());
     }
+    let reps = c.replicates;
     println!(
-        "base: {} (seed {}, {} replicates; differences are reform − base from {}, paired by replicate, with 90% intervals)",
-        c.base, c.seed, c.replicates, c.from_year
+        "base: {} (seed {}, {reps} replicate{}; differences are reform − base from {}, paired by replicate, {})",
+        c.base,
+        c.seed,
+        if reps == 1 { "" } else { "s" },
+        c.from_year,
+        if reps < 2 {
+            compare::no_interval(reps)
+        } else {
+            "with 90% intervals".to_string()
+        }
     );
     println!("{HEADCOUNT_NOTE}");
     for r in &c.reforms {
@@ -91,19 +130,23 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
             for (m, scale) in cols {
                 let d = &r.by_year[m][k].difference;
                 let p = if scale == 1.0 { 0 } else { 2 };
-                line.push_str(&format!(
-                    " {:>8.p$} [{:>5.p$}, {:>5.p$}]",
-                    scale * d.mean,
-                    scale * d.lo,
-                    scale * d.hi
-                ));
+                if reps < 2 {
+                    // No interval from one replicate: the mean alone.
+                    line.push_str(&format!(" {:>22.p$}", scale * d.mean));
+                } else {
+                    line.push_str(&format!(
+                        " {:>8.p$} [{:>5.p$}, {:>5.p$}]",
+                        scale * d.mean,
+                        scale * d.lo,
+                        scale * d.hi
+                    ));
+                }
             }
             println!("{line}");
         }
-        let e = &r.person_years_averted;
         println!(
-            "person-years of poverty averted: {:.0} [{:.0}, {:.0}]",
-            e.mean, e.lo, e.hi
+            "person-years of poverty averted: {}",
+            r.person_years_averted.text(reps, |v| format!("{v:.0}"))
         );
         println!(
             "realised spending from {}: {:.1} million yuan of a budget of {:.1} million (base {:.1} of {:.1} million); costs below are on realised spending",
@@ -138,6 +181,7 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
     }
     param_draws::print(&draws);
     println!();
+    decompose::print(c.decomposition.as_ref());
     for w in &c.warnings {
         println!("{w}");
     }

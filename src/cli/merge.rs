@@ -12,7 +12,7 @@ pub struct MergeArgs {
     /// The part directories written by `povsim sweep|sensitivity ... --shard K/N --out DIR`.
     #[arg(required = true)]
     pub parts: Vec<PathBuf>,
-    /// Write the table only (no charts).
+    /// Write the tables only (no charts, no report), for sweeps and sensitivity analyses alike.
     #[arg(long)]
     pub no_charts: bool,
     /// Print nothing but errors.
@@ -43,7 +43,7 @@ pub fn execute(a: MergeArgs) -> anyhow::Result<()> {
 fn merge_sensitivity(a: MergeArgs) -> anyhow::Result<()> {
     use povsim::experiment::sensitivity::analysis;
     let (files, f) = super::run::staged(&a.out, "merge", Start::Fresh, |dir| {
-        let f = analysis::merge(dir, &a.parts)?;
+        let f = analysis::merge(dir, &a.parts, !a.no_charts)?;
         Ok((f.files.clone(), f))
     })?;
     if !a.quiet {

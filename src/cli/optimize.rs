@@ -3,6 +3,7 @@
 
 use super::run::with_threads;
 use povsim::experiment::{self, optimize};
+use povsim::output::charts::draw::{money_scale, thousands};
 use povsim::output::outdir::Start;
 use std::path::{Path, PathBuf};
 
@@ -19,7 +20,7 @@ pub struct OptimizeArgs {
     /// What to minimise: person_years, final_headcount or poverty_gap.
     #[arg(long, default_value = "person_years")]
     pub objective: String,
-    /// Allocations to evaluate (at least the equal split and each single module).
+    /// Allocations to evaluate, exactly: the equal split, each single module while there is room, then the search.
     #[arg(long, default_value_t = 40)]
     pub evaluations: usize,
     /// Replicates per allocation (default: the scenario's).
@@ -51,11 +52,12 @@ pub struct OptimizeArgs {
     pub no_charts: bool,
 }
 
-fn shares_text(modules: &[String], shares: &[f64]) -> String {
+/// Each module's share in % and in yuan a year.
+fn shares_text(modules: &[String], shares: &[f64], total: f64) -> String {
     modules
         .iter()
         .zip(shares)
-        .map(|(m, s)| format!("{m} {:.1}%", 100.0 * s))
+        .map(|(m, s)| format!("{m} {:.1}% ({} yuan)", 100.0 * s, thousands(s * total, 0)))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -92,7 +94,7 @@ pub fn execute(a: OptimizeArgs) -> anyhow::Result<()> {
     };
     let bar = povsim::experiment::progress_bar(
         !a.quiet,
-        a.evaluations.max(p.modules.len() + 1) as u64,
+        a.evaluations as u64,
         "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} allocations (eta {eta})",
     );
     let out = a
@@ -127,46 +129,59 @@ pub fn execute(a: OptimizeArgs) -> anyhow::Result<()> {
             format!("{:.3}%", unit * x)
         }
     };
+    let reps = o.replicates;
     println!(
-        "{} (seed {}, {} replicates): {} yuan a year across {}; objective {} (lower is better; 90% intervals; differences paired with the equal split by replicate)",
+        "{} (seed {}, {reps} replicate{}): {} yuan a year across {}; objective {} (lower is better; {}; differences paired with the equal split by replicate; spent = realised spending of all modules over the run)",
         o.scenario,
         o.seed,
-        o.replicates,
-        o.total,
+        if reps == 1 { "" } else { "s" },
+        thousands(o.total, 0),
         o.modules.join(", "),
-        o.objective.name()
+        o.objective.name(),
+        if reps < 2 {
+            povsim::experiment::compare::no_interval(reps)
+        } else {
+            "90% intervals".to_string()
+        }
     );
+    let (div, money) = money_scale(o.trace.iter().map(|e| e.spending).fold(0.0, f64::max));
     let show = |label: &str, e: &optimize::Evaluation| {
         println!(
-            "{label:<22} {} [{}, {}]  vs equal {} [{}, {}]  {}",
-            f(e.objective.mean),
-            f(e.objective.lo),
-            f(e.objective.hi),
-            f(e.vs_equal.mean),
-            f(e.vs_equal.lo),
-            f(e.vs_equal.hi),
-            shares_text(&o.modules, &e.shares)
+            "{label:<22} {}  vs equal {}  spent {} {money}  {}  [{}]",
+            e.objective.text(reps, f),
+            e.vs_equal.text(reps, f),
+            thousands(e.spending / div, if div > 1.0 { 1 } else { 0 }),
+            shares_text(&o.modules, &e.shares, o.total),
+            e.kind
         );
     };
-    show("best", o.best());
-    for (k, e) in o.ranked().iter().skip(1).take(4).enumerate() {
+    // Each allocation once: the best, the runners-up, then the equal split
+    // and the single-module runs not already listed.
+    let best = o.best();
+    show(
+        if reps < 2 {
+            "lowest (one draw)"
+        } else {
+            "best"
+        },
+        best,
+    );
+    let mut shown = vec![best.index];
+    for (k, e) in o.runners_up(4).into_iter().enumerate() {
         show(&format!("runner-up {}", k + 1), e);
+        shown.push(e.index);
     }
-    show("equal split", o.equal());
-    for e in o.trace.iter().filter(|e| e.kind.starts_with("single:")) {
-        show(&e.kind, e);
+    for e in o
+        .trace
+        .iter()
+        .filter(|e| e.index == 0 || e.kind.starts_with("single:"))
+    {
+        if !shown.contains(&e.index) {
+            show(if e.index == 0 { "equal split" } else { &e.kind }, e);
+        }
     }
-    let b = o.best();
-    if b.index == 0 {
-        println!("no allocation tried beats the equal split.");
-    } else if b.vs_equal.hi < 0.0 {
-        println!(
-            "the best allocation is better than the equal split (the 90% interval of the difference is below 0)."
-        );
-    } else {
-        println!(
-            "the best allocation's gain over the equal split is within the noise (its 90% interval includes 0); more replicates would tell."
-        );
+    for line in o.verdict() {
+        println!("{line}");
     }
     println!("wrote {} files to {}", files.len(), out.display());
     Ok(())

@@ -39,27 +39,11 @@ pub struct SensitivityArgs {
     /// The output is the paired difference SCENARIO − BASE (the policy effect); the priors are SCENARIO's.
     #[arg(long, value_name = "BASE")]
     pub compare: Option<PathBuf>,
-    /// Replicates at every point (default: the scenario's).
-    #[arg(long)]
-    pub replicates: Option<u32>,
-    /// Seed of every point and of the design (default: the scenario's).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Fixed overrides for every point (and the base): --set simulation.population=55000; repeat for more keys.
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub sets: Vec<String>,
-    /// Output directory (default: out/sensitivity-<scenario name>-<method>). A rerun into it resumes.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: super::batch::BatchArgs,
     /// Run only the points whose index is K modulo N (merge the parts with `povsim merge`).
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Print nothing but errors.
-    #[arg(long)]
-    pub quiet: bool,
 }
 
 pub fn execute(a: SensitivityArgs) -> anyhow::Result<()> {
@@ -80,22 +64,22 @@ pub fn execute(a: SensitivityArgs) -> anyhow::Result<()> {
         measure: a.measure.clone(),
         year: a.year,
         total: a.total,
-        replicates: a.replicates,
-        seed: a.seed,
-        sets: a.sets.clone(),
+        replicates: a.common.replicates,
+        seed: a.common.seed,
+        sets: a.common.sets.clone(),
         shard: a.shard.as_deref().map(sweep::parse_shard).transpose()?,
     };
     // Everything is checked (every point of the design loads) before anything is written.
-    let (an, notes) = with_threads(a.threads, || {
+    let (an, notes) = with_threads(a.common.threads, || {
         analysis::prepare(&a.scenario, a.compare.as_deref(), &req)
     })??;
-    if !a.quiet {
+    if !a.common.quiet {
         for n in &notes {
             eprintln!("{n}");
         }
     }
     let spec = &an.spec;
-    let out = a.out.clone().unwrap_or_else(|| {
+    let out = a.common.out.clone().unwrap_or_else(|| {
         Path::new("out").join(format!(
             "sensitivity-{}-{}",
             spec.scenario,
@@ -106,9 +90,11 @@ pub fn execute(a: SensitivityArgs) -> anyhow::Result<()> {
         ))
     });
     let _lock = outdir::lock_sensitivity(&out)?;
-    let s = with_threads(a.threads, || analysis::run(&an, &out, !a.quiet))??;
+    let s = with_threads(a.common.threads, || {
+        analysis::run(&an, &out, !a.common.quiet)
+    })??;
     outdir::mark_sensitivity(&out)?;
-    if a.quiet {
+    if a.common.quiet {
         return Ok(());
     }
     println!(

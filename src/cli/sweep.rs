@@ -20,27 +20,11 @@ pub struct SweepArgs {
     /// A Latin-hypercube sample of N points from the ranges instead of the full grid (keyed by the seed).
     #[arg(long, value_name = "N")]
     pub lhs: Option<usize>,
-    /// Replicates per point (default: the [sweep] table's, else the scenario's).
-    #[arg(long)]
-    pub replicates: Option<u32>,
-    /// Seed of every point (default: the scenario's).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Fixed overrides for every point: --set simulation.years=5; repeat for more keys.
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub sets: Vec<String>,
-    /// Output directory (default: out/sweep-<scenario name>). A rerun into it resumes.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub common: super::batch::BatchArgs,
     /// Run only the (point, replicate) pairs whose index is K modulo N (merge the parts with `povsim merge`).
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
-    /// Print nothing but errors.
-    #[arg(long)]
-    pub quiet: bool,
     /// Write the table only (no charts).
     #[arg(long)]
     pub no_charts: bool,
@@ -55,14 +39,19 @@ pub fn execute(a: SweepArgs) -> anyhow::Result<()> {
             std::process::exit(130);
         }
     });
-    let mut sc = load(Some(&a.scenario), &a.sets, a.seed, a.replicates)?;
-    super::run::warn_households(&a.sets, a.quiet);
+    let mut sc = load(
+        Some(&a.scenario),
+        &a.common.sets,
+        a.common.seed,
+        a.common.replicates,
+    )?;
+    super::run::warn_households(&a.common.sets, a.common.quiet);
     let table = sc.sweep.clone();
     // The table's replicates, as `--replicates` would set them (same scenario, same digest).
-    if a.replicates.is_none()
+    if a.common.replicates.is_none()
         && let Some(r) = table.as_ref().and_then(|t| t.replicates)
     {
-        sc = load(Some(&a.scenario), &a.sets, a.seed, Some(r))?;
+        sc = load(Some(&a.scenario), &a.common.sets, a.common.seed, Some(r))?;
     }
     let (method, keys, points) = if !a.vary.is_empty() {
         let axes = a
@@ -110,22 +99,25 @@ pub fn execute(a: SweepArgs) -> anyhow::Result<()> {
         points,
         replicates: sc.replicates,
         seed: sc.seed,
-        sets: a.sets.clone(),
+        sets: a.common.sets.clone(),
         shard,
     };
     let out = a
+        .common
         .out
         .clone()
         .unwrap_or_else(|| Path::new("out").join(format!("sweep-{}", sc.name)));
     let opts = sweep::SweepOptions {
-        progress: !a.quiet,
+        progress: !a.common.quiet,
         no_charts: a.no_charts,
     };
     // Rows are appended in place, under the lock of the output directory.
     let _lock = povsim::output::outdir::lock_sweep(&out)?;
-    let s = with_threads(a.threads, || sweep::sweep(&a.scenario, &spec, &out, &opts))??;
+    let s = with_threads(a.common.threads, || {
+        sweep::sweep(&a.scenario, &spec, &out, &opts)
+    })??;
     povsim::output::outdir::mark_sweep(&out)?;
-    if a.quiet {
+    if a.common.quiet {
         return Ok(());
     }
     let hy = sc.households() as f64 * sc.years as f64;

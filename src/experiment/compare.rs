@@ -10,6 +10,7 @@
 //! what the modules really spent (spending.csv's `spent`), shown beside the
 //! budgets; cost-effectiveness is on realised spending.
 
+pub mod decompose;
 pub mod param_draws;
 
 use crate::engine::Simulation;
@@ -43,8 +44,9 @@ struct Outcome {
     last: Vec<Vec<f32>>,
 }
 
-/// Run `sc`, counting spending from `from` (the first compared year).
-fn outcome(sc: &Scenario, from: i32) -> Result<Outcome> {
+/// Run `sc`, counting spending from `from` (the first compared year);
+/// `tick` is called after each replicate.
+fn outcome(sc: &Scenario, from: i32, tick: &mut dyn FnMut()) -> Result<Outcome> {
     let mut o = Outcome {
         values: Vec::new(),
         spending: BTreeMap::new(),
@@ -74,6 +76,7 @@ fn outcome(sc: &Scenario, from: i32) -> Result<Outcome> {
         }
         o.last.push(sim.hh.income_pc.clone());
         o.values.push(rows);
+        tick();
     }
     Ok(o)
 }
@@ -90,10 +93,13 @@ pub fn first_compared_year(base: &Scenario, reforms: &[Scenario]) -> Result<i32>
     };
     for r in reforms {
         if let Err((year, key)) = base.shares_history(r, from) {
-            return Err(Error::Input(format!(
-                "{}: expected the history of the base {} before the branch year {from}, got a different `{key}` in {year}",
-                r.name, base.name
-            )));
+            return Err(r.origins.error(
+                &key,
+                format!(
+                    "{}: expected the history of the base {} before the branch year {from}, got a different value in {year}",
+                    r.name, base.name
+                ),
+            ));
         }
     }
     Ok(from)
@@ -109,6 +115,16 @@ fn col(name: &str) -> usize {
 /// Compare `reforms` against `base`. All scenarios must share the seed,
 /// replicates, years and population size (checked).
 pub fn compare(base: &Scenario, reforms: &[Scenario]) -> Result<Comparison> {
+    compare_with_progress(base, reforms, &mut || {})
+}
+
+/// [`compare`], calling `tick` after each scenario's replicate (there are
+/// `(1 + reforms) × replicates` of them).
+pub fn compare_with_progress(
+    base: &Scenario,
+    reforms: &[Scenario],
+    tick: &mut dyn FnMut(),
+) -> Result<Comparison> {
     for r in reforms {
         if r.seed != base.seed || r.replicates != base.replicates {
             return Err(Error::Input(format!(
@@ -134,7 +150,7 @@ pub fn compare(base: &Scenario, reforms: &[Scenario]) -> Result<Comparison> {
     }
     let from = first_compared_year(base, reforms)?;
     let t0 = (from - base.start_year) as usize;
-    let b = outcome(base, from)?;
+    let b = outcome(base, from, tick)?;
     let poor = col("poor");
     let mut trajectories = BTreeMap::new();
     trajectories.insert(
@@ -145,7 +161,7 @@ pub fn compare(base: &Scenario, reforms: &[Scenario]) -> Result<Comparison> {
     );
     let mut out = Vec::new();
     for sc in reforms {
-        let r = outcome(sc, from)?;
+        let r = outcome(sc, from, tick)?;
         trajectories.insert(
             sc.name.clone(),
             crate::experiment::bands(sc, &r.values)
@@ -220,6 +236,7 @@ pub fn compare(base: &Scenario, reforms: &[Scenario]) -> Result<Comparison> {
         base_spending_by_module: b.spending.clone(),
         reforms: out,
         trajectories,
+        decomposition: None,
     })
 }
 

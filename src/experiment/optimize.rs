@@ -18,6 +18,7 @@
 //! the best so far, with a step that shrinks as the search goes on.
 
 mod chart;
+mod report;
 
 use super::compare::Estimate;
 use crate::error::{Error, Result};
@@ -69,6 +70,8 @@ pub struct Problem {
     pub total: f64,
     pub modules: Vec<String>,
     pub objective: Objective,
+    /// Allocations evaluated, exactly (the equal split first, then each
+    /// single module while there is room, then the search).
     pub evaluations: usize,
     pub min_share: f64,
     pub max_share: f64,
@@ -112,6 +115,48 @@ impl Optimum {
     pub fn equal(&self) -> &Evaluation {
         &self.trace[0]
     }
+    /// The `n` evaluations after the best, by objective (each once).
+    pub fn runners_up(&self, n: usize) -> Vec<&Evaluation> {
+        self.ranked().into_iter().skip(1).take(n).collect()
+    }
+
+    /// Whether the best allocation's 90% interval overlaps the first
+    /// runner-up's (then the search has not told them apart).
+    pub fn best_overlaps_runner_up(&self) -> Option<&Evaluation> {
+        let b = &self.best().objective;
+        let r = self.runners_up(1).into_iter().next()?;
+        (self.replicates >= 2 && r.objective.lo <= b.hi && b.lo <= r.objective.hi).then_some(r)
+    }
+
+    /// What the search found, in words: which allocation wins and how sure
+    /// that is. From fewer than 2 replicates no winner is declared: the
+    /// ranking is one draw of the shocks.
+    pub fn verdict(&self) -> Vec<String> {
+        if self.replicates < 2 {
+            return vec![format!(
+                "no winner declared: with {} replicate the ranking above is one draw of the shocks, and which \
+                 allocation comes first can change with the seed; give --replicates 2 or more (10 or more to \
+                 tell close allocations apart) for 90% intervals",
+                self.replicates
+            )];
+        }
+        let b = self.best();
+        let mut out = vec![if b.index == 0 {
+            "no allocation tried beats the equal split.".to_string()
+        } else if b.vs_equal.hi < 0.0 {
+            "the best allocation is better than the equal split (the 90% interval of the difference is below 0).".to_string()
+        } else {
+            "the best allocation's gain over the equal split is within the noise (its 90% interval includes 0); more replicates would tell.".to_string()
+        }];
+        if let Some(r) = self.best_overlaps_runner_up() {
+            out.push(format!(
+                "note: the best and runner-up 1 ({}) have overlapping 90% intervals: at {} replicates they are not told apart.",
+                r.kind, self.replicates
+            ));
+        }
+        out
+    }
+
     /// The evaluations by objective, best first.
     pub fn ranked(&self) -> Vec<&Evaluation> {
         let mut v: Vec<&Evaluation> = self.trace.iter().collect();
@@ -270,9 +315,14 @@ pub fn optimize(p: &Problem, mut progress: impl FnMut(&Evaluation)) -> Result<Op
             "--min-share/--max-share: no split of {m} modules has every share in [{lo}, {hi}] adding up to 1"
         )));
     }
+    if p.evaluations == 0 {
+        return Err(Error::Input(
+            "--evaluations: expected at least 1 allocation, got 0".into(),
+        ));
+    }
     let mut trace: Vec<Evaluation> = Vec::new();
     let mut rng = SplitMix(base.seed ^ 0x4F50_5449_4D49_5A45);
-    let budget = p.evaluations.max(m + 1);
+    let budget = p.evaluations;
     let mut push = |trace: &mut Vec<Evaluation>, kind: String, shares: Vec<f64>| -> Result<()> {
         if trace.iter().any(|e| e.shares == shares) {
             return Ok(());
@@ -306,6 +356,9 @@ pub fn optimize(p: &Problem, mut progress: impl FnMut(&Evaluation)) -> Result<Op
         project(&vec![1.0 / m as f64; m], lo, hi),
     )?;
     for k in 0..m {
+        if trace.len() >= budget {
+            break;
+        }
         let mut y = vec![-1.0; m];
         y[k] = 1.0;
         push(
@@ -372,9 +425,17 @@ pub fn optimize(p: &Problem, mut progress: impl FnMut(&Evaluation)) -> Result<Op
     })
 }
 
-/// Write optimize.csv (the trace), optimize.json and the chart into `out`.
+/// Write optimize.csv (the trace), optimize.json, the chart and report.html into `out`.
 pub fn write(o: &Optimum, out: &Path, no_charts: bool) -> Result<Vec<PathBuf>> {
     atomic::create_dir(out)?;
+    // No interval from a single replicate: its bounds are left empty.
+    let ci = |v: f64| {
+        if o.replicates < 2 {
+            String::new()
+        } else {
+            num(v)
+        }
+    };
     let mut csv = String::from("evaluation,kind");
     for m in &o.modules {
         csv.push_str(&format!(",share_{m}"));
@@ -390,11 +451,11 @@ pub fn write(o: &Optimum, out: &Path, no_charts: bool) -> Result<Vec<PathBuf>> {
         csv.push_str(&format!(
             ",{},{},{},{},{},{},{},{}\n",
             num(e.objective.mean),
-            num(e.objective.lo),
-            num(e.objective.hi),
+            ci(e.objective.lo),
+            ci(e.objective.hi),
             num(e.vs_equal.mean),
-            num(e.vs_equal.lo),
-            num(e.vs_equal.hi),
+            ci(e.vs_equal.lo),
+            ci(e.vs_equal.hi),
             num(e.spending),
             (e.index == o.best) as u8
         ));
@@ -407,6 +468,7 @@ pub fn write(o: &Optimum, out: &Path, no_charts: bool) -> Result<Vec<PathBuf>> {
     let mut files = vec![a, b];
     if !no_charts {
         files.extend(chart::draw(o, out)?);
+        files.push(report::write(o, out)?);
     }
     Ok(files)
 }

@@ -18,6 +18,7 @@
 //! row order and the file format, which must agree exactly.
 
 mod charts;
+pub mod report;
 pub mod years;
 
 use crate::engine::Simulation;
@@ -334,13 +335,11 @@ fn parse_rows<'a>(
 
 /// Write sweep.json, or check that the one in `out` describes the same sweep.
 fn claim(out: &Path, spec: &SweepSpec) -> Result<()> {
-    let path = out.join("sweep.json");
-    if path.exists() {
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| Error::file(&path, format!("cannot read: {e}")))?;
-        let old: SweepSpec = serde_json::from_str(&text)
-            .map_err(|e| Error::file(&path, format!("expected a sweep description, got {e}")))?;
-        if old != *spec {
+    crate::output::outdir::claim(
+        &out.join("sweep.json"),
+        spec,
+        "a sweep description",
+        |old, spec| {
             let what = if old.keys != spec.keys {
                 "varied keys"
             } else if old.points != spec.points {
@@ -356,16 +355,9 @@ fn claim(out: &Path, spec: &SweepSpec) -> Result<()> {
             } else {
                 "scenario contents"
             };
-            return Err(Error::file(
-                &path,
-                format!(
-                    "holds a different sweep (other {what}); use another --out or remove the directory to start over"
-                ),
-            ));
-        }
-        return Ok(());
-    }
-    atomic::write_file(&path, spec.json().as_bytes())
+            format!("a different sweep (other {what})")
+        },
+    )
 }
 
 /// Rewrite sweep.csv sorted by (point, replicate) without duplicates.
@@ -697,10 +689,13 @@ pub fn merge(out: &Path, parts: &[PathBuf], no_charts: bool) -> Result<Vec<PathB
     Ok(files)
 }
 
-/// The charts of a finished sweep directory: a line with a 5–95% band for
-/// one varied key, a heatmap for two (nothing for other sweeps).
+/// The charts of a finished sweep directory (a line with a 5–95% band for
+/// one varied key, a heatmap for a two-key grid, small multiples for a
+/// sample) and its report.html.
 pub fn charts(out: &Path) -> Result<Vec<PathBuf>> {
-    charts::draw(out)
+    let mut files = charts::draw(out)?;
+    files.push(report::write(out)?);
+    Ok(files)
 }
 
 #[cfg(test)]

@@ -172,33 +172,24 @@ pub trait PlainChart {
 }
 
 /// Write `charts/NAME.svg` and `charts/NAME.png` under `out`: a plain chart,
-/// drawn on each backend at its size (no supersampling, no polish).
+/// drawn on each backend at its size with the run charts' text path (the
+/// supersampled PNG backend with its own glyph layout, so letters sit evenly,
+/// and the SVG's DejaVu font stack).
 pub fn write_plain<C: PlainChart>(c: &C, out: &Path) -> Result<Vec<PathBuf>> {
-    draw::ensure_fonts();
     let fail = |e: Box<dyn std::error::Error>| {
         Error::Input(format!("chart {}: cannot draw: {e}", c.name()))
     };
     let (w, h) = c.size();
-    let mut svg = String::new();
+    let svg = polish_svg(&plain_svg(c)?, &c.name().replace('_', " "));
+    let s = raster::SCALE;
+    let mut big = vec![255u8; (w * s * h * s * 3) as usize];
     {
-        let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+        let root = raster::Supersampled::new(&mut big, (w, h)).into_drawing_area();
         c.draw(&root).map_err(fail)?;
         root.present().map_err(|e| fail(e.into()))?;
     }
-    let mut rgb = vec![255u8; (w * h * 3) as usize];
-    {
-        let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
-        c.draw(&root).map_err(fail)?;
-        root.present().map_err(|e| fail(e.into()))?;
-    }
-    let mut png_bytes = Vec::new();
-    {
-        let mut enc = png::Encoder::new(&mut png_bytes, w, h);
-        enc.set_color(png::ColorType::Rgb);
-        enc.set_depth(png::BitDepth::Eight);
-        let mut wr = enc.write_header().map_err(|e| fail(e.into()))?;
-        wr.write_image_data(&rgb).map_err(|e| fail(e.into()))?;
-    }
+    let rgb = raster::downsample(&big, (w, h));
+    let png_bytes = encode_png(w, h, &rgb).map_err(|e| fail(e.into()))?;
     let dir = out.join("charts");
     atomic::create_dir(&dir)?;
     let (a, b) = (
@@ -208,6 +199,21 @@ pub fn write_plain<C: PlainChart>(c: &C, out: &Path) -> Result<Vec<PathBuf>> {
     atomic::write_file(&a, svg.as_bytes())?;
     atomic::write_file(&b, &png_bytes)?;
     Ok(vec![a, b])
+}
+
+/// A plain chart drawn as SVG text (for a report that inlines it).
+pub fn plain_svg<C: PlainChart>(c: &C) -> Result<String> {
+    draw::ensure_fonts();
+    let fail = |e: Box<dyn std::error::Error>| {
+        Error::Input(format!("chart {}: cannot draw: {e}", c.name()))
+    };
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, c.size()).into_drawing_area();
+        c.draw(&root).map_err(fail)?;
+        root.present().map_err(|e| fail(e.into()))?;
+    }
+    Ok(svg)
 }
 
 /// Prepare every chart whose input files are present, in report order.

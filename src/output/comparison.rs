@@ -49,6 +49,25 @@ impl Estimate {
     pub fn width(&self) -> f64 {
         self.hi - self.lo
     }
+
+    /// `mean [lo, hi]` in the units `f` gives, or, from fewer than 2
+    /// replicates (where the interval has no width and means nothing),
+    /// `mean (no interval (1 replicate))`.
+    pub fn text(&self, replicates: u32, f: impl Fn(f64) -> String) -> String {
+        if replicates < 2 {
+            format!("{} ({})", f(self.mean), no_interval(replicates))
+        } else {
+            format!("{} [{}, {}]", f(self.mean), f(self.lo), f(self.hi))
+        }
+    }
+}
+
+/// What is printed instead of a 90% interval from fewer than 2 replicates.
+pub fn no_interval(replicates: u32) -> String {
+    format!(
+        "no interval ({replicates} replicate{})",
+        if replicates == 1 { "" } else { "s" }
+    )
 }
 
 /// The 95th percentile of Student's t with `df` degrees of freedom (a
@@ -124,12 +143,23 @@ pub struct Comparison {
     pub reforms: Vec<ReformResult>,
     /// Per scenario, per year: the mean and 5th–95th percentile of the headcount ratio.
     pub trajectories: BTreeMap<String, Vec<Band>>,
+    /// `--decompose`: each reform's difference by module (decompose.csv).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decomposition: Option<super::decomposition::Decomposition>,
 }
 
 /// Write compare.csv and compare.json into `out`.
 pub fn write(c: &Comparison, out: &Path) -> Result<Vec<PathBuf>> {
     atomic::create_dir(out)?;
     let num = crate::output::tables::num;
+    // No interval from a single replicate: its bounds are left empty.
+    let ci = |v: f64| {
+        if c.replicates < 2 {
+            String::new()
+        } else {
+            num(v)
+        }
+    };
     let mut csv = String::from(
         "reform,year,measure,base,reform_value,difference,difference_lo,difference_hi\n",
     );
@@ -143,8 +173,8 @@ pub fn write(c: &Comparison, out: &Path) -> Result<Vec<PathBuf>> {
                     num(y.base),
                     num(y.reform),
                     num(y.difference.mean),
-                    num(y.difference.lo),
-                    num(y.difference.hi)
+                    ci(y.difference.lo),
+                    ci(y.difference.hi)
                 ));
             }
         }
@@ -153,16 +183,16 @@ pub fn write(c: &Comparison, out: &Path) -> Result<Vec<PathBuf>> {
             "{},cumulative,person_years_averted,,,{},{},{}\n",
             r.scenario,
             num(e.mean),
-            num(e.lo),
-            num(e.hi)
+            ci(e.lo),
+            ci(e.hi)
         ));
         let e = &r.lifted_final_year;
         csv.push_str(&format!(
             "{},final,persons_lifted,,,{},{},{}\n",
             r.scenario,
             num(e.mean),
-            num(e.lo),
-            num(e.hi)
+            ci(e.lo),
+            ci(e.hi)
         ));
         csv.push_str(&format!(
             "{},cumulative,spending_total,{},{},{},,\n",
@@ -187,7 +217,11 @@ pub fn write(c: &Comparison, out: &Path) -> Result<Vec<PathBuf>> {
     let b = out.join("compare.json");
     let json = serde_json::to_string_pretty(c).expect("comparison serializes");
     atomic::write_file(&b, json.as_bytes())?;
-    Ok(vec![a, b])
+    let mut files = vec![a, b];
+    if let Some(d) = &c.decomposition {
+        files.push(d.write(out)?);
+    }
+    Ok(files)
 }
 
 #[cfg(test)]

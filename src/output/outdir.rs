@@ -592,6 +592,37 @@ pub fn lock_calibration(target: &Path) -> Result<Lock> {
     lock_appending(target, Appending::CALIBRATION)
 }
 
+/// Write `spec` to `path` as pretty JSON, or, when the file is there, check
+/// that it holds the same `spec`: a resumed command (sweep, calibrate,
+/// sensitivity) continues only the same work. `kind` names what the file
+/// describes ("a sweep description"); `first_difference(old, new)` says what
+/// differs ("a different sweep (other seed)").
+pub fn claim<T: Serialize + serde::de::DeserializeOwned + PartialEq>(
+    path: &Path,
+    spec: &T,
+    kind: &str,
+    first_difference: impl Fn(&T, &T) -> String,
+) -> Result<()> {
+    if !path.exists() {
+        let json = serde_json::to_string_pretty(spec).expect("a spec serializes") + "\n";
+        return crate::output::atomic::write_file(path, json.as_bytes());
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::file(path, format!("cannot read: {e}")))?;
+    let old: T = serde_json::from_str(&text)
+        .map_err(|e| Error::file(path, format!("expected {kind}, got {e}")))?;
+    if old != *spec {
+        return Err(Error::file(
+            path,
+            format!(
+                "holds {}; use another --out or remove the directory to start over",
+                first_difference(&old, spec)
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Lock a sensitivity analysis's directory (`sensitivity` appends its
 /// points in place).
 pub fn lock_sensitivity(target: &Path) -> Result<Lock> {

@@ -635,6 +635,9 @@ fn render_compare(c: &Comparison) -> Result<String> {
         );
     }
     h.push_str("</section>\n");
+    if let Some(d) = &c.decomposition {
+        h.push_str(&d.html()?);
+    }
     h.push_str(
         "<footer>Drawn by <code>povsim compare</code>; the numbers are in compare.csv and compare.json, \
          the same charts in charts/ as SVG and PNG.</footer>\n",

@@ -160,6 +160,16 @@ macro_rules! register {
         }
 
         impl Interventions {
+            /// Module `name`'s section set to `from`'s (absent there: absent
+            /// here, the module off); false for a name that is no module.
+            pub fn take_section(&mut self, name: &str, from: &Interventions) -> bool {
+                match name {
+                    $( stringify!($field) => self.$field = from.$field.clone(), )*
+                    _ => return false,
+                }
+                true
+            }
+
             /// The rules of every module the file holds, then the shares of
             /// the scenario-wide budget, which may not add up past the whole.
             pub fn rules(&self, file: &ScenarioFile, c: &Checker) -> Result<()> {

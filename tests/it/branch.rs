@@ -7,7 +7,7 @@ use povsim::experiment::{self, RunOptions, compare};
 use povsim::scenario;
 use std::path::{Path, PathBuf};
 
-const BASE: &str = r#"
+pub const BASE: &str = r#"
 [simulation]
 name = "history"
 start_year = 2008
@@ -33,7 +33,7 @@ budget_share = 0.4
 
 /// The branch: from 2010 on, a different package (flood transfers, more
 /// money, a module the history does not have), two years longer.
-const BRANCH: &str = r#"
+pub const BRANCH: &str = r#"
 extends = "base.toml"
 
 [simulation]

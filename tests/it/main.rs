@@ -8,6 +8,7 @@ mod compare;
 mod compare_charts;
 mod credit;
 mod data;
+mod decompose;
 mod engine_core;
 mod fixtures;
 mod fuzz_loader;

@@ -158,6 +158,38 @@ fn the_grid_has_every_point_and_replicate_in_order() {
     assert!(svg.contains("measurement_error = 0.2"), "legend");
     assert!(svg.contains("measurement_error = 0.5"), "legend");
     assert!(out.join("charts/sweep_line.png").exists());
+    // The axes say what the keys mean (their declarations' docs), not the dotted key.
+    let heat = read(&out.join("charts/sweep_heatmap.svg"));
+    assert!(heat.contains("Annual budget, yuan"), "x axis label");
+    assert!(heat.contains("% poor"), "colour bar");
+    let report = read(&out.join("report.html"));
+    assert!(report.contains("What was varied") && report.contains("chart-sweep_heatmap"));
+}
+
+#[test]
+fn a_latin_hypercube_sample_draws_each_key_against_the_outcome() {
+    let (dir, file) = scenario("sweep-lhs-chart");
+    let out = dir.join("out");
+    ok(&[
+        "sweep",
+        s(&file),
+        "--out",
+        s(&out),
+        "--quiet",
+        "--lhs",
+        "6",
+        "--vary",
+        "interventions.transfers.budget=0:400000:1000",
+        "--vary",
+        "shocks.illness=0.02:0.1:0.005",
+    ]);
+    let svg = read(&out.join("charts/sweep_sample.svg"));
+    assert!(svg.contains("transfers.budget") && svg.contains("shocks.illness"));
+    assert!(
+        svg.contains("Annual budget, yuan"),
+        "x label from the declaration"
+    );
+    assert!(out.join("charts/sweep_sample.png").exists());
 }
 
 #[test]
@@ -343,6 +375,8 @@ fn the_search_is_never_worse_than_the_equal_split() {
     assert!(csv.contains(",single:transfers,1,0,"), "{csv}");
     assert!(out.join("optimize.json").exists());
     assert!(out.join("charts/optimize.png").exists());
+    let report = read(&out.join("report.html"));
+    assert!(report.contains("Allocations, best first") && report.contains("<svg"));
 }
 
 #[test]
@@ -843,4 +877,141 @@ fn the_console_summarises_the_points_and_a_rerun_says_already_complete() {
     assert!(!printed.contains("per second"), "{printed}");
     assert_eq!(read(&out.join("sweep.csv")), csv);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Rows of optimize.csv after the header, and the console text.
+fn optimize_run(tag: &str, extra: &[&str]) -> (Vec<String>, String) {
+    let (dir, file) = scenario(tag);
+    let out = dir.join("out");
+    let mut args = vec!["optimize", s(&file), "--budget", "400000", "--out", s(&out)];
+    args.extend_from_slice(extra);
+    let o = povsim(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let csv = read(&out.join("optimize.csv"));
+    let rows = csv.lines().skip(1).map(str::to_string).collect();
+    (rows, String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
+#[test]
+fn optimize_runs_exactly_the_evaluations_asked_and_lists_each_once() {
+    // Three modules: the equal split and three single-module runs are 4 of
+    // the 8; with 2 asked, only the equal split and the first single run.
+    let modules = ["--modules", "transfers,education,microfinance"];
+    for (n, want_kinds) in [(8, None), (2, Some(vec!["equal", "single:transfers"]))] {
+        let tag = format!("optimize-count-{n}");
+        let (rows, text) = optimize_run(
+            &tag,
+            &[modules[0], modules[1], "--evaluations", &n.to_string()],
+        );
+        assert_eq!(rows.len(), n, "{rows:?}");
+        if let Some(k) = want_kinds {
+            let kinds: Vec<&str> = rows.iter().map(|r| r.split(',').nth(1).unwrap()).collect();
+            assert_eq!(kinds, k);
+        }
+        // Every allocation listed in the console appears once: the kinds
+        // closing each line ("[equal]", "[single:...]") never repeat.
+        let listed: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.rsplit_once("  [").map(|(_, k)| k))
+            .collect();
+        let mut uniq = listed.clone();
+        uniq.sort();
+        uniq.dedup();
+        let singles_and_equal = listed
+            .iter()
+            .filter(|k| k.starts_with("equal") || k.starts_with("single:"))
+            .count();
+        assert_eq!(
+            singles_and_equal,
+            uniq.iter()
+                .filter(|k| k.starts_with("equal") || k.starts_with("single:"))
+                .count(),
+            "{text}"
+        );
+        assert!(listed.len() >= n.min(5), "{text}");
+        // Shares in % and in yuan, and the realised spending of each split.
+        assert!(text.contains("% (") && text.contains(" yuan)"), "{text}");
+        assert!(text.contains("spent "), "{text}");
+    }
+    let o = povsim(&["optimize", "x.toml", "--budget", "1", "--evaluations", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn one_replicate_gives_no_interval_and_no_winner() {
+    let (rows, text) = optimize_run(
+        "optimize-one",
+        &[
+            "--modules",
+            "transfers,education",
+            "--evaluations",
+            "4",
+            "--replicates",
+            "1",
+        ],
+    );
+    assert_eq!(rows.len(), 4);
+    assert!(text.contains("no interval (1 replicate)"), "{text}");
+    assert!(text.contains("no winner declared"), "{text}");
+    assert!(!text.contains("better than the equal split"), "{text}");
+    // The interval bounds are left empty in the table (never a zero-width interval).
+    assert!(rows.iter().all(|r| r.contains(",,")), "{rows:?}");
+
+    // compare: the same refusal.
+    let (dir, file) = scenario("compare-one");
+    let reform = dir.join("reform.toml");
+    std::fs::write(
+        &reform,
+        SMALL
+            .replace("budget = 200000", "budget = 600000")
+            .replace("\"tiny\"", "\"reform\""),
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let o = povsim(&[
+        "compare",
+        s(&file),
+        s(&reform),
+        "--replicates",
+        "1",
+        "--no-charts",
+        "--set",
+        "simulation.years=2",
+        "--out",
+        s(&out),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("no interval (1 replicate)"), "{text}");
+    assert!(!text.contains("90% interval"), "{text}");
+    // --set reached both scenarios (2 years compared), --no-charts drew nothing.
+    let csv = read(&out.join("compare.csv"));
+    assert!(
+        csv.contains(",2011,headcount_ratio,") && !csv.contains(",2012,"),
+        "{csv}"
+    );
+    assert!(!out.join("charts").exists() && !out.join("report.html").exists());
+}
+
+#[test]
+fn compare_checks_its_priors_before_it_runs() {
+    // A reform without an [uncertainty] table: exit 2 with one line, before
+    // the comparison starts (its output directory is never even locked).
+    let (dir, file) = scenario("compare-priors");
+    let out = dir.join("out");
+    let o = povsim(&[
+        "compare",
+        s(&file),
+        s(&file),
+        "--param-draws",
+        "3",
+        "--quiet",
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("[uncertainty]"), "{err}");
+    assert!(!out.exists());
 }

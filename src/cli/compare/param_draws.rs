@@ -1,28 +1,35 @@
-//! `compare --param-draws N`: each reform's parameter draws, written beside
-//! the comparison and printed after it.
+//! `compare --param-draws N`: each reform's parameter draws, checked before
+//! the comparison runs, written beside it and printed after it.
 
 use super::CompareArgs;
-use povsim::experiment::compare::param_draws::{ParamDraws, param_draws};
+use povsim::experiment::compare::param_draws::{ParamDraws, Prepared, prepare};
 use povsim::scenario::Scenario;
 use std::path::{Path, PathBuf};
 
-/// Run the draws of every reform (if asked) and write their files into `dir`.
-pub fn run(
-    a: &CompareArgs,
-    base: &Scenario,
-    dir: &Path,
-    files: &mut Vec<PathBuf>,
-) -> povsim::Result<Vec<ParamDraws>> {
+/// Check every reform's priors and load its draws (if asked), before the
+/// main comparison runs: a bad `[uncertainty]` table fails at once.
+pub fn check(a: &CompareArgs, base: &Scenario) -> povsim::Result<Vec<Prepared>> {
     let Some(n) = a.param_draws else {
         return Ok(Vec::new());
     };
-    let sets = [
-        format!("simulation.seed={}", base.seed),
-        format!("simulation.replicates={}", base.replicates),
-    ];
+    let mut sets = a.sets.clone();
+    sets.push(format!("simulation.seed={}", base.seed));
+    sets.push(format!("simulation.replicates={}", base.replicates));
+    a.scenarios[1..]
+        .iter()
+        .map(|reform| prepare(&a.scenarios[0], reform, n, &sets))
+        .collect()
+}
+
+/// Run the checked draws of every reform and write their files into `dir`.
+pub fn run(
+    prepared: Vec<Prepared>,
+    dir: &Path,
+    files: &mut Vec<PathBuf>,
+) -> povsim::Result<Vec<ParamDraws>> {
     let mut out = Vec::new();
-    for reform in &a.scenarios[1..] {
-        let d = param_draws(&a.scenarios[0], reform, n, &sets)?;
+    for p in prepared {
+        let d = p.run()?;
         files.push(d.write(dir)?);
         out.push(d);
     }

@@ -162,19 +162,11 @@ fn parse(p: &Problem, l: &str) -> Option<(Vec<String>, Vec<f64>)> {
 
 /// Write calibration-spec.json, or check that the one in `out` describes the same calibration.
 fn claim(out: &Path, p: &Problem) -> Result<()> {
-    let path = out.join("calibration-spec.json");
-    let json = serde_json::to_string_pretty(&p.spec).expect("spec serializes") + "\n";
-    if path.exists() {
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| Error::file(&path, format!("cannot read: {e}")))?;
-        let old: super::CalibrationSpec = serde_json::from_str(&text).map_err(|e| {
-            Error::file(
-                &path,
-                format!("expected a calibration description, got {e}"),
-            )
-        })?;
-        if old != p.spec {
-            let s = &p.spec;
+    crate::output::outdir::claim(
+        &out.join("calibration-spec.json"),
+        &p.spec,
+        "a calibration description",
+        |old: &super::CalibrationSpec, s| {
             let what = if old.keys != s.keys {
                 "fitted keys or bounds"
             } else if old.targets != s.targets {
@@ -188,14 +180,7 @@ fn claim(out: &Path, p: &Problem) -> Result<()> {
             } else {
                 "scenario contents"
             };
-            return Err(Error::file(
-                &path,
-                format!(
-                    "holds a different calibration (other {what}); use another --out or remove the directory to start over"
-                ),
-            ));
-        }
-        return Ok(());
-    }
-    atomic::write_file(&path, json.as_bytes())
+            format!("a different calibration (other {what})")
+        },
+    )
 }

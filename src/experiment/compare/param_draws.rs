@@ -72,6 +72,27 @@ fn outcome(sc: &Scenario, rep: u32) -> Result<Option<(f64, f64)>> {
 /// `sets` are the fixed overrides of both (seed and replicates: the
 /// comparison's).
 pub fn param_draws(base: &Path, reform: &Path, n: usize, sets: &[String]) -> Result<ParamDraws> {
+    prepare(base, reform, n, sets)?.run()
+}
+
+/// The draws of one reform, checked and loaded but not yet run: a bad
+/// `[uncertainty]` table or a draw that is not a valid scenario fails here,
+/// before anything else runs.
+pub struct Prepared {
+    base: String,
+    reform: String,
+    n: usize,
+    replicates: u32,
+    seed: u64,
+    end_year: i32,
+    keys: Vec<String>,
+    values: Vec<Vec<f64>>,
+    /// (base, reform) at each draw.
+    scs: Vec<(Scenario, Scenario)>,
+}
+
+/// Check `reform`'s priors and load every draw of both scenarios.
+pub fn prepare(base: &Path, reform: &Path, n: usize, sets: &[String]) -> Result<Prepared> {
     let rb = Base::load(reform, sets)?;
     let bb = Base::load(base, sets)?;
     let (r0, b0) = (rb.scenario()?, bb.scenario()?);
@@ -131,47 +152,65 @@ pub fn param_draws(base: &Path, reform: &Path, n: usize, sets: &[String]) -> Res
             )
         })?);
     }
-    let reps = r0.replicates as usize;
-    let results: Vec<Option<(f64, f64)>> = (0..n * reps)
-        .into_par_iter()
-        .map(|item| -> Result<Option<(f64, f64)>> {
-            let (b, r) = &scs[item / reps];
-            let rep = (item % reps) as u32;
-            let (Some((bt, bh)), Some((rt, rh))) = (outcome(b, rep)?, outcome(r, rep)?) else {
-                return Ok(None);
-            };
-            Ok(Some((bt - rt, rh - bh)))
-        })
-        .collect::<Result<_>>()?;
-    if results.iter().any(Option::is_none) {
-        return Err(Error::Interrupted("no outputs written".into()));
-    }
-    let grid = |f: fn(&(f64, f64)) -> f64| -> Vec<Vec<f64>> {
-        results
-            .chunks(reps)
-            .map(|c| c.iter().flatten().map(f).collect())
-            .collect()
-    };
-    let split = |d: Vec<Vec<f64>>| decompose(&d).map_err(Error::Input);
-    Ok(ParamDraws {
+    Ok(Prepared {
         base: b0.name.clone(),
         reform: r0.name.clone(),
-        draws: n,
+        n,
         replicates: r0.replicates,
         seed: r0.seed,
+        end_year: r0.end_year(),
         keys: plan.keys.iter().map(|k| k.key.clone()).collect(),
         values,
-        measures: vec![
-            MeasureDraws {
-                measure: "person-years of poverty averted over the run".into(),
-                intervals: split(grid(|x| x.0))?,
-            },
-            MeasureDraws {
-                measure: format!("headcount ratio in {}, reform − base", r0.end_year()),
-                intervals: split(grid(|x| x.1))?,
-            },
-        ],
+        scs,
     })
+}
+
+impl Prepared {
+    /// Run base and reform at every draw, every replicate.
+    pub fn run(self) -> Result<ParamDraws> {
+        let (n, scs) = (self.n, &self.scs);
+        let reps = self.replicates as usize;
+        let results: Vec<Option<(f64, f64)>> = (0..n * reps)
+            .into_par_iter()
+            .map(|item| -> Result<Option<(f64, f64)>> {
+                let (b, r) = &scs[item / reps];
+                let rep = (item % reps) as u32;
+                let (Some((bt, bh)), Some((rt, rh))) = (outcome(b, rep)?, outcome(r, rep)?) else {
+                    return Ok(None);
+                };
+                Ok(Some((bt - rt, rh - bh)))
+            })
+            .collect::<Result<_>>()?;
+        if results.iter().any(Option::is_none) {
+            return Err(Error::Interrupted("no outputs written".into()));
+        }
+        let grid = |f: fn(&(f64, f64)) -> f64| -> Vec<Vec<f64>> {
+            results
+                .chunks(reps)
+                .map(|c| c.iter().flatten().map(f).collect())
+                .collect()
+        };
+        let split = |d: Vec<Vec<f64>>| decompose(&d).map_err(Error::Input);
+        Ok(ParamDraws {
+            base: self.base,
+            reform: self.reform,
+            draws: n,
+            replicates: self.replicates,
+            seed: self.seed,
+            keys: self.keys,
+            values: self.values,
+            measures: vec![
+                MeasureDraws {
+                    measure: "person-years of poverty averted over the run".into(),
+                    intervals: split(grid(|x| x.0))?,
+                },
+                MeasureDraws {
+                    measure: format!("headcount ratio in {}, reform − base", self.end_year),
+                    intervals: split(grid(|x| x.1))?,
+                },
+            ],
+        })
+    }
 }
 
 impl ParamDraws {

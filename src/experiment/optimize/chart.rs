@@ -8,6 +8,7 @@ use crate::output::charts::draw::*;
 use crate::output::charts::{PlainChart, write_plain};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
 use std::path::{Path, PathBuf};
 
 /// The search's trace, as a chart.
@@ -72,7 +73,9 @@ impl PlainChart for Trace<'_> {
             .map(|e| scale * e.objective.lo.min(e.objective.mean))
             .fold(f64::INFINITY, f64::min);
         let span = (hi - lo).max(hi.abs() * 1e-3).max(1e-9);
-        let (y0, y1) = ((lo - 0.08 * span).max(0.0), hi + 0.08 * span);
+        // Headroom for the box of the winning split (a line per module and two more).
+        let room = 0.1 + 0.1 * (o.modules.len() + 2) as f64;
+        let (y0, y1) = ((lo - 0.08 * span).max(0.0), hi + room * span);
         let dec = tick_decimals(y1 - y0);
         let mut chart = ChartBuilder::on(&plot)
             .margin_left(PAD as u32 / 2)
@@ -117,9 +120,14 @@ impl PlainChart for Trace<'_> {
                 eval.color,
                 MARKER_R,
             )?;
+            // "Best so far" is a step: flat until an evaluation improves on it.
+            if best.is_finite() {
+                steps.push(px(x, best));
+            }
             best = best.min(e.objective.mean);
             steps.push(px(x, best));
         }
+        steps.push(px(n as f64 - 0.5, best));
         polyline(root, &steps, &best_look)?;
         let b = o.best();
         hollow_marker(
@@ -129,6 +137,60 @@ impl PlainChart for Trace<'_> {
             OI_VERMILLION,
             MARKER_R + 5,
         )?;
+        // The winning split, in a box at the top right of the plot.
+        let (xr, yr) = chart.plotting_area().get_pixel_range();
+        let mut lines = vec![format!(
+            "{} (evaluation {}, {}):",
+            if o.replicates < 2 {
+                "lowest, one draw"
+            } else {
+                "best split"
+            },
+            b.index,
+            b.kind
+        )];
+        for (m, s) in o.modules.iter().zip(&b.shares) {
+            lines.push(format!(
+                "{m} {:.1}% ({} yuan)",
+                100.0 * s,
+                thousands(s * o.total, 0)
+            ));
+        }
+        let (div, money) = money_scale(b.spending);
+        lines.push(format!(
+            "spent {} {money} over the run",
+            thousands(b.spending / div, if div > 1.0 { 1 } else { 0 })
+        ));
+        let line_h = (LEGEND_SIZE * 1.3) as i32;
+        let w = lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| text_width(root, l, LEGEND_SIZE, i == 0).unwrap_or(400))
+            .max()
+            .unwrap_or(400)
+            + 24;
+        let (x1, y0) = (xr.end - 12, yr.start + 12);
+        let h = line_h * lines.len() as i32 + 16;
+        root.draw(&Rectangle::new(
+            [(x1 - w, y0), (x1, y0 + h)],
+            WHITE.mix(0.9).filled(),
+        ))?;
+        root.draw(&Rectangle::new(
+            [(x1 - w, y0), (x1, y0 + h)],
+            MUTED.stroke_width(1),
+        ))?;
+        for (i, l) in lines.iter().enumerate() {
+            text(
+                root,
+                l,
+                (x1 - w + 12, y0 + 8 + line_h * i as i32),
+                LEGEND_SIZE,
+                if i == 0 { OI_VERMILLION } else { INK },
+                HPos::Left,
+                VPos::Top,
+                i == 0,
+            )?;
+        }
         Ok(())
     }
 }

@@ -515,26 +515,15 @@ fn points_text(rows: &BTreeMap<usize, f64>) -> String {
 /// Write sensitivity.json, or check that the one in `out` is the same analysis.
 fn claim(out: &Path, spec: &SensitivitySpec) -> Result<()> {
     let path = out.join("sensitivity.json");
-    if !path.exists() {
-        if out.join("points.csv").exists() {
-            return Err(Error::file(
-                &out.join("points.csv"),
-                "expected sensitivity.json beside it (the analysis these points belong to); remove the directory to start over",
-            ));
-        }
-        return atomic::write_file(&path, spec.json().as_bytes());
-    }
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| Error::file(&path, format!("cannot read: {e}")))?;
-    let old: SensitivitySpec = serde_json::from_str(&text)
-        .map_err(|e| Error::file(&path, format!("expected an analysis description, got {e}")))?;
-    if old != *spec {
+    if !path.exists() && out.join("points.csv").exists() {
         return Err(Error::file(
-            &path,
-            "holds a different analysis (other scenario, priors, method, sizes, measure, seed, replicates, --set or shard); use another --out or remove the directory to start over",
+            &out.join("points.csv"),
+            "expected sensitivity.json beside it (the analysis these points belong to); remove the directory to start over",
         ));
     }
-    Ok(())
+    crate::output::outdir::claim(&path, spec, "an analysis description", |_, _| {
+        "a different analysis (other scenario, priors, method, sizes, measure, seed, replicates, --set or shard)".into()
+    })
 }
 
 /// Run (or resume) an analysis into `out`; with every point in, write the indices.
@@ -605,7 +594,7 @@ pub fn run(a: &Analysis, out: &Path, progress: bool) -> Result<RunSummary> {
     // In point order whatever the order the rows came in.
     atomic::write_file(&csv, points_text(&done).as_bytes())?;
     let result = if spec.shard.is_none() {
-        Some(super::outputs::finish(out, spec, &a.problem, &done)?)
+        Some(super::outputs::finish(out, spec, &a.problem, &done, true)?)
     } else {
         None
     };
@@ -622,7 +611,7 @@ pub fn run(a: &Analysis, out: &Path, progress: bool) -> Result<RunSummary> {
 /// Combine the parts written by `--shard K/N` runs into `out`: the points
 /// and indices one process would have written, byte for byte. Every shard
 /// must be present once and complete.
-pub fn merge(out: &Path, parts: &[PathBuf]) -> Result<super::outputs::Finished> {
+pub fn merge(out: &Path, parts: &[PathBuf], charts: bool) -> Result<super::outputs::Finished> {
     let mut spec: Option<SensitivitySpec> = None;
     let mut rows = BTreeMap::new();
     let mut seen: Vec<bool> = Vec::new();
@@ -699,5 +688,5 @@ pub fn merge(out: &Path, parts: &[PathBuf]) -> Result<super::outputs::Finished> 
     atomic::create_dir(out)?;
     atomic::write_file(&out.join("sensitivity.json"), spec.json().as_bytes())?;
     atomic::write_file(&out.join("points.csv"), points_text(&rows).as_bytes())?;
-    super::outputs::finish(out, &spec, &problem, &rows)
+    super::outputs::finish(out, &spec, &problem, &rows, charts)
 }

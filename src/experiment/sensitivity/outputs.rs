@@ -92,12 +92,13 @@ impl Finished {
 }
 
 /// Compute the indices from `rows` (point → output, every point present)
-/// and write every file into `out`.
+/// and write every file into `out` (the chart and report only with `charts`).
 pub fn finish(
     out: &Path,
     spec: &SensitivitySpec,
     problem: &Problem,
     rows: &BTreeMap<usize, f64>,
+    charts: bool,
 ) -> Result<Finished> {
     let outputs: Vec<f64> = rows.values().copied().collect();
     let fail = |e: String| {
@@ -175,8 +176,10 @@ pub fn finish(
         ));
     }
     write("sensitivity.csv", csv.into_bytes())?;
-    files.extend(super::chart::draw(spec, &f, out)?);
-    files.push(super::report::write(out, spec, &f)?);
+    if charts {
+        files.extend(super::chart::draw(spec, &f, out)?);
+        files.push(super::report::write(out, spec, &f)?);
+    }
     files.push(out.join("points.csv"));
     files.push(out.join("sensitivity.json"));
     f.files = files;

@@ -14,6 +14,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use std::path::{Path, PathBuf};
 
+/// Panels per row of a sample's small multiples.
+const SAMPLE_COLS: usize = 3;
+
 /// Final-year headcount across replicates at one point.
 struct Cell {
     mean: f64,
@@ -34,6 +37,8 @@ enum SweepChart {
         xs: Option<Vec<f64>>,
         series: Vec<(String, Vec<Option<Cell>>)>,
         replicates: u32,
+        /// The final year (from sweep_years.csv), if known.
+        year: Option<i32>,
     },
     Heat {
         scenario: String,
@@ -42,6 +47,17 @@ enum SweepChart {
         /// [i][j]: key 1 value i, key 2 value j.
         cells: Vec<Vec<Option<f64>>>,
         replicates: u32,
+        year: Option<i32>,
+    },
+    /// A sample (Latin hypercube) of 2+ keys: one small panel per key, each
+    /// point's mean headcount against that key's value.
+    Sample {
+        scenario: String,
+        keys: Vec<String>,
+        /// [point][key] values and the point's mean headcount.
+        points: Vec<(Vec<f64>, f64)>,
+        replicates: u32,
+        year: Option<i32>,
     },
 }
 
@@ -50,11 +66,18 @@ impl PlainChart for SweepChart {
         match self {
             SweepChart::Line { .. } => "sweep_line",
             SweepChart::Heat { .. } => "sweep_heatmap",
+            SweepChart::Sample { .. } => "sweep_sample",
         }
     }
 
     fn size(&self) -> (u32, u32) {
-        (WIDTH, 1000)
+        match self {
+            SweepChart::Sample { keys, .. } => {
+                let rows = keys.len().div_ceil(SAMPLE_COLS.min(keys.len())) as u32;
+                (WIDTH, 160 + 560 * rows)
+            }
+            _ => (WIDTH, 1000),
+        }
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
@@ -62,6 +85,71 @@ impl PlainChart for SweepChart {
         DB::ErrorType: 'static,
     {
         match self {
+            SweepChart::Sample {
+                scenario,
+                keys,
+                points,
+                replicates,
+                year,
+            } => {
+                let area = header(
+                    root,
+                    &format!("Headcount ratio {} against each varied key", in_year(*year)),
+                    &format!(
+                        "{scenario}: {} points of a Latin-hypercube sample, each the mean of {replicates} replicates; one panel per key, the others varying at once",
+                        points.len()
+                    ),
+                )?;
+                let cols = SAMPLE_COLS.min(keys.len());
+                let rows = keys.len().div_ceil(cols);
+                let top = points.iter().map(|p| 100.0 * p.1).fold(0.0, f64::max);
+                let ymax = nice_max(top, 1.08);
+                let dec = tick_decimals(ymax);
+                let look = Look::new(OI_BLUE, Dash::Solid, Marker::Circle);
+                for (k, panel) in area.split_evenly((rows, cols)).iter().enumerate() {
+                    let Some(key) = keys.get(k) else { break };
+                    let plot = panel_title(panel, short_key(key))?;
+                    let xs: Vec<f64> = points.iter().map(|p| p.0[k]).collect();
+                    let x0 = xs.iter().copied().fold(f64::INFINITY, f64::min);
+                    let x1 = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                    let pad = if x1 > x0 { (x1 - x0) * 0.05 } else { 0.5 };
+                    let mut chart = ChartBuilder::on(&plot)
+                        .margin_left(PAD as u32 / 2)
+                        .margin_right(PAD as u32)
+                        .margin_top(10)
+                        .margin_bottom(10)
+                        .x_label_area_size(100)
+                        .y_label_area_size(if k % cols == 0 { 110 } else { 80 })
+                        .build_cartesian_2d((x0 - pad)..(x1 + pad), 0.0..ymax)?;
+                    let m = x1.abs().max(x0.abs());
+                    let xfmt = |v: &f64| {
+                        let (div, unit) = count_scale(m);
+                        format!(
+                            "{}{}",
+                            thousands(v / div, tick_decimals((x1 - x0).max(m * 1e-3) / div)),
+                            match unit {
+                                "million " => "M",
+                                "thousand " => "k",
+                                _ => "",
+                            }
+                        )
+                    };
+                    let yfmt = |v: &f64| format!("{:.*}", dec, v);
+                    mesh!(chart)
+                        .x_labels(4)
+                        .y_labels(5)
+                        .x_label_formatter(&xfmt)
+                        .y_label_formatter(&yfmt)
+                        .x_desc(key_label(key, 34))
+                        .y_desc(if k % cols == 0 { "% poor" } else { "" })
+                        .draw()?;
+                    for p in points {
+                        let c = chart.backend_coord(&(p.0[k], 100.0 * p.1));
+                        marker(root, c, look.marker, look.color, 6)?;
+                    }
+                }
+                Ok(())
+            }
             SweepChart::Line {
                 scenario,
                 key,
@@ -70,17 +158,24 @@ impl PlainChart for SweepChart {
                 xs,
                 series,
                 replicates,
+                year,
             } => {
                 let area = header(
                     root,
-                    &format!("Final-year headcount ratio by {key}"),
+                    &format!(
+                        "Headcount ratio {} by {}",
+                        in_year(*year),
+                        key_label(key, 60)
+                    ),
                     &match by {
                         Some(b) => format!(
-                            "{scenario}: a line per {}; mean and 5th–95th percentile across {replicates} replicates",
+                            "{scenario}: x {}, a line per {}; mean and 5th–95th percentile across {replicates} replicates",
+                            short_key(key),
                             short_key(b)
                         ),
                         None => format!(
-                            "{scenario}: mean and 5th–95th percentile across {replicates} replicates (common random numbers)"
+                            "{scenario}: x {}; mean and 5th–95th percentile across {replicates} replicates (common random numbers)",
+                            short_key(key)
                         ),
                     },
                 )?;
@@ -171,7 +266,7 @@ impl PlainChart for SweepChart {
                     .y_labels(7)
                     .x_label_formatter(&xfmt)
                     .y_label_formatter(&yfmt)
-                    .x_desc(key.as_str())
+                    .x_desc(key_label(key, 90))
                     .y_desc("% of population")
                     .draw()?;
                 let px = |x: f64, y: f64| chart.backend_coord(&(x, 100.0 * y));
@@ -205,38 +300,26 @@ impl PlainChart for SweepChart {
                 labels,
                 cells,
                 replicates,
+                year,
             } => {
                 let area = header(
                     root,
-                    "Final-year headcount ratio (%)",
+                    &format!("Headcount ratio {} (% of population)", in_year(*year)),
                     &format!(
-                        "{scenario}: mean across {replicates} replicates (common random numbers)"
+                        "{scenario}: x {}, y {}; mean across {replicates} replicates (common random numbers)",
+                        short_key(&keys[0]),
+                        short_key(&keys[1])
                     ),
                 )?;
                 let vals: Vec<f64> = cells.iter().flatten().flatten().copied().collect();
                 let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
                 let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
                 let digits = if 100.0 * (hi - lo) < 0.5 { 2 } else { 1 };
-                text(
-                    root,
-                    &format!(
-                        "colour: light {:.*}% to dark {:.*}%",
-                        digits,
-                        100.0 * lo,
-                        digits,
-                        100.0 * hi
-                    ),
-                    (WIDTH as i32 - PAD, 96),
-                    SUBTITLE_SIZE,
-                    MUTED,
-                    HPos::Right,
-                    VPos::Top,
-                    false,
-                )?;
                 let (nx, ny) = (labels[0].len(), labels[1].len());
+                // Room on the right for the colour bar.
                 let mut chart = ChartBuilder::on(&area)
                     .margin_left(PAD as u32 / 2)
-                    .margin_right(PAD as u32 * 2)
+                    .margin_right(230)
                     .margin_top(18)
                     .margin_bottom(20)
                     .x_label_area_size(96)
@@ -258,10 +341,57 @@ impl PlainChart for SweepChart {
                     .y_labels(ny.clamp(1, 12))
                     .x_label_formatter(&xfmt)
                     .y_label_formatter(&yfmt)
-                    .x_desc(keys[0].as_str())
-                    .y_desc(keys[1].as_str())
+                    .x_desc(key_label(&keys[0], 90))
+                    .y_desc(key_label(&keys[1], 55))
                     .draw()?;
                 let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
+                // The colour bar: dark at the top (the highest headcount).
+                let (_, y_range) = chart.plotting_area().get_pixel_range();
+                let right = px(nx as f64 - 0.5, 0.0).0;
+                let (bx0, bx1) = (right + 60, right + 100);
+                let (by0, by1) = (y_range.start, y_range.end);
+                let steps = 120;
+                for k in 0..steps {
+                    let t0 = by0 + (by1 - by0) * k / steps;
+                    let t1 = by0 + (by1 - by0) * (k + 1) / steps;
+                    let t = 1.0 - (k as f64 + 0.5) / steps as f64;
+                    root.draw(&Rectangle::new(
+                        [(bx0, t0), (bx1, t1 + 1)],
+                        viridis_rev(t).filled(),
+                    ))?;
+                }
+                root.draw(&Rectangle::new(
+                    [(bx0, by0), (bx1, by1)],
+                    MUTED.stroke_width(1),
+                ))?;
+                for k in 0..=4 {
+                    let v = hi - (hi - lo) * k as f64 / 4.0;
+                    let y = by0 + (by1 - by0) * k / 4;
+                    root.draw(&PathElement::new(
+                        vec![(bx1, y), (bx1 + 8, y)],
+                        MUTED.stroke_width(2),
+                    ))?;
+                    text(
+                        root,
+                        &format!("{:.*}%", digits, 100.0 * v),
+                        (bx1 + 12, y),
+                        TICK_SIZE,
+                        INK,
+                        HPos::Left,
+                        VPos::Center,
+                        false,
+                    )?;
+                }
+                text(
+                    root,
+                    "% poor",
+                    ((bx0 + bx1) / 2, by0 - 12),
+                    TICK_SIZE,
+                    MUTED,
+                    HPos::Center,
+                    VPos::Bottom,
+                    false,
+                )?;
                 for (i, row) in cells.iter().enumerate() {
                     for (j, v) in row.iter().enumerate() {
                         let Some(v) = v else { continue };
@@ -292,7 +422,9 @@ impl PlainChart for SweepChart {
     }
 }
 
-/// Draw the chart of a finished sweep directory (none for 3+ keys or a sample of 2 keys).
+/// Draw the charts of a finished sweep directory: a line (one key), a
+/// heatmap and lines (a two-key grid), small multiples (a sample of 2+
+/// keys); none for a grid of 3+ keys.
 pub fn draw(out: &Path) -> Result<Vec<PathBuf>> {
     let jpath = out.join("sweep.json");
     let text = std::fs::read_to_string(&jpath)
@@ -300,7 +432,8 @@ pub fn draw(out: &Path) -> Result<Vec<PathBuf>> {
     let spec: SweepSpec = serde_json::from_str(&text)
         .map_err(|e| Error::file(&jpath, format!("expected a sweep description, got {e}")))?;
     let k = spec.keys.len();
-    if k == 0 || k > 2 || (k == 2 && spec.method != "grid") {
+    let sample = spec.method != "grid" && k >= 2;
+    if k == 0 || (k > 2 && !sample) {
         return Ok(Vec::new());
     }
     // Per point: the final-year headcount of each replicate (read row by row).
@@ -358,10 +491,31 @@ pub fn draw(out: &Path) -> Result<Vec<PathBuf>> {
         }
     };
     let cells: Vec<Option<Cell>> = per_point.iter_mut().map(cell).collect();
+    let year = final_year(out, k);
     let (labels0, xs) = axis(0);
     let at = |l: &[String], v: &String| l.iter().position(|x| x == v).unwrap_or(0);
     let mut charts = Vec::new();
-    if k == 1 {
+    if sample {
+        let points: Vec<(Vec<f64>, f64)> = spec
+            .points
+            .iter()
+            .zip(&cells)
+            .filter_map(|(p, c)| {
+                let xs: Option<Vec<f64>> = p.iter().map(|v| v.parse::<f64>().ok()).collect();
+                Some((xs?, c.as_ref()?.mean))
+            })
+            .collect();
+        if points.is_empty() {
+            return Ok(Vec::new());
+        }
+        charts.push(SweepChart::Sample {
+            scenario: spec.scenario.clone(),
+            keys: spec.keys.clone(),
+            points,
+            replicates: spec.replicates,
+            year,
+        });
+    } else if k == 1 {
         let mut line: Vec<Option<Cell>> = labels0.iter().map(|_| None).collect();
         for (p, c) in spec.points.iter().zip(cells) {
             if c.is_some() {
@@ -377,8 +531,9 @@ pub fn draw(out: &Path) -> Result<Vec<PathBuf>> {
             by: None,
             labels: labels0,
             xs,
-            series: vec![("headcount ratio, final year".to_string(), line)],
+            series: vec![(format!("headcount ratio {}", in_year(year)), line)],
             replicates: spec.replicates,
+            year,
         });
     } else {
         // The heatmap keeps the grid's order; the lines run along the first
@@ -410,6 +565,7 @@ pub fn draw(out: &Path) -> Result<Vec<PathBuf>> {
             labels: heat_labels,
             cells: heat,
             replicates: spec.replicates,
+            year,
         });
         charts.push(SweepChart::Line {
             scenario: spec.scenario.clone(),
@@ -423,6 +579,7 @@ pub fn draw(out: &Path) -> Result<Vec<PathBuf>> {
                 .zip(lines)
                 .collect(),
             replicates: spec.replicates,
+            year,
         });
     }
     let mut files = Vec::new();
@@ -432,7 +589,76 @@ pub fn draw(out: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// The last part of a dotted key (the legend names the key in full in the subtitle).
+/// The last two parts of a dotted key (`transfers.budget`): the axis labels
+/// say what the key means.
 fn short_key(key: &str) -> &str {
-    key.rsplit('.').next().unwrap_or(key)
+    match key.rmatch_indices('.').nth(1) {
+        Some((i, _)) => &key[i + 1..],
+        None => key,
+    }
+}
+
+/// "in YEAR", or "in the final year" when the year is not known.
+fn in_year(year: Option<i32>) -> String {
+    match year {
+        Some(y) => format!("in {y}"),
+        None => "in the final year".into(),
+    }
+}
+
+/// The last year of sweep_years.csv (the year sweep.csv's values are of).
+fn final_year(out: &Path, keys: usize) -> Option<i32> {
+    use std::io::BufRead;
+    let f = std::fs::File::open(out.join(super::years::FILE)).ok()?;
+    std::io::BufReader::new(f)
+        .lines()
+        .skip(1)
+        .map_while(|l| l.ok())
+        .filter_map(|l| l.split(',').nth(keys + 2)?.parse::<i32>().ok())
+        .max()
+}
+
+/// An axis label for a scenario key from its declaration: the first clause
+/// of its doc (without code marks or a parenthesis) and its unit, cut to
+/// `max` characters; the dotted key itself if it is not declared.
+pub fn key_label(key: &str, max: usize) -> String {
+    let Some(k) = crate::scenario::keys::find(key) else {
+        return key.to_string();
+    };
+    let first = k.doc.split(". ").next().unwrap_or("").trim_end_matches('.');
+    let mut doc = String::new();
+    let mut depth = 0;
+    for ch in first.chars() {
+        match ch {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            '`' => {}
+            _ if depth == 0 => doc.push(ch),
+            _ => {}
+        }
+    }
+    let doc = doc.split_whitespace().collect::<Vec<_>>().join(" ");
+    if doc.is_empty() {
+        return key.to_string();
+    }
+    let unit = k.unit.replace('`', "");
+    let said = unit
+        .split_whitespace()
+        .next()
+        .is_some_and(|w| doc.to_lowercase().contains(&w.to_lowercase()));
+    let mut label = if unit.is_empty() || said {
+        doc
+    } else {
+        format!("{doc} ({unit})")
+    };
+    if label.chars().count() > max {
+        label = label
+            .chars()
+            .take(max.saturating_sub(1))
+            .collect::<String>()
+            .trim_end()
+            .to_string()
+            + "…";
+    }
+    label
 }

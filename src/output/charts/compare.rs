@@ -255,6 +255,9 @@ pub fn draw_compare(c: &Comparison, out_dir: &Path) -> Result<Vec<PathBuf>> {
         written.push(png_path);
         written.push(svg_path);
     }
+    if let Some(d) = &c.decomposition {
+        written.extend(d.draw(out_dir)?);
+    }
     Ok(written)
 }
 

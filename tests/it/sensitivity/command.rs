@@ -269,6 +269,26 @@ fn sobol_resumed_sharded_and_one_thread_write_the_same_bytes() {
         "--quiet",
     ]);
     same_files(&one, &merged);
+    // --no-charts: the same tables, no chart and no report.
+    let bare = dir.join("merged-bare");
+    ok(&[
+        "merge",
+        s(&bare),
+        s(&parts[0]),
+        s(&parts[1]),
+        s(&parts[2]),
+        "--quiet",
+        "--no-charts",
+    ]);
+    for f in &FILES[..6] {
+        assert_eq!(
+            std::fs::read(one.join(f)).unwrap(),
+            std::fs::read(bare.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    assert!(merged.join("report.html").exists());
+    assert!(!bare.join("report.html").exists() && !bare.join("charts").exists());
 
     // Another analysis into the same directory is refused, and changes nothing.
     let before = std::fs::read(one.join("points.csv")).unwrap();
