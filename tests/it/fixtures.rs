@@ -446,16 +446,37 @@ fn erf(x: f64) -> f64 {
 }
 
 /// Whether a browser test can run: `needs` lists (what, path) pairs that must
-/// exist. All there: true. Something missing: a panic naming what to install
+/// exist and be usable by this user (readable; a program also executable, as
+/// scripts/test.sh checks with `-x`). All there: true. Something missing: a panic naming what to install
 /// (plain `cargo test` and CI require the browser tests), unless
 /// `scripts/test.sh` found it could not install them (no root) and set
 /// `POVSIM_BROWSER_TESTS=not-run`: then the test prints "NOT RUN", adds its
 /// name to the file `POVSIM_NOT_RUN_FILE` names (for the script's summary)
 /// and returns false, so it is reported as not run, never as passed.
+/// Readable, and executable too when it is a file with any execute bit: a
+/// browser installed but not executable by this user counts as missing.
+fn usable(p: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt as _;
+    use std::os::unix::fs::PermissionsExt as _;
+    let Ok(meta) = std::fs::metadata(p) else {
+        return false;
+    };
+    let Ok(c) = std::ffi::CString::new(p.as_os_str().as_bytes()) else {
+        return false;
+    };
+    let mode = if meta.is_file() && meta.permissions().mode() & 0o111 != 0 {
+        libc::X_OK | libc::R_OK
+    } else {
+        libc::R_OK
+    };
+    // SAFETY: `c` is a valid NUL-terminated path; access() only reads it.
+    unsafe { libc::access(c.as_ptr(), mode) == 0 }
+}
+
 pub fn browser_ready(test: &str, needs: &[(&str, &Path)]) -> bool {
     let missing: Vec<String> = needs
         .iter()
-        .filter(|(_, p)| !p.exists())
+        .filter(|(_, p)| !usable(p))
         .map(|(what, p)| format!("{what} ({})", p.display()))
         .collect();
     if missing.is_empty() {

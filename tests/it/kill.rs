@@ -276,26 +276,36 @@ fn sigint(pid: u32) {
     assert!(ok.success());
 }
 
+/// Ctrl-C as soon as the run has its staging directory: the handler is then
+/// installed and nothing is committed yet, whatever the machine's load (a
+/// fixed delay raced the run on a busy machine).
+fn sigint_once_staging(pid: u32, target: &Path) {
+    let t0 = Instant::now();
+    while beside(target).is_empty() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(120),
+            "no staging directory"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    sigint(pid);
+}
+
 #[test]
 fn ctrl_c_stops_cleanly_with_exit_code_130() {
     let tmp = temp_dir("sigint");
     let sc = scenario(&tmp);
 
-    // A complete run first: its outputs, and how long a run takes.
+    // A complete run first: its outputs.
     let dir = tmp.join("previous");
-    let t0 = Instant::now();
     let out = run(&sc, &dir, &["--no-charts"]).output().unwrap();
-    let full = t0.elapsed();
     assert!(out.status.success());
     let before = files(&dir);
-    // Ctrl-C a third of the way in: in the replicate loop.
-    let when = Duration::from_secs_f64((full.as_secs_f64() * 0.3).max(0.03));
 
     // Into an empty directory: nothing at all is left.
     let fresh = tmp.join("fresh");
     let child = run(&sc, &fresh, &["--no-charts"]).spawn().unwrap();
-    std::thread::sleep(when);
-    sigint(child.id());
+    sigint_once_staging(child.id(), &fresh);
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
@@ -310,8 +320,7 @@ fn ctrl_c_stops_cleanly_with_exit_code_130() {
 
     // Over complete outputs: they are left as they were.
     let child = run(&sc, &dir, &["--no-charts"]).spawn().unwrap();
-    std::thread::sleep(when);
-    sigint(child.id());
+    sigint_once_staging(child.id(), &dir);
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
