@@ -1,5 +1,9 @@
 //! Poverty and inequality measures over weighted per-capita incomes.
 //!
+//! Why one file of over 600 lines: every measure is computed in one pass
+//! over the sorted incomes (`Measures::of_sorted`), and its definitions and
+//! their tests sit beside that pass.
+//!
 //! Every measure is population-weighted: an observation is a per-capita
 //! income `y` and a weight `w`, the number of persons it stands for (a
 //! household of five with per-capita income 3,000 is `Obs { income: 3000.0,

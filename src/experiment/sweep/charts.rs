@@ -2,6 +2,9 @@
 //! draws the same charts) and of a budget search, in the look of the run
 //! charts (`output::charts::draw`): a line with its 5–95% band for a one-key
 //! sweep, a heatmap for a two-key grid, the search trace.
+//!
+//! Why one file of over 600 lines: the four charts share their layout,
+//! labels and the sweep's table reading; split, each would repeat them.
 
 use super::{MEASURES, SweepSpec};
 use crate::error::{Error, Result};
