@@ -113,6 +113,47 @@ fn rows_before_the_branch_are_the_history_byte_for_byte() {
     assert_eq!(b.len(), 2 * 2, "the branch runs to 2013");
 }
 
+/// The shipped packages branch from the calibrated county: for the same
+/// seed, l_county_flood.toml and l_county_targeted.toml give
+/// l_county.toml's rows for 2008–2013 byte for byte (the whole county, whose
+/// size a branch cannot change, with one replicate and 2008–2015 for all
+/// three), and their own rows from 2014.
+#[test]
+fn the_l_county_packages_carry_the_calibrated_history() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let dir = temp_dir("branch-l-county");
+    let sets: Vec<String> = ["simulation.replicates=1", "simulation.years=8"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let go = |name: &str| {
+        let sc = scenario::load(&root.join(name), &sets).unwrap();
+        let opts = RunOptions {
+            progress: false,
+            no_charts: true,
+            save_state: Vec::new(),
+        };
+        let out = dir.join(name.trim_end_matches(".toml"));
+        experiment::run(&sc, &out, &opts).unwrap();
+        out
+    };
+    let history = go("l_county.toml");
+    for package in ["l_county_flood.toml", "l_county_targeted.toml"] {
+        let out = go(package);
+        for table in ["trajectory.csv", "villages.csv"] {
+            let a = rows(&history, table, 2008..2014);
+            let b = rows(&out, table, 2008..2014);
+            assert!(!a.is_empty(), "{table}: no rows before 2014");
+            assert_eq!(a, b, "{package} {table}: rows before 2014 differ");
+        }
+        let a = rows(&history, "trajectory.csv", 2014..2016);
+        let b = rows(&out, "trajectory.csv", 2014..2016);
+        assert_eq!((a.len(), b.len()), (2, 2), "{package}: 2014 and 2015");
+        assert_ne!(a, b, "{package} changed nothing from 2014");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// A branch that changes nothing is the history, every year: the modules
 /// rebuilt at the branch year take over their predecessors' own state
 /// (microfinance's loans outstanding, education's remote teaching) and
