@@ -66,7 +66,12 @@ fn files(tag: &str, extra: &[(&str, &str)]) -> PathBuf {
 }
 
 fn run(file: &Path, out: &Path) {
-    let sc = scenario::load(file, &[]).unwrap();
+    run_with(file, &[], out);
+}
+
+/// [`run`] with `--set` overrides, no charts, no progress bar.
+fn run_with(file: &Path, sets: &[String], out: &Path) {
+    let sc = scenario::load(file, sets).unwrap();
     let opts = RunOptions {
         progress: false,
         no_charts: true,
@@ -127,14 +132,8 @@ fn the_l_county_packages_carry_the_calibrated_history() {
         .map(|s| s.to_string())
         .collect();
     let go = |name: &str| {
-        let sc = scenario::load(&root.join(name), &sets).unwrap();
-        let opts = RunOptions {
-            progress: false,
-            no_charts: true,
-            save_state: Vec::new(),
-        };
         let out = dir.join(name.trim_end_matches(".toml"));
-        experiment::run(&sc, &out, &opts).unwrap();
+        run_with(&root.join(name), &sets, &out);
         out
     };
     let history = go("l_county.toml");
