@@ -77,6 +77,7 @@ impl YearRecord {
             self.out_migrants as f64,
             wage_share(&self.sources_all),
             wage_share(&self.sources_poor),
+            business_share(&self.sources_poor),
         ]
     }
 
@@ -94,6 +95,17 @@ pub fn wage_share(sources: &[f64; 6]) -> f64 {
     let total: f64 = sources.iter().sum();
     if total > 0.0 {
         (sources[1] + sources[2]) / total
+    } else {
+        0.0
+    }
+}
+
+/// Net business income (farming and the household enterprise, as NBS
+/// counts 经营净收入) as a share of income, like [`wage_share`].
+pub fn business_share(sources: &[f64; 6]) -> f64 {
+    let total: f64 = sources.iter().sum();
+    if total > 0.0 {
+        (sources[0] + sources[3]) / total
     } else {
         0.0
     }

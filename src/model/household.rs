@@ -13,7 +13,7 @@
 use super::draw::{HouseholdYear, NormalTable, YearDraws, bernoulli_count, threshold};
 use super::state::{Chunk, Villages, flag};
 use crate::rng::YearStreams;
-use crate::rng::{HouseholdSlot, Purpose, Streams};
+use crate::rng::{HouseholdSlot, Purpose, Stream, Streams};
 use crate::scenario::Scenario;
 use crate::scenario::raw::IncomeMeasure;
 use rand::{Rng, RngExt};
@@ -42,7 +42,10 @@ pub struct YearParams {
     pub local_wage: f32,
     /// At most 1.
     pub local_job_rate: f32,
+    pub work_health: f32,
+    pub job_share_min: f32,
     pub casual_days: f32,
+    pub casual_rate: f32,
     pub casual_wage: f32,
     pub migrant_wage: f32,
     /// At most 1.
@@ -140,7 +143,10 @@ impl YearParams {
             market_access_gain: i.market_access_gain as f32,
             local_wage: i.local_wage.at(year) as f32,
             local_job_rate: i.local_job_rate.at(year).min(1.0) as f32,
+            work_health: i.work_health as f32,
+            job_share_min: i.job_share_min as f32,
             casual_days: i.casual_days as f32,
+            casual_rate: i.casual_rate as f32,
             casual_wage: i.casual_wage.at(year) as f32,
             migrant_wage: i.migrant_wage.at(year) as f32,
             migration_propensity: i.migration_propensity.at(year).min(1.0) as f32,
@@ -271,17 +277,53 @@ pub fn schooling_factor(years: f32, low: f32, high: f32) -> f32 {
 
 /// Casual day labour (docs/MODEL.md, "Casual day labour"), in yuan
 /// before lost work: each of the `idle` adults at home without a regular
-/// local job works `casual_days · (0.4 + 0.6·access) · health` days at the
-/// casual day wage. Many short spells, so the days found are their
-/// expectation (no draw). Slack-season work: it takes no farm labour.
-/// Exactly 0 when `casual_days` is 0 (the model before issue 21).
+/// local job finds casual work with probability
+/// `casual_rate · (0.4 + 0.6·access) · health · capacity` ([`work_capacity`]) and then works `casual_days`
+/// days at the casual day wage; the count is drawn from the household-year's
+/// labour stream after the regular jobs, so the draws before it do not move.
+/// Slack-season work: it takes no farm labour. Exactly 0, and no draw, when
+/// `casual_days` or `casual_rate` is 0 (the model before issue 21).
 #[inline]
-pub fn casual_labour(p: &YearParams, idle: u8, access: f32, health: f32) -> f32 {
-    if p.casual_days <= 0.0 {
+pub fn casual_labour(
+    p: &YearParams,
+    r: &mut Stream,
+    idle: u8,
+    access: f32,
+    health: f32,
+    capacity: f32,
+) -> f32 {
+    if p.casual_days <= 0.0 || p.casual_rate <= 0.0 {
         return 0.0;
     }
-    let days = p.casual_days * (0.4 + 0.6 * access) * health.clamp(0.0, 1.0);
-    idle as f32 * days * p.casual_wage
+    let chance = p.casual_rate * (0.4 + 0.6 * access) * health.clamp(0.0, 1.0) * capacity;
+    let workers = bernoulli_count(r, idle, threshold(chance));
+    workers as f32 * p.casual_days * p.casual_wage
+}
+
+/// Work capacity (docs/MODEL.md, "Health and work"): the factor on every
+/// chance of off-farm work, `min(1, health / work_health)²`, falling steeply
+/// in poor health (chronic illness, disability); exactly 1 when
+/// `work_health` is 0 (the model before issue 21).
+#[inline]
+pub fn work_capacity(p: &YearParams, health: f32) -> f32 {
+    if p.work_health <= 0.0 {
+        return 1.0;
+    }
+    let h = (health / p.work_health).clamp(0.0, 1.0);
+    h * h
+}
+
+/// Share of the year that a household's regular local jobs last (docs/MODEL.md,
+/// "Part-year jobs"): uniform between `job_share_min` and 1, one draw of the
+/// labour stream after casual work; exactly 1, and no draw, when the minimum
+/// is 1 or the household has no job (the model before issue 21).
+#[inline]
+pub fn job_share(p: &YearParams, r: &mut Stream, jobs: f32) -> f32 {
+    if p.job_share_min >= 1.0 || jobs <= 0.0 {
+        return 1.0;
+    }
+    let u = (r.next_u64() >> 40) as f32 * (1.0 / 16_777_216.0);
+    p.job_share_min + (1.0 - p.job_share_min) * u
 }
 
 /// Illness probability of a healthy household in a village: clinics
@@ -493,10 +535,12 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, d: &YearDraws) -> 
             p.return_schooling_high,
         );
         let productivity = c.ability[j] * sf * (1.0 + p.skill_premium * c.skill[j]);
+        let capacity = work_capacity(p, c.health[j]);
         let p_mig = (p.migration_propensity + p.migration_schooling * (c.schooling[j] - 6.0)).clamp(0.0, 0.9)
             * (0.5 + c.motivation[j])
             // someone stays home to care for the young and the old
-            * if c.children[j] + c.elderly[j] > 0 && adults == 1 { 0.3 } else { 1.0 };
+            * if c.children[j] + c.elderly[j] > 0 && adults == 1 { 0.3 } else { 1.0 }
+            * capacity;
         let migrants = bernoulli_count(&mut r, adults, threshold(p_mig));
         let local = (adults - migrants) as f32;
         let access = v.access(vi);
@@ -508,7 +552,8 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, d: &YearDraws) -> 
             access
         };
         // Some local work exists everywhere; roads and closeness to market add more.
-        let p_job = p.local_job_rate * (0.4 + 0.6 * job_access) * (0.5 + c.motivation[j]);
+        let p_job =
+            p.local_job_rate * (0.4 + 0.6 * job_access) * (0.5 + c.motivation[j]) * capacity;
         let jobs = bernoulli_count(&mut r, adults - migrants, threshold(p_job)) as f32;
         let work = 1.0 - lost_work / (adults.max(1) as f32);
         let disincentive = if flags & flag::ON_GUARANTEE != 0 {
@@ -518,10 +563,13 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, d: &YearDraws) -> 
         };
         // Casual day labour for the adults at home without a regular job.
         let idle = adults - migrants - jobs as u8;
-        let casual = casual_labour(p, idle, job_access, c.health[j]);
-        let wage = (jobs * p.local_wage * productivity + casual) * work * disincentive;
-        // Farm: land needs labour; off-farm workers give 70% of their year to the job.
-        let farm_labour = (local - 0.7 * jobs) * work + 0.3 * c.elderly[j] as f32;
+        let casual = casual_labour(p, &mut r, idle, job_access, c.health[j], capacity);
+        let share = job_share(p, &mut r, jobs);
+        let wage = (jobs * share * p.local_wage * productivity + casual) * work * disincentive;
+        // Farm: land needs labour; off-farm workers give 70% of their job's time to it.
+        // Poor health (work capacity) takes the adults' farm work too.
+        let farm_labour =
+            (local - 0.7 * jobs * share) * work * capacity + 0.3 * c.elderly[j] as f32;
         let need = c.land[j] * p.farm_labour_per_mu;
         let labour_factor = if need > 0.0 {
             (farm_labour / need).min(1.0)

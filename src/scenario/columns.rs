@@ -3,7 +3,7 @@
 //! ([`crate::recorder::YearRecord::trajectory_values`]).
 
 /// Columns of trajectory.csv after `replicate, year`, in order.
-pub const TRAJECTORY_COLUMNS: [&str; 24] = [
+pub const TRAJECTORY_COLUMNS: [&str; 25] = [
     "population",
     "households",
     "poor",
@@ -28,4 +28,5 @@ pub const TRAJECTORY_COLUMNS: [&str; 24] = [
     "out_migrants",
     "wage_share",
     "poor_wage_share",
+    "poor_business_share",
 ];

@@ -256,10 +256,23 @@ section! {
         /// Chance an adult who looks finds local off-farm work, at the best access
         /// (dated: rural labour markets grew with urbanisation).
         local_job_rate: Dated = Dated::schedule(&[(2008, 0.6)], 0.03), dated(0.0, 1.0), "probability";
+        /// Health below which a household's adults work off the farm less (issue 21):
+        /// every chance of off-farm work (migration, a local job, casual work) is
+        /// multiplied by `min(1, health / work_health)²`, and so is the adults' farm
+        /// labour; 0 = health does not gate work (the model before).
+        work_health: f64 = 0.0, num(0.0, 1.0), "health";
+        /// Shortest share of the year that a regular local job lasts (issue 21): each
+        /// year a household's jobs last a share uniform between this and 1 (seasonal
+        /// and part-year work); 1 = every job lasts the whole year (the model before).
+        job_share_min: f64 = 1.0, num(0.0, 1.0), "share of a year";
         /// Casual day labour (issue 21): days of casual work in the slack season that an
         /// adult at home without a regular local job finds in a year, at the best access
         /// and full health; 0 = none (the model before issue 21).
         casual_days: f64 = 0.0, num(0.0, 365.0), "days a year";
+        /// Chance that an adult at home without a regular local job finds casual work in
+        /// a year, at the best access and full health (issue 21); who finds none earns
+        /// nothing from it, so casual work leaves a tail of households without wages.
+        casual_rate: f64 = 1.0, num(0.0, 1.0), "probability";
         /// Day wage of casual work, yuan.
         casual_wage: Dated = Dated::schedule(&[(2008, 50.0)], 0.10), dated(0.0, 1e5), "yuan a day";
         /// Migrant earnings net of living costs away, yuan per migrant-year.
