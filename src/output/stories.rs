@@ -365,9 +365,9 @@ pub fn stories_html(stories: &[Story]) -> String {
         h.push_str("<p class=\"note\">No household watched for the stories followed one of the typical paths in this run.</p>\n</section>\n");
         return h;
     }
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<p class=\"note\">A few households of replicate 0 chosen to show typical paths (among the first {} of a keyed order, if the county has more); each row is a year: income per person against the poverty line, the shocks met and the help received.</p>\n",
+        "<p class=\"note\">A few households of replicate 0 chosen to show typical paths (among the first {} of a keyed order, if the county has more); each row is a year: income per person against the poverty line, the shocks met and the help received.</p>",
         super::charts::draw::thousands(STORIES_WATCHED as f64, 0)
     );
     for s in stories {

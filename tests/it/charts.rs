@@ -690,8 +690,9 @@ fn village_map_panels_are_the_villages_of_villages_csv() {
     let dir = fixtures::output_dir("village-map-points", "fixture_county");
     let d = charts::data::OutputData::load(&dir).unwrap();
     let map = VillageMap::prepare(&d).expect("a map");
-    // (year, village) -> (population, poor, ratio, remoteness, moved out that year), replicate 0.
-    let mut file: BTreeMap<(i32, String), (f64, f64, f64, f64, f64)> = BTreeMap::new();
+    // (year, village) -> (population, ratio, poor, remoteness, moved out that year), replicate 0.
+    type Row = (f64, f64, f64, f64, f64);
+    let mut file: BTreeMap<(i32, String), Row> = BTreeMap::new();
     let mut rd = csv::Reader::from_path(dir.join("villages.csv")).unwrap();
     for r in rd.records() {
         let r = r.unwrap();
@@ -773,6 +774,52 @@ fn village_map_panels_are_the_villages_of_villages_csv() {
     for p in &pops {
         let ratio = (map.dot_radius(*p) / map.dot_radius(top)).powi(2);
         assert!((ratio - p / top).abs() < 1e-9, "{p}: {ratio}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A module that spent nothing in any year has no legend entry (a swatch
+/// with no bar); the subtitle says it spent nothing, and the others keep
+/// their entries.
+#[test]
+fn spending_legend_leaves_out_modules_that_spent_nothing() {
+    let dir = fixtures::output_dir("spending-idle", "fixture_county");
+    let path = dir.join("spending.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let spent = header.split(',').position(|c| c == "spent").unwrap();
+    let rows: Vec<Vec<String>> = lines
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    let mut modules: Vec<String> = Vec::new();
+    for r in &rows {
+        if !modules.contains(&r[2]) {
+            modules.push(r[2].clone());
+        }
+    }
+    assert!(modules.len() >= 2, "{modules:?}");
+    let idle = modules[0].clone();
+    let mut out = format!("{header}\n");
+    for mut r in rows {
+        if r[2] == idle {
+            r[spent] = "0".into();
+        }
+        out.push_str(&r.join(","));
+        out.push('\n');
+    }
+    std::fs::write(&path, out).unwrap();
+    let d = charts::data::OutputData::load(&dir).unwrap();
+    let t = texts(&charts::spending_svg(&d).unwrap().unwrap());
+    let name = |m: &str| m.replace('_', " ");
+    assert!(!t.contains(&name(&idle)), "{idle} in the legend: {t:?}");
+    assert!(
+        t.iter()
+            .any(|s| s.ends_with(&format!("nothing spent by {}", name(&idle)))),
+        "{t:?}"
+    );
+    for m in &modules[1..] {
+        assert!(t.contains(&name(m)), "{m} missing: {t:?}");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
