@@ -29,8 +29,10 @@ pub mod bit {
 }
 
 /// A household's place in the appraisal ranking: smaller is poorer
-/// (registered first, exited last). `(−deprivation score, ln assessed
-/// income after capture)`; the score is 0 for the income methods.
+/// (registered first, exited last). `(−deprivation score, assessed income
+/// after capture, at least 1e-30)`; the score is 0 for the income methods.
+/// (The income itself, not its log: the same order without an `ln` per
+/// household; a loss ranks as poorest.)
 pub type RankKey = (f64, f64);
 
 /// Compare two households' keys, ties by household index (a total order:
@@ -174,7 +176,7 @@ pub fn look_all(cfg: &Targeting, ctx: &PlanCtx, verify_below: f64) -> Vec<Option
                         assessed_pc(&assess, i, score, sd * cfg.proxy_error_share as f32)
                     };
                     let c = captured(y);
-                    (y < line, c < line, (0.0, ln(c)))
+                    (y < line, c < line, (0.0, rank_income(c)))
                 }
                 Method::Multidimensional => {
                     let food = assessed_pc(&assess, i, pre_transfer_pc(hh, i), sd);
@@ -185,7 +187,7 @@ pub fn look_all(cfg: &Targeting, ctx: &PlanCtx, verify_below: f64) -> Vec<Option
                     (
                         s0 + 1e-9 >= cfg.md_cutoff,
                         s1 + 1e-9 >= cfg.md_cutoff,
-                        (-s1, ln(c)),
+                        (-s1, rank_income(c)),
                     )
                 }
             };
@@ -199,10 +201,10 @@ pub fn look_all(cfg: &Targeting, ctx: &PlanCtx, verify_below: f64) -> Vec<Option
         .collect()
 }
 
-/// The natural log of an assessed amount (a loss ranks as poorest).
+/// An assessed amount as it ranks (a loss ranks as poorest, with 0).
 #[inline]
-fn ln(y: f32) -> f64 {
-    (y as f64).max(1e-30).ln()
+fn rank_income(y: f32) -> f64 {
+    (y as f64).max(1e-30)
 }
 
 /// Each village's new registrations this year: `quota ×` the county's poor
