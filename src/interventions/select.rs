@@ -7,6 +7,7 @@ use crate::model::state::{Households, flag};
 use crate::rng::{Streams, Sub};
 use crate::scenario::modules::Priority;
 use rayon::prelude::*;
+use std::sync::Arc;
 
 /// Per-capita income before the guarantee (market income plus pensions; 0
 /// for a dissolved household), as phase one left it for the modules.
@@ -134,6 +135,56 @@ fn run_stats(hh: &Households, a: usize, b: usize, line: f32) -> VillageStats {
         }
     }
     s
+}
+
+/// This year's [`village_stats`], kept between the village modules' plans
+/// while the household columns it sums are unchanged (the engine drops it
+/// after a plan that may change them, [`super::Module::touches`]), so that
+/// infrastructure, publicity and cadres sum the households once, not three
+/// times. The same sums in the same order: the same numbers as a fresh pass.
+#[derive(Debug, Default)]
+pub struct StatsCache {
+    stats: Option<Arc<Vec<VillageStats>>>,
+    /// The awareness sums (`unaware`, `unaware_registered`) are out of date:
+    /// a plan since raised awareness.
+    awareness_stale: bool,
+}
+
+impl StatsCache {
+    /// The statistics of this year's households as they stand now.
+    pub fn get(&mut self, hh: &Households, villages: usize, line: f32) -> Arc<Vec<VillageStats>> {
+        if self.awareness_stale {
+            self.stats = None;
+        }
+        self.any_awareness(hh, villages, line)
+    }
+
+    /// The same, except that the awareness sums (`unaware`,
+    /// `unaware_registered`) may be from before this year's publicity: for
+    /// a caller that does not read them.
+    pub fn any_awareness(
+        &mut self,
+        hh: &Households,
+        villages: usize,
+        line: f32,
+    ) -> Arc<Vec<VillageStats>> {
+        if self.stats.is_none() {
+            self.stats = Some(Arc::new(village_stats(hh, villages, line)));
+            self.awareness_stale = false;
+        }
+        let s = self.stats.as_ref().expect("just filled");
+        debug_assert_eq!(s.len(), villages);
+        Arc::clone(s)
+    }
+
+    /// After a plan: forget what it may have changed.
+    pub fn after(&mut self, touches: super::Touches) {
+        match touches {
+            super::Touches::Households => *self = StatsCache::default(),
+            super::Touches::Awareness => self.awareness_stale = true,
+            super::Touches::Villages => {}
+        }
+    }
 }
 
 /// Poor people per village as the county knows them: people on the register
