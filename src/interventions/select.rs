@@ -255,3 +255,54 @@ pub fn village_row(
     }
     row
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::interventions::Touches;
+
+    /// Ten households in three villages, two registered, incomes either side of the line.
+    fn households() -> Households {
+        let mut hh = Households::with_len(10);
+        for i in 0..10 {
+            hh.village[i] = (i / 4) as u32;
+            hh.adults[i] = 1 + (i % 3) as u8;
+            hh.children[i] = (i % 2) as u8;
+            hh.pre_pc[i] = 500.0 * i as f32;
+            hh.awareness[i] = 0.1 * i as f32;
+            hh.health[i] = 0.9;
+            hh.land[i] = 2.0;
+        }
+        hh.flags[1] |= flag::REGISTERED;
+        hh.flags[6] |= flag::REGISTERED;
+        hh
+    }
+
+    #[test]
+    fn the_stats_cache_gives_what_a_fresh_pass_gives_until_a_plan_changes_the_households() {
+        let mut hh = households();
+        let line = 2000.0;
+        let mut cache = StatsCache::default();
+        let first = cache.get(&hh, 3, line);
+        assert_eq!(*first, village_stats(&hh, 3, line));
+        assert_eq!(first[0].registered_households, 1);
+        // A plan that changes village columns only: the same statistics, not recomputed.
+        cache.after(Touches::Villages);
+        assert!(Arc::ptr_eq(&first, &cache.get(&hh, 3, line)));
+        // Publicity raises awareness: the awareness sums are recomputed on
+        // `get`; a caller that reads no awareness sum keeps the others.
+        hh.awareness[1] = 0.9;
+        cache.after(Touches::Awareness);
+        assert!(Arc::ptr_eq(&first, &cache.any_awareness(&hh, 3, line)));
+        let now = cache.get(&hh, 3, line);
+        assert_eq!(*now, village_stats(&hh, 3, line));
+        assert_ne!(now[0].unaware, first[0].unaware);
+        assert_eq!(now[0].registered_people, first[0].registered_people);
+        // Any other plan: recomputed from the households as they stand.
+        hh.flags[2] |= flag::REGISTERED;
+        cache.after(Touches::Households);
+        let after = cache.get(&hh, 3, line);
+        assert_eq!(*after, village_stats(&hh, 3, line));
+        assert_eq!(after[0].registered_households, 2);
+    }
+}
