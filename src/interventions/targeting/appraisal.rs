@@ -79,57 +79,26 @@ pub fn village_quotas(total: u64, weights: &[f64], room: &[u64]) -> Vec<u64> {
 /// smallest keys (`keys[i]` is `None` for a household that cannot be
 /// registered: dissolved or exited). Returns who is registered.
 pub fn register_by_quota(keys: &[Option<RankKey>], village: &[u32], quotas: &[u64]) -> Vec<bool> {
-    let (n, nv) = (keys.len(), quotas.len());
-    let of = |i: usize| keys[i].filter(|_| (village[i] as usize) < nv);
-    // Each chunk's candidates ordered by village (a counting sort, chunks in
-    // parallel), with where each village's run starts (`start[nv]`: the end).
-    let parts: Vec<(Vec<(RankKey, usize)>, Vec<u32>)> = (0..n.div_ceil(SCAN))
-        .into_par_iter()
-        .map(|c| {
-            let range = c * SCAN..((c + 1) * SCAN).min(n);
-            let mut start = vec![0u32; nv + 1];
-            for i in range.clone() {
-                if of(i).is_some() {
-                    start[village[i] as usize + 1] += 1;
-                }
-            }
-            for v in 0..nv {
-                start[v + 1] += start[v];
-            }
-            let mut next = start.clone();
-            let mut out = vec![((0.0, 0.0), 0); start[nv] as usize];
-            for i in range {
-                if let Some(k) = of(i) {
-                    let v = village[i] as usize;
-                    out[next[v] as usize] = (k, i);
-                    next[v] += 1;
-                }
-            }
-            (out, start)
-        })
-        .collect();
-    // Each village (in parallel) gathers its runs and keeps the `q` smallest
-    // keys under `rank_cmp`: a total order, so the same set whatever the
-    // order of the runs.
-    let chosen: Vec<usize> = (0..nv)
+    let mut by_village: Vec<Vec<(RankKey, usize)>> = vec![Vec::new(); quotas.len()];
+    for (i, k) in keys.iter().enumerate() {
+        if let (Some(k), Some(list)) = (k, by_village.get_mut(village[i] as usize)) {
+            list.push((*k, i));
+        }
+    }
+    let chosen: Vec<Vec<usize>> = by_village
         .into_par_iter()
         .zip(quotas.par_iter())
-        .flat_map_iter(|(v, &q)| {
-            let mut list: Vec<(RankKey, usize)> = parts
-                .iter()
-                .flat_map(|(out, start)| &out[start[v] as usize..start[v + 1] as usize])
-                .copied()
-                .collect();
+        .map(|(mut list, &q)| {
             let q = (q as usize).min(list.len());
             if q > 0 && q < list.len() {
                 list.select_nth_unstable_by(q - 1, rank_cmp);
             }
             list.truncate(q);
-            list.into_iter().map(|(_, i)| i)
+            list.into_iter().map(|(_, i)| i).collect()
         })
         .collect();
-    let mut reg = vec![false; n];
-    for i in chosen {
+    let mut reg = vec![false; keys.len()];
+    for i in chosen.into_iter().flatten() {
         reg[i] = true;
     }
     reg
