@@ -385,14 +385,9 @@ impl Module for TargetingModule {
             let bits = &mut self.own.appraisal;
             let exited = |i: usize| bits.get(i).is_some_and(|b| b & bit::EXITED != 0);
             let reg: Vec<bool> = if quota {
-                let keys: Vec<Option<RankKey>> = l
-                    .par_iter()
-                    .with_min_len(SCAN)
-                    .enumerate()
-                    .map(|(i, l)| l.as_ref().filter(|_| !exited(i)).map(|l| l.key))
-                    .collect();
-                let quotas = appraisal::quotas_this_year(cfg, ctx, &keys);
-                register_by_quota(&keys, &ctx.hh.village, &quotas)
+                let key = |i: usize| l[i].as_ref().filter(|_| !exited(i)).map(|l| l.key);
+                let quotas = appraisal::quotas_this_year(cfg, ctx, key);
+                register_by_quota(key, &ctx.hh.village, &quotas)
             } else {
                 l.par_iter()
                     .with_min_len(SCAN)
