@@ -312,7 +312,7 @@ pub fn run(sc: &Scenario, out: &Path, opts: &RunOptions) -> Result<RunResult> {
     atomic::write_file(&path, json.as_bytes())?;
     files.push(path);
     if !opts.no_charts {
-        files.extend(trace::write_stories(sc, out)?);
+        files.push(trace::write_stories(sc, out)?);
         files.extend(crate::output::charts::draw_all_as(out, sc.file.output.png)?);
         files.push(crate::output::report::write_report(out)?);
     }

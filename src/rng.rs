@@ -35,7 +35,8 @@ pub enum Purpose {
     /// Phase one of the household update: one stream per household-year,
     /// its purposes at the slots of [`HouseholdSlot`].
     Household = 15,
-    /// The households `povsim trace --sample` follows (not a simulation stream).
+    /// The households `povsim trace --sample` follows, and the order in which
+    /// a run's stories watch households (not a simulation stream).
     TraceSample = 0x5354_4f52_4945_5301,
     /// Sensitivity analysis (none is a simulation stream; all lie far above
     /// the `purpose << 16 | sub` keys of the others, below 2^24): a Morris

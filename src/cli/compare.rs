@@ -3,6 +3,7 @@
 
 use super::run::{load, with_threads};
 use povsim::experiment::{self, compare};
+use povsim::output::charts::draw::thousands;
 use povsim::output::outdir::Start;
 use std::path::{Path, PathBuf};
 
@@ -129,24 +130,44 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
             let mut line = format!("{:>6}", r.by_year["headcount_ratio"][k].year);
             for (m, scale) in cols {
                 let d = &r.by_year[m][k].difference;
+                // Counts with thousands separators, the rest with 2 decimals.
                 let p = if scale == 1.0 { 0 } else { 2 };
+                let f = |v: f64| thousands(scale * v, p);
                 if reps < 2 {
                     // No interval from one replicate: the mean alone.
-                    line.push_str(&format!(" {:>22.p$}", scale * d.mean));
+                    line.push_str(&format!(" {:>22}", f(d.mean)));
                 } else {
                     line.push_str(&format!(
-                        " {:>8.p$} [{:>5.p$}, {:>5.p$}]",
-                        scale * d.mean,
-                        scale * d.lo,
-                        scale * d.hi
+                        " {:>8} [{:>5}, {:>5}]",
+                        f(d.mean),
+                        f(d.lo),
+                        f(d.hi)
                     ));
                 }
             }
             println!("{line}");
         }
+        // The levels the differences are taken between, at the start and the end.
+        let level = |m: &str, k: usize, f: &dyn Fn(f64) -> String| {
+            let y = &r.by_year[m][k];
+            format!("{} → {}", f(y.base), f(y.reform))
+        };
+        let pct = |v: f64| format!("{:.2}%", 100.0 * v);
+        let count = |v: f64| thousands(v, 0);
+        if n > 0 {
+            println!(
+                "levels, base → reform (replicate means): headcount {} in {}, {} in {}; poor {} persons in {}",
+                level("headcount_ratio", 0, &pct),
+                r.by_year["headcount_ratio"][0].year,
+                level("headcount_ratio", n - 1, &pct),
+                r.by_year["headcount_ratio"][n - 1].year,
+                level("poor", n - 1, &count),
+                r.by_year["poor"][n - 1].year
+            );
+        }
         println!(
             "person-years of poverty averted: {}",
-            r.person_years_averted.text(reps, |v| format!("{v:.0}"))
+            r.person_years_averted.text(reps, count)
         );
         println!(
             "realised spending from {}: {:.1} million yuan of a budget of {:.1} million (base {:.1} of {:.1} million); costs below are on realised spending",
@@ -160,11 +181,18 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
             println!(
                 "the reform spends less and averts poverty: it dominates the base (no cost per person-year to report)"
             );
-        } else {
+        } else if r.cost_per_person_year_averted.is_finite() && r.person_years_averted.mean > 0.0 {
+            let per_lifted = if r.cost_per_person_lifted.is_finite() {
+                format!("{} yuan", thousands(r.cost_per_person_lifted, 0))
+            } else {
+                "none (nobody lifted out by the last year)".to_string()
+            };
             println!(
-                "extra cost per person-year averted: {:.0} yuan; per person lifted out of poverty by the last year: {:.0} yuan",
-                r.cost_per_person_year_averted, r.cost_per_person_lifted
+                "extra cost per person-year averted: {} yuan; per person lifted out of poverty by the last year: {per_lifted}",
+                thousands(r.cost_per_person_year_averted, 0)
             );
+        } else {
+            println!("no person-year of poverty averted: no cost per person-year to report");
         }
         println!(
             "winners and losers by decile of base first-year income (better off / worse off / mean change, yuan per person):"

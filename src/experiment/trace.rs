@@ -6,7 +6,9 @@
 //! after each year their columns are read (members, income by source, shocks,
 //! the register, poverty). [`stories`] picks a few households whose paths are
 //! typical: escaped through training, fell back after illness, relocated,
-//! stayed poor.
+//! stayed poor; it watches a keyed sample of households chosen before the run
+//! (all of a small population), so that stories cost one more run of the
+//! replicate at any size.
 
 use crate::engine::{Simulation, WatchDelta};
 use crate::error::{Error, Result};
@@ -25,8 +27,7 @@ pub fn trace(sc: &Scenario, replicate: u32, households: &[usize]) -> Result<Vec<
         .copied()
         .filter(|i| seen.insert(*i))
         .collect();
-    let households = &households[..];
-    let mut sim = Simulation::new(sc, replicate)?;
+    let sim = Simulation::new(sc, replicate)?;
     let n = sim.hh.len();
     if let Some(&bad) = households.iter().find(|&&i| i >= n) {
         return Err(Error::Input(format!(
@@ -34,7 +35,23 @@ pub fn trace(sc: &Scenario, replicate: u32, households: &[usize]) -> Result<Vec<
             n.saturating_sub(1)
         )));
     }
+    Ok(trace_in(sim, sc, replicate, &households))
+}
+
+/// [`trace`] on a simulation not yet stepped, of distinct households that exist.
+fn trace_in(
+    mut sim: Simulation,
+    sc: &Scenario,
+    replicate: u32,
+    households: &[usize],
+) -> Vec<Story> {
     sim.set_watch(households.to_vec());
+    // Where each watched household's story is, to hand it what the year logged.
+    let at: std::collections::HashMap<usize, usize> = households
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| (i, k))
+        .collect();
     let mut stories: Vec<Story> = households
         .iter()
         .map(|&i| {
@@ -51,10 +68,21 @@ pub fn trace(sc: &Scenario, replicate: u32, households: &[usize]) -> Result<Vec<
         .collect();
     for _ in 0..sc.years {
         let rec = sim.step();
-        let log = sim.take_watch();
-        let demo = sim.take_watch_demography();
+        // This year's module effects and demography, by story, in the order logged.
+        let mut logs: Vec<Vec<WatchDelta>> = vec![Vec::new(); stories.len()];
+        for d in sim.take_watch() {
+            if let Some(&k) = at.get(&d.household) {
+                logs[k].push(d);
+            }
+        }
+        let mut demo = vec![Default::default(); stories.len()];
+        for (i, d) in sim.take_watch_demography() {
+            if let Some(&k) = at.get(&i) {
+                demo[k] = d;
+            }
+        }
         let pension = sc.file.income.pension.at(rec.year);
-        for s in stories.iter_mut() {
+        for (k, s) in stories.iter_mut().enumerate() {
             let i = s.household;
             let hh = &sim.hh;
             let f = hh.flags[i];
@@ -72,11 +100,7 @@ pub fn trace(sc: &Scenario, replicate: u32, households: &[usize]) -> Result<Vec<
                 shocks.push("drought".to_string());
             }
             let alive = hh.members(i) > 0;
-            let d = demo
-                .iter()
-                .find(|(h, _)| *h == i)
-                .map(|(_, d)| *d)
-                .unwrap_or_default();
+            let d: crate::model::household::Demography = demo[k];
             // The pension is paid in phase one, before any module: told as
             // help so the transfers it makes up are not left unexplained.
             let mut help: Vec<Help> = Vec::new();
@@ -88,7 +112,7 @@ pub fn trace(sc: &Scenario, replicate: u32, households: &[usize]) -> Result<Vec<
                     ..Help::default()
                 });
             }
-            help.extend(log.iter().filter(|d| d.household == i).map(help_from));
+            help.extend(logs[k].iter().map(help_from));
             s.years.push(TraceYear {
                 year: rec.year,
                 adults: hh.adults[i],
@@ -125,7 +149,7 @@ pub fn trace(sc: &Scenario, replicate: u32, households: &[usize]) -> Result<Vec<
             });
         }
     }
-    Ok(stories)
+    stories
 }
 
 /// `n` households picked deterministically (the same for the same seed and
@@ -150,6 +174,13 @@ pub fn sample(sc: &Scenario, replicate: u32, n: usize, poor_at: Option<i32>) -> 
                 .collect()
         }
     };
+    Ok(keyed_order(sc, replicate, pool, n))
+}
+
+/// The first `n` of `pool` in their keyed order ([`Purpose::TraceSample`]: a
+/// key per household, drawn from no simulation stream, so that choosing moves
+/// no other number).
+fn keyed_order(sc: &Scenario, replicate: u32, pool: Vec<usize>, n: usize) -> Vec<usize> {
     let mut keyed: Vec<(u64, usize)> = pool
         .into_iter()
         .map(|i| {
@@ -160,7 +191,7 @@ pub fn sample(sc: &Scenario, replicate: u32, n: usize, poor_at: Option<i32>) -> 
         })
         .collect();
     keyed.sort_unstable();
-    Ok(keyed.into_iter().take(n).map(|(_, i)| i).collect())
+    keyed.into_iter().take(n).map(|(_, i)| i).collect()
 }
 
 /// The typical paths [`stories`] looks for, in the order they are shown.
@@ -172,95 +203,70 @@ pub const PATHS: [&str; 4] = [
 ];
 
 /// A few households of `replicate` whose paths are typical: one per entry of
-/// [`PATHS`] that some household followed (chosen deterministically by seed).
+/// [`PATHS`] that some watched household followed ([`STORIES_WATCHED`]; the
+/// first in the keyed order, so the same for the same seed whatever the
+/// thread count).
 pub fn stories(sc: &Scenario, replicate: u32) -> Result<Vec<Story>> {
-    // Pass 1: per household and year, a few bits (poor, ill, relocated, trained, alive).
-    const POOR: u8 = 1;
-    const ILL: u8 = 2;
-    const MOVED: u8 = 4;
-    const TRAINED: u8 = 8;
-    const ALIVE: u8 = 16;
-    let mut sim = Simulation::new(sc, replicate)?;
-    let n = sim.hh.len();
-    let mut bits: Vec<Vec<u8>> = Vec::with_capacity(sc.years as usize);
-    let mut skill = sim.hh.skill.clone();
-    for _ in 0..sc.years {
-        sim.step();
-        let hh = &sim.hh;
-        let row: Vec<u8> = (0..n)
-            .map(|i| {
-                let f = hh.flags[i];
-                let mut b = 0;
-                if hh.members(i) > 0 {
-                    b |= ALIVE;
-                    if f & flag::POOR != 0 {
-                        b |= POOR;
-                    }
-                }
-                if f & flag::ILL != 0 {
-                    b |= ILL;
-                }
-                if f & flag::RELOCATED != 0 {
-                    b |= MOVED;
-                }
-                if hh.skill[i] > skill[i] + 1e-4 {
-                    b |= TRAINED;
-                }
-                b
-            })
-            .collect();
-        skill.copy_from_slice(&hh.skill);
-        bits.push(row);
-    }
-    drop(sim);
-    let years = bits.len();
-    let has = |i: usize, t: usize, b: u8| bits[t][i] & b != 0;
-    let always_alive = |i: usize| (0..years).all(|t| has(i, t, ALIVE));
+    let sim = Simulation::new(sc, replicate)?;
+    let watched = keyed_order(sc, replicate, (0..sim.hh.len()).collect(), STORIES_WATCHED);
+    let start_skill: Vec<f32> = watched.iter().map(|&i| sim.hh.skill[i]).collect();
+    let told = trace_in(sim, sc, replicate, &watched);
+    // What each watched household's years say, as the tests of the paths ask.
+    let alive = |y: &TraceYear| y.adults as u32 + y.children as u32 + y.elderly as u32 > 0;
+    let ill = |y: &TraceYear| y.shocks.iter().any(|s| s == "illness");
+    // Trained in year t: skill rose over the year (in the column's own f32).
+    let trained = |k: usize, t: usize| {
+        let before = match t {
+            0 => start_skill[k],
+            _ => told[k].years[t - 1].skill as f32,
+        };
+        told[k].years[t].skill as f32 > before + 1e-4
+    };
     let tests: [&dyn Fn(usize) -> bool; 4] = [
-        &|i| {
-            always_alive(i)
-                && has(i, 0, POOR)
-                && !has(i, years - 1, POOR)
-                && (0..years).any(|t| has(i, t, TRAINED))
+        &|k| {
+            let y = &told[k].years;
+            y.iter().all(alive)
+                && y.first().is_some_and(|y| y.poor)
+                && y.last().is_some_and(|y| !y.poor)
+                && (0..y.len()).any(|t| trained(k, t))
         },
-        &|i| (1..years).any(|t| !has(i, t - 1, POOR) && has(i, t, ILL) && has(i, t, POOR)),
-        &|i| !has(i, 0, MOVED) && has(i, years - 1, MOVED),
-        &|i| always_alive(i) && (0..years).all(|t| has(i, t, POOR)),
+        &|k| {
+            let y = &told[k].years;
+            (1..y.len()).any(|t| !y[t - 1].poor && ill(&y[t]) && y[t].poor)
+        },
+        &|k| {
+            let y = &told[k].years;
+            y.first().is_some_and(|y| !y.relocated) && y.last().is_some_and(|y| y.relocated)
+        },
+        &|k| {
+            let y = &told[k].years;
+            !y.is_empty() && y.iter().all(|y| alive(y) && y.poor)
+        },
     ];
-    let order = sample(sc, replicate, n, None)?;
     let mut chosen: Vec<(usize, &str)> = Vec::new();
     for (test, name) in tests.iter().zip(PATHS) {
-        if let Some(&i) = order
-            .iter()
-            .find(|&&i| !chosen.iter().any(|c| c.0 == i) && test(i))
-        {
-            chosen.push((i, name));
+        if let Some(k) = (0..told.len()).find(|&k| !chosen.iter().any(|c| c.0 == k) && test(k)) {
+            chosen.push((k, name));
         }
     }
-    let ids: Vec<usize> = chosen.iter().map(|c| c.0).collect();
-    let mut out = trace(sc, replicate, &ids)?;
-    for (s, (_, name)) in out.iter_mut().zip(&chosen) {
-        s.path = Some(name.to_string());
-    }
-    Ok(out)
+    let mut told: Vec<Option<Story>> = told.into_iter().map(Some).collect();
+    Ok(chosen
+        .into_iter()
+        .filter_map(|(k, name)| {
+            let mut s = told[k].take()?;
+            s.path = Some(name.to_string());
+            Some(s)
+        })
+        .collect())
 }
 
-/// Largest population for which a run writes stories.json (stories cost two
-/// more runs of replicate 0).
-pub const STORIES_MAX_HOUSEHOLDS: u64 = 50_000;
-
-/// Write `out/stories.json` (the [`stories`] of replicate 0) unless the
-/// population is above [`STORIES_MAX_HOUSEHOLDS`]; an old copy is removed then.
-pub fn write_stories(sc: &Scenario, out: &std::path::Path) -> Result<Option<std::path::PathBuf>> {
+/// Write `out/stories.json` (the [`stories`] of replicate 0), at any population.
+pub fn write_stories(sc: &Scenario, out: &std::path::Path) -> Result<std::path::PathBuf> {
     let path = out.join("stories.json");
-    if sc.households() > STORIES_MAX_HOUSEHOLDS {
-        let _ = std::fs::remove_file(&path);
-        return Ok(None);
-    }
     let s = stories(sc, 0)?;
     let json = serde_json::to_string_pretty(&s).expect("stories serialize");
     crate::output::atomic::write_file(&path, json.as_bytes())?;
-    Ok(Some(path))
+    Ok(path)
 }
 
 /// What one module did to a watched household: the change of its columns.

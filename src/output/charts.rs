@@ -16,7 +16,7 @@
 //! | `income_distribution` | distribution.csv | income histogram, first vs last year, poverty lines |
 //! | `income_sources` | income_sources.csv | stacked income by source, everyone and the poor |
 //! | `spending` | spending.csv | spending by module and year (cost-effectiveness is compare's) |
-//! | `village_map` | villages.csv | villages by remoteness, coloured by headcount, relocation flows |
+//! | `village_map` | villages.csv | each village's headcount against remoteness (first, middle, last year), band line, relocations |
 //! | `targeting` | targeting.csv | inclusion and exclusion errors, register size |
 //! | `dynamics` | trajectory.csv (+ transitions.csv) | entries and exits, transition matrix |
 
@@ -31,7 +31,7 @@ mod raster;
 mod sources;
 mod spending;
 mod targeting;
-mod village_map;
+pub mod village_map;
 
 use crate::error::{Error, Result};
 use crate::output::atomic;

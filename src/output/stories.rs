@@ -349,16 +349,27 @@ fn esc(s: &str) -> String {
     super::report::escape(s)
 }
 
+/// How many households `experiment::trace::stories` watches: the first of the keyed order
+/// (`povsim trace --sample`'s), chosen before the run. Every household of a smaller
+/// population is watched; a larger one's stories come from this sample, so
+/// that their cost (one more run of the replicate, and the watched
+/// households' years in memory) does not grow with the population.
+pub const STORIES_WATCHED: usize = 2_000;
+
 /// Stories as an HTML section (for the run report and `povsim serve`):
 /// inline styles only, no scripts.
 pub fn stories_html(stories: &[Story]) -> String {
     let mut h = String::new();
     h.push_str("<section id=\"stories\">\n<h2>Household stories</h2>\n");
     if stories.is_empty() {
-        h.push_str("<p class=\"note\">No household followed one of the typical paths in this run.</p>\n</section>\n");
+        h.push_str("<p class=\"note\">No household watched for the stories followed one of the typical paths in this run.</p>\n</section>\n");
         return h;
     }
-    h.push_str("<p class=\"note\">A few households of replicate 0 chosen to show typical paths; each row is a year: income per person against the poverty line, the shocks met and the help received.</p>\n");
+    let _ = writeln!(
+        h,
+        "<p class=\"note\">A few households of replicate 0 chosen to show typical paths (among the first {} of a keyed order, if the county has more); each row is a year: income per person against the poverty line, the shocks met and the help received.</p>",
+        super::charts::draw::thousands(STORIES_WATCHED as f64, 0)
+    );
     for s in stories {
         let title = match &s.path {
             Some(p) => format!("{}: household {}", capitalize(p), s.household),

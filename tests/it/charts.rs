@@ -676,3 +676,150 @@ fn village_map_of_one_year_is_scaled_like_every_year() {
     assert!(keys.iter().all(|k| *k == keys[0]), "{keys:?}");
     assert!(charts::village_map_svg(&d, 1900).unwrap().is_none());
 }
+
+/// The village map's panels hold the villages of villages.csv as the file
+/// says them (read here with the csv crate, not through the chart's loader):
+/// the first, a middle and the last year; each village's remoteness and
+/// headcount; relocations summed up to the panel's year; dot areas
+/// proportional to population; and band points that pool every village's
+/// people and poor.
+#[test]
+fn village_map_panels_are_the_villages_of_villages_csv() {
+    use povsim::output::charts::village_map::VillageMap;
+    use std::collections::BTreeMap;
+    let dir = fixtures::output_dir("village-map-points", "fixture_county");
+    let d = charts::data::OutputData::load(&dir).unwrap();
+    let map = VillageMap::prepare(&d).expect("a map");
+    // (year, village) -> (population, ratio, poor, remoteness, moved out that year), replicate 0.
+    type Row = (f64, f64, f64, f64, f64);
+    let mut file: BTreeMap<(i32, String), Row> = BTreeMap::new();
+    let mut rd = csv::Reader::from_path(dir.join("villages.csv")).unwrap();
+    for r in rd.records() {
+        let r = r.unwrap();
+        if &r[0] != "0" {
+            continue;
+        }
+        let f = |k: usize| r[k].parse::<f64>().unwrap();
+        file.insert(
+            (r[1].parse().unwrap(), r[2].to_string()),
+            (f(3), f(5), f(4), f(7), f(9)),
+        );
+    }
+    let years: Vec<i32> = file
+        .keys()
+        .map(|k| k.0)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let shown: Vec<i32> = map.panels().iter().map(|p| p.year).collect();
+    assert_eq!(
+        shown,
+        [years[0], years[years.len() / 2], years[years.len() - 1]]
+    );
+    let mut moved_somewhere = false;
+    for p in map.panels() {
+        let rows: Vec<_> = file.iter().filter(|(k, _)| k.0 == p.year).collect();
+        assert_eq!(p.villages.len(), rows.len(), "{}", p.year);
+        for v in &p.villages {
+            let (pop, ratio, _, rem, _) = file[&(p.year, v.village.clone())];
+            assert_eq!(v.population, pop);
+            assert!((v.remoteness - rem).abs() < 1e-12);
+            assert!((v.headcount - 100.0 * ratio).abs() < 1e-9);
+            let moved: f64 = file
+                .iter()
+                .filter(|(k, _)| k.0 <= p.year && k.1 == v.village)
+                .map(|(_, r)| r.4)
+                .sum();
+            assert_eq!(v.moved_out, moved, "{} {}", p.year, v.village);
+            moved_somewhere |= moved > 0.0;
+        }
+        // The bands pool every village: their people add up to the year's
+        // people, and their poor (people × headcount) to the year's poor
+        // counted from the file's poor column (rounded per village).
+        let people: f64 = rows.iter().map(|(_, r)| r.0).sum();
+        let poor: f64 = rows.iter().map(|(_, r)| r.2).sum();
+        let band_people: f64 = p.bands.iter().map(|b| b.population).sum();
+        let band_poor: f64 = p
+            .bands
+            .iter()
+            .map(|b| b.population * b.headcount / 100.0)
+            .sum();
+        assert!((band_people - people).abs() < 1e-6);
+        assert!(
+            (band_poor - poor).abs() <= 0.5 * rows.len() as f64,
+            "{band_poor} vs {poor}"
+        );
+        assert!(p.bands.len() >= 3, "{}", p.bands.len());
+        assert!(
+            p.bands
+                .windows(2)
+                .all(|w| w[0].remoteness < w[1].remoteness)
+        );
+        // The fixture's remote villages are poorer: the band line rises.
+        let (first, last) = (&p.bands[0], &p.bands[p.bands.len() - 1]);
+        assert!(last.headcount > first.headcount, "{}", p.year);
+    }
+    assert!(moved_somewhere, "the fixture relocates people");
+    // Dot area proportional to population (above the smallest radius).
+    let mut pops: Vec<f64> = map.panels()[0]
+        .villages
+        .iter()
+        .map(|v| v.population)
+        .collect();
+    pops.sort_by(f64::total_cmp);
+    let top = *pops.last().unwrap();
+    for w in pops.windows(2) {
+        assert!(map.dot_radius(w[0]) <= map.dot_radius(w[1]));
+    }
+    for p in &pops {
+        let ratio = (map.dot_radius(*p) / map.dot_radius(top)).powi(2);
+        assert!((ratio - p / top).abs() < 1e-9, "{p}: {ratio}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A module that spent nothing in any year has no legend entry (a swatch
+/// with no bar); the subtitle says it spent nothing, and the others keep
+/// their entries.
+#[test]
+fn spending_legend_leaves_out_modules_that_spent_nothing() {
+    let dir = fixtures::output_dir("spending-idle", "fixture_county");
+    let path = dir.join("spending.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let spent = header.split(',').position(|c| c == "spent").unwrap();
+    let rows: Vec<Vec<String>> = lines
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    let mut modules: Vec<String> = Vec::new();
+    for r in &rows {
+        if !modules.contains(&r[2]) {
+            modules.push(r[2].clone());
+        }
+    }
+    assert!(modules.len() >= 2, "{modules:?}");
+    let idle = modules[0].clone();
+    let mut out = format!("{header}\n");
+    for mut r in rows {
+        if r[2] == idle {
+            r[spent] = "0".into();
+        }
+        out.push_str(&r.join(","));
+        out.push('\n');
+    }
+    std::fs::write(&path, out).unwrap();
+    let d = charts::data::OutputData::load(&dir).unwrap();
+    let t = texts(&charts::spending_svg(&d).unwrap().unwrap());
+    let name = |m: &str| m.replace('_', " ");
+    assert!(!t.contains(&name(&idle)), "{idle} in the legend: {t:?}");
+    assert!(
+        t.iter()
+            .any(|s| s.ends_with(&format!("nothing spent by {}", name(&idle)))),
+        "{t:?}"
+    );
+    for m in &modules[1..] {
+        assert!(t.contains(&name(m)), "{m} missing: {t:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -318,6 +318,55 @@ fn run_report_has_household_stories() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Stories at any size (they stopped above 50,000 households): a run of
+/// 60,000 writes stories.json and the report shows them; the households come
+/// from the keyed sample chosen before the run, the same at 1 and 2 threads,
+/// and each story is the one `trace` tells of that household watched alone.
+#[test]
+fn stories_of_a_large_run_come_from_a_keyed_sample() {
+    let dir = temp_dir("stories-large");
+    let sets = [
+        "simulation.households=60000",
+        "simulation.villages=60",
+        "simulation.years=4",
+        "simulation.replicates=1",
+    ];
+    let mut told = Vec::new();
+    for threads in ["1", "2"] {
+        let out_dir = dir.join(format!("threads{threads}"));
+        let mut cmd = povsim();
+        cmd.args(["run", "classroom", "--quiet", "--threads", threads, "--out"])
+            .arg(&out_dir);
+        for s in sets {
+            cmd.args(["--set", s]);
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+        assert!(html.contains("id=\"stories\""));
+        told.push(std::fs::read(out_dir.join("stories.json")).unwrap());
+    }
+    assert!(told[0] == told[1], "stories differ between 1 and 2 threads");
+    let stories: Vec<trace::Story> = serde_json::from_slice(&told[0]).unwrap();
+    assert!(stories.len() >= 2, "{} stories", stories.len());
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    let sc = povsim::scenario::load_str(Path::new("classroom.toml"), CLASSROOM, &sets).unwrap();
+    assert!(sc.households() > 50_000);
+    let watched = trace::sample(&sc, 0, trace::STORIES_WATCHED, None).unwrap();
+    let ids: Vec<usize> = stories.iter().map(|s| s.household).collect();
+    assert!(ids.iter().all(|i| watched.contains(i)), "{ids:?}");
+    let alone = trace::trace(&sc, 0, &ids).unwrap();
+    for (s, a) in stories.iter().zip(&alone) {
+        let years = |s: &trace::Story| serde_json::to_value(&s.years).unwrap();
+        assert_eq!(years(s), years(a), "household {}", s.household);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A `povsim serve` child, killed when dropped.
 struct Server {
     child: Child,

@@ -146,6 +146,8 @@ pub enum Swatch {
     Hollow(Marker, RGBColor),
     /// A ring around a point.
     Ring(RGBColor),
+    /// A filled, outlined dot of a radius in pixels (e.g. a population key).
+    Dot(RGBAColor, i32),
 }
 
 /// Draw text at a pixel position with an anchor.
@@ -392,6 +394,11 @@ where
                 RGBColor(200, 200, 200).filled(),
             ))?;
             area.draw(&Circle::new((x + w / 2, y), 14, c.stroke_width(4)))?;
+        }
+        Swatch::Dot(c, r) => {
+            area.draw(&Circle::new((x + w / 2, y), r, c.filled()))?;
+            let edge = RGBColor(c.0, c.1, c.2).mix(0.9);
+            area.draw(&Circle::new((x + w / 2, y), r, edge.stroke_width(1)))?;
         }
     }
     Ok(())

@@ -16,6 +16,9 @@ pub struct Spending {
     replicates: usize,
     years: Vec<i32>,
     modules: Vec<String>,
+    /// Modules that spent nothing in any year (left out of the legend; they
+    /// keep their index, so every other module keeps its colour).
+    idle: Vec<String>,
     /// By year: spent per module (yuan, replicate mean), in `modules` order.
     spent: Vec<(i32, Vec<f64>)>,
 }
@@ -45,11 +48,18 @@ impl Spending {
         }
         let spent: Vec<(i32, Vec<f64>)> = by_year.into_iter().collect();
         let years = spent.iter().map(|(y, _)| *y).collect();
+        let idle = modules
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| spent.iter().all(|(_, v)| v[*i] <= 0.0))
+            .map(|(_, m)| m.clone())
+            .collect();
         Some(Spending {
             scenario: d.scenario(),
             replicates: n,
             years,
             modules,
+            idle,
             spent,
         })
     }
@@ -64,14 +74,31 @@ impl Spending {
 
     pub fn caption(&self) -> String {
         format!(
-            "Spending per year by programme module as stacked bars{}. What the money bought needs a counterfactual: \
+            "Spending per year by programme module as stacked bars{}{}. What the money bought needs a counterfactual: \
              `povsim compare` gives the cost per person-year of poverty averted against a base scenario.",
             if self.replicates > 1 {
                 format!("; means of {} replicates", self.replicates)
             } else {
                 String::new()
-            }
+            },
+            self.idle_note()
         )
+    }
+
+    /// "; nothing spent by targeting" (empty when every module spent).
+    fn idle_note(&self) -> String {
+        if self.idle.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; nothing spent by {}",
+                self.idle
+                    .iter()
+                    .map(|m| m.replace('_', " "))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
     }
 
     pub fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
@@ -79,18 +106,20 @@ impl Spending {
         DB::ErrorType: 'static,
     {
         let sub = format!(
-            "Money spent by module, per year{}",
+            "Money spent by module, per year{}{}",
             if self.replicates > 1 {
                 format!(" · mean of {} replicates", self.replicates)
             } else {
                 String::new()
-            }
+            },
+            self.idle_note().replacen(';', " ·", 1)
         );
         let area = header(root, &self.title(), &sub)?;
         let entries: Vec<(String, Swatch)> = self
             .modules
             .iter()
             .enumerate()
+            .filter(|(_, m)| !self.idle.contains(m))
             .map(|(i, m)| (m.replace('_', " "), Swatch::Fill(module_color(i))))
             .collect();
         let body = legend_strip(&area, &entries)?;
