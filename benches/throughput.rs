@@ -4,15 +4,19 @@
 //! - `l_county_baseline_1M_households_10_years`: the L County baseline
 //!   (`scenarios/l_county.toml`) scaled to 1,000,000 households for 10 years,
 //!   one replicate, parallel over households, on all threads and on one.
-//! - `l_county_targeted_1M_households_10_years`: the full model
-//!   (`scenarios/l_county_targeted.toml`, every module on), same size.
+//! - `l_county_targeted_1M_households_10_years`: the full targeted package
+//!   (`scenarios/l_county_targeted.toml`, every module on), same size, as
+//!   the file runs: it branches from the status quo in 2014, so 2008–2013
+//!   are the shared history (l_county.toml's settings) and 2014–2017 the
+//!   package, on the same 1,000,000 households.
 //! - `many_replicates_2000_households_20_years`: small populations, many runs:
 //!   the full model at 2,000 households for 20 years, 64 replicates, run by
 //!   `experiment::run_records` (parallel over replicates), all threads and one.
 //!
 //! - `full_county_targeted_runs`: the full county as `povsim calibrate` and
 //!   `povsim sensitivity` run it (`scenarios/l_county_targeted.toml` at its
-//!   own size, about 145,000 households, its own 7 years), one replicate per
+//!   own size, 161,842 households, its whole timeline 2008–2020: the
+//!   history to 2013 and the package from 2014), one replicate per
 //!   iteration; criterion's "elements" are runs, so its elem/s is runs
 //!   (replicates) per second.
 //!
@@ -25,11 +29,11 @@
 //! `POVSIM_BENCH_HOUSEHOLDS=20000 cargo bench --bench throughput`
 //! (and the replicates with `POVSIM_BENCH_REPLICATES`).
 //!
-//! These benches time the engine only (no output files); `scripts/perf.sh`
+//! These benches time the engine only (no output files); `scripts/perf.py`
 //! measures whole `povsim run` processes, peak memory included.
 
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
-use povsim::scenario::{self, Scenario};
+use povsim::scenario::{self, Scenario, validate::Branch};
 use std::path::Path;
 use std::time::Duration;
 
@@ -44,11 +48,23 @@ fn scenario(file: &str, households: u64, years: u32, replicates: u32) -> Scenari
         format!("simulation.replicates={replicates}"),
     ];
     let sc = scenario::load(&path, &sets).expect("scenario loads");
+    resized(&sc, households)
+}
+
+/// `sc` at `households` households, its history too (a branched file's
+/// years before the branch year): the same households on the whole
+/// timeline, as `scripts/perf.py` sizes a branched file.
+fn resized(sc: &Scenario, households: u64) -> Scenario {
     // The file gives a population; the benchmark fixes the household count.
     let mut f = sc.file.clone();
     f.simulation.population = None;
     f.simulation.households = Some(households as i64);
-    Scenario::validate(f, sc.origins.clone()).expect("scenario validates")
+    let mut out = Scenario::validate(f, sc.origins.clone()).expect("scenario validates");
+    out.branch = sc.branch.as_ref().map(|b| Branch {
+        year: b.year,
+        history: Box::new(resized(&b.history, households)),
+    });
+    out
 }
 
 /// A count from the environment (for quick smoke runs), or the default.

@@ -12,16 +12,22 @@ Targets (all with `--no-charts` except the start-up run "with charts"):
   1  Throughput: the full model (scenarios/l_county_targeted.toml, every module
      on) and the baseline (scenarios/l_county.toml) at 1,000,000 households
      for 10 years, 2 threads.
-  2  Parallel efficiency: the full model at 1,000,000 households, 10 years,
-     on 1 thread and on 2 (speed-up and efficiency = speed-up / 2).
-  3  Linear scaling: the full model for 5 years at 10k, 100k, 1M and 10M
+  2  Parallel efficiency: the full model and the baseline at 1,000,000
+     households, 10 years, on 1 thread and on 2 (speed-up and efficiency =
+     speed-up / 2).
+  3  Linear scaling: the full model for 10 years at 10k, 100k, 1M and 10M
      households, 2 threads (ns per household-year should stay flat).
-  4  Memory: peak RSS per household at 10,000,000 households (5 years), and
-     at 1,000,000 households for 5, 10, 20 years and 1, 2, 4 replicates
-     (should stay flat in years and replicates).
+  4  Memory: peak RSS per household at 10,000,000 households (10 years), and
+     at 1,000,000 households for 10, 15, 20 years and 1, 2, 4 replicates
+     (should stay flat in years and replicates; a branched package needs
+     its branch year, 2014, within the run).
   5  Small populations, many runs: 1,000 replicates of the full model at 2,000
      households for 20 years (parallel over replicates), 2 threads, in the
      county's 631 villages and in 20 villages.
+  7  The full county as calibrate and sensitivity run it (issue 16's target
+     4): scenarios/l_county_targeted.toml at its own size (161,842
+     households, 2008–2020: the history to 2013, the package from 2014), 5
+     replicates, 2 threads and 1; runs (replicates) per second.
   6  Start-up: `povsim run scenarios/classroom.toml` at 200 households (its own
      15 years and 3 replicates), process wall time, with --no-charts and with
      charts and report (target < 100 ms); at least 5 repetitions, after one
@@ -51,7 +57,14 @@ default 3600), --keep-going.
 Household counts are reached through `--set simulation.population=P` with P =
 households × the scenario's expected household size (read once through
 `povsim validate`), or `--set simulation.households=N` where the file gives
-households; the tables report the households povsim actually ran. Outputs go
+households; the tables report the households povsim actually ran. A file
+that `extends` another (l_county_targeted.toml branches from the status quo,
+which branches from l_county.toml, in 2014; povsim refuses a `--set` of the
+size that differs from the history's) is run as it really runs, history and
+package on the same households, only more of them: perf copies its chain of
+files into the run's temporary directory and sets the size once, at the
+chain's root (`sized`). So "full model, 10 years" is 2008–2017: six years of
+the shared history (l_county.toml's settings) and four of the package. Outputs go
 to temporary directories, removed after each run. Peak RSS comes from
 wait4(2) on the child process (ru_maxrss).
 """
@@ -76,6 +89,10 @@ ROOT = Path(__file__).resolve().parent.parent
 FULL = "scenarios/l_county_targeted.toml"
 BASE = "scenarios/l_county.toml"
 CLASSROOM = "scenarios/classroom.toml"
+# Years of the full model's scaling and memory runs: the package branches
+# from the history in 2014 (health and welfare jobs from 2016), so a run of
+# 5 years from 2008 would measure the history alone.
+FULL_YEARS = 10
 
 
 def log(msg: str) -> None:
@@ -107,6 +124,7 @@ class Config:
     threads: int
     charts: bool = False
     villages: int | None = None  # None: the scenario's own
+    # households = 0: the scenario's own size (no override)
 
 
 @dataclass
@@ -131,6 +149,49 @@ class Result:
         return statistics.median(getattr(s, attr) for s in self.samples)
 
 
+def extends_of(text: str) -> str | None:
+    """The `extends = "..."` of a scenario file's text (top level, before any table)."""
+    head = re.split(r"(?m)^\s*\[", text, maxsplit=1)[0]
+    m = re.search(r'(?m)^\s*extends\s*=\s*"([^"]*)"', head)
+    return m.group(1) if m else None
+
+
+def sized(scenario: str, key: str, n: int, tmp: Path) -> tuple[str, list[str]]:
+    """The file to run and the `--set`s that size `scenario` at `n` (`key`:
+    "population" or "households"), whole timeline included.
+
+    A file that extends nothing takes `--set simulation.KEY=n`. A file that
+    `extends` another (a branched package: its years before the branch year
+    are the history's, and povsim refuses a size that differs from the
+    history's) is run as a copy of its whole chain in `tmp`, with the size
+    set at the chain's root: the same households for history and package,
+    as the package really runs (history + package), only more of them."""
+    path = ROOT / scenario
+    text = path.read_text()
+    if extends_of(text) is None:
+        return scenario, ["--set", f"simulation.{key}={n}"]
+    chain: list[tuple[Path, str]] = []  # (original file, its text), child first
+    while True:
+        chain.append((path, text))
+        parent = extends_of(text)
+        if parent is None:
+            break
+        path = (path.parent / parent).resolve()
+        text = path.read_text()
+    names = [f"{k}_{p.name}" for k, (p, _) in enumerate(chain)]
+    for k, (p, t) in enumerate(chain[:-1]):
+        # Each copy extends the copy of its parent (the same merge, one directory).
+        t = re.sub(r'(?m)^(\s*extends\s*=\s*)"[^"]*"', lambda m: f'{m.group(1)}"{names[k + 1]}"', t, count=1)
+        (tmp / names[k]).write_text(t)
+    root, _ = chain[-1]
+    # The root's copy is the root itself with the size replaced (a file layer
+    # that sets `households` replaces an inherited `population`, and back).
+    (tmp / names[-1]).write_text(
+        f'extends = "{root.resolve()}"\n\n[simulation]\n{key} = {n}\n'
+    )
+    return str(tmp / names[0]), []
+
+
 class Runner:
     def __init__(self, args: argparse.Namespace):
         self.args = args
@@ -143,28 +204,35 @@ class Runner:
         if scenario in self.sizing:
             return self.sizing[scenario]
         probe = 1_000_000
-        p = subprocess.run(
-            [str(self.binary), "validate", scenario, "--set", f"simulation.population={probe}"],
-            cwd=ROOT, capture_output=True, text=True,
-        )
-        m = re.search(r"\((\d+) villages, (\d+) households", p.stderr + p.stdout)
-        if p.returncode == 0 and m and int(m.group(2)) > 0:
-            key = ("population", probe / int(m.group(2)))
-        else:
+        with tempfile.TemporaryDirectory(prefix="povsim-perf-") as tmp:
+            file, sets = sized(scenario, "population", probe, Path(tmp))
             p = subprocess.run(
-                [str(self.binary), "validate", scenario, "--set", "simulation.households=100"],
+                [str(self.binary), "validate", file, *sets],
                 cwd=ROOT, capture_output=True, text=True,
             )
-            if p.returncode != 0:
-                raise SystemExit(f"perf: cannot size {scenario}:\n{p.stderr}")
-            key = ("households", 1.0)
+            m = re.search(r"\((\d+) villages, (\d+) households", p.stderr + p.stdout)
+            if p.returncode == 0 and m and int(m.group(2)) > 0:
+                key = ("population", probe / int(m.group(2)))
+            else:
+                file, sets = sized(scenario, "households", 100, Path(tmp))
+                p = subprocess.run(
+                    [str(self.binary), "validate", file, *sets],
+                    cwd=ROOT, capture_output=True, text=True,
+                )
+                if p.returncode != 0:
+                    raise SystemExit(f"perf: cannot size {scenario}:\n{p.stderr}")
+                key = ("households", 1.0)
         self.sizing[scenario] = key
         return key
 
     def command(self, c: Config, out: Path) -> list[str]:
-        key, size = self.size_key(c.scenario)
-        n = round(c.households * size) if key == "population" else c.households
-        cmd = [str(self.binary), "run", c.scenario, "--set", f"simulation.{key}={n}"]
+        if c.households == 0:
+            file, sets = c.scenario, []
+        else:
+            key, size = self.size_key(c.scenario)
+            n = round(c.households * size) if key == "population" else c.households
+            file, sets = sized(c.scenario, key, n, out.parent)
+        cmd = [str(self.binary), "run", file, *sets]
         if c.years is not None:
             cmd += ["--set", f"simulation.years={c.years}"]
         if c.villages is not None:
@@ -228,7 +296,7 @@ class Runner:
             self.cache[c] = r
             return r
         label = (
-            f"{Path(c.scenario).stem} {c.households:,} hh × {c.years or 'file'} y × "
+            f"{Path(c.scenario).stem} {f'{c.households:,}' if c.households else 'file'} hh × {c.years or 'file'} y × "
             f"{c.replicates or 'file'} rep, {c.threads} thr{', charts' if c.charts else ''}"
         )
         try:
@@ -291,7 +359,7 @@ def main() -> int:
     )
     ap.add_argument("--reps", type=int, default=None, help="repetitions per configuration (default 3; 1 with --quick)")
     ap.add_argument("--quick", action="store_true", help="1 repetition, skip runs above 1,000,000 households")
-    ap.add_argument("--targets", default="1,2,3,4,5,6", help="comma-separated targets (default all)")
+    ap.add_argument("--targets", default="1,2,3,4,5,6,7", help="comma-separated targets (default all)")
     ap.add_argument("--threads", type=int, default=2, help="threads of the parallel runs (default 2)")
     ap.add_argument("--sizes", type=parse_counts, default=None,
                     help="target 3 households (default 10k,100k,1M,10M)")
@@ -320,9 +388,9 @@ def main() -> int:
     try:
         targets = sorted({int(t) for t in args.targets.split(",") if t.strip()})
     except ValueError:
-        ap.error(f"--targets: expected numbers 1-6, got {args.targets!r}")
-    if not targets or any(t not in range(1, 7) for t in targets):
-        ap.error(f"--targets: expected numbers 1-6, got {args.targets!r}")
+        ap.error(f"--targets: expected numbers 1-7, got {args.targets!r}")
+    if not targets or any(t not in range(1, 8) for t in targets):
+        ap.error(f"--targets: expected numbers 1-7, got {args.targets!r}")
 
     if not args.no_build:
         log("cargo build --release")
@@ -356,33 +424,36 @@ def main() -> int:
 
     if 2 in targets:
         log("target 2: parallel efficiency")
-        one = run.measure(Config(FULL, L, 10, 1, 1))
-        many = run.measure(Config(FULL, L, 10, 1, T))
-        body = table("run", [("1 thread", one), (f"{T} threads", many)])
-        if one.samples and many.samples:
-            speedup = one.med("run_wall_s") / many.med("run_wall_s")
-            body += (f"\n\nSpeed-up {T} threads vs 1 (run wall time): {speedup:.2f}×; "
-                     f"parallel efficiency {speedup / T:.0%}.")
-        section(f"2. Parallel efficiency (full model, {L:,} households, 10 years)", body)
+        rows, notes = [], []
+        for name, file in (("full model", FULL), ("baseline", BASE)):
+            one = run.measure(Config(file, L, 10, 1, 1))
+            many = run.measure(Config(file, L, 10, 1, T))
+            rows += [(f"{name}, 1 thread", one), (f"{name}, {T} threads", many)]
+            if one.samples and many.samples:
+                speedup = one.med("run_wall_s") / many.med("run_wall_s")
+                notes.append(f"{name}: speed-up {T} threads vs 1 (run wall time) {speedup:.2f}×; "
+                             f"parallel efficiency {speedup / T:.0%}.")
+        body = table("run", rows) + "".join(f"\n\n{n}" for n in notes)
+        section(f"2. Parallel efficiency ({L:,} households, 10 years)", body)
 
     if 3 in targets:
         log("target 3: linear scaling")
-        rows = [(f"{h:,}", run.measure(Config(FULL, h, 5, 1, T))) for h in args.sizes]
+        rows = [(f"{h:,}", run.measure(Config(FULL, h, FULL_YEARS, 1, T))) for h in args.sizes]
         body = table("size", rows)
         done = [r for _, r in rows if r.samples]
         if len(done) >= 2:
             ns = [1e9 / r.med("hy_per_s") for r in done]
             body += (f"\n\nns per household-year from {ns[0]:,.1f} (smallest) to {ns[-1]:,.1f} "
                      f"(largest): ratio {ns[-1] / ns[0]:.2f}.")
-        section(f"3. Linear scaling (full model, 5 years, {T} threads)", body)
+        section(f"3. Linear scaling (full model, {FULL_YEARS} years, {T} threads)", body)
 
     if 4 in targets:
         log("target 4: memory")
         M = args.memory_households
-        big = run.measure(Config(FULL, M, 5, 1, T))
+        big = run.measure(Config(FULL, M, FULL_YEARS, 1, T))
         rows = [(f"{M:,} households", big)]
-        rows += [(f"{y} years", run.measure(Config(FULL, L, y, 1, T))) for y in (5, 10, 20)]
-        rows += [(f"{k} replicates", run.measure(Config(FULL, L, 5, k, T))) for k in (2, 4)]
+        rows += [(f"{y} years", run.measure(Config(FULL, L, y, 1, T))) for y in (10, 15, 20)]
+        rows += [(f"{k} replicates", run.measure(Config(FULL, L, FULL_YEARS, k, T))) for k in (2, 4)]
         body = table("run", rows)
         flat = [r for _, r in rows[1:] if r.samples]
         if flat:
@@ -415,6 +486,19 @@ def main() -> int:
                          f"min {1e3 * min(s.process_wall_s for s in r.samples):.0f} ms) — "
                          f"{'under' if ms < 100 else 'over'} the 100 ms target.")
         section("6. Start-up (`povsim run scenarios/classroom.toml`, 200 households)", body)
+
+    if 7 in targets:
+        log("target 7: the full county")
+        reps = 5
+        rows = [(f"{t} thread{'s' if t > 1 else ''}", run.measure(Config(FULL, 0, None, reps, t)))
+                for t in (T, 1)]
+        body = table("run", rows)
+        for name, r in rows:
+            if r.samples:
+                per_s = reps / r.med("run_wall_s")
+                body += (f"\n\n{name}: {per_s:.2f} runs (replicates) per second, "
+                         f"{r.med('run_wall_s') / reps:.3f} s per run (run wall time / {reps}).")
+        section(f"7. The full county (`{FULL}` at its own size, {reps} replicates)", body)
 
     if args.json:
         raw = [

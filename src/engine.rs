@@ -396,6 +396,7 @@ impl<'a> Simulation<'a> {
                 streams: &self.streams,
                 hh: &mut self.hh,
                 villages: &mut self.villages,
+                stats: Default::default(),
             };
             let unspent = sc
                 .file
@@ -420,6 +421,7 @@ impl<'a> Simulation<'a> {
                         .map(|&i| Self::snap(ctx.hh, &self.modules, i))
                         .collect();
                     let row = self.modules[k].plan(&mut ctx, budget, &mut ledger);
+                    ctx.stats.after(self.modules[k].touches());
                     for (&i, b) in self.watch.iter().zip(before) {
                         let after = Self::snap(ctx.hh, &self.modules, i);
                         if after != b {

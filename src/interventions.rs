@@ -113,6 +113,32 @@ pub struct PlanCtx<'a> {
     pub streams: &'a Streams,
     pub hh: &'a mut Households,
     pub villages: &'a mut Villages,
+    /// This year's village statistics, shared by the village modules while
+    /// no plan changes what they sum ([`PlanCtx::village_stats`]).
+    pub stats: select::StatsCache,
+}
+
+impl PlanCtx<'_> {
+    /// Per-village statistics of the households as they stand
+    /// ([`select::village_stats`]; computed once while unchanged).
+    pub fn village_stats(&mut self) -> std::sync::Arc<Vec<select::VillageStats>> {
+        self.stats
+            .get(self.hh, self.villages.len(), self.params.line)
+    }
+}
+
+/// Which household columns a module's plan may change, as far as
+/// [`select::village_stats`] reads them: after a plan the engine keeps the
+/// statistics it has ([`select::StatsCache::after`]) only when the plan
+/// changed none of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Touches {
+    /// Any household column (the safe default).
+    Households,
+    /// Only `awareness` (publicity): every sum but the awareness sums stands.
+    Awareness,
+    /// Only village columns: every household sum stands.
+    Villages,
 }
 
 /// A policy module.
@@ -123,6 +149,11 @@ pub trait Module: Send + Sync {
     fn common(&self) -> &Common;
     /// Choose beneficiaries within `budget` (None: uncapped), apply the help, report spending.
     fn plan(&mut self, ctx: &mut PlanCtx, budget: Option<f64>, ledger: &mut Ledger) -> SpendRow;
+    /// What the plan may change of the household columns that
+    /// [`select::village_stats`] reads (default: anything).
+    fn touches(&self) -> Touches {
+        Touches::Households
+    }
     /// Share of own local labour income given up by households on this module's help.
     fn work_disincentive(&self) -> f32 {
         0.0

@@ -229,11 +229,16 @@ pub fn draw_connected(sc: &Scenario, streams: &Streams, hh: &mut Households) {
     }
     let n = hh.len();
     let wealth = |i: usize| hh.assets[i].max(0.0) / hh.members(i).max(1) as f32;
-    let mut order: Vec<usize> = (0..n).collect();
-    order.par_sort_unstable_by(|&a, &b| wealth(a).total_cmp(&wealth(b)).then(a.cmp(&b)));
+    // (wealth, index) packed so that the order of the u64s is the order of
+    // `total_cmp` then index: each key computed once, not at every comparison.
+    let mut order: Vec<u64> = (0..n)
+        .into_par_iter()
+        .map(|i| crate::measures::pack(wealth(i), i as u32))
+        .collect();
+    order.par_sort_unstable();
     let mut rank = vec![0.0f64; n];
-    for (r, &i) in order.iter().enumerate() {
-        rank[i] = (r as f64 + 0.5) / n as f64;
+    for (r, &k) in order.iter().enumerate() {
+        rank[(k & 0xffff_ffff) as usize] = (r as f64 + 0.5) / n as f64;
     }
     let draw = streams.year_purpose_sub(sc.start_year, sub::POPULATION_CONNECTED);
     for (i, r) in rank.into_iter().enumerate() {

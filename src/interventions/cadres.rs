@@ -10,8 +10,8 @@
 //! one in part); `eligible = "all"` ("flood"): the budget spread evenly over
 //! the inhabited villages. Without a budget every cadre is trained.
 
-use super::select::{known_poor, order_desc, priority_key, village_row, village_stats};
-use super::{Ledger, Module, PlanCtx, SpendRow};
+use super::select::{known_poor, order_desc, priority_key, village_row};
+use super::{Ledger, Module, PlanCtx, SpendRow, Touches};
 use crate::rng::sub;
 use crate::scenario::modules::{Cadres, Common, Eligible, ModuleConfig, Priority};
 
@@ -45,9 +45,14 @@ impl Module for CadresModule {
         &self.common
     }
 
+    fn touches(&self) -> Touches {
+        Touches::Villages
+    }
+
     fn plan(&mut self, ctx: &mut PlanCtx, budget: Option<f64>, _ledger: &mut Ledger) -> SpendRow {
         let nv = ctx.villages.len();
-        let stats = village_stats(ctx.hh, nv, ctx.params.line);
+        // Cadres read no awareness sum: publicity's changes leave theirs standing.
+        let stats = ctx.stats.any_awareness(ctx.hh, nv, ctx.params.line);
         let per = self.cfg.cadres_per_village.max(1) as u64;
         let village_cost = per as f64 * self.cfg.cost_per_cadre;
         let inhabited: Vec<usize> = (0..nv).filter(|&v| stats[v].people > 0).collect();

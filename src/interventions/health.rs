@@ -17,9 +17,10 @@
 //! "net_of_medical"`.
 
 use super::select::pre_transfer_pc;
-use super::{Ledger, Module, PlanCtx, SpendRow};
+use super::{Ledger, Module, PlanCtx, SCAN, SpendRow};
 use crate::model::state::flag;
 use crate::scenario::modules::{Common, Health, ModuleConfig};
+use rayon::prelude::*;
 
 pub struct HealthModule {
     cfg: Health,
@@ -48,25 +49,32 @@ impl Module for HealthModule {
             budget,
             ..Default::default()
         };
-        let hh = &mut *ctx.hh;
         let line = ctx.params.line;
         let cover = ctx.params.insurance_share;
         let cap = self.cfg.oop_share as f32;
-        // (household, premium, relief) of every registered household, in household order.
-        let mut due: Vec<(usize, f64, f32)> = Vec::new();
-        for i in 0..hh.len() {
-            let m = hh.members(i);
-            if m == 0 || hh.flags[i] & flag::REGISTERED == 0 {
-                continue;
-            }
-            let paid = hh.medical[i];
-            let relief = if cover < 1.0 {
-                (paid - cap * paid / (1.0 - cover)).max(0.0)
-            } else {
-                paid
-            };
-            due.push((i, self.cfg.premium_subsidy * m as f64, relief));
-        }
+        // (household, premium, relief) of every registered household, in
+        // household order: who asks, a parallel scan (rayon keeps the order).
+        let due: Vec<(usize, f64, f32)> = {
+            let hh = &*ctx.hh;
+            (0..hh.len())
+                .into_par_iter()
+                .with_min_len(SCAN)
+                .filter_map(|i| {
+                    let m = hh.members(i);
+                    if m == 0 || hh.flags[i] & flag::REGISTERED == 0 {
+                        return None;
+                    }
+                    let paid = hh.medical[i];
+                    let relief = if cover < 1.0 {
+                        (paid - cap * paid / (1.0 - cover)).max(0.0)
+                    } else {
+                        paid
+                    };
+                    Some((i, self.cfg.premium_subsidy * m as f64, relief))
+                })
+                .collect()
+        };
+        let hh = &mut *ctx.hh;
         let demand: f64 = due.iter().map(|d| d.1 + d.2 as f64).sum();
         let scale = match budget {
             // a hair under the exact share, so f32 rounding never pays past the budget

@@ -22,10 +22,8 @@
 //! village gets the same share of the budget and spends it on all its projects
 //! alike. Every draw is keyed; spending never exceeds the budget.
 
-use super::select::{
-    VillageStats, known_poor, order_desc, priority_key, village_row, village_stats,
-};
-use super::{Ledger, Module, PlanCtx, SpendRow};
+use super::select::{VillageStats, known_poor, order_desc, priority_key, village_row};
+use super::{Ledger, Module, PlanCtx, SpendRow, Touches};
 use crate::model::household::{YearParams, clinic_relief, village_illness};
 use crate::model::state::Villages;
 use crate::rng::sub;
@@ -205,9 +203,13 @@ impl Module for InfrastructureModule {
         &self.common
     }
 
+    fn touches(&self) -> Touches {
+        Touches::Villages
+    }
+
     fn plan(&mut self, ctx: &mut PlanCtx, budget: Option<f64>, _ledger: &mut Ledger) -> SpendRow {
         let nv = ctx.villages.len();
-        let stats = village_stats(ctx.hh, nv, ctx.params.line);
+        let stats = ctx.village_stats();
         let b = budget.unwrap_or(f64::INFINITY);
         let mut treated = vec![false; nv];
         let mut spent = 0.0f64;

@@ -12,10 +12,11 @@
 //! can spare).
 
 use super::select::pre_transfer_pc;
-use super::{Ledger, Module, PlanCtx, SpendRow, take_up};
+use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, take_up};
 use crate::model::state::flag;
 use crate::rng::sub;
 use crate::scenario::modules::{Common, LabourExport, ModuleConfig};
+use rayon::prelude::*;
 
 pub struct LabourExportModule {
     cfg: LabourExport,
@@ -50,25 +51,38 @@ impl Module for LabourExportModule {
         let take = ctx
             .streams
             .year_purpose_sub(ctx.year, sub::LABOUR_EXPORT_TAKE_UP);
+        // Who asks (a parallel scan, in household order): a placement
+        // changes only its own household, so asking does not depend on
+        // who got one before; who gets: the first askers the money pays for.
+        let askers: Vec<usize> = {
+            let hh = &*ctx.hh;
+            (0..hh.len())
+                .into_par_iter()
+                .with_min_len(SCAN)
+                .filter(|&i| {
+                    let m = hh.members(i);
+                    if m == 0
+                        || hh.flags[i] & flag::REGISTERED == 0
+                        || hh.adults[i] <= hh.migrants[i]
+                    {
+                        return false;
+                    }
+                    // One draw decides both the offer and its take-up: u < offer × take-up.
+                    let own = hh.market_income(i).max(p.line * m as f32);
+                    let pr = self.cfg.offer_rate as f32
+                        * take_up(hh.awareness[i], hh.motivation[i], pay / own);
+                    take.uniform(i as u64) < pr as f64
+                })
+                .collect()
+        };
         let hh = &mut *ctx.hh;
         let mut left = budget.unwrap_or(f64::INFINITY);
         let mut spent = 0.0f64;
-        for i in 0..hh.len() {
+        for i in askers {
+            if cost > left {
+                break; // the money only shrinks
+            }
             let m = hh.members(i);
-            if m == 0
-                || hh.flags[i] & flag::REGISTERED == 0
-                || hh.adults[i] <= hh.migrants[i]
-                || cost > left
-            {
-                continue;
-            }
-            // One draw decides both the offer and its take-up: u < offer × take-up.
-            let own = hh.market_income(i).max(p.line * m as f32);
-            let pr =
-                self.cfg.offer_rate as f32 * take_up(hh.awareness[i], hh.motivation[i], pay / own);
-            if take.uniform(i as u64) >= pr as f64 {
-                continue;
-            }
             let poor = pre_transfer_pc(hh, i) < p.line;
             hh.migrants[i] += 1;
             hh.migrant[i] += pay;

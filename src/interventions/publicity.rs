@@ -13,8 +13,8 @@
 //! village's money reaches only some of its households, a keyed draw picks
 //! them. Without a budget every village is covered.
 
-use super::select::{known_poor, order_desc, priority_key, village_stats};
-use super::{Ledger, Module, PlanCtx, SpendRow};
+use super::select::{known_poor, order_desc, priority_key};
+use super::{Ledger, Module, PlanCtx, SpendRow, Touches};
 use crate::model::state::flag;
 use crate::rng::sub;
 use crate::scenario::modules::{Common, Eligible, ModuleConfig, Priority, Publicity};
@@ -64,9 +64,13 @@ impl Module for PublicityModule {
         &self.common
     }
 
+    fn touches(&self) -> Touches {
+        Touches::Awareness
+    }
+
     fn plan(&mut self, ctx: &mut PlanCtx, budget: Option<f64>, _ledger: &mut Ledger) -> SpendRow {
         let nv = ctx.villages.len();
-        let stats = village_stats(ctx.hh, nv, ctx.params.line);
+        let stats = ctx.village_stats();
         let drip = self.common.eligible == Eligible::Registered;
         let targets: Vec<u64> = stats
             .iter()

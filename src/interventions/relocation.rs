@@ -26,10 +26,11 @@
 //! table).
 
 use super::select::pre_transfer_pc;
-use super::{Ledger, Module, PlanCtx, SpendRow, take_up};
+use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, take_up};
 use crate::model::state::flag;
 use crate::rng::sub;
 use crate::scenario::modules::{Common, Eligible, ModuleConfig, Relocation};
+use rayon::prelude::*;
 
 pub struct RelocationModule {
     cfg: Relocation,
@@ -62,53 +63,58 @@ impl Module for RelocationModule {
             budget,
             ..Default::default()
         };
-        let mut cand: Vec<(usize, f64)> = Vec::new();
-        {
+        // Who asks: a parallel scan in household order.
+        let mut cand: Vec<(usize, f64)> = {
             let (hh, vs) = (&*ctx.hh, &*ctx.villages);
-            for i in 0..n {
-                let m = hh.members(i);
-                let v = hh.village[i] as usize;
-                if m == 0
-                    || hh.flags[i] & flag::RELOCATED != 0
-                    || (vs.remoteness[v] as f64) <= cfg.remoteness_threshold
-                    || (elig == Eligible::Registered && hh.flags[i] & flag::REGISTERED == 0)
-                {
-                    continue;
-                }
-                let s = if hh.flags[i] & flag::REGISTERED != 0 {
-                    cfg.subsidy
-                } else {
-                    cfg.subsidy_other
-                };
-                // Expected yearly gain: more local jobs at the site, less farming, interest on the own share.
-                let local = hh.adults[i].saturating_sub(hh.migrants[i]) as f32;
-                let more_jobs = (cfg.site_access as f32 - vs.access(v)).max(0.0)
-                    * 0.6
-                    * p.local_job_rate
-                    * (0.5 + hh.motivation[i])
-                    * local;
-                let wage_gain = more_jobs * p.local_wage * hh.ability[i];
-                let farm_lost = hh.farm[i] * cfg.farm_loss as f32;
-                let interest =
-                    ((1.0 - s) * cfg.cost_per_person * m as f64) as f32 * p.debt_interest;
-                let gain = wage_gain - farm_lost - interest;
-                if gain <= 0.0 {
-                    continue;
-                }
-                let own = hh.market_income(i).max(p.line * m as f32);
-                let pr = take_up(hh.awareness[i], hh.motivation[i], gain / own);
-                if streams.uniform(i as u64, year, sub::RELOCATION_TAKE_UP) >= pr as f64 {
-                    continue;
-                }
-                let tie = streams.uniform(i as u64, year, sub::RELOCATION_ORDER);
-                let key = match elig {
-                    Eligible::Registered => pre_transfer_pc(hh, i) as f64 + 1e-6 * tie,
-                    Eligible::All => tie,
-                };
-                cand.push((i, key));
-            }
-        }
-        cand.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+            (0..n)
+                .into_par_iter()
+                .with_min_len(SCAN)
+                .filter_map(|i| {
+                    let m = hh.members(i);
+                    let v = hh.village[i] as usize;
+                    if m == 0
+                        || hh.flags[i] & flag::RELOCATED != 0
+                        || (vs.remoteness[v] as f64) <= cfg.remoteness_threshold
+                        || (elig == Eligible::Registered && hh.flags[i] & flag::REGISTERED == 0)
+                    {
+                        return None;
+                    }
+                    let s = if hh.flags[i] & flag::REGISTERED != 0 {
+                        cfg.subsidy
+                    } else {
+                        cfg.subsidy_other
+                    };
+                    // Expected yearly gain: more local jobs at the site, less farming, interest on the own share.
+                    let local = hh.adults[i].saturating_sub(hh.migrants[i]) as f32;
+                    let more_jobs = (cfg.site_access as f32 - vs.access(v)).max(0.0)
+                        * 0.6
+                        * p.local_job_rate
+                        * (0.5 + hh.motivation[i])
+                        * local;
+                    let wage_gain = more_jobs * p.local_wage * hh.ability[i];
+                    let farm_lost = hh.farm[i] * cfg.farm_loss as f32;
+                    let interest =
+                        ((1.0 - s) * cfg.cost_per_person * m as f64) as f32 * p.debt_interest;
+                    let gain = wage_gain - farm_lost - interest;
+                    if gain <= 0.0 {
+                        return None;
+                    }
+                    let own = hh.market_income(i).max(p.line * m as f32);
+                    let pr = take_up(hh.awareness[i], hh.motivation[i], gain / own);
+                    if streams.uniform(i as u64, year, sub::RELOCATION_TAKE_UP) >= pr as f64 {
+                        return None;
+                    }
+                    let tie = streams.uniform(i as u64, year, sub::RELOCATION_ORDER);
+                    let key = match elig {
+                        Eligible::Registered => pre_transfer_pc(hh, i) as f64 + 1e-6 * tie,
+                        Eligible::All => tie,
+                    };
+                    Some((i, key))
+                })
+                .collect()
+        };
+        // (key, index) is a total order: the parallel sort has one answer.
+        cand.par_sort_unstable_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
         let mut left = budget.unwrap_or(f64::INFINITY);
         let mut spent = 0.0f64;
         let cap = cfg.max_households.max(0) as u64;

@@ -7,6 +7,7 @@ use crate::model::state::{Households, flag};
 use crate::rng::{Streams, Sub};
 use crate::scenario::modules::Priority;
 use rayon::prelude::*;
+use std::sync::Arc;
 
 /// Per-capita income before the guarantee (market income plus pensions; 0
 /// for a dissolved household), as phase one left it for the modules.
@@ -136,6 +137,56 @@ fn run_stats(hh: &Households, a: usize, b: usize, line: f32) -> VillageStats {
     s
 }
 
+/// This year's [`village_stats`], kept between the village modules' plans
+/// while the household columns it sums are unchanged (the engine drops it
+/// after a plan that may change them, [`super::Module::touches`]), so that
+/// infrastructure, publicity and cadres sum the households once, not three
+/// times. The same sums in the same order: the same numbers as a fresh pass.
+#[derive(Debug, Default)]
+pub struct StatsCache {
+    stats: Option<Arc<Vec<VillageStats>>>,
+    /// The awareness sums (`unaware`, `unaware_registered`) are out of date:
+    /// a plan since raised awareness.
+    awareness_stale: bool,
+}
+
+impl StatsCache {
+    /// The statistics of this year's households as they stand now.
+    pub fn get(&mut self, hh: &Households, villages: usize, line: f32) -> Arc<Vec<VillageStats>> {
+        if self.awareness_stale {
+            self.stats = None;
+        }
+        self.any_awareness(hh, villages, line)
+    }
+
+    /// The same, except that the awareness sums (`unaware`,
+    /// `unaware_registered`) may be from before this year's publicity: for
+    /// a caller that does not read them.
+    pub fn any_awareness(
+        &mut self,
+        hh: &Households,
+        villages: usize,
+        line: f32,
+    ) -> Arc<Vec<VillageStats>> {
+        if self.stats.is_none() {
+            self.stats = Some(Arc::new(village_stats(hh, villages, line)));
+            self.awareness_stale = false;
+        }
+        let s = self.stats.as_ref().expect("just filled");
+        debug_assert_eq!(s.len(), villages);
+        Arc::clone(s)
+    }
+
+    /// After a plan: forget what it may have changed.
+    pub fn after(&mut self, touches: super::Touches) {
+        match touches {
+            super::Touches::Households => *self = StatsCache::default(),
+            super::Touches::Awareness => self.awareness_stale = true,
+            super::Touches::Villages => {}
+        }
+    }
+}
+
 /// Poor people per village as the county knows them: people on the register
 /// when anyone is registered, else (no identification) the poverty statistics.
 pub fn known_poor(stats: &[VillageStats]) -> Vec<f64> {
@@ -203,4 +254,55 @@ pub fn village_row(
         }
     }
     row
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::interventions::Touches;
+
+    /// Ten households in three villages, two registered, incomes either side of the line.
+    fn households() -> Households {
+        let mut hh = Households::with_len(10);
+        for i in 0..10 {
+            hh.village[i] = (i / 4) as u32;
+            hh.adults[i] = 1 + (i % 3) as u8;
+            hh.children[i] = (i % 2) as u8;
+            hh.pre_pc[i] = 500.0 * i as f32;
+            hh.awareness[i] = 0.1 * i as f32;
+            hh.health[i] = 0.9;
+            hh.land[i] = 2.0;
+        }
+        hh.flags[1] |= flag::REGISTERED;
+        hh.flags[6] |= flag::REGISTERED;
+        hh
+    }
+
+    #[test]
+    fn the_stats_cache_gives_what_a_fresh_pass_gives_until_a_plan_changes_the_households() {
+        let mut hh = households();
+        let line = 2000.0;
+        let mut cache = StatsCache::default();
+        let first = cache.get(&hh, 3, line);
+        assert_eq!(*first, village_stats(&hh, 3, line));
+        assert_eq!(first[0].registered_households, 1);
+        // A plan that changes village columns only: the same statistics, not recomputed.
+        cache.after(Touches::Villages);
+        assert!(Arc::ptr_eq(&first, &cache.get(&hh, 3, line)));
+        // Publicity raises awareness: the awareness sums are recomputed on
+        // `get`; a caller that reads no awareness sum keeps the others.
+        hh.awareness[1] = 0.9;
+        cache.after(Touches::Awareness);
+        assert!(Arc::ptr_eq(&first, &cache.any_awareness(&hh, 3, line)));
+        let now = cache.get(&hh, 3, line);
+        assert_eq!(*now, village_stats(&hh, 3, line));
+        assert_ne!(now[0].unaware, first[0].unaware);
+        assert_eq!(now[0].registered_people, first[0].registered_people);
+        // Any other plan: recomputed from the households as they stand.
+        hh.flags[2] |= flag::REGISTERED;
+        cache.after(Touches::Households);
+        let after = cache.get(&hh, 3, line);
+        assert_eq!(*after, village_stats(&hh, 3, line));
+        assert_eq!(after[0].registered_households, 2);
+    }
 }

@@ -385,36 +385,40 @@ impl Module for TargetingModule {
             let bits = &mut self.own.appraisal;
             let exited = |i: usize| bits.get(i).is_some_and(|b| b & bit::EXITED != 0);
             let reg: Vec<bool> = if quota {
-                let keys: Vec<Option<RankKey>> = l
-                    .iter()
-                    .enumerate()
-                    .map(|(i, l)| l.as_ref().filter(|_| !exited(i)).map(|l| l.key))
-                    .collect();
-                let quotas = appraisal::quotas_this_year(cfg, ctx, &keys);
-                register_by_quota(&keys, &ctx.hh.village, &quotas)
+                let key = |i: usize| l[i].as_ref().filter(|_| !exited(i)).map(|l| l.key);
+                let quotas = appraisal::quotas_this_year(cfg, ctx, key);
+                register_by_quota(key, &ctx.hh.village, &quotas)
             } else {
-                l.iter()
+                l.par_iter()
+                    .with_min_len(SCAN)
                     .enumerate()
                     .map(|(i, l)| l.as_ref().is_some_and(|l| l.captured_below) && !exited(i))
                     .collect()
             };
-            let flags = &mut ctx.hh.flags;
-            for (i, r) in reg.into_iter().enumerate() {
-                if r {
-                    flags[i] |= flag::REGISTERED;
-                } else {
-                    flags[i] &= !flag::REGISTERED;
-                }
-            }
+            ctx.hh
+                .flags
+                .par_iter_mut()
+                .zip(reg.par_iter())
+                .with_min_len(SCAN)
+                .for_each(|(f, &r)| {
+                    if r {
+                        *f |= flag::REGISTERED;
+                    } else {
+                        *f &= !flag::REGISTERED;
+                    }
+                });
             if self.appraises {
-                for (b, l) in bits.iter_mut().zip(&l) {
-                    let (below, captured) = l
-                        .as_ref()
-                        .map_or((false, false), |l| (l.below, l.captured_below));
-                    *b = (*b & bit::EXITED)
-                        | if below { bit::BELOW } else { 0 }
-                        | if captured { bit::CAPTURED_BELOW } else { 0 };
-                }
+                bits.par_iter_mut()
+                    .zip(l.par_iter())
+                    .with_min_len(SCAN)
+                    .for_each(|(b, l)| {
+                        let (below, captured) = l
+                            .as_ref()
+                            .map_or((false, false), |l| (l.below, l.captured_below));
+                        *b = (*b & bit::EXITED)
+                            | if below { bit::BELOW } else { 0 }
+                            | if captured { bit::CAPTURED_BELOW } else { 0 };
+                    });
             }
             looks = Some(l);
         }

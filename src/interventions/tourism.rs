@@ -29,10 +29,11 @@
 //! Relocated households keep their dividends but take no tourism jobs.
 
 use super::select::{pre_transfer_pc, registered_poor};
-use super::{Ledger, Module, PlanCtx, SpendRow, take_up};
+use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, take_up};
 use crate::model::state::flag;
 use crate::rng::sub;
 use crate::scenario::modules::{Common, Eligible, ModuleConfig, Tourism};
+use rayon::prelude::*;
 
 pub struct TourismModule {
     cfg: Tourism,
@@ -106,9 +107,13 @@ impl Module for TourismModule {
         let local_wage = ctx.params.local_wage;
         let threshold = cfg.skill_threshold as f32;
         let n = ctx.hh.len();
+        let hh = &*ctx.hh;
+        // Who asks: a parallel scan in household order; (key, index) is a
+        // total order, so the parallel sort has one answer.
         let mut order: Vec<(usize, f64)> = (0..n)
+            .into_par_iter()
+            .with_min_len(SCAN)
             .filter(|&i| {
-                let hh = &*ctx.hh;
                 hh.members(i) > 0
                     && act[hh.village[i] as usize] > 0.0
                     && hh.flags[i] & flag::RELOCATED == 0
@@ -118,13 +123,13 @@ impl Module for TourismModule {
             .map(|i| {
                 let tie = streams.uniform(i as u64, year, sub::TOURISM_ORDER_HOUSEHOLDS);
                 let key = match elig {
-                    Eligible::Registered => pre_transfer_pc(ctx.hh, i) as f64 + 1e-6 * tie,
+                    Eligible::Registered => pre_transfer_pc(hh, i) as f64 + 1e-6 * tie,
                     Eligible::All => tie,
                 };
                 (i, key)
             })
             .collect();
-        order.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        order.par_sort_unstable_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
         let mut row = SpendRow {
             module: "tourism",
             budget,

@@ -219,35 +219,37 @@ impl TransfersModule {
             self.cfg.dibao_error as f32,
             (-self.cfg.dibao_capture as f32).exp(),
         );
-        let looks: Vec<Option<(f32, bool, bool)>> = (0..hh.len())
-            .into_par_iter()
-            .with_min_len(SCAN)
-            .map(|i| {
-                if hh.members(i) == 0 {
-                    return None;
+        // One parallel pass: the list in household order and the errors,
+        // counted per chunk (integer counts: any order gives the same sums).
+        let mut list: Vec<Option<f32>> = vec![None; hh.len()];
+        let tally = list
+            .par_chunks_mut(SCAN)
+            .enumerate()
+            .map(|(c, out)| {
+                let mut tally = Tally::default();
+                for (j, slot) in out.iter_mut().enumerate() {
+                    let i = c * SCAN + j;
+                    if hh.members(i) == 0 {
+                        continue;
+                    }
+                    let y = pre_transfer_pc(hh, i);
+                    let assessed = assessed_pc(&draw, i, y, sd);
+                    let connected =
+                        self.cfg.dibao_capture > 0.0 && hh.flags[i] & flag::CONNECTED != 0;
+                    let shown = if connected {
+                        assessed * shift
+                    } else {
+                        assessed
+                    };
+                    let (on, poor) = (shown < g, y < g);
+                    let bits = if assessed < g { bit::BELOW } else { 0 }
+                        | if on { bit::CAPTURED_BELOW } else { 0 };
+                    tally.add(on, poor, cause(bits, on, poor, false));
+                    *slot = on.then_some(assessed);
                 }
-                let y = pre_transfer_pc(hh, i);
-                let assessed = assessed_pc(&draw, i, y, sd);
-                let connected = self.cfg.dibao_capture > 0.0 && hh.flags[i] & flag::CONNECTED != 0;
-                let shown = if connected {
-                    assessed * shift
-                } else {
-                    assessed
-                };
-                Some((assessed, shown < g, y < g))
+                tally
             })
-            .collect();
-        let mut tally = Tally::default();
-        let list = looks
-            .iter()
-            .map(|l| {
-                let (assessed, on, poor) = (*l)?;
-                let bits = if assessed < g { bit::BELOW } else { 0 }
-                    | if on { bit::CAPTURED_BELOW } else { 0 };
-                tally.add(on, poor, cause(bits, on, poor, false));
-                on.then_some(assessed)
-            })
-            .collect();
+            .reduce(Tally::default, Tally::plus);
         Some((list, tally))
     }
 }

@@ -10,10 +10,11 @@
 //! assumption).
 
 use super::select::pre_transfer_pc;
-use super::{Ledger, Module, PlanCtx, SpendRow};
+use super::{Ledger, Module, PlanCtx, SCAN, SpendRow};
 use crate::model::state::flag;
 use crate::rng::sub;
 use crate::scenario::modules::{Common, ModuleConfig, WelfareJobs};
+use rayon::prelude::*;
 
 pub struct WelfareJobsModule {
     cfg: WelfareJobs,
@@ -44,12 +45,14 @@ impl Module for WelfareJobsModule {
         };
         let wage = self.cfg.wage as f32;
         let posts = self.cfg.posts_per_village.max(0) as usize;
-        let hh = &mut *ctx.hh;
+        let hh = &*ctx.hh;
         let line = ctx.params.line;
         let tie = ctx
             .streams
             .year_purpose_sub(ctx.year, sub::WELFARE_JOBS_ORDER);
         let mut cand: Vec<(u32, f32, f64, usize)> = (0..hh.len())
+            .into_par_iter()
+            .with_min_len(SCAN)
             .filter(|&i| {
                 hh.members(i) > 0 && hh.adults[i] > 0 && hh.flags[i] & flag::REGISTERED != 0
             })
@@ -63,12 +66,13 @@ impl Module for WelfareJobsModule {
             })
             .collect();
         // (village, income, draw, index) is a total order: one answer.
-        cand.sort_unstable_by(|a, b| {
+        cand.par_sort_unstable_by(|a, b| {
             a.0.cmp(&b.0)
                 .then(a.1.total_cmp(&b.1))
                 .then(a.2.total_cmp(&b.2))
                 .then(a.3.cmp(&b.3))
         });
+        let hh = &mut *ctx.hh;
         let mut left = budget.unwrap_or(f64::INFINITY);
         let (mut spent, mut village, mut filled) = (0.0f64, u32::MAX, 0usize);
         for (v, _, _, i) in cand {

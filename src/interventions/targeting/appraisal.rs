@@ -29,8 +29,10 @@ pub mod bit {
 }
 
 /// A household's place in the appraisal ranking: smaller is poorer
-/// (registered first, exited last). `(−deprivation score, ln assessed
-/// income after capture)`; the score is 0 for the income methods.
+/// (registered first, exited last). `(−deprivation score, assessed income
+/// after capture, at least 1e-30)`; the score is 0 for the income methods.
+/// (The income itself, not its log: the same order without an `ln` per
+/// household; a loss ranks as poorest.)
 pub type RankKey = (f64, f64);
 
 /// Compare two households' keys, ties by household index (a total order:
@@ -74,13 +76,19 @@ pub fn village_quotas(total: u64, weights: &[f64], room: &[u64]) -> Vec<u64> {
 }
 
 /// Register by quota: in each village the `quotas[v]` candidates with the
-/// smallest keys (`keys[i]` is `None` for a household that cannot be
-/// registered: dissolved or exited). Returns who is registered.
-pub fn register_by_quota(keys: &[Option<RankKey>], village: &[u32], quotas: &[u64]) -> Vec<bool> {
+/// smallest keys (`key(i)` is `None` for a household that cannot be
+/// registered: dissolved or exited; households `0..village.len()`).
+/// Returns who is registered. (The keys are read where they are, not
+/// gathered into a column first: at 10 M households that column was 240 MB.)
+pub fn register_by_quota(
+    key: impl Fn(usize) -> Option<RankKey>,
+    village: &[u32],
+    quotas: &[u64],
+) -> Vec<bool> {
     let mut by_village: Vec<Vec<(RankKey, usize)>> = vec![Vec::new(); quotas.len()];
-    for (i, k) in keys.iter().enumerate() {
-        if let (Some(k), Some(list)) = (k, by_village.get_mut(village[i] as usize)) {
-            list.push((*k, i));
+    for (i, v) in village.iter().enumerate() {
+        if let (Some(k), Some(list)) = (key(i), by_village.get_mut(*v as usize)) {
+            list.push((k, i));
         }
     }
     let chosen: Vec<Vec<usize>> = by_village
@@ -95,7 +103,7 @@ pub fn register_by_quota(keys: &[Option<RankKey>], village: &[u32], quotas: &[u6
             list.into_iter().map(|(_, i)| i).collect()
         })
         .collect();
-    let mut reg = vec![false; keys.len()];
+    let mut reg = vec![false; village.len()];
     for i in chosen.into_iter().flatten() {
         reg[i] = true;
     }
@@ -174,7 +182,7 @@ pub fn look_all(cfg: &Targeting, ctx: &PlanCtx, verify_below: f64) -> Vec<Option
                         assessed_pc(&assess, i, score, sd * cfg.proxy_error_share as f32)
                     };
                     let c = captured(y);
-                    (y < line, c < line, (0.0, ln(c)))
+                    (y < line, c < line, (0.0, rank_income(c)))
                 }
                 Method::Multidimensional => {
                     let food = assessed_pc(&assess, i, pre_transfer_pc(hh, i), sd);
@@ -185,7 +193,7 @@ pub fn look_all(cfg: &Targeting, ctx: &PlanCtx, verify_below: f64) -> Vec<Option
                     (
                         s0 + 1e-9 >= cfg.md_cutoff,
                         s1 + 1e-9 >= cfg.md_cutoff,
-                        (-s1, ln(c)),
+                        (-s1, rank_income(c)),
                     )
                 }
             };
@@ -199,31 +207,35 @@ pub fn look_all(cfg: &Targeting, ctx: &PlanCtx, verify_below: f64) -> Vec<Option
         .collect()
 }
 
-/// The natural log of an assessed amount (a loss ranks as poorest).
+/// An assessed amount as it ranks (a loss ranks as poorest, with 0).
 #[inline]
-fn ln(y: f32) -> f64 {
-    (y as f64).max(1e-30).ln()
+fn rank_income(y: f32) -> f64 {
+    (y as f64).max(1e-30)
 }
 
 /// Each village's new registrations this year: `quota ×` the county's poor
 /// households (the statistics' estimate, taken to be right for the county)
 /// shared by `quota_rule` over the living households, less the village's
 /// households exited on paper (they stay in the files and count toward the
-/// quota, so a quota never refills the places of paper exits). `keys[i]` is
+/// quota, so a quota never refills the places of paper exits). `key(i)` is
 /// `None` for a household that cannot be registered (dissolved, exited).
-pub fn quotas_this_year(cfg: &Targeting, ctx: &PlanCtx, keys: &[Option<RankKey>]) -> Vec<u64> {
+pub fn quotas_this_year(
+    cfg: &Targeting,
+    ctx: &PlanCtx,
+    key: impl Fn(usize) -> Option<RankKey>,
+) -> Vec<u64> {
     let hh = &*ctx.hh;
     let nv = ctx.villages.len();
     let line = ctx.params.line;
     let (mut households, mut poor, mut exited) = (vec![0u64; nv], vec![0u64; nv], vec![0u64; nv]);
-    for (i, key) in keys.iter().enumerate() {
+    for i in 0..hh.len() {
         let v = hh.village[i] as usize;
         if hh.members(i) == 0 || v >= nv {
             continue;
         }
         households[v] += 1;
         poor[v] += (pre_transfer_pc(hh, i) < line) as u64;
-        exited[v] += key.is_none() as u64;
+        exited[v] += key(i).is_none() as u64;
     }
     let total = (cfg.quota * poor.iter().sum::<u64>() as f64).round() as u64;
     let noise = ctx.streams.year_purpose_sub(ctx.year, sub::TARGETING_QUOTA);
@@ -392,7 +404,7 @@ mod tests {
             Some((0.0, 0.5)),
         ];
         let village = [0, 0, 0, 0, 1, 1];
-        let reg = register_by_quota(&keys, &village, &[2, 1]);
+        let reg = register_by_quota(|i| keys[i], &village, &[2, 1]);
         assert_eq!(reg, vec![false, true, false, true, false, true]);
     }
 
