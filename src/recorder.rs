@@ -92,20 +92,20 @@ impl YearRecord {
 /// them) as a share of income, from the mean income by source
 /// ([`crate::model::state::SOURCES`]); 0 without income.
 pub fn wage_share(sources: &[f64; 6]) -> f64 {
-    let total: f64 = sources.iter().sum();
-    if total > 0.0 {
-        (sources[1] + sources[2]) / total
-    } else {
-        0.0
-    }
+    share_of(sources, 1, 2)
 }
 
 /// Net business income (farming and the household enterprise, as NBS
 /// counts 经营净收入) as a share of income, like [`wage_share`].
 pub fn business_share(sources: &[f64; 6]) -> f64 {
+    share_of(sources, 0, 3)
+}
+
+/// Sources `a` and `b` over all income; 0 without income.
+fn share_of(sources: &[f64; 6], a: usize, b: usize) -> f64 {
     let total: f64 = sources.iter().sum();
     if total > 0.0 {
-        (sources[0] + sources[3]) / total
+        (sources[a] + sources[b]) / total
     } else {
         0.0
     }
