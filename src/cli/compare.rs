@@ -58,11 +58,6 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
         .collect::<anyhow::Result<Vec<_>>>()?;
     // A bad priors table fails now, not after the comparison.
     let prepared = with_threads(a.threads, || param_draws::check(&a, &base))??;
-    let bar = experiment::progress_bar(
-        !a.quiet,
-        (1 + reforms.len() as u64) * base.replicates as u64,
-        "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} scenario replicates (eta {eta})",
-    );
     let out = a
         .out
         .clone()
@@ -70,7 +65,13 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
     // The output directory is locked from the start (a second writer fails at once).
     let (files, (c, draws)) = with_threads(a.threads, || {
         super::run::staged(&out, "compare", Start::Fresh, |dir| {
-            let d = decompose::run(a.decompose, &base, &reforms)?;
+            let d = decompose::run(a.decompose, &base, &reforms, a.quiet)?;
+            // Drawn after the decomposition's own bar has gone.
+            let bar = experiment::progress_bar(
+                !a.quiet,
+                (1 + reforms.len() as u64) * base.replicates as u64,
+                "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} scenario replicates (eta {eta})",
+            );
             let mut c = compare::compare_with_progress(&base, &reforms, &mut || {
                 if let Some(b) = &bar {
                     b.inc(1);

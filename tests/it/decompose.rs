@@ -373,3 +373,27 @@ fn bad_decompositions_are_one_located_line_with_exit_2_and_nothing_written() {
         }
     }
 }
+
+#[test]
+fn the_progress_ticks_once_per_coalition_run() {
+    // Three modules differ and so does the budget: the exact Shapley value
+    // needs the 2^3 coalitions and the base, 9 runs a replicate, so the
+    // bar's length and its ticks are 9 x replicates.
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let dir = files("decompose-progress", &[]);
+    let (base, reform) = (load(&dir, "base.toml"), load(&dir, "reform.toml"));
+    let reforms = std::slice::from_ref(&reform);
+    let o = shapley();
+    let n = decompose::runs(&base, reforms, &o).unwrap();
+    assert_eq!(n, 9 * base.replicates as u64);
+    let ticks = AtomicU64::new(0);
+    let d = decompose::decompose_all_with_progress(&base, reforms, &o, &|| {
+        ticks.fetch_add(1, Ordering::Relaxed);
+    })
+    .unwrap();
+    assert_eq!(ticks.load(Ordering::Relaxed), n);
+    assert_eq!(
+        d.reforms[0].runs_per_replicate as u64 * base.replicates as u64,
+        n
+    );
+}

@@ -3,7 +3,10 @@
 //! (decompose.csv, charts/decompose.*, a section of the report) and printed
 //! after it.
 
-use povsim::experiment::compare::decompose::{Decomposition, Method, Options, decompose_all};
+use povsim::experiment;
+use povsim::experiment::compare::decompose::{
+    Decomposition, Method, Options, decompose_all_with_progress, runs,
+};
 use povsim::scenario::Scenario;
 
 /// How `--decompose` attributes the difference.
@@ -20,6 +23,7 @@ pub fn run(
     how: Option<DecomposeArg>,
     base: &Scenario,
     reforms: &[Scenario],
+    quiet: bool,
 ) -> povsim::Result<Option<Decomposition>> {
     let Some(how) = how else {
         return Ok(None);
@@ -28,7 +32,22 @@ pub fn run(
         DecomposeArg::Shapley => Method::Shapley,
         DecomposeArg::OneAtATime => Method::OneAtATime,
     };
-    decompose_all(base, reforms, &Options::new(method)).map(Some)
+    let o = Options::new(method);
+    // Its own bar: the coalitions are most of a decomposition's time.
+    let bar = experiment::progress_bar(
+        !quiet,
+        runs(base, reforms, &o)?,
+        "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} decomposition runs (eta {eta})",
+    );
+    let d = decompose_all_with_progress(base, reforms, &o, &|| {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    });
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    d.map(Some)
 }
 
 pub fn print(d: Option<&Decomposition>) {

@@ -142,6 +142,17 @@ pub fn values(
     from: i32,
     rep: u32,
 ) -> Result<Vec<Values>> {
+    values_with_progress(base, coalitions, from, rep, &|| {})
+}
+
+/// [`values`], calling `tick` after each coalition's run (a progress bar).
+pub fn values_with_progress(
+    base: &Scenario,
+    coalitions: &[Scenario],
+    from: i32,
+    rep: u32,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Vec<Values>> {
     let col = |c: &str| {
         TRAJECTORY_COLUMNS
             .iter()
@@ -181,6 +192,7 @@ pub fn values(
                 let spent = r.ledger.spending.iter().map(|s| s.spent).sum();
                 out.push([t[k[0]], -t[k[1]], t[k[2]], t[k[3]], t[k[4]], spent]);
             }
+            tick();
             Ok(out)
         })
         .collect()
@@ -270,6 +282,7 @@ pub fn decompose(
     reform: &Scenario,
     from: i32,
     o: &Options,
+    tick: &(dyn Fn() + Sync),
 ) -> Result<ReformDecomposition> {
     let players = players(base, reform, from)?;
     let n = players.len();
@@ -300,7 +313,7 @@ pub fn decompose(
     // [replicate][player, the budget, the total][year][measure]
     let mut per_rep = Vec::new();
     for rep in 0..base.replicates {
-        let v = values(base, &coalitions, from, rep)?;
+        let v = values_with_progress(base, &coalitions, from, rep, tick)?;
         let base_v = if budget { v.len() - 1 } else { at(0) };
         let mut rows = vec![vec![[0.0; MEASURES.len()]; years.len()]; n + 2];
         for t in 0..years.len() {
@@ -357,13 +370,35 @@ pub fn decompose(
 
 /// Decompose every reform against the base (`compare BASE REFORM... --decompose`).
 pub fn decompose_all(base: &Scenario, reforms: &[Scenario], o: &Options) -> Result<Decomposition> {
+    decompose_all_with_progress(base, reforms, o, &|| {})
+}
+
+/// The coalition runs [`decompose_all`] makes, over every reform and
+/// replicate: the length of its progress bar.
+pub fn runs(base: &Scenario, reforms: &[Scenario], o: &Options) -> Result<u64> {
+    let from = super::first_compared_year(base, reforms)?;
+    let mut n = 0u64;
+    for r in reforms {
+        let plan = Plan::new(players(base, r, from)?.len(), o, base.seed);
+        n += plan.masks.len() as u64 + budget_differs(base, r) as u64;
+    }
+    Ok(n * base.replicates as u64)
+}
+
+/// [`decompose_all`], calling `tick` after each coalition run ([`runs`] in all).
+pub fn decompose_all_with_progress(
+    base: &Scenario,
+    reforms: &[Scenario],
+    o: &Options,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Decomposition> {
     let from = super::first_compared_year(base, reforms)?;
     for r in reforms {
         players(base, r, from)?;
     }
     let reforms = reforms
         .iter()
-        .map(|r| decompose(base, r, from, o))
+        .map(|r| decompose(base, r, from, o, tick))
         .collect::<Result<Vec<_>>>()?;
     Ok(Decomposition {
         method: o.method,
