@@ -1,4 +1,8 @@
 //! Charts, the HTML report and `povsim plot`, on a synthetic output directory.
+//!
+//! Why one file of over 600 lines: every chart's test reads the same
+//! synthetic output directory and decodes PNGs with the same helpers; split
+//! by chart, each part would carry its own copy of them.
 
 use crate::fixtures;
 use povsim::output::{charts, report};

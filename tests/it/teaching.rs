@@ -1,6 +1,11 @@
 //! Teaching (issue 9): the classroom scenario, `povsim init`, household
 //! stories (`povsim trace`, the report's stories), and the `povsim serve`
 //! page driven in headless Chromium.
+//!
+//! Why one file of over 600 lines: the stories, `trace`, `init` and the
+//! served page are checked against each other (a story is `trace` of its
+//! household; the page runs what `init` writes), sharing one set of helpers
+//! for running the binary and the server.
 
 use crate::fixtures::{self, temp_dir};
 use povsim::experiment::trace;
