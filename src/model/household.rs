@@ -278,8 +278,8 @@ pub fn schooling_factor(years: f32, low: f32, high: f32) -> f32 {
 /// Casual day labour (docs/MODEL.md, "Casual day labour"), in yuan
 /// before lost work: each of the `idle` adults at home without a regular
 /// local job finds casual work with probability
-/// `casual_rate · (0.4 + 0.6·access) · health · capacity` ([`work_capacity`]) and then works `casual_days`
-/// days at the casual day wage; the count is drawn from the household-year's
+/// `casual_rate · (0.4 + 0.6·access) · health · capacity` ([`work_capacity`])
+/// and then works `casual_days` days at the casual day wage; the count is drawn from the household-year's
 /// labour stream after the regular jobs, so the draws before it do not move.
 /// Slack-season work: it takes no farm labour. Exactly 0, and no draw, when
 /// `casual_days` or `casual_rate` is 0 (the model before issue 21).
@@ -566,7 +566,7 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, d: &YearDraws) -> 
         let casual = casual_labour(p, &mut r, idle, job_access, c.health[j], capacity);
         let share = job_share(p, &mut r, jobs);
         let wage = (jobs * share * p.local_wage * productivity + casual) * work * disincentive;
-        // Farm: land needs labour; off-farm workers give 70% of their job's time to it.
+        // Farm: land needs labour; a local job takes 70% of its share of the year from it.
         // Poor health (work capacity) takes the adults' farm work too.
         let farm_labour =
             (local - 0.7 * jobs * share) * work * capacity + 0.3 * c.elderly[j] as f32;
