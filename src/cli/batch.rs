@@ -3,7 +3,8 @@
 //! stay alike. (`compare` keeps its own: its defaults come from the base
 //! scenario and it does not resume.)
 
-use std::path::PathBuf;
+use povsim::scenario::Scenario;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct BatchArgs {
@@ -25,4 +26,23 @@ pub struct BatchArgs {
     /// Print nothing but errors.
     #[arg(long)]
     pub quiet: bool,
+}
+
+impl BatchArgs {
+    /// The scenario with these options (and the one-line household warning);
+    /// without `--replicates`, the replicates of the command's own table
+    /// (`table` reads them from the scenario), as `--replicates` would set
+    /// them: same scenario, same digest.
+    pub fn load(
+        &self,
+        scenario: &Path,
+        table: impl FnOnce(&Scenario) -> Option<u32>,
+    ) -> anyhow::Result<Scenario> {
+        let sc = super::run::load(Some(scenario), &self.sets, self.seed, self.replicates)?;
+        super::run::warn_households(&self.sets, self.quiet);
+        match (self.replicates, table(&sc)) {
+            (None, Some(r)) => super::run::load(Some(scenario), &self.sets, self.seed, Some(r)),
+            _ => Ok(sc),
+        }
+    }
 }

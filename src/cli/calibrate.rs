@@ -2,7 +2,7 @@
 //! table to its targets (simulated method of moments under common random
 //! numbers), resumable from its log, with identification diagnostics.
 
-use super::run::{load, with_threads};
+use super::run::with_threads;
 use povsim::experiment::calibrate::identify_sig as sig;
 use povsim::experiment::{self, calibrate};
 use std::path::{Path, PathBuf};
@@ -28,24 +28,11 @@ pub struct CalibrateArgs {
 pub fn execute(a: CalibrateArgs) -> anyhow::Result<()> {
     // Ctrl-C: the first stops after the running evaluation (the log keeps
     // every finished one; a rerun resumes); a second exits at once.
-    let _ = ctrlc::set_handler(|| {
-        if experiment::interrupt() {
-            std::process::exit(130);
-        }
-    });
+    super::run::stop_on_ctrl_c();
     let t0 = std::time::Instant::now();
-    let mut sc = load(
-        Some(&a.scenario),
-        &a.common.sets,
-        a.common.seed,
-        a.common.replicates,
-    )?;
-    super::run::warn_households(&a.common.sets, a.common.quiet);
-    if a.common.replicates.is_none()
-        && let Some(r) = sc.calibration.as_ref().and_then(|c| c.replicates)
-    {
-        sc = load(Some(&a.scenario), &a.common.sets, a.common.seed, Some(r))?;
-    }
+    let sc = a.common.load(&a.scenario, |sc| {
+        sc.calibration.as_ref().and_then(|c| c.replicates)
+    })?;
     // Every check (the table, its keys at both bounds) before anything is written.
     let p = calibrate::Problem::new(&a.scenario, sc, &a.common.sets, a.evaluations, a.lhs)?;
     let out = a

@@ -2,7 +2,7 @@
 //! annual budget across modules, under common random numbers.
 
 use super::run::with_threads;
-use povsim::experiment::{self, optimize};
+use povsim::experiment::optimize;
 use povsim::output::charts::draw::{money_scale, thousands};
 use povsim::output::outdir::Start;
 use std::path::{Path, PathBuf};
@@ -63,11 +63,7 @@ fn shares_text(modules: &[String], shares: &[f64], total: f64) -> String {
 }
 
 pub fn execute(a: OptimizeArgs) -> anyhow::Result<()> {
-    let _ = ctrlc::set_handler(|| {
-        if experiment::interrupt() {
-            std::process::exit(130);
-        }
-    });
+    super::run::stop_on_ctrl_c();
     let sc = super::run::load(Some(&a.scenario), &a.sets, a.seed, a.replicates)?;
     super::run::warn_households(&a.sets, a.quiet);
     let modules = if a.modules.is_empty() {

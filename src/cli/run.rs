@@ -121,15 +121,22 @@ pub fn with_threads<T: Send>(
     }
 }
 
-pub fn execute(a: RunArgs) -> anyhow::Result<()> {
-    // Ctrl-C: the first stops the run between replicate-years and removes its
-    // staging directory (exit code 130); a second exits at once. The output
-    // directory is swapped in whole at the end, so neither touches it.
+/// Ctrl-C for every command that runs the model: the first asks the run to
+/// stop at its next safe point (each command says what it keeps); a second
+/// exits at once with code 130.
+pub fn stop_on_ctrl_c() {
     let _ = ctrlc::set_handler(|| {
         if experiment::interrupt() {
             std::process::exit(130);
         }
     });
+}
+
+pub fn execute(a: RunArgs) -> anyhow::Result<()> {
+    // Ctrl-C: the first stops the run between replicate-years and removes its
+    // staging directory (exit code 130); a second exits at once. The output
+    // directory is swapped in whole at the end, so neither touches it.
+    stop_on_ctrl_c();
     let sc = load(a.scenario.as_deref(), &a.sets, a.seed, a.replicates)?;
     for w in sc.warnings() {
         eprintln!("{w}");

@@ -5,7 +5,7 @@
 
 use super::run::with_threads;
 use povsim::experiment::sensitivity::analysis::{self, Method, Request};
-use povsim::experiment::{self, sweep};
+use povsim::experiment::sweep;
 use povsim::output::outdir;
 use std::path::{Path, PathBuf};
 
@@ -49,11 +49,7 @@ pub struct SensitivityArgs {
 pub fn execute(a: SensitivityArgs) -> anyhow::Result<()> {
     // Ctrl-C: the first stops after the running batch (points written stay;
     // a rerun resumes); a second exits at once.
-    let _ = ctrlc::set_handler(|| {
-        if experiment::interrupt() {
-            std::process::exit(130);
-        }
-    });
+    super::run::stop_on_ctrl_c();
     let method = match a.method {
         MethodArg::Morris => Method::Morris,
         MethodArg::Sobol => Method::Sobol,

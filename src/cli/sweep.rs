@@ -3,8 +3,8 @@
 //! random numbers, streamed to sweep.csv, resumable, splittable into shards.
 //! Without `--vary`, the scenario file's `[sweep]` table says what to vary.
 
-use super::run::{load, with_threads};
-use povsim::experiment::{self, sweep};
+use super::run::with_threads;
+use povsim::experiment::sweep;
 use povsim::output::charts::draw::thousands;
 use povsim::scenario::validate::SweepDesign;
 use std::path::{Path, PathBuf};
@@ -34,25 +34,11 @@ pub fn execute(a: SweepArgs) -> anyhow::Result<()> {
     // Ctrl-C: the first stops after the running batch (rows already written
     // stay; a rerun resumes); a second exits at once (a partial last line at
     // worst, which the rerun drops).
-    let _ = ctrlc::set_handler(|| {
-        if experiment::interrupt() {
-            std::process::exit(130);
-        }
-    });
-    let mut sc = load(
-        Some(&a.scenario),
-        &a.common.sets,
-        a.common.seed,
-        a.common.replicates,
-    )?;
-    super::run::warn_households(&a.common.sets, a.common.quiet);
+    super::run::stop_on_ctrl_c();
+    let sc = a.common.load(&a.scenario, |sc| {
+        sc.sweep.as_ref().and_then(|t| t.replicates)
+    })?;
     let table = sc.sweep.clone();
-    // The table's replicates, as `--replicates` would set them (same scenario, same digest).
-    if a.common.replicates.is_none()
-        && let Some(r) = table.as_ref().and_then(|t| t.replicates)
-    {
-        sc = load(Some(&a.scenario), &a.common.sets, a.common.seed, Some(r))?;
-    }
     let (method, keys, points) = if !a.vary.is_empty() {
         let axes = a
             .vary
