@@ -46,6 +46,7 @@ pub struct YearParams {
     pub job_share_min: f32,
     pub casual_days: f32,
     pub casual_rate: f32,
+    pub elderly_casual_rate: f32,
     pub casual_wage: f32,
     pub migrant_wage: f32,
     /// At most 1.
@@ -147,6 +148,7 @@ impl YearParams {
             job_share_min: i.job_share_min as f32,
             casual_days: i.casual_days as f32,
             casual_rate: i.casual_rate as f32,
+            elderly_casual_rate: i.elderly_casual_rate as f32,
             casual_wage: i.casual_wage.at(year) as f32,
             migrant_wage: i.migrant_wage.at(year) as f32,
             migration_propensity: i.migration_propensity.at(year).min(1.0) as f32,
@@ -276,28 +278,30 @@ pub fn schooling_factor(years: f32, low: f32, high: f32) -> f32 {
 }
 
 /// Casual day labour (docs/MODEL.md, "Casual day labour"), in yuan
-/// before lost work: each of the `idle` adults at home without a regular
-/// local job finds casual work with probability
-/// `casual_rate · (0.4 + 0.6·access) · health · capacity` ([`work_capacity`])
-/// and then works `casual_days` days at the casual day wage; the count is drawn from the household-year's
-/// labour stream after the regular jobs, so the draws before it do not move.
-/// Slack-season work: it takes no farm labour. Exactly 0, and no draw, when
-/// `casual_days` or `casual_rate` is 0 (the model before issue 21).
+/// before lost work: each of `workers` people finds casual work with
+/// probability `rate · (0.4 + 0.6·access) · health · capacity` ([`work_capacity`])
+/// and then works `casual_days` days at the casual day wage; the count is drawn
+/// from the household-year's labour stream after the draws before it, so those
+/// do not move. Slack-season work: it takes no farm labour. Exactly 0, and no
+/// draw, when `casual_days` or `rate` is 0 (the model before issue 21). The
+/// adults at home without a regular job draw at `casual_rate`; the elderly,
+/// after the job share, at `elderly_casual_rate` ("Work in old age").
 #[inline]
 pub fn casual_labour(
     p: &YearParams,
     r: &mut Stream,
-    idle: u8,
+    rate: f32,
+    workers: u8,
     access: f32,
     health: f32,
     capacity: f32,
 ) -> f32 {
-    if p.casual_days <= 0.0 || p.casual_rate <= 0.0 {
+    if p.casual_days <= 0.0 || rate <= 0.0 {
         return 0.0;
     }
-    let chance = p.casual_rate * (0.4 + 0.6 * access) * health.clamp(0.0, 1.0) * capacity;
-    let workers = bernoulli_count(r, idle, threshold(chance));
-    workers as f32 * p.casual_days * p.casual_wage
+    let chance = rate * (0.4 + 0.6 * access) * health.clamp(0.0, 1.0) * capacity;
+    let found = bernoulli_count(r, workers, threshold(chance));
+    found as f32 * p.casual_days * p.casual_wage
 }
 
 /// Work capacity (docs/MODEL.md, "Health and work"): the factor on every
@@ -563,9 +567,28 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, d: &YearDraws) -> 
         };
         // Casual day labour for the adults at home without a regular job.
         let idle = adults - migrants - jobs as u8;
-        let casual = casual_labour(p, &mut r, idle, job_access, c.health[j], capacity);
+        let casual = casual_labour(
+            p,
+            &mut r,
+            p.casual_rate,
+            idle,
+            job_access,
+            c.health[j],
+            capacity,
+        );
         let share = job_share(p, &mut r, jobs);
-        let wage = (jobs * share * p.local_wage * productivity + casual) * work * disincentive;
+        // Work in old age: the elderly find casual work too, drawn last.
+        let old_age = casual_labour(
+            p,
+            &mut r,
+            p.elderly_casual_rate,
+            c.elderly[j],
+            job_access,
+            c.health[j],
+            capacity,
+        );
+        let wage =
+            (jobs * share * p.local_wage * productivity + casual + old_age) * work * disincentive;
         // Farm: land needs labour; a local job takes 70% of its share of the year from it.
         // Poor health (work capacity) takes the adults' farm work too.
         let farm_labour =

@@ -273,6 +273,11 @@ section! {
         /// a year, at the best access and full health (issue 21); who finds none earns
         /// nothing from it, so casual work leaves a tail of households without wages.
         casual_rate: f64 = 1.0, num(0.0, 1.0), "probability";
+        /// Chance that an elderly member finds casual work in a year, at the best access
+        /// and full health (issue 21): rural people work into old age, mostly in
+        /// non-regular work; who finds it works `casual_days` days at the casual day
+        /// wage; 0 = the elderly do no wage work (the model before).
+        elderly_casual_rate: f64 = 0.0, num(0.0, 1.0), "probability";
         /// Day wage of casual work, yuan.
         casual_wage: Dated = Dated::schedule(&[(2008, 50.0)], 0.10), dated(0.0, 1e5), "yuan a day";
         /// Migrant earnings net of living costs away, yuan per migrant-year.

@@ -1,6 +1,7 @@
 //! Issue 21, part C: the income composition of the poor. Casual day labour
 //! (`income.casual_days`, `income.casual_rate`, docs/MODEL.md "Casual day
-//! labour") and part-year jobs (`income.job_share_min`, "Part-year jobs")
+//! labour"), work in old age (`income.elderly_casual_rate`, "Work in old
+//! age") and part-year jobs (`income.job_share_min`, "Part-year jobs")
 //! against the same county without them (same seed: common random
 //! numbers): off they are the model before, byte for byte; on, each
 //! household earns what the equations allow, the draws agree with their
@@ -264,5 +265,102 @@ fn poor_health_keeps_people_from_work_and_only_them() {
     assert!(
         poor_on > poor_off,
         "poor households {poor_off} -> {poor_on}"
+    );
+}
+
+#[test]
+fn work_in_old_age_pays_the_elderly_what_the_equation_says() {
+    // "Work in old age": with no regular jobs, no migration and no casual
+    // work for the adults, a household's wage is its elderly's casual work
+    // alone: a whole number k of elderly workers, 0 <= k <= elderly, each
+    // paid days x day wage, with k binomial(elderly, rate x (0.4 + 0.6
+    // access) x health); a household without elderly earns no wage. The
+    // draw comes last, so farming is what it was without it (common random
+    // numbers; slack-season work takes no farm labour).
+    let base = "[income]\nlocal_job_rate = 0\nmigration_propensity = 0\nmigration_schooling = 0\n\
+                casual_rate = 0\n";
+    let (days, wage, rate) = (50.0f32, 60.0f32, 0.6f64);
+    let casual = format!(
+        "casual_days = {days}\ncasual_wage = {{ values = {{ 2014 = {wage} }}, index = 0.0 }}\n"
+    );
+    let (_, off) = run(&scenario(&format!("{base}{casual}")));
+    let sc = scenario(&format!("{base}{casual}elderly_casual_rate = {rate}\n"));
+    let mut sim = Simulation::new(&sc, 0).unwrap();
+    sim.step();
+    let (hh, v) = (&sim.hh, &sim.villages);
+    let (mut workers, mut expected, mut variance, mut checked) = (0.0f64, 0.0f64, 0.0f64, 0);
+    for i in 0..hh.len() {
+        if hh.members(i) == 0 {
+            continue;
+        }
+        assert_eq!(off.wage[i], 0.0, "household {i}");
+        assert_eq!(hh.farm[i], off.farm[i], "household {i}");
+        if hh.elderly[i] == 0 {
+            assert_eq!(hh.wage[i], 0.0, "household {i}");
+            continue;
+        }
+        if hh.flags[i] & (flag::ILL | flag::RELOCATED) != 0 {
+            continue; // illness takes a share of the work
+        }
+        let k = hh.wage[i] / (days * wage);
+        assert!(
+            (k - k.round()).abs() < 1e-4 && k.round() <= hh.elderly[i] as f32,
+            "household {i}: wage {} is not a whole number of elderly workers",
+            hh.wage[i]
+        );
+        let access = v.access(hh.village[i] as usize) as f64;
+        let p = rate * (0.4 + 0.6 * access) * hh.health[i] as f64;
+        let n = hh.elderly[i] as f64;
+        workers += k.round() as f64;
+        expected += n * p;
+        variance += n * p * (1.0 - p);
+        checked += 1;
+    }
+    assert!(
+        checked > 300,
+        "only {checked} households with elderly checked"
+    );
+    let z = (workers - expected) / variance.sqrt();
+    assert!(
+        z.abs() < 4.0,
+        "{workers} elderly workers, expected {expected:.0} (z = {z:.2})"
+    );
+}
+
+#[test]
+fn work_in_old_age_raises_the_poors_wage_share_and_lowers_the_elderly_poor() {
+    // On, households with elderly members earn a wage the model did not pay
+    // them before (the elderly-only ones none at all), so in the first year
+    // no household earns less and fewer of them are poor; the poor's wage
+    // share rises every year.
+    let casual = "[income]\ncasual_days = 40\n";
+    let (off, hh_off) = run(&scenario(casual));
+    let (on, hh_on) = run(&scenario(&format!("{casual}elderly_casual_rate = 0.5\n")));
+    for (a, b) in off.iter().zip(&on) {
+        let (ws_a, ws_b) = (
+            a.value("poor_wage_share").unwrap(),
+            b.value("poor_wage_share").unwrap(),
+        );
+        assert!(ws_b > ws_a, "{}: {ws_a} -> {ws_b}", a.year);
+    }
+    let (mut poor_off, mut poor_on, mut with_elderly) = (0u32, 0u32, 0u32);
+    for i in 0..hh_off.len() {
+        if hh_off.members(i) == 0 {
+            continue;
+        }
+        assert!(hh_on.wage[i] >= hh_off.wage[i], "household {i}");
+        if hh_off.elderly[i] > 0 {
+            with_elderly += 1;
+            poor_off += (hh_off.flags[i] & flag::POOR != 0) as u32;
+            poor_on += (hh_on.flags[i] & flag::POOR != 0) as u32;
+        }
+    }
+    assert!(
+        with_elderly > 300,
+        "only {with_elderly} households with elderly"
+    );
+    assert!(
+        poor_on < poor_off,
+        "poor households with elderly {poor_off} -> {poor_on}"
     );
 }
