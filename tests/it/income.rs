@@ -35,7 +35,7 @@ fn poor_share(r: &YearRecord, k: usize) -> f64 {
 fn no_casual_days_is_the_model_before_byte_for_byte() {
     let (before, hh_before) = run(&scenario(""));
     let (off, hh_off) = run(&scenario(
-        "[income]\ncasual_days = 0\ncasual_rate = 0.3\njob_share_min = 1\nwork_health = 0\n\
+        "[income]\ncasual_days = 0\ncasual_rate = 0.3\nelderly_casual_rate = 0\njob_share_min = 1\nwork_health = 0\n\
          casual_wage = { values = { 2008 = 70 }, index = 0.2 }\n",
     ));
     for (a, b) in before.iter().zip(&off) {
