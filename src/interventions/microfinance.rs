@@ -231,13 +231,18 @@ impl Module for MicrofinanceModule {
         let keep = 1.0 - cfg.learning_share as f32;
 
         // --- Servicing ------------------------------------------------------
-        for (i, reached_i) in reached.iter_mut().enumerate() {
+        // The borrowers found in parallel, in household order; the walk
+        // below (its budget and sums in that order) visits only them.
+        let held = &loans.loan;
+        let borrowers: Vec<usize> = (0..n)
+            .into_par_iter()
+            .with_min_len(SCAN)
+            .filter(|&i| held[i] > 0.0 || held[i].is_nan())
+            .collect();
+        for i in borrowers {
             let principal = loans.loan[i];
-            if principal <= 0.0 {
-                continue;
-            }
             lr.outstanding_start += principal as f64;
-            *reached_i = true;
+            reached[i] = true;
             let m = hh.members(i);
             let pooled = loans.loan_pooled[i] != 0;
             let age = loans.loan_age[i];
@@ -367,7 +372,15 @@ impl Module for MicrofinanceModule {
         // --- New loans ------------------------------------------------------
         if lending && cfg.max_loan >= MIN_LOAN as f64 {
             let ceiling = budget.map_or(f64::INFINITY, |b| cfg.leverage * b);
-            let mut outstanding: f64 = loans.loan.iter().map(|&l| l as f64).sum();
+            // In household order over the nonzero loans found in parallel:
+            // adding a zero changes no sum that is then compared or added to.
+            let held = &loans.loan;
+            let nonzero: Vec<usize> = (0..n)
+                .into_par_iter()
+                .with_min_len(SCAN)
+                .filter(|&i| held[i] != 0.0)
+                .collect();
+            let mut outstanding: f64 = nonzero.iter().map(|&i| held[i] as f64).sum();
             let tie = streams.year_purpose_sub(year, sub::MICROFINANCE_ORDER);
             // Shared borrows for the parallel scan (the loop below changes `hh`).
             let (shared, serviced, held) = (&*hh, &reached, &loans.loan);
@@ -440,7 +453,15 @@ impl Module for MicrofinanceModule {
             budget,
             ..Default::default()
         };
-        for (i, &reached_i) in reached.iter().enumerate() {
+        // The households with a loan or reached, found in parallel, in order.
+        let (held, seen) = (&loans.loan, &reached);
+        let books: Vec<usize> = (0..n)
+            .into_par_iter()
+            .with_min_len(SCAN)
+            .filter(|&i| held[i] > 0.0 || seen[i])
+            .collect();
+        for i in books {
+            let reached_i = reached[i];
             if loans.loan[i] > 0.0 {
                 lr.outstanding_end += loans.loan[i] as f64;
                 lr.borrowers += 1;

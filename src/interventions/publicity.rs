@@ -13,11 +13,12 @@
 //! village's money reaches only some of its households, a keyed draw picks
 //! them. Without a budget every village is covered.
 
-use super::select::{known_poor, order_desc, priority_key};
+use super::select::{ByVillage, known_poor, order_desc, priority_key};
 use super::{Ledger, Module, PlanCtx, SpendRow, Touches};
 use crate::model::state::flag;
 use crate::rng::sub;
 use crate::scenario::modules::{Common, Eligible, ModuleConfig, Priority, Publicity};
+use rayon::prelude::*;
 
 pub struct PublicityModule {
     cfg: Publicity,
@@ -132,7 +133,31 @@ impl Module for PublicityModule {
                 }
             })
             .collect();
-        let mut reached = vec![0u64; nv];
+        // Who is reached: in each village (villages in parallel) its first
+        // `quota` target households, in household order, that the draw lets
+        // through; then the reached gain awareness (each only its own).
+        let by = ByVillage::new(&ctx.hh.village, nv);
+        let (hh, streams, year) = (&*ctx.hh, ctx.streams, ctx.year);
+        let chosen: Vec<Vec<usize>> = (0..nv)
+            .into_par_iter()
+            .map(|v| {
+                if quota[v] == 0 {
+                    return Vec::new();
+                }
+                let drawn = quota[v] < targets[v];
+                by.members(v)
+                    .filter(|&i| {
+                        hh.members(i) > 0
+                            && (!drip || hh.flags[i] & flag::REGISTERED != 0)
+                            && !(drawn
+                                && streams.uniform(i as u64, year, sub::PUBLICITY_REACH)
+                                    >= chance[v])
+                    })
+                    .take(quota[v] as usize)
+                    .collect()
+            })
+            .collect();
+        let reached: Vec<u64> = chosen.iter().map(|c| c.len() as u64).collect();
         let mut row = SpendRow {
             module: "publicity",
             budget,
@@ -141,28 +166,9 @@ impl Module for PublicityModule {
         let gain = self.cfg.awareness_gain as f32;
         let line = ctx.params.line;
         let hh = &mut *ctx.hh;
-        for i in 0..hh.len() {
+        for i in chosen.into_iter().flatten() {
             let m = hh.members(i);
-            if m == 0 {
-                continue;
-            }
             let reg = hh.flags[i] & flag::REGISTERED != 0;
-            if drip && !reg {
-                continue;
-            }
-            let v = hh.village[i] as usize;
-            if reached[v] >= quota[v] {
-                continue;
-            }
-            if quota[v] < targets[v]
-                && ctx
-                    .streams
-                    .uniform(i as u64, ctx.year, sub::PUBLICITY_REACH)
-                    >= chance[v]
-            {
-                continue;
-            }
-            reached[v] += 1;
             hh.awareness[i] += gain * (1.0 - hh.awareness[i]);
             row.beneficiary_households += 1;
             row.beneficiary_people += m as u64;

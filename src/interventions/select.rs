@@ -137,6 +137,75 @@ fn run_stats(hh: &Households, a: usize, b: usize, line: f32) -> VillageStats {
     s
 }
 
+/// Households grouped by village, each village's in household order, for
+/// passes that work village by village in parallel. Households are laid out
+/// village by village (synthesis and surveys sort them; relocation keeps the
+/// origin village), so each village is a range of indices and nothing is
+/// stored per household; a state laid out otherwise (a saved file written
+/// by hand) is grouped by a counting sort into an index column. Households
+/// of a village index beyond `villages` belong to no group.
+#[derive(Debug)]
+pub struct ByVillage {
+    /// Village `v`'s households are `starts[v]..starts[v + 1]`, or that
+    /// range of `order`.
+    starts: Vec<usize>,
+    order: Option<Vec<usize>>,
+}
+
+impl ByVillage {
+    pub fn new(village: &[u32], villages: usize) -> ByVillage {
+        let in_order = village
+            .par_windows(2)
+            .with_min_len(super::SCAN)
+            .all(|w| w[0] <= w[1]);
+        if in_order {
+            let starts = (0..=villages)
+                .map(|v| village.partition_point(|&x| (x as usize) < v))
+                .collect();
+            return ByVillage {
+                starts,
+                order: None,
+            };
+        }
+        let mut starts = vec![0usize; villages + 1];
+        for &v in village {
+            if (v as usize) < villages {
+                starts[v as usize + 1] += 1;
+            }
+        }
+        for v in 0..villages {
+            starts[v + 1] += starts[v];
+        }
+        let mut next = starts.clone();
+        let mut order = vec![0usize; starts[villages]];
+        for (i, &v) in village.iter().enumerate() {
+            if (v as usize) < villages {
+                order[next[v as usize]] = i;
+                next[v as usize] += 1;
+            }
+        }
+        ByVillage {
+            starts,
+            order: Some(order),
+        }
+    }
+
+    /// The number of villages.
+    pub fn villages(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// Village `v`'s households, in household order.
+    pub fn members(&self, v: usize) -> impl Iterator<Item = usize> + '_ {
+        let (a, b) = (self.starts[v], self.starts[v + 1]);
+        let (range, listed) = match &self.order {
+            None => (a..b, &[][..]),
+            Some(o) => (0..0, &o[a..b]),
+        };
+        range.chain(listed.iter().copied())
+    }
+}
+
 /// This year's [`village_stats`], kept between the village modules' plans
 /// while the household columns it sums are unchanged (the engine drops it
 /// after a plan that may change them, [`super::Module::touches`]), so that
@@ -276,6 +345,29 @@ mod tests {
         hh.flags[1] |= flag::REGISTERED;
         hh.flags[6] |= flag::REGISTERED;
         hh
+    }
+
+    #[test]
+    fn by_village_groups_households_in_order_whatever_the_layout() {
+        let groups = |b: &ByVillage| -> Vec<Vec<usize>> {
+            (0..b.villages()).map(|v| b.members(v).collect()).collect()
+        };
+        // Laid out village by village (village 2 empty, 9 beyond the count).
+        let b = ByVillage::new(&[0, 0, 1, 3, 3, 3, 9], 4);
+        assert!(b.order.is_none());
+        assert_eq!(groups(&b), vec![vec![0, 1], vec![2], vec![], vec![3, 4, 5]]);
+        // Interleaved: the same groups as by a filter, each in household order.
+        let village = [3, 0, 9, 1, 0, 3, 3, 1];
+        let b = ByVillage::new(&village, 4);
+        let expect: Vec<Vec<usize>> = (0..4)
+            .map(|v| {
+                (0..village.len())
+                    .filter(|&i| village[i] == v as u32)
+                    .collect()
+            })
+            .collect();
+        assert_eq!(groups(&b), expect);
+        assert_eq!(groups(&b)[0], vec![1, 4]);
     }
 
     #[test]

@@ -35,7 +35,7 @@
 //! poor, where "poor" is per-capita income before the guarantee below the line.
 
 use super::SCAN;
-use super::select::pre_transfer_pc;
+use super::select::{ByVillage, pre_transfer_pc};
 use super::{Ledger, Module, PlanCtx, SpendRow, module_columns};
 use crate::model::columns::OwnColumns;
 use crate::model::state::{Households, flag};
@@ -196,19 +196,18 @@ pub fn solve(mut a: [f64; PMT_K * PMT_K], mut b: [f64; PMT_K]) -> [f64; PMT_K] {
     x
 }
 
-/// The Alkire–Foster deprivation score of household `i`: the weighted count
-/// of its deprivations in food and clothing, compulsory schooling, health,
-/// housing and drinking water (0 to 1).
+/// The Alkire–Foster deprivations of household `i`, bit `k` for dimension
+/// `k` of `md_weights`: food and clothing, compulsory schooling, health,
+/// housing and drinking water.
 #[inline]
-pub fn md_score(
+pub fn md_deprivations(
     cfg: &Targeting,
     hh: &Households,
     i: usize,
     assessed_pc: f32,
     extreme_line: f32,
     safe_water: bool,
-) -> f64 {
-    let w = &cfg.md_weights;
+) -> usize {
     let deprived = [
         assessed_pc < extreme_line,
         hh.children[i] > 0 && (hh.child_schooling[i] as f64) < cfg.md_schooling_years,
@@ -218,8 +217,19 @@ pub fn md_score(
     ];
     deprived
         .iter()
-        .zip(w)
-        .map(|(d, w)| if *d { *w } else { 0.0 })
+        .enumerate()
+        .map(|(k, &d)| (d as usize) << k)
+        .sum()
+}
+
+/// The Alkire–Foster score of a set of deprivations ([`md_deprivations`]):
+/// their weighted count (0 to 1), summed in dimension order.
+#[inline]
+pub fn md_score(cfg: &Targeting, deprived: usize) -> f64 {
+    cfg.md_weights
+        .iter()
+        .enumerate()
+        .map(|(k, w)| if deprived >> k & 1 != 0 { *w } else { 0.0 })
         .sum()
 }
 
@@ -378,21 +388,22 @@ impl Module for TargetingModule {
         let cfg = &self.cfg;
         let quota = cfg.quota > 0.0;
         let mut verified = 0u64;
-        let mut looks: Option<Vec<Option<Look>>> = None;
+        let mut looks: Option<Vec<Look>> = None;
         if identify {
             let l = look_all(cfg, ctx, verify_below);
-            verified = l.iter().flatten().map(|l| l.verified as u64).sum();
+            verified = l.par_iter().filter(|l| l.verified()).count() as u64;
             let bits = &mut self.own.appraisal;
             let exited = |i: usize| bits.get(i).is_some_and(|b| b & bit::EXITED != 0);
             let reg: Vec<bool> = if quota {
-                let key = |i: usize| l[i].as_ref().filter(|_| !exited(i)).map(|l| l.key);
-                let quotas = appraisal::quotas_this_year(cfg, ctx, key);
-                register_by_quota(key, &ctx.hh.village, &quotas)
+                let key = |i: usize| l[i].key().filter(|_| !exited(i));
+                let by = ByVillage::new(&ctx.hh.village, ctx.villages.len());
+                let quotas = appraisal::quotas_this_year(cfg, ctx, &by, key);
+                register_by_quota(key, &by, &quotas, n)
             } else {
                 l.par_iter()
                     .with_min_len(SCAN)
                     .enumerate()
-                    .map(|(i, l)| l.as_ref().is_some_and(|l| l.captured_below) && !exited(i))
+                    .map(|(i, l)| l.captured_below() && !exited(i))
                     .collect()
             };
             ctx.hh
@@ -412,9 +423,7 @@ impl Module for TargetingModule {
                     .zip(l.par_iter())
                     .with_min_len(SCAN)
                     .for_each(|(b, l)| {
-                        let (below, captured) = l
-                            .as_ref()
-                            .map_or((false, false), |l| (l.below, l.captured_below));
+                        let (below, captured) = (l.below(), l.captured_below());
                         *b = (*b & bit::EXITED)
                             | if below { bit::BELOW } else { 0 }
                             | if captured { bit::CAPTURED_BELOW } else { 0 };
@@ -435,7 +444,7 @@ impl Module for TargetingModule {
                     .iter()
                     .enumerate()
                     .filter(|(i, _)| ctx.hh.flags[*i] & flag::REGISTERED != 0)
-                    .filter_map(|(i, l)| l.as_ref().map(|l| (l.key, i)))
+                    .filter_map(|(i, l)| l.key().map(|k| (k, i)))
                     .collect();
                 for i in paper_exits(candidates, e as usize) {
                     ctx.hh.flags[i] &= !flag::REGISTERED;

@@ -7,15 +7,14 @@
 //! column ([`bit`]), so that the causes of its errors can be told apart in
 //! the years between identifications.
 
-use super::{PMT_K, assessed_pc, error_sd, md_score, pmt_fit, pmt_x};
-use crate::interventions::select::pre_transfer_pc;
+use super::{PMT_K, assessed_pc, error_sd, md_deprivations, md_score, pmt_fit, pmt_x};
+use crate::interventions::select::{ByVillage, pre_transfer_pc};
 use crate::interventions::{PlanCtx, SCAN, TargetingRow};
 use crate::model::state::flag;
 use crate::rng::{Purpose, sub};
 use crate::scenario::modules::{Method, QuotaRule, Targeting};
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
-use std::cmp::Ordering;
 
 /// Bits of the targeting module's own `appraisal` column.
 pub mod bit {
@@ -29,20 +28,42 @@ pub mod bit {
 }
 
 /// A household's place in the appraisal ranking: smaller is poorer
-/// (registered first, exited last). `(−deprivation score, assessed income
-/// after capture, at least 1e-30)`; the score is 0 for the income methods.
+/// (registered first, exited last), ties by household index. The ranking is
+/// by (−deprivation score, assessed income after capture, at least 1e-30),
+/// the score 0 for the income methods; packed as integers for a compact
+/// scratch and cheap comparisons: the rank of −score among the 32 possible
+/// scores ([`MdScores`]) in the high 32 bits, [`income_rank`] in the low 32.
 /// (The income itself, not its log: the same order without an `ln` per
 /// household; a loss ranks as poorest.)
-pub type RankKey = (f64, f64);
+pub type RankKey = u64;
 
-/// Compare two households' keys, ties by household index (a total order:
-/// the same ranking on every thread count).
+/// An assessed amount as it ranks: anything at most 1e-30 (a loss, NaN)
+/// as 0, else the f32's bits, which order positive f32s as their values.
+/// So the same order, ties included, as `(y as f64).max(1e-30)` by
+/// `total_cmp`.
 #[inline]
-pub fn rank_cmp(a: &(RankKey, usize), b: &(RankKey, usize)) -> Ordering {
-    a.0.0
-        .total_cmp(&b.0.0)
-        .then(a.0.1.total_cmp(&b.0.1))
-        .then(a.1.cmp(&b.1))
+pub fn income_rank(y: f32) -> u32 {
+    if y as f64 > 1e-30 { y.to_bits() } else { 0 }
+}
+
+/// The multidimensional method's score of each set of deprivations (bit `k`:
+/// deprived in dimension `k`), and the place of each in the ranking (the
+/// rank of −score by `total_cmp` among the distinct scores: highest first).
+pub struct MdScores {
+    pub score: [f64; 32],
+    pub rank: [u8; 32],
+}
+
+impl MdScores {
+    pub fn new(cfg: &Targeting) -> MdScores {
+        let score: [f64; 32] = std::array::from_fn(|m| md_score(cfg, m));
+        let mut neg: Vec<f64> = score.iter().map(|s| -s).collect();
+        neg.sort_by(f64::total_cmp);
+        neg.dedup_by(|a, b| a.total_cmp(b).is_eq());
+        let rank =
+            std::array::from_fn(|m| neg.partition_point(|x| x.total_cmp(&-score[m]).is_lt()) as u8);
+        MdScores { score, rank }
+    }
 }
 
 /// Village quotas: `total` registrations shared in proportion to `weights`
@@ -77,33 +98,37 @@ pub fn village_quotas(total: u64, weights: &[f64], room: &[u64]) -> Vec<u64> {
 
 /// Register by quota: in each village the `quotas[v]` candidates with the
 /// smallest keys (`key(i)` is `None` for a household that cannot be
-/// registered: dissolved or exited; households `0..village.len()`).
-/// Returns who is registered. (The keys are read where they are, not
-/// gathered into a column first: at 10 M households that column was 240 MB.)
+/// registered: dissolved or exited), village by village in parallel.
+/// Returns who is registered among households `0..n`. (The keys are read
+/// where they are, one village at a time: at 10 M households a column of
+/// them was 240 MB, per-village lists of every candidate 340 MB.)
 pub fn register_by_quota(
-    key: impl Fn(usize) -> Option<RankKey>,
-    village: &[u32],
+    key: impl Fn(usize) -> Option<RankKey> + Sync,
+    by: &ByVillage,
     quotas: &[u64],
+    n: usize,
 ) -> Vec<bool> {
-    let mut by_village: Vec<Vec<(RankKey, usize)>> = vec![Vec::new(); quotas.len()];
-    for (i, v) in village.iter().enumerate() {
-        if let (Some(k), Some(list)) = (key(i), by_village.get_mut(*v as usize)) {
-            list.push((k, i));
-        }
-    }
-    let chosen: Vec<Vec<usize>> = by_village
+    let chosen: Vec<Vec<usize>> = (0..by.villages())
         .into_par_iter()
-        .zip(quotas.par_iter())
-        .map(|(mut list, &q)| {
-            let q = (q as usize).min(list.len());
-            if q > 0 && q < list.len() {
-                list.select_nth_unstable_by(q - 1, rank_cmp);
+        .map(|v| {
+            let q = quotas.get(v).map_or(0, |&q| q as usize);
+            if q == 0 {
+                return Vec::new();
             }
-            list.truncate(q);
-            list.into_iter().map(|(_, i)| i).collect()
+            let mut list: Vec<(RankKey, usize)> = by
+                .members(v)
+                .filter_map(|i| key(i).map(|k| (k, i)))
+                .collect();
+            let q = q.min(list.len());
+            if q > 0 && q < list.len() {
+                list.select_nth_unstable(q - 1);
+            }
+            // A new vector of the chosen (collecting from the list itself
+            // would keep the list's whole allocation for every village).
+            list[..q].iter().map(|&(_, i)| i).collect()
         })
         .collect();
-    let mut reg = vec![false; village.len()];
+    let mut reg = vec![false; n];
     for i in chosen.into_iter().flatten() {
         reg[i] = true;
     }
@@ -120,26 +145,65 @@ pub fn paper_exits(mut candidates: Vec<(RankKey, usize)>, e: usize) -> Vec<usize
     }
     let k = candidates.len() - e;
     if k > 0 {
-        candidates.select_nth_unstable_by(k - 1, rank_cmp);
+        candidates.select_nth_unstable(k - 1);
     }
     candidates[k..].iter().map(|c| c.1).collect()
 }
 
-/// One household's appraisal this year.
-#[derive(Clone, Copy, Debug)]
+/// One household's appraisal this year, in 8 bytes (at 10 M households a
+/// year's appraisals are 80 MB); a dissolved household's is the default.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Look {
-    /// The assessment alone puts it under the line (the line rule).
-    pub below: bool,
-    /// The assessment after the capture shift does.
-    pub captured_below: bool,
-    /// Its place in the ranking (after capture).
-    pub key: RankKey,
-    pub verified: bool,
+    /// [`income_rank`] of the assessment after capture.
+    income: u32,
+    /// [`MdScores`]' rank of the score after capture (0 for the income methods).
+    score: u8,
+    /// `LIVE | BELOW | CAPTURED_BELOW | VERIFIED`.
+    bits: u8,
 }
 
-/// Every living household's appraisal this year (`None` for a dissolved
-/// one), in household order. Verified if its draw is below `verify_below`.
-pub fn look_all(cfg: &Targeting, ctx: &PlanCtx, verify_below: f64) -> Vec<Option<Look>> {
+impl Look {
+    const LIVE: u8 = 1;
+    const BELOW: u8 = 2;
+    const CAPTURED_BELOW: u8 = 4;
+    const VERIFIED: u8 = 8;
+
+    /// A living household's appraisal: whether the assessment alone puts it
+    /// under the line (the line rule), whether it does after the capture
+    /// shift, its place in the ranking after capture, and whether it was verified.
+    pub fn new(below: bool, captured_below: bool, score: u8, income: u32, verified: bool) -> Look {
+        let bit = |b: bool, v: u8| if b { v } else { 0 };
+        Look {
+            income,
+            score,
+            bits: Look::LIVE
+                | bit(below, Look::BELOW)
+                | bit(captured_below, Look::CAPTURED_BELOW)
+                | bit(verified, Look::VERIFIED),
+        }
+    }
+
+    pub fn below(&self) -> bool {
+        self.bits & Look::BELOW != 0
+    }
+
+    pub fn captured_below(&self) -> bool {
+        self.bits & Look::CAPTURED_BELOW != 0
+    }
+
+    pub fn verified(&self) -> bool {
+        self.bits & Look::VERIFIED != 0
+    }
+
+    /// Its place in the ranking; `None` for a dissolved household.
+    pub fn key(&self) -> Option<RankKey> {
+        (self.bits & Look::LIVE != 0).then_some((self.score as u64) << 32 | self.income as u64)
+    }
+}
+
+/// Every household's appraisal this year (the default for a dissolved one),
+/// in household order. Verified if its draw is below `verify_below`.
+pub fn look_all(cfg: &Targeting, ctx: &PlanCtx, verify_below: f64) -> Vec<Look> {
     let (streams, year, hh, villages) = (ctx.streams, ctx.year, &*ctx.hh, &*ctx.villages);
     let method = cfg.method;
     let line = ctx.params.line * cfg.line_factor as f32;
@@ -154,12 +218,13 @@ pub fn look_all(cfg: &Targeting, ctx: &PlanCtx, verify_below: f64) -> Vec<Option
     // Fixed for the run: coverage gains reach the same households first.
     let water_draw = streams.year_purpose_sub(ctx.sc.origin_year, sub::TARGETING_WATER);
     let shift = (-cfg.capture as f32).exp();
+    let md = MdScores::new(cfg);
     (0..hh.len())
         .into_par_iter()
         .with_min_len(SCAN)
         .map(|i| {
             if hh.members(i) == 0 {
-                return None;
+                return Look::default();
             }
             let v = hh.village[i] as usize;
             let verified = verify_below > 0.0 && verify_draw.uniform(i as u64) < verify_below;
@@ -171,7 +236,7 @@ pub fn look_all(cfg: &Targeting, ctx: &PlanCtx, verify_below: f64) -> Vec<Option
                     y
                 }
             };
-            let (below, captured_below, key) = match method {
+            let (below, captured_below, score, income) = match method {
                 Method::Income | Method::ProxyMeans => {
                     let y = if method == Method::Income {
                         assessed_pc(&assess, i, pre_transfer_pc(hh, i), sd)
@@ -182,35 +247,25 @@ pub fn look_all(cfg: &Targeting, ctx: &PlanCtx, verify_below: f64) -> Vec<Option
                         assessed_pc(&assess, i, score, sd * cfg.proxy_error_share as f32)
                     };
                     let c = captured(y);
-                    (y < line, c < line, (0.0, rank_income(c)))
+                    (y < line, c < line, 0, income_rank(c))
                 }
                 Method::Multidimensional => {
                     let food = assessed_pc(&assess, i, pre_transfer_pc(hh, i), sd);
                     let safe_water = water_draw.uniform(i as u64) < villages.water[v] as f64;
                     let c = captured(food);
-                    let s0 = md_score(cfg, hh, i, food, extreme, safe_water);
-                    let s1 = md_score(cfg, hh, i, c, extreme, safe_water);
+                    let d0 = md_deprivations(cfg, hh, i, food, extreme, safe_water);
+                    let d1 = md_deprivations(cfg, hh, i, c, extreme, safe_water);
                     (
-                        s0 + 1e-9 >= cfg.md_cutoff,
-                        s1 + 1e-9 >= cfg.md_cutoff,
-                        (-s1, rank_income(c)),
+                        md.score[d0] + 1e-9 >= cfg.md_cutoff,
+                        md.score[d1] + 1e-9 >= cfg.md_cutoff,
+                        md.rank[d1],
+                        income_rank(c),
                     )
                 }
             };
-            Some(Look {
-                below,
-                captured_below,
-                key,
-                verified,
-            })
+            Look::new(below, captured_below, score, income, verified)
         })
         .collect()
-}
-
-/// An assessed amount as it ranks (a loss ranks as poorest, with 0).
-#[inline]
-fn rank_income(y: f32) -> f64 {
-    (y as f64).max(1e-30)
 }
 
 /// Each village's new registrations this year: `quota ×` the county's poor
@@ -222,21 +277,25 @@ fn rank_income(y: f32) -> f64 {
 pub fn quotas_this_year(
     cfg: &Targeting,
     ctx: &PlanCtx,
-    key: impl Fn(usize) -> Option<RankKey>,
+    by: &ByVillage,
+    key: impl Fn(usize) -> Option<RankKey> + Sync,
 ) -> Vec<u64> {
     let hh = &*ctx.hh;
-    let nv = ctx.villages.len();
     let line = ctx.params.line;
-    let (mut households, mut poor, mut exited) = (vec![0u64; nv], vec![0u64; nv], vec![0u64; nv]);
-    for i in 0..hh.len() {
-        let v = hh.village[i] as usize;
-        if hh.members(i) == 0 || v >= nv {
-            continue;
-        }
-        households[v] += 1;
-        poor[v] += (pre_transfer_pc(hh, i) < line) as u64;
-        exited[v] += key(i).is_none() as u64;
-    }
+    // (households, poor, exited) of each village: integer counts, village by
+    // village in parallel.
+    let (households, (poor, exited)): (Vec<u64>, (Vec<u64>, Vec<u64>)) = (0..by.villages())
+        .into_par_iter()
+        .map(|v| {
+            let (mut h, mut p, mut e) = (0u64, 0u64, 0u64);
+            for i in by.members(v).filter(|&i| hh.members(i) > 0) {
+                h += 1;
+                p += (pre_transfer_pc(hh, i) < line) as u64;
+                e += key(i).is_none() as u64;
+            }
+            (h, (p, e))
+        })
+        .unzip();
     let total = (cfg.quota * poor.iter().sum::<u64>() as f64).round() as u64;
     let noise = ctx.streams.year_purpose_sub(ctx.year, sub::TARGETING_QUOTA);
     let weights: Vec<f64> = match cfg.quota_rule {
@@ -393,29 +452,99 @@ mod tests {
         assert_eq!(village_quotas(5, &[0.0, 0.0], &[9, 9]), vec![0, 0]);
     }
 
+    /// The key of an income-method appraisal of `y`.
+    fn income(y: f32) -> Option<RankKey> {
+        Look::new(false, false, 0, income_rank(y), false).key()
+    }
+
     #[test]
     fn quota_registers_the_lowest_keys_in_each_village() {
         let keys = [
-            Some((0.0, 3.0)),
-            Some((0.0, 1.0)),
+            income(3.0),
+            income(1.0),
             None,
-            Some((0.0, 2.0)),
-            Some((0.0, 9.0)),
-            Some((0.0, 0.5)),
+            income(2.0),
+            income(9.0),
+            income(0.5),
         ];
         let village = [0, 0, 0, 0, 1, 1];
-        let reg = register_by_quota(|i| keys[i], &village, &[2, 1]);
+        let reg = register_by_quota(|i| keys[i], &ByVillage::new(&village, 2), &[2, 1], 6);
         assert_eq!(reg, vec![false, true, false, true, false, true]);
+        // The same households in an interleaved layout; a tie at the quota
+        // goes to the lower household index.
+        let keys = [
+            income(9.0),
+            income(3.0),
+            income(0.5),
+            None,
+            income(1.0),
+            income(2.0),
+            income(2.0),
+        ];
+        let village = [1, 0, 1, 0, 0, 0, 0];
+        let reg = register_by_quota(|i| keys[i], &ByVillage::new(&village, 2), &[2, 1], 7);
+        assert_eq!(reg, vec![false, false, true, false, true, true, false]);
+    }
+
+    #[test]
+    fn packed_keys_rank_as_the_scores_and_incomes_they_pack() {
+        // The ranking by definition: (−score, max(income, 1e-30)) by total_cmp.
+        let by_value = |a: (f64, f32), b: (f64, f32)| {
+            (-a.0)
+                .total_cmp(&-b.0)
+                .then((a.1 as f64).max(1e-30).total_cmp(&(b.1 as f64).max(1e-30)))
+        };
+        let cfg = Targeting {
+            md_weights: [0.4, 0.15, 0.15, 0.2, 0.1],
+            ..Default::default()
+        };
+        let md = MdScores::new(&cfg);
+        // Nothing deprived scores 0 and ranks last; all five first.
+        assert_eq!(md.score[0], 0.0);
+        assert_eq!(md.rank[31], 0);
+        assert!(md.rank.iter().all(|&r| r <= md.rank[0]));
+        let incomes = [
+            f32::NEG_INFINITY,
+            -5.0,
+            -0.0,
+            0.0,
+            1e-38,
+            1e-31,
+            1.1e-30,
+            0.5,
+            0.5,
+            2300.0,
+            f32::INFINITY,
+            f32::NAN,
+        ];
+        let looks: Vec<(f64, f32, RankKey)> = (0..32)
+            .step_by(3)
+            .flat_map(|m| incomes.iter().map(move |&y| (m, y)))
+            .map(|(m, y)| {
+                let k = Look::new(true, true, md.rank[m], income_rank(y), true).key();
+                (md.score[m], y, k.expect("a living household has a key"))
+            })
+            .collect();
+        for a in &looks {
+            for b in &looks {
+                assert_eq!(
+                    a.2.cmp(&b.2),
+                    by_value((a.0, a.1), (b.0, b.1)),
+                    "{a:?} {b:?}"
+                );
+            }
+        }
+        // Eight bytes a household, and a dissolved household has no key.
+        assert_eq!(std::mem::size_of::<Look>(), 8);
+        assert_eq!(Look::default().key(), None);
+        let l = Look::new(true, false, 0, 0, true);
+        assert!(l.below() && !l.captured_below() && l.verified());
     }
 
     #[test]
     fn paper_exits_take_the_least_poor_on_paper() {
-        let c = vec![
-            ((0.0, 5.0), 0),
-            ((0.0, 7.0), 1),
-            ((0.0, 1.0), 2),
-            ((0.0, 7.0), 3),
-        ];
+        let key = |y: f32| income(y).expect("living");
+        let c = vec![(key(5.0), 0), (key(7.0), 1), (key(1.0), 2), (key(7.0), 3)];
         let mut e = paper_exits(c, 2);
         e.sort();
         assert_eq!(e, vec![1, 3]);
