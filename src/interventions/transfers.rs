@@ -205,10 +205,10 @@ impl TransfersModule {
     }
 
     /// The dibao list this year (`list = "dibao"`; `None` for the register):
-    /// each living household's means-tested income `ŷ = y·e^{σ_d ε}` (its own
-    /// draw, `σ_d = dibao_error`) when it is on the list, that is when
-    /// `ŷ·e^{−dibao_capture}` (connected) or `ŷ` is under the guarantee line
-    /// `g`; and the list's errors against the truth `y < g`, by cause.
+    /// each living household's recorded income when it is on the list: the
+    /// means-tested `ŷ = y·e^{σ_d ε}` (its own draw, `σ_d = dibao_error`),
+    /// `ŷ·e^{−dibao_capture}` for a connected household, under the guarantee
+    /// line `g`; and the list's errors against the truth `y < g`, by cause.
     fn dibao_list(&self, ctx: &PlanCtx, g: f32) -> Option<(Vec<Option<f32>>, Tally)> {
         if self.cfg.list != List::Dibao {
             return None;
@@ -245,7 +245,10 @@ impl TransfersModule {
                     let bits = if assessed < g { bit::BELOW } else { 0 }
                         | if on { bit::CAPTURED_BELOW } else { 0 };
                     tally.add(on, poor, cause(bits, on, poor, false));
-                    *slot = on.then_some(assessed);
+                    // The favour is the income the test records: the offer is
+                    // the gap to the line from it, or capture would list a
+                    // household and pay it nothing.
+                    *slot = on.then_some(shown);
                 }
                 tally
             })
