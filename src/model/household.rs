@@ -400,8 +400,11 @@ pub fn fixed_half(w: &[u64; 5], k: usize) -> u32 {
 /// reaching old age, children growing up with the schooling their household
 /// could give them, adults leaving for good, a birth. `phase_one` applies it
 /// to every household; the engine replays it on a copy for a traced one, so
-/// `povsim trace` can say who died, aged or left (same draws).
-#[inline]
+/// `povsim trace` can say who died, aged or left (same draws). Always
+/// inlined: with two callers, whether `#[inline]` alone inlined it into
+/// phase one depended on how rustc split the crate into codegen units (±5%
+/// of a run's instructions, docs/PERFORMANCE.md, round three).
+#[inline(always)]
 pub fn demography(
     p: &YearParams,
     d: &YearDraws,
