@@ -455,8 +455,18 @@ pub fn demography(
 }
 
 /// Phase one for a chunk: demography, shocks, labour, market incomes.
-pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, d: &YearDraws) -> DemographyCounts {
+/// `sf` is the chunk's schooling wage factors ([`super::wage_factor`]):
+/// read for each household's wages, and recomputed where demography
+/// changes its schooling.
+pub fn phase_one(
+    c: &mut Chunk,
+    sf: &mut [f32],
+    p: &YearParams,
+    v: &Villages,
+    d: &YearDraws,
+) -> DemographyCounts {
     let mut counts = DemographyCounts::default();
+    let sf = &mut sf[..c.len()];
     for j in 0..c.len() {
         let members0 = c.adults[j] as u32 + c.children[j] as u32 + c.elderly[j] as u32;
         if members0 == 0 {
@@ -488,6 +498,14 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, d: &YearDraws) -> 
             counts.deaths += (m.died_elderly + m.died_adults + m.died_children) as u64;
             counts.out_migrants += m.left as u64;
             counts.births += m.born as u64;
+            if m.grown > 0 {
+                // Children grown up: the adults' schooling changed.
+                sf[j] = schooling_factor(
+                    c.schooling[j],
+                    p.return_schooling_low,
+                    p.return_schooling_high,
+                );
+            }
         }
         if c.adults[j] + c.children[j] + c.elderly[j] == 0 {
             c.income_pc[j] = 0.0;
@@ -536,12 +554,7 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, d: &YearDraws) -> 
         // --- Labour ---------------------------------------------------------
         let mut r = hy.slot(HouseholdSlot::Labour);
         let adults = c.adults[j];
-        let sf = schooling_factor(
-            c.schooling[j],
-            p.return_schooling_low,
-            p.return_schooling_high,
-        );
-        let productivity = c.ability[j] * sf * (1.0 + p.skill_premium * c.skill[j]);
+        let productivity = c.ability[j] * sf[j] * (1.0 + p.skill_premium * c.skill[j]);
         let capacity = work_capacity(p, c.health[j]);
         let p_mig = (p.migration_propensity + p.migration_schooling * (c.schooling[j] - 6.0)).clamp(0.0, 0.9)
             * (0.5 + c.motivation[j])

@@ -34,6 +34,7 @@ use super::{Initial, Samplers, villages_with};
 use crate::model::draw::YearDraws;
 use crate::model::household::{self, YearParams};
 use crate::model::state::{Households, Villages, flag};
+use crate::model::wage_factor::WageFactors;
 use crate::rng::{Purpose, Streams};
 use crate::scenario::Scenario;
 use crate::scenario::survey::Survey;
@@ -83,9 +84,13 @@ pub fn build(sc: &Scenario, s: &Survey, streams: &Streams) -> Initial {
     p.demography = false;
     let draws = YearDraws::new(&p, streams);
     let phase_one = |h: &mut Households| {
-        h.chunks_mut(CHUNK).into_par_iter().for_each(|mut c| {
-            household::phase_one(&mut c, &p, &villages, &draws);
-        });
+        let mut sf = WageFactors::of(&h.schooling, &p);
+        h.chunks_mut(CHUNK)
+            .into_par_iter()
+            .zip(sf.factors_mut().par_chunks_mut(CHUNK))
+            .for_each(|(mut c, sf)| {
+                household::phase_one(&mut c, sf, &p, &villages, &draws);
+            });
     };
     let observed_ability = s.get("ability").is_some();
     // 0: observed ability or no labour income; 1: backed out; 2: out of range.

@@ -2,8 +2,9 @@
 //! numbers, conservation of people, the L County calibration.
 
 use povsim::engine::Simulation;
+use povsim::model::household::{YearParams, schooling_factor};
 use povsim::model::state::flag;
-use povsim::scenario::load_str;
+use povsim::scenario::{Scenario, load_str};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -231,4 +232,56 @@ fn l_county_meets_its_calibration_targets() {
         .collect();
     assert!(missed.is_empty(), "missed: {missed:#?}");
     let _ = std::fs::remove_dir_all(&out);
+}
+
+/// Checks that every household's kept schooling wage factor is, bit for
+/// bit, the factor of its schooling now at `sc`'s returns to schooling.
+fn assert_factors_follow_schooling(sim: &Simulation, sc: &Scenario) {
+    let p = YearParams::new(sc, sc.start_year, 1.0, 0.0);
+    let f = sim.wage_factors();
+    assert_eq!(f.len(), sim.hh.len());
+    for (i, (&f, &s)) in f.iter().zip(&sim.hh.schooling).enumerate() {
+        let fresh = schooling_factor(s, p.return_schooling_low, p.return_schooling_high);
+        assert_eq!(
+            f.to_bits(),
+            fresh.to_bits(),
+            "household {i}, year {}",
+            sim.year
+        );
+    }
+}
+
+/// Phase one keeps each household's schooling wage factor between years
+/// (model/wage_factor.rs) instead of taking an `exp` every household-year:
+/// after every year each factor is the one of the household's schooling
+/// now, though children grow up and change their adults' schooling; a
+/// fork with other returns to schooling recomputes every factor.
+#[test]
+fn kept_wage_factors_are_those_of_the_schooling_now() {
+    let sc = load_str(Path::new("small.toml"), SMALL, &[]).unwrap();
+    let mut sim = Simulation::new(&sc, 0).unwrap();
+    let schooling0 = sim.hh.schooling.clone();
+    for _ in 0..sc.years - 1 {
+        sim.step();
+        assert_factors_follow_schooling(&sim, &sc);
+    }
+    let changed = (sim.hh.schooling.iter().zip(&schooling0)).filter(|(a, b)| a != b);
+    assert!(changed.count() > 0, "no household's schooling changed");
+
+    let higher =
+        format!("{SMALL}\n[income]\nreturn_schooling_low = 0.05\nreturn_schooling_high = 0.2\n");
+    let other = load_str(Path::new("other.toml"), &higher, &[]).unwrap();
+    let mut forked = sim.fork(&other);
+    let before = forked.wage_factors().to_vec();
+    forked.step();
+    assert_factors_follow_schooling(&forked, &other);
+    let moved = forked
+        .wage_factors()
+        .iter()
+        .zip(&before)
+        .filter(|(a, b)| a != b);
+    assert!(
+        moved.count() > sim.hh.len() / 2,
+        "the factors kept the old returns"
+    );
 }
