@@ -23,8 +23,8 @@ use crate::measures::{self, Measures, Packed};
 use crate::model::columns::{Named, OwnColumns};
 use crate::model::draw::{HouseholdYear, YearDraws};
 use crate::model::household::{self, DemographyCounts, YearParams};
+use crate::model::kept::KeptFactors;
 use crate::model::state::{Households, Villages, flag};
-use crate::model::wage_factor::WageFactors;
 use crate::population;
 use crate::recorder::{self, VillageRow, YearRecord};
 use crate::rng::Streams;
@@ -73,11 +73,11 @@ pub struct Simulation<'a> {
     watch_demography: Vec<(usize, household::Demography)>,
     /// The next year's phase one is done already (a survey's observed year).
     phase_one_done: bool,
-    /// Each household's schooling wage factor, kept between years (phase
-    /// one recomputes it where demography changes schooling; nothing else
-    /// writes schooling once the population is built). Empty at the start:
-    /// computed in the first year's phase one.
-    wage_factors: WageFactors,
+    /// Each household's schooling wage factor and return factor, kept
+    /// between years (phase one recomputes the first where demography
+    /// changes schooling; nothing else writes schooling once the population
+    /// is built). Empty at the start: computed in the first year's phase one.
+    kept: KeptFactors,
     /// How closely a survey's incomes were reproduced (a survey start).
     pub import: Option<population::survey::ImportReport>,
 }
@@ -187,7 +187,7 @@ impl<'a> Simulation<'a> {
             watch_log: Vec::new(),
             watch_demography: Vec::new(),
             phase_one_done: init.phase_one_done,
-            wage_factors: WageFactors::default(),
+            kept: KeptFactors::default(),
             import: init.import,
         })
     }
@@ -313,15 +313,15 @@ impl<'a> Simulation<'a> {
             watch_log: Vec::new(),
             watch_demography: Vec::new(),
             phase_one_done: self.phase_one_done,
-            wage_factors: self.wage_factors.clone(),
+            kept: self.kept.clone(),
             import: None,
         }
     }
 
-    /// Each household's schooling wage factor as phase one last left it
-    /// (empty before the first year's phase one).
-    pub fn wage_factors(&self) -> &[f32] {
-        self.wage_factors.factors()
+    /// Each household's kept factors as phase one last left them (empty
+    /// before the first year's phase one).
+    pub fn kept_factors(&self) -> &KeptFactors {
+        &self.kept
     }
 
     /// Run one year and return what was recorded.
@@ -384,13 +384,13 @@ impl<'a> Simulation<'a> {
         let villages = &self.villages;
         let mut demo = DemographyCounts::default();
         if !std::mem::take(&mut self.phase_one_done) {
-            let sf = self.wage_factors.refresh(&self.hh.schooling, &params);
+            self.kept.refresh(&self.hh.schooling, &params, &draws);
             let counts: Vec<DemographyCounts> = self
                 .hh
                 .chunks_mut(CHUNK)
                 .into_par_iter()
-                .zip(sf.par_chunks_mut(CHUNK))
-                .map(|(mut c, sf)| household::phase_one(&mut c, sf, &params, villages, &draws))
+                .zip(self.kept.chunks(CHUNK))
+                .map(|(mut c, k)| household::phase_one(&mut c, k, &params, villages, &draws))
                 .collect();
             for c in counts {
                 demo += c;

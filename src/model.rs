@@ -9,13 +9,13 @@
 //! - [`draw`]: the draws of the yearly update (one stream per household-year,
 //!   binomials by table, normals by their quantile function).
 //! - [`columns`]: the declared columns listed, written and read by name.
-//! - [`wage_factor`]: each household's schooling wage factor kept between years.
+//! - [`kept`]: factors of each household that phase one keeps between years.
 
 pub mod columns;
 pub mod draw;
 pub mod household;
+pub mod kept;
 pub mod sample;
 pub mod state;
-pub mod wage_factor;
 
 pub use state::{Households, Villages};

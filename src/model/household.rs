@@ -11,6 +11,7 @@
 //! parameters and draws; splitting them would spread one equation set.
 
 use super::draw::{HouseholdYear, NormalTable, YearDraws, bernoulli_count, threshold};
+use super::kept::KeptChunk;
 use super::state::{Chunk, Villages, flag};
 use crate::rng::YearStreams;
 use crate::rng::{HouseholdSlot, Purpose, Stream, Streams};
@@ -455,18 +456,19 @@ pub fn demography(
 }
 
 /// Phase one for a chunk: demography, shocks, labour, market incomes.
-/// `sf` is the chunk's schooling wage factors ([`super::wage_factor`]):
-/// read for each household's wages, and recomputed where demography
-/// changes its schooling.
+/// `k` is the chunk's kept factors ([`super::kept`]): read for each
+/// household's wages and asset returns, the schooling wage factor
+/// recomputed where demography changes the household's schooling.
 pub fn phase_one(
     c: &mut Chunk,
-    sf: &mut [f32],
+    k: KeptChunk,
     p: &YearParams,
     v: &Villages,
     d: &YearDraws,
 ) -> DemographyCounts {
     let mut counts = DemographyCounts::default();
-    let sf = &mut sf[..c.len()];
+    let sf = &mut k.schooling[..c.len()];
+    let returns = &k.returns[..c.len()];
     for j in 0..c.len() {
         let members0 = c.adults[j] as u32 + c.children[j] as u32 + c.elderly[j] as u32;
         if members0 == 0 {
@@ -640,11 +642,7 @@ pub fn phase_one(
             migrants as f32 * p.migrant_wage * productivity * if job_lost { 0.5 } else { 1.0 };
         // Enterprise and livestock: below the trap threshold assets earn little.
         let z = d.normal.at(u_ent);
-        let factor = if c.assets[j] > 0.0 {
-            return_factor(&d.talent, d.normal, i, p.return_sigma)
-        } else {
-            1.0
-        };
+        let factor = if c.assets[j] > 0.0 { returns[j] } else { 1.0 };
         let ret = asset_return(p, c.assets[j], factor);
         let enterprise = c.assets[j] * (ret + p.return_sd * z).max(-0.5);
 

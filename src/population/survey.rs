@@ -33,8 +33,8 @@
 use super::{Initial, Samplers, villages_with};
 use crate::model::draw::YearDraws;
 use crate::model::household::{self, YearParams};
+use crate::model::kept::KeptFactors;
 use crate::model::state::{Households, Villages, flag};
-use crate::model::wage_factor::WageFactors;
 use crate::rng::{Purpose, Streams};
 use crate::scenario::Scenario;
 use crate::scenario::survey::Survey;
@@ -84,12 +84,12 @@ pub fn build(sc: &Scenario, s: &Survey, streams: &Streams) -> Initial {
     p.demography = false;
     let draws = YearDraws::new(&p, streams);
     let phase_one = |h: &mut Households| {
-        let mut sf = WageFactors::of(&h.schooling, &p);
+        let mut kept = KeptFactors::of(&h.schooling, &p, &draws);
         h.chunks_mut(CHUNK)
             .into_par_iter()
-            .zip(sf.factors_mut().par_chunks_mut(CHUNK))
-            .for_each(|(mut c, sf)| {
-                household::phase_one(&mut c, sf, &p, &villages, &draws);
+            .zip(kept.chunks(CHUNK))
+            .for_each(|(mut c, k)| {
+                household::phase_one(&mut c, k, &p, &villages, &draws);
             });
     };
     let observed_ability = s.get("ability").is_some();

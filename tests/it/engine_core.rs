@@ -2,7 +2,8 @@
 //! numbers, conservation of people, the L County calibration.
 
 use povsim::engine::Simulation;
-use povsim::model::household::{YearParams, schooling_factor};
+use povsim::model::draw::YearDraws;
+use povsim::model::household::{YearParams, return_factor, schooling_factor};
 use povsim::model::state::flag;
 use povsim::scenario::{Scenario, load_str};
 use std::path::{Path, PathBuf};
@@ -234,14 +235,26 @@ fn l_county_meets_its_calibration_targets() {
     let _ = std::fs::remove_dir_all(&out);
 }
 
-/// Checks that every household's kept schooling wage factor is, bit for
-/// bit, the factor of its schooling now at `sc`'s returns to schooling.
-fn assert_factors_follow_schooling(sim: &Simulation, sc: &Scenario) {
+/// Checks that every household's kept factors are, bit for bit, those of
+/// its schooling now at `sc`'s returns to schooling, and of its talent
+/// stream at `sc`'s `return_sigma`.
+fn assert_kept_factors_are_fresh(sim: &Simulation, sc: &Scenario) {
     let p = YearParams::new(sc, sc.start_year, 1.0, 0.0);
-    let f = sim.wage_factors();
-    assert_eq!(f.len(), sim.hh.len());
-    for (i, (&f, &s)) in f.iter().zip(&sim.hh.schooling).enumerate() {
+    let d = YearDraws::new(&p, &sim.streams);
+    let kept = sim.kept_factors();
+    assert_eq!(kept.schooling().len(), sim.hh.len());
+    assert_eq!(kept.returns().len(), sim.hh.len());
+    for (i, (&f, &s)) in kept.schooling().iter().zip(&sim.hh.schooling).enumerate() {
         let fresh = schooling_factor(s, p.return_schooling_low, p.return_schooling_high);
+        assert_eq!(
+            f.to_bits(),
+            fresh.to_bits(),
+            "household {i}, year {}",
+            sim.year
+        );
+    }
+    for (i, &f) in kept.returns().iter().enumerate() {
+        let fresh = return_factor(&d.talent, d.normal, i as u64, p.return_sigma);
         assert_eq!(
             f.to_bits(),
             fresh.to_bits(),
@@ -251,37 +264,50 @@ fn assert_factors_follow_schooling(sim: &Simulation, sc: &Scenario) {
     }
 }
 
-/// Phase one keeps each household's schooling wage factor between years
-/// (model/wage_factor.rs) instead of taking an `exp` every household-year:
-/// after every year each factor is the one of the household's schooling
-/// now, though children grow up and change their adults' schooling; a
-/// fork with other returns to schooling recomputes every factor.
+/// Phase one keeps each household's schooling wage factor and return
+/// factor between years (model/kept.rs) instead of taking two `exp`s every
+/// household-year: after every year each is the one of the household's
+/// schooling now, though children grow up and change their adults'
+/// schooling; a fork with other returns to schooling and another
+/// `return_sigma` recomputes every factor.
 #[test]
-fn kept_wage_factors_are_those_of_the_schooling_now() {
+fn kept_factors_are_those_of_the_household_now() {
     let sc = load_str(Path::new("small.toml"), SMALL, &[]).unwrap();
     let mut sim = Simulation::new(&sc, 0).unwrap();
     let schooling0 = sim.hh.schooling.clone();
     for _ in 0..sc.years - 1 {
         sim.step();
-        assert_factors_follow_schooling(&sim, &sc);
+        assert_kept_factors_are_fresh(&sim, &sc);
     }
     let changed = (sim.hh.schooling.iter().zip(&schooling0)).filter(|(a, b)| a != b);
     assert!(changed.count() > 0, "no household's schooling changed");
 
-    let higher =
-        format!("{SMALL}\n[income]\nreturn_schooling_low = 0.05\nreturn_schooling_high = 0.2\n");
-    let other = load_str(Path::new("other.toml"), &higher, &[]).unwrap();
+    let other = format!(
+        "{SMALL}\n[income]\nreturn_schooling_low = 0.05\nreturn_schooling_high = 0.2\nreturn_sigma = 0.9\n"
+    );
+    let other = load_str(Path::new("other.toml"), &other, &[]).unwrap();
     let mut forked = sim.fork(&other);
-    let before = forked.wage_factors().to_vec();
+    let before = forked.kept_factors().clone();
     forked.step();
-    assert_factors_follow_schooling(&forked, &other);
-    let moved = forked
-        .wage_factors()
+    assert_kept_factors_are_fresh(&forked, &other);
+    let after = forked.kept_factors();
+    let half = sim.hh.len() / 2;
+    let moved = after
+        .schooling()
         .iter()
-        .zip(&before)
+        .zip(before.schooling())
         .filter(|(a, b)| a != b);
     assert!(
-        moved.count() > sim.hh.len() / 2,
-        "the factors kept the old returns"
+        moved.count() > half,
+        "the schooling factors kept the old returns"
+    );
+    let moved = after
+        .returns()
+        .iter()
+        .zip(before.returns())
+        .filter(|(a, b)| a != b);
+    assert!(
+        moved.count() > half,
+        "the return factors kept the old sigma"
     );
 }
