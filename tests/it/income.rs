@@ -10,7 +10,7 @@
 
 use super::modules_a::scenario;
 use povsim::engine::Simulation;
-use povsim::model::state::{Households, flag};
+use povsim::model::state::{Households, Villages, flag};
 use povsim::recorder::YearRecord;
 use povsim::scenario::Scenario;
 
@@ -29,6 +29,60 @@ fn run(sc: &Scenario) -> (Vec<YearRecord>, Households) {
 /// Share of source `k` (0 farm, 1 local wages, 2 migrant) in the poor's income.
 fn poor_share(r: &YearRecord, k: usize) -> f64 {
     r.sources_poor[k] / r.sources_poor.iter().sum::<f64>()
+}
+
+/// The casual workers of one household: its wage over one worker's pay
+/// (days x day wage) must be a whole number k, at most `n` (the people who
+/// could look); returns k and adds its binomial(n, p) expectation and
+/// variance to `tally`, with p = rate x (0.4 + 0.6 access) x health.
+fn count_casual_workers(
+    hh: &Households,
+    v: &Villages,
+    i: usize,
+    n: u8,
+    (days, wage, rate): (f32, f32, f64),
+    tally: &mut BinomialTally,
+) {
+    let k = hh.wage[i] / (days * wage);
+    assert!(
+        (k - k.round()).abs() < 1e-4 && k.round() <= n as f32,
+        "household {i}: wage {} is not a whole number (at most {n}) of casual workers",
+        hh.wage[i]
+    );
+    let access = v.access(hh.village[i] as usize) as f64;
+    let p = rate * (0.4 + 0.6 * access) * hh.health[i] as f64;
+    tally.workers += k.round() as f64;
+    tally.expected += n as f64 * p;
+    tally.variance += n as f64 * p * (1.0 - p);
+    tally.households += 1;
+}
+
+/// Workers counted against their binomial expectation over the county.
+#[derive(Default)]
+struct BinomialTally {
+    workers: f64,
+    expected: f64,
+    variance: f64,
+    households: usize,
+}
+
+impl BinomialTally {
+    /// The count is within 4 standard deviations of its expectation, over
+    /// at least `min` households.
+    fn check(&self, min: usize) {
+        assert!(
+            self.households > min,
+            "only {} households checked",
+            self.households
+        );
+        let z = (self.workers - self.expected) / self.variance.sqrt();
+        assert!(
+            z.abs() < 4.0,
+            "{} casual workers, expected {:.0} (z = {z:.2})",
+            self.workers,
+            self.expected
+        );
+    }
 }
 
 #[test]
@@ -68,32 +122,15 @@ fn casual_days_pay_the_idle_adults_what_the_equation_says() {
     let mut sim = Simulation::new(&sc, 0).unwrap();
     sim.step();
     let (hh, v) = (&sim.hh, &sim.villages);
-    let (mut workers, mut expected, mut variance, mut checked) = (0.0f64, 0.0f64, 0.0f64, 0);
+    let mut tally = BinomialTally::default();
     for i in 0..hh.len() {
         if hh.members(i) == 0 || hh.flags[i] & (flag::ILL | flag::RELOCATED) != 0 {
             continue; // illness takes a share of the work: checked by the direction test
         }
         assert_eq!(hh.migrants[i], 0);
-        let k = hh.wage[i] / (days * wage);
-        assert!(
-            (k - k.round()).abs() < 1e-4 && k.round() <= hh.adults[i] as f32,
-            "household {i}: wage {} is not a whole number of casual workers",
-            hh.wage[i]
-        );
-        let access = v.access(hh.village[i] as usize) as f64;
-        let p = rate * (0.4 + 0.6 * access) * hh.health[i] as f64;
-        let n = hh.adults[i] as f64;
-        workers += k.round() as f64;
-        expected += n * p;
-        variance += n * p * (1.0 - p);
-        checked += 1;
+        count_casual_workers(hh, v, i, hh.adults[i], (days, wage, rate), &mut tally);
     }
-    assert!(checked > 1000, "only {checked} households checked");
-    let z = (workers - expected) / variance.sqrt();
-    assert!(
-        z.abs() < 4.0,
-        "{workers} casual workers, expected {expected:.0} (z = {z:.2})"
-    );
+    tally.check(1000);
 }
 
 #[test]
@@ -288,7 +325,7 @@ fn work_in_old_age_pays_the_elderly_what_the_equation_says() {
     let mut sim = Simulation::new(&sc, 0).unwrap();
     sim.step();
     let (hh, v) = (&sim.hh, &sim.villages);
-    let (mut workers, mut expected, mut variance, mut checked) = (0.0f64, 0.0f64, 0.0f64, 0);
+    let mut tally = BinomialTally::default();
     for i in 0..hh.len() {
         if hh.members(i) == 0 {
             continue;
@@ -302,29 +339,9 @@ fn work_in_old_age_pays_the_elderly_what_the_equation_says() {
         if hh.flags[i] & (flag::ILL | flag::RELOCATED) != 0 {
             continue; // illness takes a share of the work
         }
-        let k = hh.wage[i] / (days * wage);
-        assert!(
-            (k - k.round()).abs() < 1e-4 && k.round() <= hh.elderly[i] as f32,
-            "household {i}: wage {} is not a whole number of elderly workers",
-            hh.wage[i]
-        );
-        let access = v.access(hh.village[i] as usize) as f64;
-        let p = rate * (0.4 + 0.6 * access) * hh.health[i] as f64;
-        let n = hh.elderly[i] as f64;
-        workers += k.round() as f64;
-        expected += n * p;
-        variance += n * p * (1.0 - p);
-        checked += 1;
+        count_casual_workers(hh, v, i, hh.elderly[i], (days, wage, rate), &mut tally);
     }
-    assert!(
-        checked > 300,
-        "only {checked} households with elderly checked"
-    );
-    let z = (workers - expected) / variance.sqrt();
-    assert!(
-        z.abs() < 4.0,
-        "{workers} elderly workers, expected {expected:.0} (z = {z:.2})"
-    );
+    tally.check(300);
 }
 
 #[test]
