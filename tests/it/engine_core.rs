@@ -291,23 +291,15 @@ fn kept_factors_are_those_of_the_household_now() {
     forked.step();
     assert_kept_factors_are_fresh(&forked, &other);
     let after = forked.kept_factors();
-    let half = sim.hh.len() / 2;
-    let moved = after
-        .schooling()
-        .iter()
-        .zip(before.schooling())
-        .filter(|(a, b)| a != b);
-    assert!(
-        moved.count() > half,
-        "the schooling factors kept the old returns"
-    );
-    let moved = after
-        .returns()
-        .iter()
-        .zip(before.returns())
-        .filter(|(a, b)| a != b);
-    assert!(
-        moved.count() > half,
-        "the return factors kept the old sigma"
-    );
+    let pairs = [
+        ("schooling", after.schooling(), before.schooling()),
+        ("return", after.returns(), before.returns()),
+    ];
+    for (name, after, before) in pairs {
+        let moved = after.iter().zip(before).filter(|(a, b)| a != b).count();
+        assert!(
+            moved > sim.hh.len() / 2,
+            "the {name} factors were not recomputed"
+        );
+    }
 }
