@@ -23,6 +23,7 @@ use crate::measures::{self, Measures, Packed};
 use crate::model::columns::{Named, OwnColumns};
 use crate::model::draw::{HouseholdYear, YearDraws};
 use crate::model::household::{self, DemographyCounts, YearParams};
+use crate::model::kept::KeptFactors;
 use crate::model::state::{Households, Villages, flag};
 use crate::population;
 use crate::recorder::{self, VillageRow, YearRecord};
@@ -72,6 +73,11 @@ pub struct Simulation<'a> {
     watch_demography: Vec<(usize, household::Demography)>,
     /// The next year's phase one is done already (a survey's observed year).
     phase_one_done: bool,
+    /// Each household's schooling wage factor and return factor, kept
+    /// between years (phase one recomputes the first where demography
+    /// changes schooling; nothing else writes schooling once the population
+    /// is built). Empty at the start: computed in the first year's phase one.
+    kept: KeptFactors,
     /// How closely a survey's incomes were reproduced (a survey start).
     pub import: Option<population::survey::ImportReport>,
 }
@@ -181,6 +187,7 @@ impl<'a> Simulation<'a> {
             watch_log: Vec::new(),
             watch_demography: Vec::new(),
             phase_one_done: init.phase_one_done,
+            kept: KeptFactors::default(),
             import: init.import,
         })
     }
@@ -306,8 +313,15 @@ impl<'a> Simulation<'a> {
             watch_log: Vec::new(),
             watch_demography: Vec::new(),
             phase_one_done: self.phase_one_done,
+            kept: self.kept.clone(),
             import: None,
         }
+    }
+
+    /// Each household's kept factors as phase one last left them (empty
+    /// before the first year's phase one).
+    pub fn kept_factors(&self) -> &KeptFactors {
+        &self.kept
     }
 
     /// Run one year and return what was recorded.
@@ -370,11 +384,13 @@ impl<'a> Simulation<'a> {
         let villages = &self.villages;
         let mut demo = DemographyCounts::default();
         if !std::mem::take(&mut self.phase_one_done) {
+            self.kept.refresh(&self.hh.schooling, &params, &draws);
             let counts: Vec<DemographyCounts> = self
                 .hh
                 .chunks_mut(CHUNK)
                 .into_par_iter()
-                .map(|mut c| household::phase_one(&mut c, &params, villages, &draws))
+                .zip(self.kept.chunks(CHUNK))
+                .map(|(mut c, k)| household::phase_one(&mut c, k, &params, villages, &draws))
                 .collect();
             for c in counts {
                 demo += c;

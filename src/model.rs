@@ -9,10 +9,12 @@
 //! - [`draw`]: the draws of the yearly update (one stream per household-year,
 //!   binomials by table, normals by their quantile function).
 //! - [`columns`]: the declared columns listed, written and read by name.
+//! - [`kept`]: factors of each household that phase one keeps between years.
 
 pub mod columns;
 pub mod draw;
 pub mod household;
+pub mod kept;
 pub mod sample;
 pub mod state;
 

@@ -306,7 +306,7 @@ impl Streams {
 }
 
 /// Streams of one purpose in one year (see [`Streams::year_purpose`]).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct YearStreams {
     prefix: u64,
 }

@@ -11,6 +11,7 @@
 //! parameters and draws; splitting them would spread one equation set.
 
 use super::draw::{HouseholdYear, NormalTable, YearDraws, bernoulli_count, threshold};
+use super::kept::KeptChunk;
 use super::state::{Chunk, Villages, flag};
 use crate::rng::YearStreams;
 use crate::rng::{HouseholdSlot, Purpose, Stream, Streams};
@@ -400,8 +401,11 @@ pub fn fixed_half(w: &[u64; 5], k: usize) -> u32 {
 /// reaching old age, children growing up with the schooling their household
 /// could give them, adults leaving for good, a birth. `phase_one` applies it
 /// to every household; the engine replays it on a copy for a traced one, so
-/// `povsim trace` can say who died, aged or left (same draws).
-#[inline]
+/// `povsim trace` can say who died, aged or left (same draws). Always
+/// inlined: with two callers, whether `#[inline]` alone inlined it into
+/// phase one depended on how rustc split the crate into codegen units (±5%
+/// of a run's instructions, docs/PERFORMANCE.md, round three).
+#[inline(always)]
 pub fn demography(
     p: &YearParams,
     d: &YearDraws,
@@ -452,8 +456,19 @@ pub fn demography(
 }
 
 /// Phase one for a chunk: demography, shocks, labour, market incomes.
-pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, d: &YearDraws) -> DemographyCounts {
+/// `k` is the chunk's kept factors ([`super::kept`]): read for each
+/// household's wages and asset returns, the schooling wage factor
+/// recomputed where demography changes the household's schooling.
+pub fn phase_one(
+    c: &mut Chunk,
+    k: KeptChunk,
+    p: &YearParams,
+    v: &Villages,
+    d: &YearDraws,
+) -> DemographyCounts {
     let mut counts = DemographyCounts::default();
+    let sf = &mut k.schooling[..c.len()];
+    let returns = &k.returns[..c.len()];
     for j in 0..c.len() {
         let members0 = c.adults[j] as u32 + c.children[j] as u32 + c.elderly[j] as u32;
         if members0 == 0 {
@@ -485,6 +500,14 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, d: &YearDraws) -> 
             counts.deaths += (m.died_elderly + m.died_adults + m.died_children) as u64;
             counts.out_migrants += m.left as u64;
             counts.births += m.born as u64;
+            if m.grown > 0 {
+                // Children grown up: the adults' schooling changed.
+                sf[j] = schooling_factor(
+                    c.schooling[j],
+                    p.return_schooling_low,
+                    p.return_schooling_high,
+                );
+            }
         }
         if c.adults[j] + c.children[j] + c.elderly[j] == 0 {
             c.income_pc[j] = 0.0;
@@ -533,12 +556,7 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, d: &YearDraws) -> 
         // --- Labour ---------------------------------------------------------
         let mut r = hy.slot(HouseholdSlot::Labour);
         let adults = c.adults[j];
-        let sf = schooling_factor(
-            c.schooling[j],
-            p.return_schooling_low,
-            p.return_schooling_high,
-        );
-        let productivity = c.ability[j] * sf * (1.0 + p.skill_premium * c.skill[j]);
+        let productivity = c.ability[j] * sf[j] * (1.0 + p.skill_premium * c.skill[j]);
         let capacity = work_capacity(p, c.health[j]);
         let p_mig = (p.migration_propensity + p.migration_schooling * (c.schooling[j] - 6.0)).clamp(0.0, 0.9)
             * (0.5 + c.motivation[j])
@@ -624,11 +642,7 @@ pub fn phase_one(c: &mut Chunk, p: &YearParams, v: &Villages, d: &YearDraws) -> 
             migrants as f32 * p.migrant_wage * productivity * if job_lost { 0.5 } else { 1.0 };
         // Enterprise and livestock: below the trap threshold assets earn little.
         let z = d.normal.at(u_ent);
-        let factor = if c.assets[j] > 0.0 {
-            return_factor(&d.talent, d.normal, i, p.return_sigma)
-        } else {
-            1.0
-        };
+        let factor = if c.assets[j] > 0.0 { returns[j] } else { 1.0 };
         let ret = asset_return(p, c.assets[j], factor);
         let enterprise = c.assets[j] * (ret + p.return_sd * z).max(-0.5);
 

@@ -33,6 +33,7 @@
 use super::{Initial, Samplers, villages_with};
 use crate::model::draw::YearDraws;
 use crate::model::household::{self, YearParams};
+use crate::model::kept::KeptFactors;
 use crate::model::state::{Households, Villages, flag};
 use crate::rng::{Purpose, Streams};
 use crate::scenario::Scenario;
@@ -83,9 +84,13 @@ pub fn build(sc: &Scenario, s: &Survey, streams: &Streams) -> Initial {
     p.demography = false;
     let draws = YearDraws::new(&p, streams);
     let phase_one = |h: &mut Households| {
-        h.chunks_mut(CHUNK).into_par_iter().for_each(|mut c| {
-            household::phase_one(&mut c, &p, &villages, &draws);
-        });
+        let mut kept = KeptFactors::of(&h.schooling, &p, &draws);
+        h.chunks_mut(CHUNK)
+            .into_par_iter()
+            .zip(kept.chunks(CHUNK))
+            .for_each(|(mut c, k)| {
+                household::phase_one(&mut c, k, &p, &villages, &draws);
+            });
     };
     let observed_ability = s.get("ability").is_some();
     // 0: observed ability or no labour income; 1: backed out; 2: out of range.

@@ -28,8 +28,10 @@ use std::path::Path;
 pub const STATE_BYTES_PER_HOUSEHOLD: u64 = 115;
 
 /// Bytes a run needs per household: the state, the sorted incomes for the
-/// measures (16), the first-year state (1), and slack for the planning lists.
-pub const BYTES_PER_HOUSEHOLD: u64 = STATE_BYTES_PER_HOUSEHOLD + 16 + 1 + 24;
+/// measures (16), the first-year state (1), the factors phase one keeps
+/// between years (8: the schooling wage factor and the return factor), and
+/// slack for the planning lists.
+pub const BYTES_PER_HOUSEHOLD: u64 = STATE_BYTES_PER_HOUSEHOLD + 16 + 1 + 8 + 24;
 
 /// Resident bytes per worker thread: its stack and its buffers (the chunk
 /// being updated, its part of the sort).

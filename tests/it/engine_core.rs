@@ -2,8 +2,10 @@
 //! numbers, conservation of people, the L County calibration.
 
 use povsim::engine::Simulation;
+use povsim::model::draw::YearDraws;
+use povsim::model::household::{YearParams, return_factor, schooling_factor};
 use povsim::model::state::flag;
-use povsim::scenario::load_str;
+use povsim::scenario::{Scenario, load_str};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -231,4 +233,73 @@ fn l_county_meets_its_calibration_targets() {
         .collect();
     assert!(missed.is_empty(), "missed: {missed:#?}");
     let _ = std::fs::remove_dir_all(&out);
+}
+
+/// Checks that every household's kept factors are, bit for bit, those of
+/// its schooling now at `sc`'s returns to schooling, and of its talent
+/// stream at `sc`'s `return_sigma`.
+fn assert_kept_factors_are_fresh(sim: &Simulation, sc: &Scenario) {
+    let p = YearParams::new(sc, sc.start_year, 1.0, 0.0);
+    let d = YearDraws::new(&p, &sim.streams);
+    let kept = sim.kept_factors();
+    assert_eq!(kept.schooling().len(), sim.hh.len());
+    assert_eq!(kept.returns().len(), sim.hh.len());
+    for (i, (&f, &s)) in kept.schooling().iter().zip(&sim.hh.schooling).enumerate() {
+        let fresh = schooling_factor(s, p.return_schooling_low, p.return_schooling_high);
+        assert_eq!(
+            f.to_bits(),
+            fresh.to_bits(),
+            "household {i}, year {}",
+            sim.year
+        );
+    }
+    for (i, &f) in kept.returns().iter().enumerate() {
+        let fresh = return_factor(&d.talent, d.normal, i as u64, p.return_sigma);
+        assert_eq!(
+            f.to_bits(),
+            fresh.to_bits(),
+            "household {i}, year {}",
+            sim.year
+        );
+    }
+}
+
+/// Phase one keeps each household's schooling wage factor and return
+/// factor between years (model/kept.rs) instead of taking two `exp`s every
+/// household-year: after every year each is the one of the household's
+/// schooling now, though children grow up and change their adults'
+/// schooling; a fork with other returns to schooling and another
+/// `return_sigma` recomputes every factor.
+#[test]
+fn kept_factors_are_those_of_the_household_now() {
+    let sc = load_str(Path::new("small.toml"), SMALL, &[]).unwrap();
+    let mut sim = Simulation::new(&sc, 0).unwrap();
+    let schooling0 = sim.hh.schooling.clone();
+    for _ in 0..sc.years - 1 {
+        sim.step();
+        assert_kept_factors_are_fresh(&sim, &sc);
+    }
+    let changed = (sim.hh.schooling.iter().zip(&schooling0)).filter(|(a, b)| a != b);
+    assert!(changed.count() > 0, "no household's schooling changed");
+
+    let other = format!(
+        "{SMALL}\n[income]\nreturn_schooling_low = 0.05\nreturn_schooling_high = 0.2\nreturn_sigma = 0.9\n"
+    );
+    let other = load_str(Path::new("other.toml"), &other, &[]).unwrap();
+    let mut forked = sim.fork(&other);
+    let before = forked.kept_factors().clone();
+    forked.step();
+    assert_kept_factors_are_fresh(&forked, &other);
+    let after = forked.kept_factors();
+    let pairs = [
+        ("schooling", after.schooling(), before.schooling()),
+        ("return", after.returns(), before.returns()),
+    ];
+    for (name, after, before) in pairs {
+        let moved = after.iter().zip(before).filter(|(a, b)| a != b).count();
+        assert!(
+            moved > sim.hh.len() / 2,
+            "the {name} factors were not recomputed"
+        );
+    }
 }
