@@ -155,16 +155,13 @@ impl Decomposition {
             }
         )];
         out.push(self.meaning());
+        // With thousands separators and a true minus, as compare's own lines.
         let ci = |r: &Row, scale: f64, p: usize| {
+            let f = |v: f64| thousands(scale * v, p);
             if r.lo.is_nan() {
-                format!("{:>10.p$} (no interval)", scale * r.contribution)
+                format!("{:>10} (no interval)", f(r.contribution))
             } else {
-                format!(
-                    "{:>10.p$} [{:.p$}, {:.p$}]",
-                    scale * r.contribution,
-                    scale * r.lo,
-                    scale * r.hi
-                )
+                format!("{:>10} [{}, {}]", f(r.contribution), f(r.lo), f(r.hi))
             }
         };
         for r in &self.reforms {

@@ -88,6 +88,38 @@ fn shapley_values_add_up_to_the_total_for_every_measure_and_year() {
             "{row:?}"
         );
     }
+    // The console's rows read back to the rows' values, person-years and the
+    // last year's headcount in points: separators every three digits and a
+    // true minus sign ("−1,234"), as compare's own lines.
+    let lines = d.lines();
+    let read = |shown: &str| -> f64 {
+        assert!(!shown.contains('-'), "{shown}: an ASCII minus");
+        let digits = shown.trim_start_matches('−');
+        let int = digits.split('.').next().unwrap();
+        assert!(int.split(',').skip(1).all(|g| g.len() == 3), "{shown}");
+        let sign = if shown.starts_with('−') { -1.0 } else { 1.0 };
+        sign * digits.replace(',', "").parse::<f64>().unwrap()
+    };
+    let mut negative = 0;
+    for m in r.names() {
+        let line = lines
+            .iter()
+            .find(|l| l.split_whitespace().next() == Some(m))
+            .unwrap_or_else(|| panic!("no console row for {m}: {lines:?}"));
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let py = r.row(m, "person_years_averted", None).unwrap().contribution;
+        let hc = 100.0
+            * r.row(m, "headcount_ratio", Some(2012))
+                .unwrap()
+                .contribution;
+        assert!((read(words[1]) - py).abs() <= 0.5, "{m}: {line}");
+        assert!((read(words[4]) - hc).abs() <= 0.005, "{m}: {line}");
+        negative += (hc < -0.005) as usize;
+    }
+    assert!(
+        negative > 0,
+        "no negative figure to check the sign on: {lines:?}"
+    );
 }
 
 /// Per replicate, per compared year: the headcount ratio and persons poor of
