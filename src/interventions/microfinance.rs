@@ -67,7 +67,7 @@
 //! repaid − defaulted`, so over a run loans out = repaid + defaulted +
 //! outstanding.
 
-use super::select::pre_transfer_pc;
+use super::select::{households_where, pre_transfer_pc};
 use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, module_columns, take_up};
 use crate::model::columns::OwnColumns;
 use crate::model::draw::NormalTable;
@@ -234,11 +234,7 @@ impl Module for MicrofinanceModule {
         // The borrowers found in parallel, in household order; the walk
         // below (its budget and sums in that order) visits only them.
         let held = &loans.loan;
-        let borrowers: Vec<usize> = (0..n)
-            .into_par_iter()
-            .with_min_len(SCAN)
-            .filter(|&i| held[i] > 0.0 || held[i].is_nan())
-            .collect();
+        let borrowers = households_where(n, |i| held[i] > 0.0 || held[i].is_nan());
         for i in borrowers {
             let principal = loans.loan[i];
             lr.outstanding_start += principal as f64;
@@ -375,11 +371,7 @@ impl Module for MicrofinanceModule {
             // In household order over the nonzero loans found in parallel:
             // adding a zero changes no sum that is then compared or added to.
             let held = &loans.loan;
-            let nonzero: Vec<usize> = (0..n)
-                .into_par_iter()
-                .with_min_len(SCAN)
-                .filter(|&i| held[i] != 0.0)
-                .collect();
+            let nonzero = households_where(n, |i| held[i] != 0.0);
             let mut outstanding: f64 = nonzero.iter().map(|&i| held[i] as f64).sum();
             let tie = streams.year_purpose_sub(year, sub::MICROFINANCE_ORDER);
             // Shared borrows for the parallel scan (the loop below changes `hh`).
@@ -455,11 +447,7 @@ impl Module for MicrofinanceModule {
         };
         // The households with a loan or reached, found in parallel, in order.
         let (held, seen) = (&loans.loan, &reached);
-        let books: Vec<usize> = (0..n)
-            .into_par_iter()
-            .with_min_len(SCAN)
-            .filter(|&i| held[i] > 0.0 || seen[i])
-            .collect();
+        let books = households_where(n, |i| held[i] > 0.0 || seen[i]);
         for i in books {
             let reached_i = reached[i];
             if loans.loan[i] > 0.0 {

@@ -16,6 +16,17 @@ pub fn pre_transfer_pc(hh: &Households, i: usize) -> f32 {
     hh.pre_pc[i]
 }
 
+/// The households `0..n` for which `pred` holds, found in parallel and
+/// returned in household order: the "who asks" of a walk whose budget and
+/// sums must then run serially in that order.
+pub fn households_where(n: usize, pred: impl Fn(usize) -> bool + Sync + Send) -> Vec<usize> {
+    (0..n)
+        .into_par_iter()
+        .with_min_len(super::SCAN)
+        .filter(|&i| pred(i))
+        .collect()
+}
+
 /// On the register and truly poor (pre-transfer per-capita income under the line).
 #[inline]
 pub fn registered_poor(hh: &Households, i: usize, line: f32) -> bool {
