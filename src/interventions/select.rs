@@ -27,6 +27,50 @@ pub fn households_where(n: usize, pred: impl Fn(usize) -> bool + Sync + Send) ->
         .collect()
 }
 
+/// Per-household results of a parallel scan of households `0..n`, kept
+/// chunk by chunk: list `c` holds what households `c·SCAN..(c + 1)·SCAN`
+/// gave, in household order. Walking the lists in order walks the
+/// households in order, and nothing is gathered into one list (a rayon
+/// `collect` of a filter appends its pieces serially); a pass that changes
+/// only the listed households' own columns can run chunk by chunk in
+/// parallel over `par_chunks_mut(SCAN)` of a column.
+pub struct ChunkLists<T>(Vec<Vec<T>>);
+
+impl<T: Send> ChunkLists<T> {
+    /// `f(i)` of every household `i` in `0..n` for which it is `Some`.
+    pub fn scan(n: usize, f: impl Fn(usize) -> Option<T> + Sync + Send) -> ChunkLists<T> {
+        ChunkLists(
+            (0..n.div_ceil(super::SCAN))
+                .into_par_iter()
+                .map(|c| {
+                    (c * super::SCAN..((c + 1) * super::SCAN).min(n))
+                        .filter_map(&f)
+                        .collect()
+                })
+                .collect(),
+        )
+    }
+
+    /// Every result, in household order.
+    pub fn iter(&self) -> impl Iterator<Item = &T> {
+        self.0.iter().flatten()
+    }
+
+    /// How many results.
+    pub fn len(&self) -> usize {
+        self.0.iter().map(Vec::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The lists, chunk `c`'s at `c`, for a parallel pass.
+    pub fn lists(&self) -> &[Vec<T>] {
+        &self.0
+    }
+}
+
 /// On the register and truly poor (pre-transfer per-capita income under the line).
 #[inline]
 pub fn registered_poor(hh: &Households, i: usize, line: f32) -> bool {
@@ -340,6 +384,26 @@ pub fn village_row(
 mod tests {
     use super::*;
     use crate::interventions::Touches;
+
+    #[test]
+    fn chunk_lists_hold_a_serial_filter_chunk_by_chunk() {
+        use crate::interventions::SCAN;
+        // A partial last chunk, an empty chunk, and values that depend on the household.
+        let n = 3 * SCAN + 17;
+        let f = |i: usize| (i % 7 == 3 && !(SCAN..2 * SCAN).contains(&i)).then(|| i as f32 * 0.5);
+        let lists = ChunkLists::scan(n, f);
+        let serial: Vec<f32> = (0..n).filter_map(f).collect();
+        assert_eq!(lists.iter().copied().collect::<Vec<_>>(), serial);
+        assert_eq!(lists.len(), serial.len());
+        assert_eq!(lists.lists().len(), 4);
+        assert!(lists.lists()[1].is_empty());
+        for (c, list) in lists.lists().iter().enumerate() {
+            // Chunk c holds exactly its own households' results.
+            let own: Vec<f32> = (c * SCAN..((c + 1) * SCAN).min(n)).filter_map(f).collect();
+            assert_eq!(list, &own, "chunk {c}");
+        }
+        assert!(ChunkLists::scan(0, f).is_empty());
+    }
 
     /// Ten households in three villages, two registered, incomes either side of the line.
     fn households() -> Households {

@@ -14,7 +14,7 @@
 //! the case study's "rely and wait"). A share `leakage·(1 − cadre_quality)`
 //! of each payment is lost on the way (charged to the budget, never received).
 
-use super::select::pre_transfer_pc;
+use super::select::{ChunkLists, pre_transfer_pc};
 use super::targeting::appraisal::{Tally, bit, cause};
 use super::targeting::{assessed_pc, error_sd};
 use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, take_up};
@@ -22,6 +22,16 @@ use crate::model::state::flag;
 use crate::rng::{Purpose, sub};
 use crate::scenario::modules::{Common, Eligible, List, ModuleConfig, Targeting, Transfers};
 use rayon::prelude::*;
+
+/// The dibao list's recorded incomes, household `i`'s at `[i / SCAN][i %
+/// SCAN]` (`None` off the list), built chunk by chunk in parallel.
+struct DibaoList(Vec<Vec<Option<f32>>>);
+
+impl DibaoList {
+    fn get(&self, i: usize) -> Option<f32> {
+        self.0[i / SCAN][i % SCAN]
+    }
+}
 
 pub struct TransfersModule {
     cfg: Transfers,
@@ -144,38 +154,34 @@ impl TransfersModule {
             ledger.targeting.push(tally.row("dibao", "income"));
         }
         // Gaps of the registered households that take the help up (a
-        // parallel scan, collected in household order).
+        // parallel scan, kept chunk by chunk in household order).
         let (hh, villages) = (&*ctx.hh, &*ctx.villages);
         let assess = ctx.streams.year_purpose(ctx.year, Purpose::Targeting);
         let take = ctx
             .streams
             .year_purpose_sub(ctx.year, sub::TRANSFERS_TAKE_UP);
         let targeting = &self.targeting;
-        let gaps: Vec<(usize, f32)> = (0..n)
-            .into_par_iter()
-            .with_min_len(SCAN)
-            .filter_map(|i| {
-                let m = hh.members(i);
-                let assessed = match &dibao {
-                    Some((list, _)) => list[i]?,
-                    None => {
-                        if m == 0 || hh.flags[i] & flag::REGISTERED == 0 {
-                            return None;
-                        }
-                        let v = hh.village[i] as usize;
-                        let sd = error_sd(targeting, villages.cadre_quality[v], false);
-                        assessed_pc(&assess, i, pre_transfer_pc(hh, i), sd)
+        let gaps = ChunkLists::scan(n, |i| {
+            let m = hh.members(i);
+            let assessed = match &dibao {
+                Some((list, _)) => list.get(i)?,
+                None => {
+                    if m == 0 || hh.flags[i] & flag::REGISTERED == 0 {
+                        return None;
                     }
-                };
-                let gap = (g - assessed).max(0.0) * m as f32;
-                if gap <= 0.0 {
-                    return None;
+                    let v = hh.village[i] as usize;
+                    let sd = error_sd(targeting, villages.cadre_quality[v], false);
+                    assessed_pc(&assess, i, pre_transfer_pc(hh, i), sd)
                 }
-                let own = (hh.market_income(i) / m as f32).max(1.0);
-                let p = take_up(hh.awareness[i], hh.motivation[i], (gap / m as f32) / own).max(0.5);
-                (take.uniform(i as u64) < p as f64).then_some((i, gap))
-            })
-            .collect();
+            };
+            let gap = (g - assessed).max(0.0) * m as f32;
+            if gap <= 0.0 {
+                return None;
+            }
+            let own = (hh.market_income(i) / m as f32).max(1.0);
+            let p = take_up(hh.awareness[i], hh.motivation[i], (gap / m as f32) / own).max(0.5);
+            (take.uniform(i as u64) < p as f64).then_some((i, gap))
+        });
         let demand: f64 = gaps.iter().map(|g| g.1 as f64).sum();
         let admin = self.cfg.admin_cost * gaps.len() as f64;
         let scale = match budget {
@@ -188,19 +194,35 @@ impl TransfersModule {
         if scale <= 0.0 {
             return;
         }
-        let mut spent = 0.0f64;
-        for (i, gap) in gaps {
-            let pay = gap * scale as f32;
-            ctx.hh.received[i] +=
-                pay * self.kept(ctx.villages.cadre_quality[ctx.hh.village[i] as usize]);
-            spent += pay as f64 + self.cfg.admin_cost;
-            let m = ctx.hh.members(i) as u64;
-            row.beneficiary_households += 1;
-            row.beneficiary_people += m;
-            if pre_transfer_pc(ctx.hh, i) < line {
-                row.registered_poor_beneficiaries += 1;
-            }
-        }
+        let pay = |gap: f32| gap * scale as f32;
+        // What is spent, summed in household order (the only serial part).
+        let spent: f64 = gaps.iter().fold(0.0, |s, &(_, gap)| {
+            s + (pay(gap) as f64 + self.cfg.admin_cost)
+        });
+        // The payments, chunk by chunk in parallel: each chunk's recipients
+        // are its own households; the counts are integers.
+        let mut received = std::mem::take(&mut ctx.hh.received);
+        let (hh, villages) = (&*ctx.hh, &*ctx.villages);
+        let (households, people, poor) = received
+            .par_chunks_mut(SCAN)
+            .zip(gaps.lists())
+            .enumerate()
+            .map(|(c, (out, list))| {
+                let mut counts = (0u64, 0u64, 0u64);
+                for &(i, gap) in list {
+                    let q = villages.cadre_quality[hh.village[i] as usize];
+                    out[i - c * SCAN] += pay(gap) * self.kept(q);
+                    counts.0 += 1;
+                    counts.1 += hh.members(i) as u64;
+                    counts.2 += (pre_transfer_pc(hh, i) < line) as u64;
+                }
+                counts
+            })
+            .reduce(|| (0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
+        ctx.hh.received = received;
+        row.beneficiary_households += households;
+        row.beneficiary_people += people;
+        row.registered_poor_beneficiaries += poor;
         row.spent += spent;
     }
 
@@ -209,7 +231,7 @@ impl TransfersModule {
     /// means-tested `ŷ = y·e^{σ_d ε}` (its own draw, `σ_d = dibao_error`),
     /// `ŷ·e^{−dibao_capture}` for a connected household, under the guarantee
     /// line `g`; and the list's errors against the truth `y < g`, by cause.
-    fn dibao_list(&self, ctx: &PlanCtx, g: f32) -> Option<(Vec<Option<f32>>, Tally)> {
+    fn dibao_list(&self, ctx: &PlanCtx, g: f32) -> Option<(DibaoList, Tally)> {
         if self.cfg.list != List::Dibao {
             return None;
         }
@@ -219,14 +241,15 @@ impl TransfersModule {
             self.cfg.dibao_error as f32,
             (-self.cfg.dibao_capture as f32).exp(),
         );
-        // One parallel pass: the list in household order and the errors,
-        // counted per chunk (integer counts: any order gives the same sums).
-        let mut list: Vec<Option<f32>> = vec![None; hh.len()];
-        let tally = list
-            .par_chunks_mut(SCAN)
-            .enumerate()
-            .map(|(c, out)| {
+        // One parallel pass: the list chunk by chunk (no serial pass fills a
+        // list of every household) and the errors, counted per chunk
+        // (integer counts: any order gives the same sums).
+        let n = hh.len();
+        let parts: Vec<(Vec<Option<f32>>, Tally)> = (0..n.div_ceil(SCAN))
+            .into_par_iter()
+            .map(|c| {
                 let mut tally = Tally::default();
+                let mut out = vec![None; SCAN.min(n - c * SCAN)];
                 for (j, slot) in out.iter_mut().enumerate() {
                     let i = c * SCAN + j;
                     if hh.members(i) == 0 {
@@ -250,9 +273,11 @@ impl TransfersModule {
                     // household and pay it nothing.
                     *slot = on.then_some(shown);
                 }
-                tally
+                (out, tally)
             })
-            .reduce(Tally::default, Tally::plus);
+            .collect();
+        let tally = parts.iter().fold(Tally::default(), |t, p| t.plus(p.1));
+        let list = DibaoList(parts.into_iter().map(|p| p.0).collect());
         Some((list, tally))
     }
 }
