@@ -233,21 +233,30 @@ pub fn md_score(cfg: &Targeting, deprived: usize) -> f64 {
         .sum()
 }
 
-/// The `k`-th smallest (from 0) of `u`, whose values lie in [0, 1) and
-/// `k < u.len()`: the values are counted into 4,096 equal bins in parallel
-/// (integer counts: the same on every thread count), then the `k`-th is
-/// selected among the few in its bin. The same value as a full selection,
-/// which would be a serial pass over every household.
-pub fn kth_smallest_unit(u: &[f64], k: usize) -> f64 {
+/// The `k`-th smallest (from 0) of the values `value(i)` that are `Some`,
+/// for households `i` in `0..n` (values in [0, 1)); `None` when there are
+/// no more than `k` of them. The values are counted into 4,096 equal bins
+/// in parallel (integer counts: the same on every thread count), then the
+/// `k`-th is selected among the few in its bin, found by a second parallel
+/// pass. The same value as a full selection; nothing but that bin is
+/// gathered, so no serial pass (not even a collection's) touches every
+/// household.
+pub fn kth_smallest_unit(
+    n: usize,
+    value: impl Fn(usize) -> Option<f64> + Sync + Send,
+    k: usize,
+) -> Option<f64> {
     const BINS: usize = 4096;
     let bin = |x: f64| ((x * BINS as f64) as usize).min(BINS - 1);
-    let counts = u
-        .par_chunks(SCAN)
+    let counts = (0..n.div_ceil(SCAN))
+        .into_par_iter()
         .fold(
             || vec![0usize; BINS],
             |mut h, c| {
-                for &x in c {
-                    h[bin(x)] += 1;
+                for i in c * SCAN..((c + 1) * SCAN).min(n) {
+                    if let Some(x) = value(i) {
+                        h[bin(x)] += 1;
+                    }
                 }
                 h
             },
@@ -261,14 +270,21 @@ pub fn kth_smallest_unit(u: &[f64], k: usize) -> f64 {
                 a
             },
         );
+    if counts.iter().sum::<usize>() <= k {
+        return None;
+    }
     let (mut b, mut below) = (0, 0);
     while below + counts[b] <= k {
         below += counts[b];
         b += 1;
     }
-    let mut inside: Vec<f64> = u.par_iter().copied().filter(|&x| bin(x) == b).collect();
+    let mut inside: Vec<f64> = (0..n)
+        .into_par_iter()
+        .with_min_len(SCAN)
+        .filter_map(|i| value(i).filter(|&x| bin(x) == b))
+        .collect();
     let (_, kth, _) = inside.select_nth_unstable_by(k - below, f64::total_cmp);
-    *kth
+    Some(*kth)
 }
 
 /// Standard deviation of the log measurement error in a village.
@@ -348,22 +364,18 @@ impl Module for TargetingModule {
         // with the smallest keyed draws, so exactly that many and never more.
         let verify_below = if self.cfg.verification && identify {
             let hh = &*ctx.hh;
-            let u: Vec<f64> = (0..n)
-                .into_par_iter()
-                .with_min_len(SCAN)
-                .filter(|&i| hh.members(i) > 0)
-                .map(|i| verify_draw.uniform(i as u64))
-                .collect();
+            let draw = |i: usize| (hh.members(i) > 0).then(|| verify_draw.uniform(i as u64));
             let affordable = match budget {
                 Some(b) if self.cfg.verification_cost > 0.0 => {
                     (b / self.cfg.verification_cost).floor() as usize
                 }
                 _ => usize::MAX,
             };
-            if affordable >= u.len() {
-                2.0 // every draw is below 2: verify everyone
+            // Every draw is below 2: verify everyone when the budget reaches them all.
+            if affordable == usize::MAX {
+                2.0
             } else {
-                kth_smallest_unit(&u, affordable)
+                kth_smallest_unit(n, draw, affordable).unwrap_or(2.0)
             }
         } else {
             0.0
@@ -440,10 +452,12 @@ impl Module for TargetingModule {
                     Some(l) => l,
                     None => look_all(cfg, ctx, 0.0),
                 };
+                let flags = &ctx.hh.flags;
                 let candidates: Vec<(RankKey, usize)> = l
-                    .iter()
+                    .par_iter()
                     .enumerate()
-                    .filter(|(i, _)| ctx.hh.flags[*i] & flag::REGISTERED != 0)
+                    .with_min_len(SCAN)
+                    .filter(|(i, _)| flags[*i] & flag::REGISTERED != 0)
                     .filter_map(|(i, l)| l.key().map(|k| (k, i)))
                     .collect();
                 for i in paper_exits(candidates, e as usize) {
@@ -520,11 +534,30 @@ mod tests {
             })
             .collect();
         u.extend([0.0, 0.999_999_999]);
+        let value = |i: usize| Some(u[i]);
         for k in [0, 1, 12_345, 25_000, 37_499, u.len() - 1] {
             let mut all = u.clone();
             let (_, expect, _) = all.select_nth_unstable_by(k, f64::total_cmp);
-            assert_eq!(kth_smallest_unit(&u, k), *expect, "k = {k}");
+            assert_eq!(
+                kth_smallest_unit(u.len(), value, k),
+                Some(*expect),
+                "k = {k}"
+            );
         }
+        // Only the values given count: the odd households' k-th, and none past their number.
+        let odd: Vec<f64> = u.iter().skip(1).step_by(2).copied().collect();
+        let odd_value = |i: usize| (i % 2 == 1).then(|| u[i]);
+        for k in [0, 7, odd.len() / 2, odd.len() - 1] {
+            let mut all = odd.clone();
+            let (_, expect, _) = all.select_nth_unstable_by(k, f64::total_cmp);
+            assert_eq!(
+                kth_smallest_unit(u.len(), odd_value, k),
+                Some(*expect),
+                "k = {k}"
+            );
+        }
+        assert_eq!(kth_smallest_unit(u.len(), odd_value, odd.len()), None);
+        assert_eq!(kth_smallest_unit(u.len(), value, u.len()), None);
     }
 
     #[test]
