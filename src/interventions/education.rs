@@ -267,10 +267,31 @@ impl Module for EducationModule {
             let p = ctx.params;
             let hh = &*ctx.hh;
             let tie = streams.year_purpose_sub(year, sub::EDUCATION_ORDER_TRAINING);
+            let take = streams.year_purpose_sub(year, sub::EDUCATION_TRAINING);
+            // The skill a household's adults would gain.
+            let gain_skill =
+                |hh: &Households, i: usize| cfg.training_gain as f32 * (1.0 - hh.skill[i]);
+            // Who would take a place up, decided in the parallel scan: the
+            // draw and the gain read only the household's own columns, which
+            // the walk below changes for no other household. A household that
+            // would decline changes nothing in the walk, so leaving it out
+            // leaves the walk's places and money as they were.
             let mut cand: Vec<(usize, f64)> = (0..n)
                 .into_par_iter()
                 .with_min_len(SCAN)
                 .filter(|&i| hh.adults[i] > 0 && hh.skill[i] < 0.99 && eligible(elig, hh, i))
+                .filter(|&i| {
+                    // Expected gain: the wage premium of the added skill on the adults' likely local work.
+                    let gain = hh.adults[i] as f32
+                        * p.local_wage
+                        * p.local_job_rate
+                        * p.skill_premium
+                        * gain_skill(hh, i)
+                        * hh.ability[i];
+                    let own = hh.market_income(i).max(p.line * hh.members(i) as f32);
+                    let pr = take_up(hh.awareness[i], hh.motivation[i], gain / own);
+                    take.uniform(i as u64) < pr as f64
+                })
                 .map(|i| {
                     let tie = tie.uniform(i as u64);
                     let key = match elig {
@@ -294,19 +315,7 @@ impl Module for EducationModule {
                 if trainees + adults > capacity || cost > money {
                     continue;
                 }
-                let gain_skill = cfg.training_gain as f32 * (1.0 - hh.skill[i]);
-                // Expected gain: the wage premium of the added skill on the adults' likely local work.
-                let gain = adults as f32
-                    * p.local_wage
-                    * p.local_job_rate
-                    * p.skill_premium
-                    * gain_skill
-                    * hh.ability[i];
-                let own = hh.market_income(i).max(p.line * hh.members(i) as f32);
-                let pr = take_up(hh.awareness[i], hh.motivation[i], gain / own);
-                if streams.uniform(i as u64, year, sub::EDUCATION_TRAINING) >= pr as f64 {
-                    continue;
-                }
+                let gain_skill = gain_skill(hh, i);
                 hh.skill[i] = (hh.skill[i] + gain_skill).min(1.0);
                 trainees += adults;
                 money -= cost; // the last component: `left` is not needed any more

@@ -374,9 +374,15 @@ impl Module for MicrofinanceModule {
             let nonzero = households_where(n, |i| held[i] != 0.0);
             let mut outstanding: f64 = nonzero.iter().map(|&i| held[i] as f64).sum();
             let tie = streams.year_purpose_sub(year, sub::MICROFINANCE_ORDER);
-            // Shared borrows for the parallel scan (the loop below changes `hh`).
+            let take = streams.year_purpose_sub(year, sub::MICROFINANCE_TAKE_UP);
+            let pooling = cfg.pooled && cfg.pool_end_year.is_none_or(|e| year as i64 <= e);
+            // Who would borrow if the banks had room, decided in the parallel
+            // scan: the offer, its gain and the take-up draw read only the
+            // household's own columns, which the walk below changes for no
+            // other household. Only the ceiling (outstanding loans, summed in
+            // order) is left to the walk.
             let (shared, serviced, held) = (&*hh, &reached, &loans.loan);
-            let mut cand: Vec<(usize, f64)> = (0..n)
+            let mut cand: Vec<(usize, f64, f32)> = (0..n)
                 .into_par_iter()
                 .with_min_len(SCAN)
                 .filter(|&i| {
@@ -388,39 +394,43 @@ impl Module for MicrofinanceModule {
                         && hh.credit[i] as f64 >= cfg.min_credit
                         && (elig == Eligible::All || hh.flags[i] & flag::REGISTERED != 0)
                 })
-                .map(|i| (i, -(shared.credit[i] as f64) + 1e-6 * tie.uniform(i as u64)))
+                .filter_map(|i| {
+                    let hh = shared;
+                    let income = (hh.market_income(i) + hh.transfers[i]).max(0.0);
+                    let amount = (cfg.income_multiple as f32 * income).min(cfg.max_loan as f32);
+                    if amount < MIN_LOAN {
+                        return None;
+                    }
+                    let gain = if pooling {
+                        // The enterprise pays the interest; the household gets the dividend.
+                        amount * cfg.pool_dividend as f32
+                    } else {
+                        // The household knows its own return (not the learning to come: assumption).
+                        let factor = return_factor(&talent, normal, i as u64, p.return_sigma);
+                        let ret = asset_return(p, hh.assets[i] + amount, factor);
+                        let covered = if discounted {
+                            cfg.interest_subsidy as f32 * amount.min(cfg.discount_max_loan as f32)
+                                / amount
+                        } else {
+                            0.0
+                        };
+                        amount * (ret - rate * (1.0 - covered))
+                    };
+                    if gain <= 0.0 {
+                        return None;
+                    }
+                    let own = hh.market_income(i).max(p.line * hh.members(i) as f32);
+                    let pr = take_up(hh.awareness[i], hh.motivation[i], gain / own);
+                    (take.uniform(i as u64) < pr as f64).then(|| {
+                        let key = -(hh.credit[i] as f64) + 1e-6 * tie.uniform(i as u64);
+                        (i, key, amount)
+                    })
+                })
                 .collect();
             // (key, index) is a total order: the unstable parallel sort gives the one result.
             cand.par_sort_unstable_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-            let take = streams.year_purpose_sub(year, sub::MICROFINANCE_TAKE_UP);
-            let pooling = cfg.pooled && cfg.pool_end_year.is_none_or(|e| year as i64 <= e);
-            for (i, _) in cand {
-                let income = (hh.market_income(i) + hh.transfers[i]).max(0.0);
-                let amount = (cfg.income_multiple as f32 * income).min(cfg.max_loan as f32);
-                if amount < MIN_LOAN || outstanding + amount as f64 > ceiling {
-                    continue;
-                }
-                let gain = if pooling {
-                    // The enterprise pays the interest; the household gets the dividend.
-                    amount * cfg.pool_dividend as f32
-                } else {
-                    // The household knows its own return (not the learning to come: assumption).
-                    let factor = return_factor(&talent, normal, i as u64, p.return_sigma);
-                    let ret = asset_return(p, hh.assets[i] + amount, factor);
-                    let covered = if discounted {
-                        cfg.interest_subsidy as f32 * amount.min(cfg.discount_max_loan as f32)
-                            / amount
-                    } else {
-                        0.0
-                    };
-                    amount * (ret - rate * (1.0 - covered))
-                };
-                if gain <= 0.0 {
-                    continue;
-                }
-                let own = hh.market_income(i).max(p.line * hh.members(i) as f32);
-                let pr = take_up(hh.awareness[i], hh.motivation[i], gain / own);
-                if take.uniform(i as u64) >= pr as f64 {
+            for (i, _, amount) in cand {
+                if outstanding + amount as f64 > ceiling {
                     continue;
                 }
                 loans.loan[i] = amount;
