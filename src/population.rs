@@ -18,11 +18,13 @@ pub mod survey;
 use crate::error::Result;
 use crate::model::columns::OwnColumns;
 use crate::model::sample::Sampler;
-use crate::model::state::{Households, Villages, flag};
+use crate::model::state::{CHUNK, Households, Villages, flag};
 use crate::rng::{Purpose, Streams, sub};
 use crate::scenario::{Scenario, Start};
 use rand::RngExt;
 use rayon::prelude::*;
+use std::sync::atomic::AtomicU32;
+use std::sync::atomic::Ordering::Relaxed;
 
 /// A replicate's population when its first year starts.
 pub struct Initial {
@@ -236,17 +238,28 @@ pub fn draw_connected(sc: &Scenario, streams: &Streams, hh: &mut Households) {
         .map(|i| crate::measures::pack(wealth(i), i as u32))
         .collect();
     order.par_sort_unstable();
-    let mut rank = vec![0.0f64; n];
-    for (r, &k) in order.iter().enumerate() {
-        rank[(k & 0xffff_ffff) as usize] = (r as f64 + 0.5) / n as f64;
-    }
+    // Each household's rank, scattered in parallel: `order` holds every
+    // index once, so each slot is stored once (relaxed atomics are the safe
+    // way to share the column; the values do not depend on the threads).
+    let rank: Vec<AtomicU32> = (0..n).into_par_iter().map(|_| AtomicU32::new(0)).collect();
+    order
+        .par_iter()
+        .enumerate()
+        .with_min_len(CHUNK)
+        .for_each(|(r, &k)| rank[(k & 0xffff_ffff) as usize].store(r as u32, Relaxed));
     let draw = streams.year_purpose_sub(sc.start_year, sub::POPULATION_CONNECTED);
-    for (i, r) in rank.into_iter().enumerate() {
-        let p = (share * (1.0 + tilt * (2.0 * r - 1.0))).clamp(0.0, 1.0);
-        if draw.uniform(i as u64) < p {
-            hh.flags[i] |= flag::CONNECTED;
-        }
-    }
+    hh.flags
+        .par_iter_mut()
+        .zip(rank.par_iter())
+        .enumerate()
+        .with_min_len(CHUNK)
+        .for_each(|(i, (f, r))| {
+            let r = (r.load(Relaxed) as f64 + 0.5) / n as f64;
+            let p = (share * (1.0 + tilt * (2.0 * r - 1.0))).clamp(0.0, 1.0);
+            if draw.uniform(i as u64) < p {
+                *f |= flag::CONNECTED;
+            }
+        });
 }
 
 /// A member count: `x` rounded (half up), between `lo` and 20. (Not
