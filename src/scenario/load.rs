@@ -27,10 +27,40 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// A file's line starts, found once, so that the place of each of its keys
+/// is a binary search rather than a count of the lines before it.
+struct Lines<'a> {
+    text: &'a str,
+    /// Byte offset where each line after the first starts.
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Lines<'a> {
+        let starts = text.match_indices('\n').map(|(k, _)| k + 1).collect();
+        Lines { text, starts }
+    }
+
+    /// The same as [`line_col`].
+    fn at(&self, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = self.starts.partition_point(|&s| s <= offset);
+        let start = if before == 0 {
+            0
+        } else {
+            self.starts[before - 1]
+        };
+        (before + 1, self.text[start..offset].chars().count() + 1)
+    }
+}
+
 fn record(
     origins: &mut HashMap<String, Origin>,
     file: &Path,
-    text: &str,
+    text: &Lines,
     prefix: &str,
     table: &DeTable,
 ) {
@@ -40,7 +70,7 @@ fn record(
         } else {
             format!("{prefix}.{}", k.get_ref())
         };
-        let (line, col) = line_col(text, v.span().start);
+        let (line, col) = text.at(v.span().start);
         origins.insert(
             path.clone(),
             Origin::File {
@@ -56,7 +86,7 @@ fn record(
 fn record_value(
     origins: &mut HashMap<String, Origin>,
     file: &Path,
-    text: &str,
+    text: &Lines,
     path: &str,
     v: &DeValue,
 ) {
@@ -65,7 +95,7 @@ fn record_value(
         DeValue::Array(a) => {
             for (i, e) in a.iter().enumerate() {
                 let p = format!("{path}[{i}]");
-                let (line, col) = line_col(text, e.span().start);
+                let (line, col) = text.at(e.span().start);
                 origins.insert(
                     p.clone(),
                     Origin::File {
@@ -121,7 +151,7 @@ fn parse(file: &Path, text: &str, origins: &mut HashMap<String, Origin>) -> Resu
         )
     })?;
     if let Ok(de) = DeTable::parse(text) {
-        record(origins, file, text, "", de.get_ref());
+        record(origins, file, &Lines::new(text), "", de.get_ref());
     }
     Ok(table)
 }
@@ -416,5 +446,22 @@ pub(crate) fn one_line(e: Error) -> Error {
                 .collect(),
         ),
         e => e,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_places_every_offset_as_line_col() {
+        // Multi-byte characters (offsets inside them), CRLF, empty lines, no final newline.
+        let text = "a = 1\n\n[b]\r\nc = \"ü€x\"\n  d = [1,\n 2]\nlast";
+        let lines = Lines::new(text);
+        for offset in 0..=text.len() + 2 {
+            assert_eq!(lines.at(offset), line_col(text, offset), "offset {offset}");
+        }
+        assert_eq!(lines.at(text.find("c =").unwrap()), (4, 1));
+        assert_eq!(lines.at(text.find('x').unwrap()), (4, 8));
     }
 }
