@@ -390,7 +390,7 @@ mod tests {
         use crate::interventions::SCAN;
         // A partial last chunk, an empty chunk, and values that depend on the household.
         let n = 3 * SCAN + 17;
-        let f = |i: usize| (i % 7 == 3 && !(SCAN..2 * SCAN).contains(&i)).then(|| i as f32 * 0.5);
+        let f = |i: usize| (i % 7 == 3 && !(SCAN..2 * SCAN).contains(&i)).then_some(i as f32 * 0.5);
         let lists = ChunkLists::scan(n, f);
         let serial: Vec<f32> = (0..n).filter_map(f).collect();
         assert_eq!(lists.iter().copied().collect::<Vec<_>>(), serial);
