@@ -534,30 +534,26 @@ mod tests {
             })
             .collect();
         u.extend([0.0, 0.999_999_999]);
-        let value = |i: usize| Some(u[i]);
-        for k in [0, 1, 12_345, 25_000, 37_499, u.len() - 1] {
-            let mut all = u.clone();
-            let (_, expect, _) = all.select_nth_unstable_by(k, f64::total_cmp);
-            assert_eq!(
-                kth_smallest_unit(u.len(), value, k),
-                Some(*expect),
-                "k = {k}"
-            );
-        }
-        // Only the values given count: the odd households' k-th, and none past their number.
+        // Every household's value, and only the odd households' (the others give none).
         let odd: Vec<f64> = u.iter().skip(1).step_by(2).copied().collect();
-        let odd_value = |i: usize| (i % 2 == 1).then(|| u[i]);
-        for k in [0, 7, odd.len() / 2, odd.len() - 1] {
-            let mut all = odd.clone();
-            let (_, expect, _) = all.select_nth_unstable_by(k, f64::total_cmp);
-            assert_eq!(
-                kth_smallest_unit(u.len(), odd_value, k),
-                Some(*expect),
-                "k = {k}"
-            );
+        let every = |i: usize| Some(u[i]);
+        let odd_only = |i: usize| (i % 2 == 1).then(|| u[i]);
+        type Values<'a> = &'a (dyn Fn(usize) -> Option<f64> + Sync);
+        let cases: [(&[f64], Values); 2] = [(&u, &every), (&odd, &odd_only)];
+        for (given, value) in cases {
+            let m = given.len();
+            for k in [0, 1, 12_345, m / 2, m * 3 / 4, m - 1] {
+                let mut all = given.to_vec();
+                let (_, expect, _) = all.select_nth_unstable_by(k, f64::total_cmp);
+                assert_eq!(
+                    kth_smallest_unit(u.len(), value, k),
+                    Some(*expect),
+                    "k = {k}"
+                );
+            }
+            // None past their number.
+            assert_eq!(kth_smallest_unit(u.len(), value, m), None);
         }
-        assert_eq!(kth_smallest_unit(u.len(), odd_value, odd.len()), None);
-        assert_eq!(kth_smallest_unit(u.len(), value, u.len()), None);
     }
 
     #[test]
