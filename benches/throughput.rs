@@ -19,6 +19,9 @@
 //!   history to 2013 and the package from 2014), one replicate per
 //!   iteration; criterion's "elements" are runs, so its elem/s is runs
 //!   (replicates) per second.
+//! - `full_county_package_forked_runs`: the same package as `povsim
+//!   sensitivity`, `compare` and `--param-draws` run it: forked from one
+//!   run of the history (kept before 2014), 2014–2020 only; runs per second.
 //!
 //! The ratio of `one_thread` to `all_threads` time is the parallel speed-up.
 //!
@@ -33,6 +36,7 @@
 //! measures whole `povsim run` processes, peak memory included.
 
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
+use povsim::experiment::history::{self, SharedHistory};
 use povsim::scenario::{self, Scenario, validate::Branch};
 use std::path::Path;
 use std::time::Duration;
@@ -165,6 +169,21 @@ fn full_county(c: &mut Criterion) {
     let sc = scenario::load(&path, &[]).expect("scenario loads");
     let mut g = group(c, "full_county_targeted_runs", 1);
     g.bench_function("all_threads", |b| b.iter(|| run_one(&sc)));
+    g.finish();
+    // As sensitivity and compare run the package: forked from one run of the
+    // history, 2014–2020 only.
+    let h = SharedHistory::run(&sc)
+        .expect("the history runs")
+        .expect("a branched scenario's history fits");
+    let mut g = group(c, "full_county_package_forked_runs", 1);
+    g.bench_function("all_threads", |b| {
+        b.iter(|| {
+            let mut s = history::start(Some(&h), &sc, 0).expect("forks").sim;
+            while s.year <= sc.end_year() {
+                std::hint::black_box(s.step());
+            }
+        })
+    });
     g.finish();
 }
 

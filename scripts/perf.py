@@ -352,6 +352,32 @@ def table(first: str, rows: list[tuple[str, Result]]) -> str:
     return "\n".join(lines)
 
 
+def sensitivity_rate(binary: Path, threads: int, reps: int, timeout: float) -> str:
+    """The full county's runs per second as `povsim sensitivity` runs them:
+    a Morris design of 2 trajectories (2 × (keys + 1) points) × 2
+    replicates of the targeted package, every point's runs forked from one
+    run of the history per replicate. Median of `reps` analyses, from the
+    command's own wall time (the history included)."""
+    rates, walls = [], []
+    for _ in range(reps):
+        with tempfile.TemporaryDirectory(prefix="povsim-perf-") as tmp:
+            p = subprocess.run(
+                [str(binary), "sensitivity", FULL, "--method", "morris", "--samples", "2",
+                 "--replicates", "2", "--threads", str(threads), "--out", str(Path(tmp) / "s")],
+                cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+            )
+        m = re.search(r"× (\d+) replicates: (\d+) points .* in ([\d.]+) s", p.stdout)
+        if p.returncode != 0 or not m:
+            return f"sensitivity: the run failed:\n{p.stderr.strip()}"
+        runs = int(m.group(1)) * int(m.group(2))
+        walls.append(float(m.group(3)))
+        rates.append(runs / walls[-1])
+    return (f"as `povsim sensitivity` runs it ({threads} threads; Morris, 2 trajectories × 2 "
+            f"replicates, {runs} runs of 2014–2020 forked from the history, median of {reps}): "
+            f"**{statistics.median(rates):.2f} runs per second** "
+            f"({statistics.median(walls):.1f} s an analysis, the history's runs included).")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(
         description="povsim performance measurements (issue 7); see the top of this file.",
@@ -498,6 +524,9 @@ def main() -> int:
                 per_s = reps / r.med("run_wall_s")
                 body += (f"\n\n{name}: {per_s:.2f} runs (replicates) per second, "
                          f"{r.med('run_wall_s') / reps:.3f} s per run (run wall time / {reps}).")
+        # As `povsim sensitivity` runs it: every design point forks from one
+        # run of the history per replicate, so a point runs 2014–2020 only.
+        body += "\n\n" + sensitivity_rate(run.binary, T, args.reps, args.timeout)
         section(f"7. The full county (`{FULL}` at its own size, {reps} replicates)", body)
 
     if args.json:

@@ -4,6 +4,7 @@
 
 pub mod calibrate;
 pub mod compare;
+pub mod history;
 pub mod optimize;
 pub mod sensitivity;
 pub mod sweep;

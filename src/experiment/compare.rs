@@ -13,8 +13,8 @@
 pub mod decompose;
 pub mod param_draws;
 
-use crate::engine::Simulation;
 use crate::error::{Error, Result};
+use crate::experiment::history::{self, SharedHistory, Start};
 pub use crate::output::comparison::*;
 use crate::recorder::TRAJECTORY_COLUMNS;
 use crate::scenario::Scenario;
@@ -44,9 +44,15 @@ struct Outcome {
     last: Vec<Vec<f32>>,
 }
 
-/// Run `sc`, counting spending from `from` (the first compared year);
-/// `tick` is called after each replicate.
-fn outcome(sc: &Scenario, from: i32, tick: &mut dyn FnMut()) -> Result<Outcome> {
+/// Run `sc`, counting spending from `from` (the first compared year), each
+/// replicate forked from `history` when `sc` shares it; `tick` is called
+/// after each replicate.
+fn outcome(
+    history: Option<&SharedHistory<'_>>,
+    sc: &Scenario,
+    from: i32,
+    tick: &mut dyn FnMut(),
+) -> Result<Outcome> {
     let mut o = Outcome {
         values: Vec::new(),
         spending: BTreeMap::new(),
@@ -55,11 +61,14 @@ fn outcome(sc: &Scenario, from: i32, tick: &mut dyn FnMut()) -> Result<Outcome> 
         last: Vec::new(),
     };
     // Incomes are taken before the compared years: at the end of the shared history.
-    let before = (from - sc.start_year - 1).max(0) as u32;
+    let before = (from - sc.start_year - 1).max(0) as usize;
     for rep in 0..sc.replicates {
-        let mut sim = Simulation::new(sc, rep)?;
-        let mut rows = Vec::with_capacity(sc.years as usize);
-        for t in 0..sc.years {
+        let Start { mut rows, mut sim } = history::start(history, sc, rep)?;
+        if rows.len() == before + 1 {
+            // Forked after the last year of the history.
+            o.first.push(sim.hh.income_pc.clone());
+        }
+        for t in rows.len()..sc.years as usize {
             let r = sim.step();
             rows.push(r.trajectory_values());
             if r.year >= from {
@@ -150,7 +159,16 @@ pub fn compare_with_progress(
     }
     let from = first_compared_year(base, reforms)?;
     let t0 = (from - base.start_year) as usize;
-    let b = outcome(base, from, tick)?;
+    // Every scenario's replicates fork from one run of the history.
+    let reference = std::iter::once(base)
+        .chain(reforms)
+        .find(|s| s.branch_year() == Some(from));
+    let history = match reference {
+        Some(r) => SharedHistory::run(r)?,
+        None => None,
+    };
+    let history = history.as_ref();
+    let b = outcome(history, base, from, tick)?;
     let poor = col("poor");
     let mut trajectories = BTreeMap::new();
     trajectories.insert(
@@ -161,7 +179,7 @@ pub fn compare_with_progress(
     );
     let mut out = Vec::new();
     for sc in reforms {
-        let r = outcome(sc, from, tick)?;
+        let r = outcome(history, sc, from, tick)?;
         trajectories.insert(
             sc.name.clone(),
             crate::experiment::bands(sc, &r.values)

@@ -12,6 +12,7 @@ mod decompose;
 mod engine_core;
 mod fixtures;
 mod fuzz_loader;
+mod history;
 mod identification;
 mod income;
 mod invariants;

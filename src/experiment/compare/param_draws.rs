@@ -11,8 +11,8 @@
 //! turns them into two intervals: replicate noise alone, and parameters plus
 //! replicates, and says which dominates.
 
-use crate::engine::Simulation;
 use crate::error::{Error, Result};
+use crate::experiment::history::{self, SharedHistory, Start};
 use crate::experiment::interrupted;
 use crate::experiment::sensitivity::draws::{DrawIntervals, decompose};
 use crate::recorder::TRAJECTORY_COLUMNS;
@@ -46,8 +46,13 @@ pub struct ParamDraws {
     pub measures: Vec<MeasureDraws>,
 }
 
-/// Person-years of poverty over the run and the last year's headcount ratio.
-fn outcome(sc: &Scenario, rep: u32) -> Result<Option<(f64, f64)>> {
+/// Person-years of poverty over the run and the last year's headcount ratio,
+/// forked from `history` when `sc` shares it (the same values).
+fn outcome(
+    history: Option<&SharedHistory<'_>>,
+    sc: &Scenario,
+    rep: u32,
+) -> Result<Option<(f64, f64)>> {
     let col = |c: &str| {
         TRAJECTORY_COLUMNS
             .iter()
@@ -55,9 +60,13 @@ fn outcome(sc: &Scenario, rep: u32) -> Result<Option<(f64, f64)>> {
             .expect("a trajectory column")
     };
     let (poor, head) = (col("poor"), col("headcount_ratio"));
-    let mut sim = Simulation::new(sc, rep)?;
+    let Start { rows, mut sim } = history::start(history, sc, rep)?;
     let (mut total, mut last) = (0.0, 0.0);
-    for _ in 0..sc.years {
+    for v in &rows {
+        total += v[poor];
+        last = v[head];
+    }
+    while sim.year <= sc.end_year() {
         if interrupted() {
             return Ok(None);
         }
@@ -89,6 +98,9 @@ pub struct Prepared {
     values: Vec<Vec<f64>>,
     /// (base, reform) at each draw.
     scs: Vec<(Scenario, Scenario)>,
+    /// The reform without the draws' values: whose history every draw's
+    /// runs fork from when they share it.
+    reference: Scenario,
 }
 
 /// Check `reform`'s priors and load every draw of both scenarios.
@@ -162,6 +174,7 @@ pub fn prepare(base: &Path, reform: &Path, n: usize, sets: &[String]) -> Result<
         keys: plan.keys.iter().map(|k| k.key.clone()).collect(),
         values,
         scs,
+        reference: r0,
     })
 }
 
@@ -170,12 +183,16 @@ impl Prepared {
     pub fn run(self) -> Result<ParamDraws> {
         let (n, scs) = (self.n, &self.scs);
         let reps = self.replicates as usize;
+        let history = SharedHistory::run(&self.reference)?;
+        let history = history.as_ref();
         let results: Vec<Option<(f64, f64)>> = (0..n * reps)
             .into_par_iter()
             .map(|item| -> Result<Option<(f64, f64)>> {
                 let (b, r) = &scs[item / reps];
                 let rep = (item % reps) as u32;
-                let (Some((bt, bh)), Some((rt, rh))) = (outcome(b, rep)?, outcome(r, rep)?) else {
+                let (Some((bt, bh)), Some((rt, rh))) =
+                    (outcome(history, b, rep)?, outcome(history, r, rep)?)
+                else {
                     return Ok(None);
                 };
                 Ok(Some((bt - rt, rh - bh)))

@@ -23,8 +23,8 @@
 //! share the point order and the file format, which must agree exactly.
 
 use super::{Factor, Problem, morris, sobol};
-use crate::engine::Simulation;
 use crate::error::{Error, Result};
+use crate::experiment::history::{self, SharedHistory, Start};
 use crate::experiment::sweep::{Shard, digest};
 use crate::experiment::{interrupted, progress_bar};
 use crate::output::atomic;
@@ -76,21 +76,35 @@ impl Measure {
         }
     }
 
-    /// The measure of replicate `rep` of `sc` (`None` if interrupted).
-    pub fn of(&self, sc: &Scenario, rep: u32) -> Result<Option<f64>> {
+    /// The measure of replicate `rep` of `sc` (`None` if interrupted),
+    /// forked from `history` when `sc` shares it (the same value).
+    pub fn of(
+        &self,
+        history: Option<&SharedHistory<'_>>,
+        sc: &Scenario,
+        rep: u32,
+    ) -> Result<Option<f64>> {
         let k = TRAJECTORY_COLUMNS
             .iter()
             .position(|c| *c == self.column)
             .expect("checked column");
-        let mut sim = Simulation::new(sc, rep)?;
+        let Start { rows, mut sim } = history::start(history, sc, rep)?;
         let mut total = 0.0;
-        for t in 0..sc.years {
+        for (t, row) in rows.iter().enumerate() {
+            match self.year {
+                Some(y) if y == sc.start_year + t as i32 => return Ok(Some(row[k])),
+                Some(_) => {}
+                None => total += row[k],
+            }
+        }
+        while sim.year <= sc.end_year() {
             if interrupted() {
                 return Ok(None);
             }
+            let year = sim.year;
             let v = sim.step().trajectory_values()[k];
             match self.year {
-                Some(y) if y == sc.start_year + t as i32 => return Ok(Some(v)),
+                Some(y) if y == year => return Ok(Some(v)),
                 Some(_) => {}
                 None => total += v,
             }
@@ -433,25 +447,30 @@ impl Analysis {
     }
 
     /// The output of point `p`: the mean over replicates of the measure (or
-    /// of the paired difference). `None` if interrupted.
-    fn output(&self, p: usize) -> Result<Option<f64>> {
+    /// of the paired difference), each run forked from `history` when it
+    /// shares it. `None` if interrupted.
+    fn output(&self, p: usize, history: Option<&SharedHistory<'_>>) -> Result<Option<f64>> {
         let (r, b) = self.scenarios(p)?;
         let m = &self.spec.measure;
-        let mut sum = 0.0;
-        for rep in 0..r.replicates {
-            let Some(y) = m.of(&r, rep)? else {
+        let reps = r.replicates;
+        // Points run side by side start at different replicates, so that
+        // they seldom wait for the same history's lock; the sum is in
+        // replicate order whatever the order of the runs.
+        let mut d = vec![0.0; reps as usize];
+        for k in 0..reps {
+            let rep = (k + (p % reps as usize) as u32) % reps;
+            let Some(y) = m.of(history, &r, rep)? else {
                 return Ok(None);
             };
-            let d = match &b {
-                Some(b) => match m.of(b, rep)? {
+            d[rep as usize] = match &b {
+                Some(b) => match m.of(history, b, rep)? {
                     Some(x) => y - x,
                     None => return Ok(None),
                 },
                 None => y,
             };
-            sum += d;
         }
-        Ok(Some(sum / r.replicates as f64))
+        Ok(Some(d.iter().fold(0.0, |s, x| s + x) / reps as f64))
     }
 }
 
@@ -559,8 +578,17 @@ pub fn run(a: &Analysis, out: &Path, progress: bool) -> Result<RunSummary> {
         .open(&csv)
         .map_err(|e| Error::file(&csv, format!("cannot write: {e}")))?;
     let t0 = std::time::Instant::now();
+    // Every point's runs fork from one run of the history per replicate.
+    let reference = a.reform.scenario()?;
+    let history = match todo.is_empty() {
+        true => None,
+        false => SharedHistory::run(&reference)?,
+    };
     for batch in todo.chunks(threads * 2) {
-        let ys: Vec<Result<Option<f64>>> = batch.par_iter().map(|&p| a.output(p)).collect();
+        let ys: Vec<Result<Option<f64>>> = batch
+            .par_iter()
+            .map(|&p| a.output(p, history.as_ref()))
+            .collect();
         let mut buf = String::new();
         for (&p, y) in batch.iter().zip(ys) {
             match y? {
