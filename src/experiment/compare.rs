@@ -63,7 +63,9 @@ fn outcome(
     // Incomes are taken before the compared years: at the end of the shared history.
     let before = (from - sc.start_year - 1).max(0) as usize;
     for rep in 0..sc.replicates {
-        let Start { mut rows, mut sim } = history::start(history, sc, rep)?;
+        let Start {
+            mut rows, mut sim, ..
+        } = history::start(history, sc, rep)?;
         if rows.len() == before + 1 {
             // Forked after the last year of the history.
             o.first.push(sim.hh.income_pc.clone());

@@ -22,8 +22,8 @@ fn load(dir: &Path, name: &str, sets: &[&str]) -> Scenario {
     scenario::load(&dir.join(name), &sets).unwrap()
 }
 
-/// Every year's row and the last year's incomes, as bits.
-type Run = (Vec<Vec<u64>>, Vec<u32>);
+/// Every year's row and spending and the last year's incomes, as bits.
+type Run = (Vec<Vec<u64>>, Vec<u64>, Vec<u32>);
 
 fn bits(rows: &[Row]) -> Vec<Vec<u64>> {
     rows.iter()
@@ -31,12 +31,22 @@ fn bits(rows: &[Row]) -> Vec<Vec<u64>> {
         .collect()
 }
 
-fn finish(Start { mut rows, mut sim }: Start<'_>, sc: &Scenario) -> Run {
+fn finish(
+    Start {
+        mut rows,
+        mut spent,
+        mut sim,
+    }: Start<'_>,
+    sc: &Scenario,
+) -> Run {
     while sim.year <= sc.end_year() {
-        rows.push(sim.step().trajectory_values());
+        let r = sim.step();
+        rows.push(r.trajectory_values());
+        spent.push(r.ledger.spending.iter().map(|m| m.spent).sum());
     }
     let incomes = sim.hh.income_pc.iter().map(|v| v.to_bits()).collect();
-    (bits(&rows), incomes)
+    let spent = spent.iter().map(|v: &f64| v.to_bits()).collect();
+    (bits(&rows), spent, incomes)
 }
 
 fn from_scratch(sc: &Scenario, rep: u32) -> Run {
@@ -44,6 +54,7 @@ fn from_scratch(sc: &Scenario, rep: u32) -> Run {
     finish(
         Start {
             rows: Vec::new(),
+            spent: Vec::new(),
             sim,
         },
         sc,
@@ -189,4 +200,29 @@ fn a_comparison_forked_from_the_history_is_the_comparison_run_from_scratch() {
     }
     // The reform moves someone: the deciles are not all zero.
     assert!(r.deciles.iter().any(|d| d.better_off + d.worse_off > 0.0));
+}
+
+#[test]
+fn a_sweep_point_forked_from_the_history_is_its_row_from_scratch() {
+    use povsim::experiment::sweep::run_item;
+    let dir = files("history-sweep");
+    let branch = scenario::load(&dir.join("branch.toml"), &[]).unwrap();
+    let h = SharedHistory::run(&branch)
+        .unwrap()
+        .expect("a shared history");
+    let point = load(
+        &dir,
+        "branch.toml",
+        &["interventions.transfers.budget_share=0.2"],
+    );
+    for rep in 0..branch.replicates {
+        assert!(h.shared_by(&point, rep));
+        let forked = run_item(Some(&h), &point, 3, rep).unwrap().unwrap();
+        let scratch = run_item(None, &point, 3, rep).unwrap().unwrap();
+        // Debug prints every f64 exactly (shortest round trip).
+        assert_eq!(format!("{forked:?}"), format!("{scratch:?}"));
+        assert_eq!(forked.years.len(), 6);
+        // The history spent money: its years' spending is carried over.
+        assert!(forked.values[6] > 0.0 && forked.years[0].1[5] > 0.0);
+    }
 }

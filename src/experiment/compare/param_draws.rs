@@ -60,7 +60,7 @@ fn outcome(
             .expect("a trajectory column")
     };
     let (poor, head) = (col("poor"), col("headcount_ratio"));
-    let Start { rows, mut sim } = history::start(history, sc, rep)?;
+    let Start { rows, mut sim, .. } = history::start(history, sc, rep)?;
     let (mut total, mut last) = (0.0, 0.0);
     for v in &rows {
         total += v[poor];
