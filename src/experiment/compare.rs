@@ -16,7 +16,7 @@ pub mod param_draws;
 use crate::error::{Error, Result};
 use crate::experiment::history::{self, SharedHistory, Start};
 pub use crate::output::comparison::*;
-use crate::recorder::TRAJECTORY_COLUMNS;
+use crate::recorder::{TRAJECTORY_COLUMNS, trajectory_column as col};
 use crate::scenario::Scenario;
 use std::collections::BTreeMap;
 
@@ -114,13 +114,6 @@ pub fn first_compared_year(base: &Scenario, reforms: &[Scenario]) -> Result<i32>
         }
     }
     Ok(from)
-}
-
-fn col(name: &str) -> usize {
-    TRAJECTORY_COLUMNS
-        .iter()
-        .position(|c| *c == name)
-        .expect("known column")
 }
 
 /// Compare `reforms` against `base`. All scenarios must share the seed,

@@ -26,7 +26,6 @@ use crate::experiment::history::{self, SharedHistory, Start};
 use crate::experiment::{interrupted, progress_bar};
 use crate::output::atomic;
 use crate::output::tables::num;
-use crate::recorder::TRAJECTORY_COLUMNS;
 pub use crate::scenario::sweep::{
     Axis, MAX_POINTS, check_key, list_axis, parse_range, parse_vary, points,
 };
@@ -182,12 +181,7 @@ pub fn run_item(
     let mut spending = 0.0;
     let mut last = None;
     let mut by_year = Vec::with_capacity(sc.years as usize);
-    let col = |c: &str| {
-        TRAJECTORY_COLUMNS
-            .iter()
-            .position(|x| *x == c)
-            .expect("a trajectory column")
-    };
+    let col = crate::recorder::trajectory_column;
     let shown = [
         "headcount_ratio",
         "poverty_gap",
