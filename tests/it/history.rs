@@ -17,6 +17,13 @@ fn files(tag: &str) -> PathBuf {
     dir
 }
 
+/// The fixture's files in a fresh directory, and its branched scenario.
+fn branched(tag: &str) -> (PathBuf, Scenario) {
+    let dir = files(tag);
+    let branch = load(&dir, "branch.toml", &[]);
+    (dir, branch)
+}
+
 fn load(dir: &Path, name: &str, sets: &[&str]) -> Scenario {
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
     scenario::load(&dir.join(name), &sets).unwrap()
@@ -63,8 +70,7 @@ fn from_scratch(sc: &Scenario, rep: u32) -> Run {
 
 #[test]
 fn a_fork_of_the_shared_history_is_a_run_from_scratch_bit_for_bit() {
-    let dir = files("history-fork");
-    let branch = scenario::load(&dir.join("branch.toml"), &[]).unwrap();
+    let (dir, branch) = branched("history-fork");
     // The package's own keys only: the history is the same.
     let variant = load(
         &dir,
@@ -102,8 +108,7 @@ fn a_fork_of_the_shared_history_is_a_run_from_scratch_bit_for_bit() {
 
 #[test]
 fn a_scenario_with_another_history_starts_from_scratch() {
-    let dir = files("history-other");
-    let branch = scenario::load(&dir.join("branch.toml"), &[]).unwrap();
+    let (dir, branch) = branched("history-other");
     let h = SharedHistory::run(&branch)
         .unwrap()
         .expect("a shared history");
@@ -157,8 +162,7 @@ fn incomes(sc: &Scenario, rep: u32, first_after: i32) -> (Vec<f32>, Vec<f32>, Ve
 
 #[test]
 fn a_comparison_forked_from_the_history_is_the_comparison_run_from_scratch() {
-    let dir = files("history-compare");
-    let branch = scenario::load(&dir.join("branch.toml"), &[]).unwrap();
+    let (dir, branch) = branched("history-compare");
     let variant = load(
         &dir,
         "branch.toml",
@@ -205,8 +209,7 @@ fn a_comparison_forked_from_the_history_is_the_comparison_run_from_scratch() {
 #[test]
 fn a_sweep_point_forked_from_the_history_is_its_row_from_scratch() {
     use povsim::experiment::sweep::run_item;
-    let dir = files("history-sweep");
-    let branch = scenario::load(&dir.join("branch.toml"), &[]).unwrap();
+    let (dir, branch) = branched("history-sweep");
     let h = SharedHistory::run(&branch)
         .unwrap()
         .expect("a shared history");
