@@ -88,6 +88,15 @@ impl YearRecord {
     }
 }
 
+/// The index of a column of trajectory.csv named in the code (a name that
+/// is not one is a bug, not bad input).
+pub fn trajectory_column(name: &str) -> usize {
+    TRAJECTORY_COLUMNS
+        .iter()
+        .position(|c| *c == name)
+        .unwrap_or_else(|| panic!("{name} is not a trajectory column"))
+}
+
 /// Wages and salaries (local wages and migrant earnings, as NBS counts
 /// them) as a share of income, from the mean income by source
 /// ([`crate::model::state::SOURCES`]); 0 without income.

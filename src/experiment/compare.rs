@@ -16,7 +16,7 @@ pub mod param_draws;
 use crate::error::{Error, Result};
 use crate::experiment::history::{self, SharedHistory, Start};
 pub use crate::output::comparison::*;
-use crate::recorder::TRAJECTORY_COLUMNS;
+use crate::recorder::{TRAJECTORY_COLUMNS, trajectory_column as col};
 use crate::scenario::Scenario;
 use std::collections::BTreeMap;
 
@@ -63,7 +63,9 @@ fn outcome(
     // Incomes are taken before the compared years: at the end of the shared history.
     let before = (from - sc.start_year - 1).max(0) as usize;
     for rep in 0..sc.replicates {
-        let Start { mut rows, mut sim } = history::start(history, sc, rep)?;
+        let Start {
+            mut rows, mut sim, ..
+        } = history::start(history, sc, rep)?;
         if rows.len() == before + 1 {
             // Forked after the last year of the history.
             o.first.push(sim.hh.income_pc.clone());
@@ -112,13 +114,6 @@ pub fn first_compared_year(base: &Scenario, reforms: &[Scenario]) -> Result<i32>
         }
     }
     Ok(from)
-}
-
-fn col(name: &str) -> usize {
-    TRAJECTORY_COLUMNS
-        .iter()
-        .position(|c| *c == name)
-        .expect("known column")
 }
 
 /// Compare `reforms` against `base`. All scenarios must share the seed,

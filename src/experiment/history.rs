@@ -10,7 +10,7 @@
 //! replicate's history once and keeps it standing before the branch year;
 //! [`start`] forks it ([`Simulation::fork`], the way `compare --decompose`
 //! branches its coalitions) for a scenario that shares it, and starts from
-//! scratch otherwise. Stepping a fork gives what running the scenario from its
+//! scratch otherwise. compare, `--param-draws`, sensitivity and sweep use it. Stepping a fork gives what running the scenario from its
 //! start gives, byte for byte (tests/it/history.rs), so sharing changes the
 //! speed of an analysis and nothing of its outputs.
 //!
@@ -40,13 +40,16 @@ pub struct SharedHistory<'h> {
     runs: Vec<Mutex<Simulation<'h>>>,
     /// Per replicate, the trajectory rows of the years before `year`.
     rows: Vec<Vec<Row>>,
+    /// Per replicate, what the modules spent in each year before `year`.
+    spent: Vec<Vec<f64>>,
 }
 
 /// A replicate's run as it starts: the rows of the years already run (the
-/// shared history's, when forked) and the simulation standing before its
-/// next year.
+/// shared history's, when forked) and the money the modules spent in each,
+/// and the simulation standing before its next year.
 pub struct Start<'b> {
     pub rows: Vec<Row>,
+    pub spent: Vec<f64>,
     pub sim: Simulation<'b>,
 }
 
@@ -66,25 +69,28 @@ impl<'h> SharedHistory<'h> {
         if bytes > available_memory() / 4 {
             return Ok(None);
         }
-        let mut runs = Vec::new();
-        let mut rows = Vec::new();
+        let (mut runs, mut rows, mut spent) = (Vec::new(), Vec::new(), Vec::new());
         for rep in 0..reference.replicates {
             let mut sim = Simulation::new(reference, rep)?;
-            let mut before = Vec::new();
+            let (mut r, mut s) = (Vec::new(), Vec::new());
             while sim.year < year {
                 if interrupted() {
                     return Ok(None);
                 }
-                before.push(sim.step().trajectory_values());
+                let record = sim.step();
+                r.push(record.trajectory_values());
+                s.push(record.ledger.spending.iter().map(|m| m.spent).sum());
             }
             runs.push(Mutex::new(sim));
-            rows.push(before);
+            rows.push(r);
+            spent.push(s);
         }
         Ok(Some(SharedHistory {
             reference,
             year,
             runs,
             rows,
+            spent,
         }))
     }
 
@@ -125,11 +131,13 @@ pub fn start<'b>(
                 .fork(sc);
             Ok(Start {
                 rows: h.rows[rep as usize].clone(),
+                spent: h.spent[rep as usize].clone(),
                 sim,
             })
         }
         _ => Ok(Start {
             rows: Vec::new(),
+            spent: Vec::new(),
             sim: Simulation::new(sc, rep)?,
         }),
     }

@@ -21,8 +21,8 @@ mod charts;
 pub mod report;
 pub mod years;
 
-use crate::engine::Simulation;
 use crate::error::{Error, Result};
+use crate::experiment::history::{self, SharedHistory, Start};
 use crate::experiment::{interrupted, progress_bar};
 use crate::output::atomic;
 use crate::output::tables::num;
@@ -164,14 +164,39 @@ fn row_line(spec: &SweepSpec, r: &Row) -> String {
     s
 }
 
-/// Run one replicate of one point (`None`: interrupted).
-pub fn run_item(sc: &Scenario, point: usize, replicate: u32) -> Result<Option<Row>> {
-    let mut sim = Simulation::new(sc, replicate)?;
+/// Run one replicate of one point (`None`: interrupted), forked from
+/// `history` when the point shares it (the same row).
+pub fn run_item(
+    history: Option<&SharedHistory<'_>>,
+    sc: &Scenario,
+    point: usize,
+    replicate: u32,
+) -> Result<Option<Row>> {
+    let Start {
+        rows,
+        spent,
+        mut sim,
+    } = history::start(history, sc, replicate)?;
     let mut person_years = 0.0;
     let mut spending = 0.0;
     let mut last = None;
     let mut by_year = Vec::with_capacity(sc.years as usize);
-    for _ in 0..sc.years {
+    let col = crate::recorder::trajectory_column;
+    let shown = [
+        "headcount_ratio",
+        "poverty_gap",
+        "poor",
+        "mean_income",
+        "gini",
+    ]
+    .map(col);
+    for (t, (row, spent)) in rows.iter().zip(spent).enumerate() {
+        person_years += row[shown[2]];
+        spending += spent;
+        let [a, b, c, d, e] = shown.map(|k| row[k]);
+        by_year.push((sc.start_year + t as i32, [a, b, c, d, e, spent]));
+    }
+    while sim.year <= sc.end_year() {
         if interrupted() {
             return Ok(None);
         }
@@ -439,6 +464,14 @@ pub fn sweep(
     let mut hy = 0.0;
     let mut at = 0;
     let mut cache: Option<(usize, Scenario)> = None;
+    // Every point's replicates fork from one run of the history (a package's
+    // keys act from its branch year only).
+    let reference = base.scenario()?;
+    let history = match pending {
+        0 => None,
+        _ => SharedHistory::run(&reference)?,
+    };
+    let history = history.as_ref();
     while let Some(&first) = todo.peek() {
         let small = households[first / reps] <= 50_000;
         let batch = if small { threads * 4 } else { 1 };
@@ -460,7 +493,7 @@ pub fn sweep(
         let find = |p: usize| &scs.iter().find(|(q, _)| *q == p).expect("loaded").1;
         let rows: Vec<Option<Row>> = items
             .par_iter()
-            .map(|&i| run_item(find(i / reps), i / reps, (i % reps) as u32))
+            .map(|&i| run_item(history, find(i / reps), i / reps, (i % reps) as u32))
             .collect::<Result<_>>()?;
         if interrupted() || rows.iter().any(Option::is_none) {
             if let Some(b) = &bar {

@@ -17,13 +17,20 @@ fn files(tag: &str) -> PathBuf {
     dir
 }
 
+/// The fixture's files in a fresh directory, and its branched scenario.
+fn branched(tag: &str) -> (PathBuf, Scenario) {
+    let dir = files(tag);
+    let branch = load(&dir, "branch.toml", &[]);
+    (dir, branch)
+}
+
 fn load(dir: &Path, name: &str, sets: &[&str]) -> Scenario {
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
     scenario::load(&dir.join(name), &sets).unwrap()
 }
 
-/// Every year's row and the last year's incomes, as bits.
-type Run = (Vec<Vec<u64>>, Vec<u32>);
+/// Every year's row and spending and the last year's incomes, as bits.
+type Run = (Vec<Vec<u64>>, Vec<u64>, Vec<u32>);
 
 fn bits(rows: &[Row]) -> Vec<Vec<u64>> {
     rows.iter()
@@ -31,12 +38,22 @@ fn bits(rows: &[Row]) -> Vec<Vec<u64>> {
         .collect()
 }
 
-fn finish(Start { mut rows, mut sim }: Start<'_>, sc: &Scenario) -> Run {
+fn finish(
+    Start {
+        mut rows,
+        mut spent,
+        mut sim,
+    }: Start<'_>,
+    sc: &Scenario,
+) -> Run {
     while sim.year <= sc.end_year() {
-        rows.push(sim.step().trajectory_values());
+        let r = sim.step();
+        rows.push(r.trajectory_values());
+        spent.push(r.ledger.spending.iter().map(|m| m.spent).sum());
     }
     let incomes = sim.hh.income_pc.iter().map(|v| v.to_bits()).collect();
-    (bits(&rows), incomes)
+    let spent = spent.iter().map(|v: &f64| v.to_bits()).collect();
+    (bits(&rows), spent, incomes)
 }
 
 fn from_scratch(sc: &Scenario, rep: u32) -> Run {
@@ -44,6 +61,7 @@ fn from_scratch(sc: &Scenario, rep: u32) -> Run {
     finish(
         Start {
             rows: Vec::new(),
+            spent: Vec::new(),
             sim,
         },
         sc,
@@ -52,8 +70,7 @@ fn from_scratch(sc: &Scenario, rep: u32) -> Run {
 
 #[test]
 fn a_fork_of_the_shared_history_is_a_run_from_scratch_bit_for_bit() {
-    let dir = files("history-fork");
-    let branch = scenario::load(&dir.join("branch.toml"), &[]).unwrap();
+    let (dir, branch) = branched("history-fork");
     // The package's own keys only: the history is the same.
     let variant = load(
         &dir,
@@ -91,8 +108,7 @@ fn a_fork_of_the_shared_history_is_a_run_from_scratch_bit_for_bit() {
 
 #[test]
 fn a_scenario_with_another_history_starts_from_scratch() {
-    let dir = files("history-other");
-    let branch = scenario::load(&dir.join("branch.toml"), &[]).unwrap();
+    let (dir, branch) = branched("history-other");
     let h = SharedHistory::run(&branch)
         .unwrap()
         .expect("a shared history");
@@ -146,8 +162,7 @@ fn incomes(sc: &Scenario, rep: u32, first_after: i32) -> (Vec<f32>, Vec<f32>, Ve
 
 #[test]
 fn a_comparison_forked_from_the_history_is_the_comparison_run_from_scratch() {
-    let dir = files("history-compare");
-    let branch = scenario::load(&dir.join("branch.toml"), &[]).unwrap();
+    let (dir, branch) = branched("history-compare");
     let variant = load(
         &dir,
         "branch.toml",
@@ -189,4 +204,28 @@ fn a_comparison_forked_from_the_history_is_the_comparison_run_from_scratch() {
     }
     // The reform moves someone: the deciles are not all zero.
     assert!(r.deciles.iter().any(|d| d.better_off + d.worse_off > 0.0));
+}
+
+#[test]
+fn a_sweep_point_forked_from_the_history_is_its_row_from_scratch() {
+    use povsim::experiment::sweep::run_item;
+    let (dir, branch) = branched("history-sweep");
+    let h = SharedHistory::run(&branch)
+        .unwrap()
+        .expect("a shared history");
+    let point = load(
+        &dir,
+        "branch.toml",
+        &["interventions.transfers.budget_share=0.2"],
+    );
+    for rep in 0..branch.replicates {
+        assert!(h.shared_by(&point, rep));
+        let forked = run_item(Some(&h), &point, 3, rep).unwrap().unwrap();
+        let scratch = run_item(None, &point, 3, rep).unwrap().unwrap();
+        // Debug prints every f64 exactly (shortest round trip).
+        assert_eq!(format!("{forked:?}"), format!("{scratch:?}"));
+        assert_eq!(forked.years.len(), 6);
+        // The history spent money: its years' spending is carried over.
+        assert!(forked.values[6] > 0.0 && forked.years[0].1[5] > 0.0);
+    }
 }

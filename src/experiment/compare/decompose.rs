@@ -30,7 +30,6 @@ use crate::engine::Simulation;
 use crate::error::{Error, Result};
 use crate::experiment::interrupted;
 pub use crate::output::decomposition::*;
-use crate::recorder::TRAJECTORY_COLUMNS;
 use crate::rng::{Purpose, SplitMix, key};
 use crate::scenario::Scenario;
 use crate::scenario::modules::ORDER;
@@ -153,12 +152,7 @@ pub fn values_with_progress(
     rep: u32,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<Values>> {
-    let col = |c: &str| {
-        TRAJECTORY_COLUMNS
-            .iter()
-            .position(|x| *x == c)
-            .expect("a trajectory column")
-    };
+    let col = crate::recorder::trajectory_column;
     let k = [
         col("headcount_ratio"),
         col("poor"),

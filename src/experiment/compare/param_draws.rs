@@ -15,7 +15,6 @@ use crate::error::{Error, Result};
 use crate::experiment::history::{self, SharedHistory, Start};
 use crate::experiment::interrupted;
 use crate::experiment::sensitivity::draws::{DrawIntervals, decompose};
-use crate::recorder::TRAJECTORY_COLUMNS;
 use crate::rng::Purpose;
 use crate::scenario::calibration::float_text;
 use crate::scenario::{Base, Scenario};
@@ -53,14 +52,9 @@ fn outcome(
     sc: &Scenario,
     rep: u32,
 ) -> Result<Option<(f64, f64)>> {
-    let col = |c: &str| {
-        TRAJECTORY_COLUMNS
-            .iter()
-            .position(|x| *x == c)
-            .expect("a trajectory column")
-    };
+    let col = crate::recorder::trajectory_column;
     let (poor, head) = (col("poor"), col("headcount_ratio"));
-    let Start { rows, mut sim } = history::start(history, sc, rep)?;
+    let Start { rows, mut sim, .. } = history::start(history, sc, rep)?;
     let (mut total, mut last) = (0.0, 0.0);
     for v in &rows {
         total += v[poor];

@@ -88,7 +88,7 @@ impl Measure {
             .iter()
             .position(|c| *c == self.column)
             .expect("checked column");
-        let Start { rows, mut sim } = history::start(history, sc, rep)?;
+        let Start { rows, mut sim, .. } = history::start(history, sc, rep)?;
         let mut total = 0.0;
         for (t, row) in rows.iter().enumerate() {
             match self.year {
