@@ -27,7 +27,10 @@ Targets (all with `--no-charts` except the start-up run "with charts"):
   7  The full county as calibrate and sensitivity run it (issue 16's target
      4): scenarios/l_county_targeted.toml at its own size (161,842
      households, 2008–2020: the history to 2013, the package from 2014), 5
-     replicates, 2 threads and 1; runs (replicates) per second.
+     replicates, 2 threads and 1; runs (replicates) per second. Then
+     l_county.toml (2008–2014) as calibrate runs it, and the package as
+     `povsim sensitivity` runs it (a small Morris design, every point's
+     runs 2014–2020 forked from one run of the history per replicate).
   6  Start-up: `povsim run scenarios/classroom.toml` at 200 households (its own
      15 years and 3 replicates), process wall time, with --no-charts and with
      charts and report (target < 100 ms); at least 5 repetitions, after one
@@ -518,6 +521,10 @@ def main() -> int:
         reps = 5
         rows = [(f"{t} thread{'s' if t > 1 else ''}", run.measure(Config(FULL, 0, None, reps, t)))
                 for t in (T, 1)]
+        # As `povsim calibrate` runs it: l_county.toml, 2008–2014, every key
+        # acting from 2008 (nothing to share).
+        rows.append((f"{T} threads, `{BASE}` (calibrate's runs, 7 years)",
+                     run.measure(Config(BASE, 0, None, reps, T))))
         body = table("run", rows)
         for name, r in rows:
             if r.samples:
