@@ -162,6 +162,27 @@ pub fn run_records_until(
     run_records_saving(sc, stop, None, sink)
 }
 
+/// How many replicates [`run_records_saving`] runs side by side: small
+/// populations four per thread (each replicate's own parallelism has too
+/// little to split); a county of up to a quarter of a million households
+/// one per thread, as far as a quarter of the memory available holds them
+/// (at 160,000 households two threads get ~1.5 × from one replicate's
+/// parallel scans, ~1.9 × from two replicates side by side); larger ones
+/// one at a time, parallel within. The records reach the sink in replicate
+/// order whatever the batch, so the outputs do not depend on it.
+fn replicates_at_once(sc: &Scenario) -> u32 {
+    use crate::scenario::limits::{BYTES_PER_HOUSEHOLD, available_memory};
+    let threads = rayon::current_num_threads().max(1) as u64;
+    let n = sc.households();
+    let fit = available_memory() / 4 / n.max(1).saturating_mul(BYTES_PER_HOUSEHOLD).max(1);
+    let batch = match n {
+        0..=50_000 => threads * 4,
+        50_001..=250_000 => threads,
+        _ => 1,
+    };
+    batch.min(fit).max(1) as u32
+}
+
 /// [`run_records_until`], saving states as `save` asks after each year.
 pub fn run_records_saving(
     sc: &Scenario,
@@ -170,12 +191,7 @@ pub fn run_records_saving(
     mut sink: impl FnMut(YearRecord) -> Result<()>,
 ) -> std::result::Result<(), Stopped> {
     let saved = |sim: &mut engine::Simulation| save.map_or(Ok(()), |s| s.after_step(sim));
-    let threads = rayon::current_num_threads().max(1);
-    let batch = if sc.households() <= 50_000 {
-        (threads * 4) as u32
-    } else {
-        1
-    };
+    let batch = replicates_at_once(sc);
     let mut rep = 0;
     while rep < sc.replicates {
         let end = (rep + batch).min(sc.replicates);
