@@ -170,7 +170,7 @@ pub fn run_records_until(
 /// parallel scans, ~1.9 × from two replicates side by side); larger ones
 /// one at a time, parallel within. The records reach the sink in replicate
 /// order whatever the batch, so the outputs do not depend on it.
-fn replicates_at_once(sc: &Scenario) -> u32 {
+pub(crate) fn replicates_at_once(sc: &Scenario) -> u32 {
     use crate::scenario::limits::{BYTES_PER_HOUSEHOLD, available_memory};
     let threads = rayon::current_num_threads().max(1) as u64;
     let n = sc.households();

@@ -18,6 +18,7 @@ use crate::experiment::history::{self, SharedHistory, Start};
 pub use crate::output::comparison::*;
 use crate::recorder::{TRAJECTORY_COLUMNS, trajectory_column as col};
 use crate::scenario::Scenario;
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 /// The measures compared, as columns of trajectory.csv.
@@ -44,9 +45,64 @@ struct Outcome {
     last: Vec<Vec<f32>>,
 }
 
+/// One replicate's run for the comparison: its rows, the incomes before the
+/// compared years and at the end, and each compared year's ledger (each
+/// module's spent money and budget, and the money moved between modules).
+struct Replicate {
+    rows: Vec<[f64; TRAJECTORY_COLUMNS.len()]>,
+    first: Option<Vec<f32>>,
+    last: Vec<f32>,
+    ledgers: Vec<YearLedger>,
+}
+
+/// A compared year's ledger: each module's (name, spent, budget), and the
+/// money moved between modules.
+type YearLedger = (Vec<(String, f64, Option<f64>)>, f64);
+
+/// Replicate `rep` of `sc`, forked from `history` when `sc` shares it.
+fn replicate(
+    history: Option<&SharedHistory<'_>>,
+    sc: &Scenario,
+    from: i32,
+    rep: u32,
+) -> Result<Replicate> {
+    // Incomes are taken before the compared years: at the end of the shared history.
+    let before = (from - sc.start_year - 1).max(0) as usize;
+    let Start {
+        mut rows, mut sim, ..
+    } = history::start(history, sc, rep)?;
+    // Forked after the last year of the history.
+    let mut first = (rows.len() == before + 1).then(|| sim.hh.income_pc.clone());
+    let mut ledgers = Vec::new();
+    for t in rows.len()..sc.years as usize {
+        let r = sim.step();
+        rows.push(r.trajectory_values());
+        if r.year >= from {
+            let spent = r.ledger.spending.iter();
+            ledgers.push((
+                spent
+                    .map(|s| (s.module.to_string(), s.spent, s.budget))
+                    .collect(),
+                r.ledger.moved,
+            ));
+        }
+        if t == before {
+            first = Some(sim.hh.income_pc.clone());
+        }
+    }
+    Ok(Replicate {
+        rows,
+        first,
+        last: sim.hh.income_pc.clone(),
+        ledgers,
+    })
+}
+
 /// Run `sc`, counting spending from `from` (the first compared year), each
-/// replicate forked from `history` when `sc` shares it; `tick` is called
-/// after each replicate.
+/// replicate forked from `history` when `sc` shares it, as many side by
+/// side as [`super::replicates_at_once`] allows; the sums run in replicate
+/// order, so the result does not depend on it. `tick` is called after each
+/// replicate.
 fn outcome(
     history: Option<&SharedHistory<'_>>,
     sc: &Scenario,
@@ -60,34 +116,28 @@ fn outcome(
         first: Vec::new(),
         last: Vec::new(),
     };
-    // Incomes are taken before the compared years: at the end of the shared history.
-    let before = (from - sc.start_year - 1).max(0) as usize;
-    for rep in 0..sc.replicates {
-        let Start {
-            mut rows, mut sim, ..
-        } = history::start(history, sc, rep)?;
-        if rows.len() == before + 1 {
-            // Forked after the last year of the history.
-            o.first.push(sim.hh.income_pc.clone());
-        }
-        for t in rows.len()..sc.years as usize {
-            let r = sim.step();
-            rows.push(r.trajectory_values());
-            if r.year >= from {
-                for s in &r.ledger.spending {
-                    *o.spending.entry(s.module.to_string()).or_default() +=
-                        s.spent / sc.replicates as f64;
-                    o.budget += s.budget.unwrap_or(0.0) / sc.replicates as f64;
+    let reps = sc.replicates as f64;
+    let at_once = super::replicates_at_once(sc);
+    let all: Vec<u32> = (0..sc.replicates).collect();
+    for batch in all.chunks(at_once as usize) {
+        let runs: Vec<Result<Replicate>> = batch
+            .par_iter()
+            .map(|&rep| replicate(history, sc, from, rep))
+            .collect();
+        for run in runs {
+            let run = run?;
+            for (spending, moved) in &run.ledgers {
+                for (module, spent, budget) in spending {
+                    *o.spending.entry(module.clone()).or_default() += spent / reps;
+                    o.budget += budget.unwrap_or(0.0) / reps;
                 }
-                o.budget -= r.ledger.moved / sc.replicates as f64;
+                o.budget -= moved / reps;
             }
-            if t == before {
-                o.first.push(sim.hh.income_pc.clone());
-            }
+            o.first.extend(run.first);
+            o.last.push(run.last);
+            o.values.push(run.rows);
+            tick();
         }
-        o.last.push(sim.hh.income_pc.clone());
-        o.values.push(rows);
-        tick();
     }
     Ok(o)
 }
