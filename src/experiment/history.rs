@@ -10,9 +10,10 @@
 //! replicate's history once and keeps it standing before the branch year;
 //! [`start`] forks it ([`Simulation::fork`], the way `compare --decompose`
 //! branches its coalitions) for a scenario that shares it, and starts from
-//! scratch otherwise. compare, `--param-draws`, sensitivity and sweep use it. Stepping a fork gives what running the scenario from its
-//! start gives, byte for byte (tests/it/history.rs), so sharing changes the
-//! speed of an analysis and nothing of its outputs.
+//! scratch otherwise; `compare`, `--param-draws`, sensitivity and sweep use
+//! it. Stepping a fork gives what running the scenario from its start
+//! gives, byte for byte (tests/it/history.rs), so sharing changes the speed
+//! of an analysis and nothing of its outputs.
 //!
 //! Kept histories cost memory (a replicate's state each), so histories are
 //! shared only when all of them fit in a quarter of the memory available;

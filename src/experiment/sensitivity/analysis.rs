@@ -580,9 +580,10 @@ pub fn run(a: &Analysis, out: &Path, progress: bool) -> Result<RunSummary> {
     let t0 = std::time::Instant::now();
     // Every point's runs fork from one run of the history per replicate.
     let reference = a.reform.scenario()?;
-    let history = match todo.is_empty() {
-        true => None,
-        false => SharedHistory::run(&reference)?,
+    let history = if todo.is_empty() {
+        None
+    } else {
+        SharedHistory::run(&reference)?
     };
     for batch in todo.chunks(threads * 2) {
         let ys: Vec<Result<Option<f64>>> = batch
