@@ -171,16 +171,15 @@ pub fn run_records_until(
 /// one at a time, parallel within. The records reach the sink in replicate
 /// order whatever the batch, so the outputs do not depend on it.
 pub(crate) fn replicates_at_once(sc: &Scenario) -> u32 {
-    use crate::scenario::limits::{BYTES_PER_HOUSEHOLD, available_memory};
     let threads = rayon::current_num_threads().max(1) as u64;
-    let n = sc.households();
-    let fit = available_memory() / 4 / n.max(1).saturating_mul(BYTES_PER_HOUSEHOLD).max(1);
-    let batch = match n {
+    let batch = match sc.households() {
         0..=50_000 => threads * 4,
         50_001..=250_000 => threads,
         _ => 1,
     };
-    batch.min(fit).max(1) as u32
+    batch
+        .min(crate::scenario::limits::replicates_held(sc))
+        .max(1) as u32
 }
 
 /// [`run_records_until`], saving states as `save` asks after each year.

@@ -24,7 +24,7 @@ use crate::error::Result;
 use crate::experiment::interrupted;
 use crate::recorder::TRAJECTORY_COLUMNS;
 use crate::scenario::Scenario;
-use crate::scenario::limits::{BYTES_PER_HOUSEHOLD, available_memory};
+use crate::scenario::limits::replicates_held;
 use std::sync::Mutex;
 
 /// A year's row of trajectory.csv.
@@ -64,10 +64,7 @@ impl<'h> SharedHistory<'h> {
         let Some(year) = reference.branch_year() else {
             return Ok(None);
         };
-        let bytes = u64::from(reference.replicates)
-            .saturating_mul(reference.households())
-            .saturating_mul(BYTES_PER_HOUSEHOLD);
-        if bytes > available_memory() / 4 {
+        if u64::from(reference.replicates) > replicates_held(reference) {
             return Ok(None);
         }
         let (mut runs, mut rows, mut spent) = (Vec::new(), Vec::new(), Vec::new());

@@ -180,6 +180,13 @@ pub fn available_memory() -> u64 {
     resident_limit().bytes
 }
 
+/// How many replicates' states of `sc` may be held at once by an experiment
+/// that keeps several (side by side, or a shared history each): as many as
+/// fit in a quarter of the memory available, so the run itself keeps room.
+pub fn replicates_held(sc: &Scenario) -> u64 {
+    available_memory() / 4 / sc.households().max(1).saturating_mul(BYTES_PER_HOUSEHOLD)
+}
+
 /// Estimated peak resident memory of one replicate of `sc` on `threads` workers, bytes.
 pub fn estimate_with(sc: &Scenario, threads: u64) -> u64 {
     sc.households()
