@@ -23,16 +23,6 @@ use crate::rng::{Purpose, sub};
 use crate::scenario::modules::{Common, Eligible, List, ModuleConfig, Targeting, Transfers};
 use rayon::prelude::*;
 
-/// The dibao list's recorded incomes, household `i`'s at `[i / SCAN][i %
-/// SCAN]` (`None` off the list), built chunk by chunk in parallel.
-struct DibaoList(Vec<Vec<Option<f32>>>);
-
-impl DibaoList {
-    fn get(&self, i: usize) -> Option<f32> {
-        self.0[i / SCAN][i % SCAN]
-    }
-}
-
 pub struct TransfersModule {
     cfg: Transfers,
     common: Common,
@@ -149,31 +139,14 @@ impl TransfersModule {
         let n = ctx.hh.len();
         let line = ctx.params.line;
         let g = self.cfg.guarantee(ctx.year, line as f64) as f32;
-        let dibao = self.dibao_list(ctx, g);
-        if let Some((_, tally)) = &dibao {
-            ledger.targeting.push(tally.row("dibao", "income"));
-        }
-        // Gaps of the registered households that take the help up (a
-        // parallel scan, kept chunk by chunk in household order).
         let (hh, villages) = (&*ctx.hh, &*ctx.villages);
-        let assess = ctx.streams.year_purpose(ctx.year, Purpose::Targeting);
         let take = ctx
             .streams
             .year_purpose_sub(ctx.year, sub::TRANSFERS_TAKE_UP);
-        let targeting = &self.targeting;
-        let gaps = ChunkLists::scan(n, |i| {
+        // The gap of a household on the list whose recorded income is
+        // `assessed`, if it takes the help up.
+        let offer = |i: usize, assessed: f32| {
             let m = hh.members(i);
-            let assessed = match &dibao {
-                Some((list, _)) => list.get(i)?,
-                None => {
-                    if m == 0 || hh.flags[i] & flag::REGISTERED == 0 {
-                        return None;
-                    }
-                    let v = hh.village[i] as usize;
-                    let sd = error_sd(targeting, villages.cadre_quality[v], false);
-                    assessed_pc(&assess, i, pre_transfer_pc(hh, i), sd)
-                }
-            };
             let gap = (g - assessed).max(0.0) * m as f32;
             if gap <= 0.0 {
                 return None;
@@ -181,9 +154,32 @@ impl TransfersModule {
             let own = (hh.market_income(i) / m as f32).max(1.0);
             let p = take_up(hh.awareness[i], hh.motivation[i], (gap / m as f32) / own).max(0.5);
             (take.uniform(i as u64) < p as f64).then_some((i, gap))
-        });
-        let demand: f64 = gaps.iter().map(|g| g.1 as f64).sum();
-        let admin = self.cfg.admin_cost * gaps.len() as f64;
+        };
+        // Gaps of the listed households that take the help up, chunk by
+        // chunk in household order (parallel scans).
+        let (dibao, scanned): (Vec<_>, ChunkLists<_>);
+        let gaps: &[Vec<(usize, f32)>] = match self.dibao_list(ctx, g, &offer) {
+            Some((gaps, tally)) => {
+                ledger.targeting.push(tally.row("dibao", "income"));
+                dibao = gaps;
+                &dibao
+            }
+            None => {
+                let assess = ctx.streams.year_purpose(ctx.year, Purpose::Targeting);
+                let targeting = &self.targeting;
+                scanned = ChunkLists::scan(n, |i| {
+                    if hh.members(i) == 0 || hh.flags[i] & flag::REGISTERED == 0 {
+                        return None;
+                    }
+                    let v = hh.village[i] as usize;
+                    let sd = error_sd(targeting, villages.cadre_quality[v], false);
+                    offer(i, assessed_pc(&assess, i, pre_transfer_pc(hh, i), sd))
+                });
+                scanned.lists()
+            }
+        };
+        let demand: f64 = gaps.iter().flatten().map(|g| g.1 as f64).sum();
+        let admin = self.cfg.admin_cost * gaps.iter().map(Vec::len).sum::<usize>() as f64;
         let scale = match budget {
             // a hair under the exact share, so f32 rounding never pays past the budget
             Some(b) if demand + admin > b => {
@@ -196,7 +192,7 @@ impl TransfersModule {
         }
         let pay = |gap: f32| gap * scale as f32;
         // What is spent, summed in household order (the only serial part).
-        let spent: f64 = gaps.iter().fold(0.0, |s, &(_, gap)| {
+        let spent: f64 = gaps.iter().flatten().fold(0.0, |s, &(_, gap)| {
             s + (pay(gap) as f64 + self.cfg.admin_cost)
         });
         // The payments, chunk by chunk in parallel: each chunk's recipients
@@ -205,7 +201,7 @@ impl TransfersModule {
         let (hh, villages) = (&*ctx.hh, &*ctx.villages);
         let (households, people, poor) = received
             .par_chunks_mut(SCAN)
-            .zip(gaps.lists())
+            .zip(gaps)
             .enumerate()
             .map(|(c, (out, list))| {
                 let mut counts = (0u64, 0u64, 0u64);
@@ -231,7 +227,17 @@ impl TransfersModule {
     /// means-tested `ŷ = y·e^{σ_d ε}` (its own draw, `σ_d = dibao_error`),
     /// `ŷ·e^{−dibao_capture}` for a connected household, under the guarantee
     /// line `g`; and the list's errors against the truth `y < g`, by cause.
-    fn dibao_list(&self, ctx: &PlanCtx, g: f32) -> Option<(DibaoList, Tally)> {
+    /// Returns what `offer(i, recorded income)` gives for the households on
+    /// the list, chunk `c`'s (households `c·SCAN..(c + 1)·SCAN`) at `c` in
+    /// household order, and the errors. (The offers are made in the same
+    /// pass: a list of every household's income, 8 bytes each, and a second
+    /// scan of it cost more than the offers themselves.)
+    fn dibao_list<T: Send>(
+        &self,
+        ctx: &PlanCtx,
+        g: f32,
+        offer: &(impl Fn(usize, f32) -> Option<T> + Sync),
+    ) -> Option<(Vec<Vec<T>>, Tally)> {
         if self.cfg.list != List::Dibao {
             return None;
         }
@@ -241,17 +247,16 @@ impl TransfersModule {
             self.cfg.dibao_error as f32,
             (-self.cfg.dibao_capture as f32).exp(),
         );
-        // One parallel pass: the list chunk by chunk (no serial pass fills a
-        // list of every household) and the errors, counted per chunk
+        // One parallel pass: the offers chunk by chunk (no serial pass fills
+        // a list of every household) and the errors, counted per chunk
         // (integer counts: any order gives the same sums).
         let n = hh.len();
-        let parts: Vec<(Vec<Option<f32>>, Tally)> = (0..n.div_ceil(SCAN))
+        let parts: Vec<(Vec<T>, Tally)> = (0..n.div_ceil(SCAN))
             .into_par_iter()
             .map(|c| {
                 let mut tally = Tally::default();
-                let mut out = vec![None; SCAN.min(n - c * SCAN)];
-                for (j, slot) in out.iter_mut().enumerate() {
-                    let i = c * SCAN + j;
+                let mut out = Vec::new();
+                for i in c * SCAN..((c + 1) * SCAN).min(n) {
                     if hh.members(i) == 0 {
                         continue;
                     }
@@ -271,13 +276,14 @@ impl TransfersModule {
                     // The favour is the income the test records: the offer is
                     // the gap to the line from it, or capture would list a
                     // household and pay it nothing.
-                    *slot = on.then_some(shown);
+                    if on {
+                        out.extend(offer(i, shown));
+                    }
                 }
                 (out, tally)
             })
             .collect();
         let tally = parts.iter().fold(Tally::default(), |t, p| t.plus(p.1));
-        let list = DibaoList(parts.into_iter().map(|p| p.0).collect());
-        Some((list, tally))
+        Some((parts.into_iter().map(|p| p.0).collect(), tally))
     }
 }
