@@ -390,6 +390,10 @@ impl<'a> Simulation<'a> {
                 .chunks_mut(CHUNK)
                 .into_par_iter()
                 .zip(self.kept.chunks(CHUNK))
+                // One chunk a leaf: rayon splits only as far as threads
+                // steal (leaves of a quarter of the chunks on 2 threads),
+                // and the other thread waited out the last leaf's tail.
+                .with_max_len(1)
                 .map(|(mut c, k)| household::phase_one(&mut c, k, &params, villages, &draws))
                 .collect();
             for c in counts {
@@ -492,6 +496,7 @@ impl<'a> Simulation<'a> {
             .hh
             .chunks_mut(CHUNK)
             .into_par_iter()
+            .with_max_len(1)
             .map(|mut c| {
                 let mut t = ChunkTotals::default();
                 for j in 0..c.village.len() {
@@ -680,6 +685,7 @@ fn sorted_incomes(hh: &Households, keys: &mut Vec<u64>, scratch: &mut Vec<u64>) 
     scratch
         .par_chunks_mut(CHUNK)
         .enumerate()
+        .with_max_len(1)
         .for_each(|(c, out)| {
             for (j, k) in out.iter_mut().enumerate() {
                 let i = c * CHUNK + j;
@@ -745,6 +751,7 @@ fn bucket_sort(keys: &mut [u64], spare: &mut Vec<u64>) {
     buckets
         .par_iter_mut()
         .with_min_len(64)
+        .with_max_len(64)
         .for_each(|(b, out)| {
             let mut at = 0;
             for (s, start) in starts.iter().enumerate() {

@@ -378,6 +378,7 @@ impl Sums {
         let n = obs.len();
         (0..n.div_ceil(BLOCK))
             .into_par_iter()
+            .with_max_len(1)
             .map(|k| {
                 Sums::of(
                     (k * BLOCK..((k + 1) * BLOCK).min(n)).map(|i| obs.at(i)),

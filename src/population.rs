@@ -172,6 +172,8 @@ pub fn households(
     let pop = streams.year_purpose(year, Purpose::Population);
     h.chunks_mut(crate::model::state::CHUNK)
         .into_par_iter()
+        // One chunk a leaf (see the engine's phase one).
+        .with_max_len(1)
         .for_each(|c| {
             // One stream per household, each attribute at its own slot: a
             // distribution that draws more (or is changed) leaves the

@@ -140,6 +140,7 @@ impl Module for PublicityModule {
         let (hh, streams, year) = (&*ctx.hh, ctx.streams, ctx.year);
         let chosen: Vec<Vec<usize>> = (0..nv)
             .into_par_iter()
+            .with_max_len(1)
             .map(|v| {
                 if quota[v] == 0 {
                     return Vec::new();

@@ -23,6 +23,7 @@ pub fn households_where(n: usize, pred: impl Fn(usize) -> bool + Sync + Send) ->
     (0..n)
         .into_par_iter()
         .with_min_len(super::SCAN)
+        .with_max_len(super::SCAN)
         .filter(|&i| pred(i))
         .collect()
 }
@@ -42,6 +43,7 @@ impl<T: Send> ChunkLists<T> {
         ChunkLists(
             (0..n.div_ceil(super::SCAN))
                 .into_par_iter()
+                .with_max_len(1)
                 .map(|c| {
                     (c * super::SCAN..((c + 1) * super::SCAN).min(n))
                         .filter_map(&f)
@@ -129,6 +131,7 @@ pub fn village_stats(hh: &Households, villages: usize, line: f32) -> Vec<Village
     // Households are laid out village by village: each chunk yields a few runs.
     let runs: Vec<Vec<(u32, VillageStats)>> = (0..n.div_ceil(C))
         .into_par_iter()
+        .with_max_len(1)
         .map(|c| {
             let mut out: Vec<(u32, VillageStats)> = Vec::new();
             let (mut a, hi) = (c * C, ((c + 1) * C).min(n));
