@@ -233,6 +233,7 @@ impl Module for EducationModule {
             let takers: Vec<usize> = (0..n)
                 .into_par_iter()
                 .with_min_len(SCAN)
+                .with_max_len(SCAN)
                 .filter(|&i| hh.children[i] > 0 && eligible(elig, hh, i))
                 .filter(|&i| {
                     let gain = cfg.subsidy_per_student as f32 * hh.children[i] as f32;
@@ -279,6 +280,7 @@ impl Module for EducationModule {
             let mut cand: Vec<(usize, f64)> = (0..n)
                 .into_par_iter()
                 .with_min_len(SCAN)
+                .with_max_len(SCAN)
                 .filter(|&i| hh.adults[i] > 0 && hh.skill[i] < 0.99 && eligible(elig, hh, i))
                 .filter(|&i| {
                     // Expected gain: the wage premium of the added skill on the adults' likely local work.

@@ -59,6 +59,7 @@ impl Module for HealthModule {
             (0..hh.len())
                 .into_par_iter()
                 .with_min_len(SCAN)
+                .with_max_len(SCAN)
                 .filter_map(|i| {
                     let m = hh.members(i);
                     if m == 0 || hh.flags[i] & flag::REGISTERED == 0 {

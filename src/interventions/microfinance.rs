@@ -385,6 +385,7 @@ impl Module for MicrofinanceModule {
             let mut cand: Vec<(usize, f64, f32)> = (0..n)
                 .into_par_iter()
                 .with_min_len(SCAN)
+                .with_max_len(SCAN)
                 .filter(|&i| {
                     let hh = shared;
                     hh.members(i) > 0

@@ -69,6 +69,7 @@ impl Module for RelocationModule {
             (0..n)
                 .into_par_iter()
                 .with_min_len(SCAN)
+                .with_max_len(SCAN)
                 .filter_map(|i| {
                     let m = hh.members(i);
                     let v = hh.village[i] as usize;

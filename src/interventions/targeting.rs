@@ -281,6 +281,7 @@ pub fn kth_smallest_unit(
     let mut inside: Vec<f64> = (0..n)
         .into_par_iter()
         .with_min_len(SCAN)
+        .with_max_len(SCAN)
         .filter_map(|i| value(i).filter(|&x| bin(x) == b))
         .collect();
     let (_, kth, _) = inside.select_nth_unstable_by(k - below, f64::total_cmp);
@@ -417,6 +418,7 @@ impl Module for TargetingModule {
             } else {
                 l.par_iter()
                     .with_min_len(SCAN)
+                    .with_max_len(SCAN)
                     .enumerate()
                     .map(|(i, l)| l.captured_below() && !exited(i))
                     .collect()
@@ -426,6 +428,7 @@ impl Module for TargetingModule {
                 .par_iter_mut()
                 .zip(reg.par_iter())
                 .with_min_len(SCAN)
+                .with_max_len(SCAN)
                 .for_each(|(f, &r)| {
                     if r {
                         *f |= flag::REGISTERED;
@@ -437,6 +440,7 @@ impl Module for TargetingModule {
                 bits.par_iter_mut()
                     .zip(l.par_iter())
                     .with_min_len(SCAN)
+                    .with_max_len(SCAN)
                     .for_each(|(b, l)| {
                         let (below, captured) = (l.below(), l.captured_below());
                         *b = (*b & bit::EXITED)
@@ -460,6 +464,7 @@ impl Module for TargetingModule {
                     .par_iter()
                     .enumerate()
                     .with_min_len(SCAN)
+                    .with_max_len(SCAN)
                     .filter(|(i, _)| flags[*i] & flag::REGISTERED != 0)
                     .filter_map(|(i, l)| l.key().map(|k| (k, i)))
                     .collect();
@@ -475,6 +480,7 @@ impl Module for TargetingModule {
         let bits = &self.own.appraisal;
         let tally = (0..n.div_ceil(SCAN))
             .into_par_iter()
+            .with_max_len(1)
             .map(|c| {
                 let mut t = Tally::default();
                 for i in c * SCAN..((c + 1) * SCAN).min(n) {
@@ -515,6 +521,7 @@ fn count(hh: &Households, pred: impl Fn(usize) -> bool + Sync) -> u64 {
     (0..hh.len())
         .into_par_iter()
         .with_min_len(SCAN)
+        .with_max_len(SCAN)
         .filter(|&i| hh.members(i) > 0 && pred(i))
         .count() as u64
 }

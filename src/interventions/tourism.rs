@@ -113,6 +113,7 @@ impl Module for TourismModule {
         let mut order: Vec<(usize, f64)> = (0..n)
             .into_par_iter()
             .with_min_len(SCAN)
+            .with_max_len(SCAN)
             .filter(|&i| {
                 hh.members(i) > 0
                     && act[hh.village[i] as usize] > 0.0

@@ -253,6 +253,7 @@ impl TransfersModule {
         let n = hh.len();
         let parts: Vec<(Vec<T>, Tally)> = (0..n.div_ceil(SCAN))
             .into_par_iter()
+            .with_max_len(1)
             .map(|c| {
                 let mut tally = Tally::default();
                 let mut out = Vec::new();

@@ -53,6 +53,7 @@ impl Module for WelfareJobsModule {
         let mut cand: Vec<(u32, f32, f64, usize)> = (0..hh.len())
             .into_par_iter()
             .with_min_len(SCAN)
+            .with_max_len(SCAN)
             .filter(|&i| {
                 hh.members(i) > 0 && hh.adults[i] > 0 && hh.flags[i] & flag::REGISTERED != 0
             })

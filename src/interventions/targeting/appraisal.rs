@@ -222,6 +222,7 @@ pub fn look_all(cfg: &Targeting, ctx: &PlanCtx, verify_below: f64) -> Vec<Look> 
     (0..hh.len())
         .into_par_iter()
         .with_min_len(SCAN)
+        .with_max_len(SCAN)
         .map(|i| {
             if hh.members(i) == 0 {
                 return Look::default();
