@@ -36,10 +36,8 @@ use crate::scenario::modules::{self as config, Common};
 
 /// Households per chunk of the modules' parallel scans. Fixed, and partial
 /// results are combined in chunk order, so that plans do not depend on the
-/// number of threads. Scans also cap a leaf at one chunk (`with_max_len`):
-/// rayon splits only as far as threads steal, so on 2 threads a leaf was a
-/// quarter of the households and one thread slept through the other's tail
-/// (docs/PERFORMANCE.md, round six).
+/// number of threads. A scan's leaf is one chunk
+/// ([`select::ScanLeaves`], [`select::scan_chunks`]).
 pub const SCAN: usize = 4096;
 
 /// One module's spending and reach in one year (a row of spending.csv).

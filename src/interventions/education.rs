@@ -35,7 +35,7 @@
 //! (for schools and remote teaching: households with children in a treated
 //! village), counted once.
 
-use super::select::registered_poor;
+use super::select::{ScanLeaves, registered_poor};
 use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, module_columns, take_up};
 use crate::model::columns::OwnColumns;
 use crate::model::state::{Households, flag};
@@ -232,8 +232,7 @@ impl Module for EducationModule {
             let draw = streams.year_purpose_sub(year, sub::EDUCATION_SUBSIDY);
             let takers: Vec<usize> = (0..n)
                 .into_par_iter()
-                .with_min_len(SCAN)
-                .with_max_len(SCAN)
+                .scan_leaves()
                 .filter(|&i| hh.children[i] > 0 && eligible(elig, hh, i))
                 .filter(|&i| {
                     let gain = cfg.subsidy_per_student as f32 * hh.children[i] as f32;
@@ -279,8 +278,7 @@ impl Module for EducationModule {
             // leaves the walk's places and money as they were.
             let mut cand: Vec<(usize, f64)> = (0..n)
                 .into_par_iter()
-                .with_min_len(SCAN)
-                .with_max_len(SCAN)
+                .scan_leaves()
                 .filter(|&i| hh.adults[i] > 0 && hh.skill[i] < 0.99 && eligible(elig, hh, i))
                 .filter(|&i| {
                     // Expected gain: the wage premium of the added skill on the adults' likely local work.

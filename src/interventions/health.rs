@@ -16,8 +16,8 @@
 //! the poverty measures only with `poverty_lines.income_measure =
 //! "net_of_medical"`.
 
-use super::select::pre_transfer_pc;
-use super::{Ledger, Module, PlanCtx, SCAN, SpendRow};
+use super::select::{ScanLeaves, pre_transfer_pc};
+use super::{Ledger, Module, PlanCtx, SpendRow};
 use crate::model::state::flag;
 use crate::scenario::modules::{Common, Health, ModuleConfig};
 use rayon::prelude::*;
@@ -58,8 +58,7 @@ impl Module for HealthModule {
             let hh = &*ctx.hh;
             (0..hh.len())
                 .into_par_iter()
-                .with_min_len(SCAN)
-                .with_max_len(SCAN)
+                .scan_leaves()
                 .filter_map(|i| {
                     let m = hh.members(i);
                     if m == 0 || hh.flags[i] & flag::REGISTERED == 0 {

@@ -11,8 +11,8 @@
 //! the rest of the household (assumption: placements go to adults the farm
 //! can spare).
 
-use super::select::pre_transfer_pc;
-use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, take_up};
+use super::select::{ScanLeaves, pre_transfer_pc};
+use super::{Ledger, Module, PlanCtx, SpendRow, take_up};
 use crate::model::state::flag;
 use crate::rng::sub;
 use crate::scenario::modules::{Common, LabourExport, ModuleConfig};
@@ -58,8 +58,7 @@ impl Module for LabourExportModule {
             let hh = &*ctx.hh;
             (0..hh.len())
                 .into_par_iter()
-                .with_min_len(SCAN)
-                .with_max_len(SCAN)
+                .scan_leaves()
                 .filter(|&i| {
                     let m = hh.members(i);
                     if m == 0

@@ -67,8 +67,8 @@
 //! repaid − defaulted`, so over a run loans out = repaid + defaulted +
 //! outstanding.
 
-use super::select::{households_where, pre_transfer_pc};
-use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, module_columns, take_up};
+use super::select::{ScanLeaves, households_where, pre_transfer_pc};
+use super::{Ledger, Module, PlanCtx, SpendRow, module_columns, take_up};
 use crate::model::columns::OwnColumns;
 use crate::model::draw::NormalTable;
 use crate::model::household::{asset_return, return_factor};
@@ -384,8 +384,7 @@ impl Module for MicrofinanceModule {
             let (shared, serviced, held) = (&*hh, &reached, &loans.loan);
             let mut cand: Vec<(usize, f64, f32)> = (0..n)
                 .into_par_iter()
-                .with_min_len(SCAN)
-                .with_max_len(SCAN)
+                .scan_leaves()
                 .filter(|&i| {
                     let hh = shared;
                     hh.members(i) > 0

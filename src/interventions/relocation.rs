@@ -25,8 +25,8 @@
 //! origin village (`relocated_in` stays 0: the sites are not villages of the
 //! table).
 
-use super::select::pre_transfer_pc;
-use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, take_up};
+use super::select::{ScanLeaves, pre_transfer_pc};
+use super::{Ledger, Module, PlanCtx, SpendRow, take_up};
 use crate::model::state::flag;
 use crate::rng::sub;
 use crate::scenario::modules::{Common, Eligible, ModuleConfig, Relocation};
@@ -68,8 +68,7 @@ impl Module for RelocationModule {
             let (hh, vs) = (&*ctx.hh, &*ctx.villages);
             (0..n)
                 .into_par_iter()
-                .with_min_len(SCAN)
-                .with_max_len(SCAN)
+                .scan_leaves()
                 .filter_map(|i| {
                     let m = hh.members(i);
                     let v = hh.village[i] as usize;

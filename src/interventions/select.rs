@@ -6,7 +6,9 @@ use super::SpendRow;
 use crate::model::state::{Households, flag};
 use crate::rng::{Streams, Sub};
 use crate::scenario::modules::Priority;
+use rayon::iter::{MaxLen, MinLen};
 use rayon::prelude::*;
+use std::ops::Range;
 use std::sync::Arc;
 
 /// Per-capita income before the guarantee (market income plus pensions; 0
@@ -22,10 +24,33 @@ pub fn pre_transfer_pc(hh: &Households, i: usize) -> f32 {
 pub fn households_where(n: usize, pred: impl Fn(usize) -> bool + Sync + Send) -> Vec<usize> {
     (0..n)
         .into_par_iter()
-        .with_min_len(super::SCAN)
-        .with_max_len(super::SCAN)
+        .scan_leaves()
         .filter(|&i| pred(i))
         .collect()
+}
+
+/// The leaves of a parallel scan over households, named once: exactly one
+/// chunk of [`super::SCAN`] households a leaf. Rayon splits an iterator
+/// only as far as threads steal, so on 2 threads a leaf was a quarter of
+/// the households and one thread slept through the other's tail
+/// (docs/PERFORMANCE.md, round six); fixed leaves also keep the work per
+/// leaf the same on every thread count.
+pub trait ScanLeaves: IndexedParallelIterator {
+    fn scan_leaves(self) -> MaxLen<MinLen<Self>> {
+        self.with_min_len(super::SCAN).with_max_len(super::SCAN)
+    }
+}
+
+impl<I: IndexedParallelIterator> ScanLeaves for I {}
+
+/// Households `0..n` chunk by chunk, one chunk a leaf ([`ScanLeaves`]):
+/// chunk `c` as its range `c·SCAN..(c + 1)·SCAN` (the last one shorter).
+pub fn scan_chunks(n: usize) -> impl IndexedParallelIterator<Item = Range<usize>> {
+    let scan = super::SCAN;
+    (0..n.div_ceil(scan))
+        .into_par_iter()
+        .with_max_len(1)
+        .map(move |c| c * scan..((c + 1) * scan).min(n))
 }
 
 /// Per-household results of a parallel scan of households `0..n`, kept
@@ -41,14 +66,8 @@ impl<T: Send> ChunkLists<T> {
     /// `f(i)` of every household `i` in `0..n` for which it is `Some`.
     pub fn scan(n: usize, f: impl Fn(usize) -> Option<T> + Sync + Send) -> ChunkLists<T> {
         ChunkLists(
-            (0..n.div_ceil(super::SCAN))
-                .into_par_iter()
-                .with_max_len(1)
-                .map(|c| {
-                    (c * super::SCAN..((c + 1) * super::SCAN).min(n))
-                        .filter_map(&f)
-                        .collect()
-                })
+            scan_chunks(n)
+                .map(|hs| hs.filter_map(&f).collect())
                 .collect(),
         )
     }

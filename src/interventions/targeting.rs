@@ -35,7 +35,7 @@
 //! poor, where "poor" is per-capita income before the guarantee below the line.
 
 use super::SCAN;
-use super::select::{ByVillage, pre_transfer_pc};
+use super::select::{ByVillage, ScanLeaves, pre_transfer_pc, scan_chunks};
 use super::{Ledger, Module, PlanCtx, SpendRow, module_columns};
 use crate::model::columns::OwnColumns;
 use crate::model::state::{Households, flag};
@@ -280,8 +280,7 @@ pub fn kth_smallest_unit(
     }
     let mut inside: Vec<f64> = (0..n)
         .into_par_iter()
-        .with_min_len(SCAN)
-        .with_max_len(SCAN)
+        .scan_leaves()
         .filter_map(|i| value(i).filter(|&x| bin(x) == b))
         .collect();
     let (_, kth, _) = inside.select_nth_unstable_by(k - below, f64::total_cmp);
@@ -417,8 +416,7 @@ impl Module for TargetingModule {
                 register_by_quota(key, &by, &quotas, n)
             } else {
                 l.par_iter()
-                    .with_min_len(SCAN)
-                    .with_max_len(SCAN)
+                    .scan_leaves()
                     .enumerate()
                     .map(|(i, l)| l.captured_below() && !exited(i))
                     .collect()
@@ -427,8 +425,7 @@ impl Module for TargetingModule {
                 .flags
                 .par_iter_mut()
                 .zip(reg.par_iter())
-                .with_min_len(SCAN)
-                .with_max_len(SCAN)
+                .scan_leaves()
                 .for_each(|(f, &r)| {
                     if r {
                         *f |= flag::REGISTERED;
@@ -439,8 +436,7 @@ impl Module for TargetingModule {
             if self.appraises {
                 bits.par_iter_mut()
                     .zip(l.par_iter())
-                    .with_min_len(SCAN)
-                    .with_max_len(SCAN)
+                    .scan_leaves()
                     .for_each(|(b, l)| {
                         let (below, captured) = (l.below(), l.captured_below());
                         *b = (*b & bit::EXITED)
@@ -463,8 +459,7 @@ impl Module for TargetingModule {
                 let candidates: Vec<(RankKey, usize)> = l
                     .par_iter()
                     .enumerate()
-                    .with_min_len(SCAN)
-                    .with_max_len(SCAN)
+                    .scan_leaves()
                     .filter(|(i, _)| flags[*i] & flag::REGISTERED != 0)
                     .filter_map(|(i, l)| l.key().map(|k| (k, i)))
                     .collect();
@@ -478,12 +473,10 @@ impl Module for TargetingModule {
         let hh = &*ctx.hh;
         let line = ctx.params.line;
         let bits = &self.own.appraisal;
-        let tally = (0..n.div_ceil(SCAN))
-            .into_par_iter()
-            .with_max_len(1)
-            .map(|c| {
+        let tally = scan_chunks(n)
+            .map(|hs| {
                 let mut t = Tally::default();
-                for i in c * SCAN..((c + 1) * SCAN).min(n) {
+                for i in hs {
                     if hh.members(i) == 0 {
                         continue;
                     }
@@ -520,8 +513,7 @@ impl Module for TargetingModule {
 fn count(hh: &Households, pred: impl Fn(usize) -> bool + Sync) -> u64 {
     (0..hh.len())
         .into_par_iter()
-        .with_min_len(SCAN)
-        .with_max_len(SCAN)
+        .scan_leaves()
         .filter(|&i| hh.members(i) > 0 && pred(i))
         .count() as u64
 }

@@ -28,8 +28,8 @@
 //! `dividend_rate · a` a year. Both go to the `tourism` income column.
 //! Relocated households keep their dividends but take no tourism jobs.
 
-use super::select::{pre_transfer_pc, registered_poor};
-use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, take_up};
+use super::select::{ScanLeaves, pre_transfer_pc, registered_poor};
+use super::{Ledger, Module, PlanCtx, SpendRow, take_up};
 use crate::model::state::flag;
 use crate::rng::sub;
 use crate::scenario::modules::{Common, Eligible, ModuleConfig, Tourism};
@@ -112,8 +112,7 @@ impl Module for TourismModule {
         // total order, so the parallel sort has one answer.
         let mut order: Vec<(usize, f64)> = (0..n)
             .into_par_iter()
-            .with_min_len(SCAN)
-            .with_max_len(SCAN)
+            .scan_leaves()
             .filter(|&i| {
                 hh.members(i) > 0
                     && act[hh.village[i] as usize] > 0.0

@@ -14,7 +14,7 @@
 //! the case study's "rely and wait"). A share `leakage·(1 − cadre_quality)`
 //! of each payment is lost on the way (charged to the budget, never received).
 
-use super::select::{ChunkLists, pre_transfer_pc};
+use super::select::{ChunkLists, pre_transfer_pc, scan_chunks};
 use super::targeting::appraisal::{Tally, bit, cause};
 use super::targeting::{assessed_pc, error_sd};
 use super::{Ledger, Module, PlanCtx, SCAN, SpendRow, take_up};
@@ -251,13 +251,11 @@ impl TransfersModule {
         // a list of every household) and the errors, counted per chunk
         // (integer counts: any order gives the same sums).
         let n = hh.len();
-        let parts: Vec<(Vec<T>, Tally)> = (0..n.div_ceil(SCAN))
-            .into_par_iter()
-            .with_max_len(1)
-            .map(|c| {
+        let parts: Vec<(Vec<T>, Tally)> = scan_chunks(n)
+            .map(|hs| {
                 let mut tally = Tally::default();
                 let mut out = Vec::new();
-                for i in c * SCAN..((c + 1) * SCAN).min(n) {
+                for i in hs {
                     if hh.members(i) == 0 {
                         continue;
                     }

@@ -9,8 +9,8 @@
 //! the post holder's other work is unchanged (the posts are part-time:
 //! assumption).
 
-use super::select::pre_transfer_pc;
-use super::{Ledger, Module, PlanCtx, SCAN, SpendRow};
+use super::select::{ScanLeaves, pre_transfer_pc};
+use super::{Ledger, Module, PlanCtx, SpendRow};
 use crate::model::state::flag;
 use crate::rng::sub;
 use crate::scenario::modules::{Common, ModuleConfig, WelfareJobs};
@@ -52,8 +52,7 @@ impl Module for WelfareJobsModule {
             .year_purpose_sub(ctx.year, sub::WELFARE_JOBS_ORDER);
         let mut cand: Vec<(u32, f32, f64, usize)> = (0..hh.len())
             .into_par_iter()
-            .with_min_len(SCAN)
-            .with_max_len(SCAN)
+            .scan_leaves()
             .filter(|&i| {
                 hh.members(i) > 0 && hh.adults[i] > 0 && hh.flags[i] & flag::REGISTERED != 0
             })

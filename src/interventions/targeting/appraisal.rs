@@ -8,8 +8,8 @@
 //! the years between identifications.
 
 use super::{PMT_K, assessed_pc, error_sd, md_deprivations, md_score, pmt_fit, pmt_x};
-use crate::interventions::select::{ByVillage, pre_transfer_pc};
-use crate::interventions::{PlanCtx, SCAN, TargetingRow};
+use crate::interventions::select::{ByVillage, ScanLeaves, pre_transfer_pc};
+use crate::interventions::{PlanCtx, TargetingRow};
 use crate::model::state::flag;
 use crate::rng::{Purpose, sub};
 use crate::scenario::modules::{Method, QuotaRule, Targeting};
@@ -221,8 +221,7 @@ pub fn look_all(cfg: &Targeting, ctx: &PlanCtx, verify_below: f64) -> Vec<Look> 
     let md = MdScores::new(cfg);
     (0..hh.len())
         .into_par_iter()
-        .with_min_len(SCAN)
-        .with_max_len(SCAN)
+        .scan_leaves()
         .map(|i| {
             if hh.members(i) == 0 {
                 return Look::default();
