@@ -72,6 +72,12 @@ impl<T: Send> ChunkLists<T> {
         )
     }
 
+    /// Lists built by a pass of its own over [`scan_chunks`]: list `c`
+    /// holds what chunk `c`'s households gave, in household order.
+    pub fn from_chunks(lists: Vec<Vec<T>>) -> ChunkLists<T> {
+        ChunkLists(lists)
+    }
+
     /// Every result, in household order.
     pub fn iter(&self) -> impl Iterator<Item = &T> {
         self.0.iter().flatten()

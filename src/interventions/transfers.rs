@@ -157,29 +157,26 @@ impl TransfersModule {
         };
         // Gaps of the listed households that take the help up, chunk by
         // chunk in household order (parallel scans).
-        let (dibao, scanned): (Vec<_>, ChunkLists<_>);
-        let gaps: &[Vec<(usize, f32)>] = match self.dibao_list(ctx, g, &offer) {
+        let gaps = match self.dibao_list(ctx, g, &offer) {
             Some((gaps, tally)) => {
                 ledger.targeting.push(tally.row("dibao", "income"));
-                dibao = gaps;
-                &dibao
+                gaps
             }
             None => {
                 let assess = ctx.streams.year_purpose(ctx.year, Purpose::Targeting);
                 let targeting = &self.targeting;
-                scanned = ChunkLists::scan(n, |i| {
+                ChunkLists::scan(n, |i| {
                     if hh.members(i) == 0 || hh.flags[i] & flag::REGISTERED == 0 {
                         return None;
                     }
                     let v = hh.village[i] as usize;
                     let sd = error_sd(targeting, villages.cadre_quality[v], false);
                     offer(i, assessed_pc(&assess, i, pre_transfer_pc(hh, i), sd))
-                });
-                scanned.lists()
+                })
             }
         };
-        let demand: f64 = gaps.iter().flatten().map(|g| g.1 as f64).sum();
-        let admin = self.cfg.admin_cost * gaps.iter().map(Vec::len).sum::<usize>() as f64;
+        let demand: f64 = gaps.iter().map(|g| g.1 as f64).sum();
+        let admin = self.cfg.admin_cost * gaps.len() as f64;
         let scale = match budget {
             // a hair under the exact share, so f32 rounding never pays past the budget
             Some(b) if demand + admin > b => {
@@ -192,7 +189,7 @@ impl TransfersModule {
         }
         let pay = |gap: f32| gap * scale as f32;
         // What is spent, summed in household order (the only serial part).
-        let spent: f64 = gaps.iter().flatten().fold(0.0, |s, &(_, gap)| {
+        let spent: f64 = gaps.iter().fold(0.0, |s, &(_, gap)| {
             s + (pay(gap) as f64 + self.cfg.admin_cost)
         });
         // The payments, chunk by chunk in parallel: each chunk's recipients
@@ -201,7 +198,7 @@ impl TransfersModule {
         let (hh, villages) = (&*ctx.hh, &*ctx.villages);
         let (households, people, poor) = received
             .par_chunks_mut(SCAN)
-            .zip(gaps)
+            .zip(gaps.lists())
             .enumerate()
             .map(|(c, (out, list))| {
                 let mut counts = (0u64, 0u64, 0u64);
@@ -237,7 +234,7 @@ impl TransfersModule {
         ctx: &PlanCtx,
         g: f32,
         offer: &(impl Fn(usize, f32) -> Option<T> + Sync),
-    ) -> Option<(Vec<Vec<T>>, Tally)> {
+    ) -> Option<(ChunkLists<T>, Tally)> {
         if self.cfg.list != List::Dibao {
             return None;
         }
@@ -283,6 +280,7 @@ impl TransfersModule {
             })
             .collect();
         let tally = parts.iter().fold(Tally::default(), |t, p| t.plus(p.1));
-        Some((parts.into_iter().map(|p| p.0).collect(), tally))
+        let offers = ChunkLists::from_chunks(parts.into_iter().map(|p| p.0).collect());
+        Some((offers, tally))
     }
 }
